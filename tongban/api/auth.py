@@ -1,0 +1,29 @@
+from django.utils import timezone
+from rest_framework import authentication, exceptions
+
+from tongban.people.models import ApiToken
+
+
+class BearerTokenAuthentication(authentication.BaseAuthentication):
+    """`Authorization: Bearer <token>`; tokens are stored as SHA-256 digests."""
+
+    keyword = "Bearer"
+
+    def authenticate(self, request):
+        header = authentication.get_authorization_header(request).split()
+        if not header or header[0].lower() != b"bearer":
+            return None
+        if len(header) != 2:
+            raise exceptions.AuthenticationFailed("Authorization 头格式应为 'Bearer <token>'")
+        key = header[1].decode(errors="replace")
+        token = (
+            ApiToken.objects.select_related("user", "user__office", "user__applicant")
+            .filter(digest=ApiToken.hash(key))
+            .first()
+        )
+        if token is None or not token.user.is_active:
+            raise exceptions.AuthenticationFailed("令牌无效或已停用 (invalid token)")
+        return token.user, token
+
+    def authenticate_header(self, request):
+        return self.keyword

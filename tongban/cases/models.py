@@ -1,0 +1,241 @@
+from django.db import models
+from django.db.models import Q
+
+from tongban.catalog.models import Channel
+
+
+class Status(models.TextChoices):
+    SUBMITTED = "submitted", "已申请"
+    AWAITING_SUPPLEMENT = "awaiting_supplement", "待补正"
+    ACCEPTED = "accepted", "已受理"
+    COMPLETED = "completed", "已办结"
+    REJECTED = "rejected", "不予受理"
+    WITHDRAWN = "withdrawn", "已撤回"
+
+
+class Result(models.TextChoices):
+    APPROVED = "approved", "准予"
+    DENIED = "denied", "不予批准"
+
+
+OPEN_STATUSES = (Status.SUBMITTED, Status.AWAITING_SUPPLEMENT, Status.ACCEPTED)
+FINAL_STATUSES = (Status.COMPLETED, Status.REJECTED, Status.WITHDRAWN)
+
+
+class Action(models.TextChoices):
+    SUBMIT = "submit", "申请"
+    CLAIM = "claim", "认领"
+    ACCEPT = "accept", "受理"
+    REJECT = "reject", "不予受理"
+    REQUEST_SUPPLEMENT = "request_supplement", "一次性告知补正"
+    SUPPLEMENT = "supplement", "补正材料"
+    APPROVE = "approve", "审核通过"
+    DENY = "deny", "不予批准"
+    WITHDRAW = "withdraw", "撤回"
+    TRANSFER = "transfer", "转办"
+    DEEM_ACCEPTED = "deem_accepted", "逾期视为受理"
+    RECOMPUTE = "recompute", "重算时限"
+
+
+class Case(models.Model):
+    """One application of one item by one applicant (办件)."""
+
+    Status = Status
+    Result = Result
+
+    # The whole workflow: where each status may go. Every status change goes through
+    # cases.services._move(), which checks this table and writes the CaseEvent.
+    # ACCEPTED -> ACCEPTED is a review step passed, a transfer or a 容缺 material arriving.
+    TRANSITIONS = {
+        Status.SUBMITTED: {Status.ACCEPTED, Status.AWAITING_SUPPLEMENT, Status.REJECTED, Status.WITHDRAWN},
+        # Back to SUBMITTED when asked before acceptance, to ACCEPTED when asked in review.
+        Status.AWAITING_SUPPLEMENT: {Status.SUBMITTED, Status.ACCEPTED, Status.REJECTED, Status.WITHDRAWN},
+        Status.ACCEPTED: {Status.ACCEPTED, Status.AWAITING_SUPPLEMENT, Status.COMPLETED, Status.WITHDRAWN},
+    }
+
+    number = models.CharField("办件编号", max_length=24, unique=True)  # shown to people; never the pk
+    item = models.ForeignKey("catalog.ServiceItem", models.PROTECT, related_name="cases")
+    item_version = models.ForeignKey("catalog.ItemVersion", models.PROTECT, related_name="cases")
+    applicant = models.ForeignKey("people.Applicant", models.PROTECT, related_name="cases")
+    # 参保地 at the time of application; it never limits where the case is handled.
+    insured_region = models.ForeignKey("offices.Office", models.PROTECT, related_name="+")
+    agent = models.ForeignKey("people.User", models.PROTECT, null=True, blank=True, related_name="+")
+    submitted_by = models.ForeignKey("people.User", models.PROTECT, related_name="+")
+    channel = models.CharField("渠道", max_length=10, choices=Channel)
+    window = models.ForeignKey("offices.Window", models.PROTECT, null=True, blank=True, related_name="+")
+    bundle_application = models.ForeignKey(
+        "cases.BundleApplication", models.PROTECT, null=True, blank=True, related_name="cases"
+    )
+
+    status = models.CharField("状态", max_length=20, choices=Status, default=Status.SUBMITTED)
+    result = models.CharField("结果", max_length=10, choices=Result, blank=True)
+    step = models.PositiveSmallIntegerField("当前审核环节", default=0)  # index into item_version.steps
+    reason = models.TextField("最近理由", blank=True)
+
+    # 首问负责: the clerk who took an online application from the intake queue.
+    owner = models.ForeignKey("people.User", models.PROTECT, null=True, blank=True, related_name="+")
+    accepting_office = models.ForeignKey(
+        "offices.Office", models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    handling_office = models.ForeignKey(
+        "offices.Office", models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    submitted_at = models.DateTimeField("申请时间")
+    accepted_at = models.DateTimeField("受理时间", null=True, blank=True)
+    completed_at = models.DateTimeField("办结时间", null=True, blank=True)
+
+    # The time limit. The clock runs from clock_started_on; workdays_used holds the days
+    # spent before the last stop; while stopped (awaiting a supplement) deadline is null.
+    deadline = models.DateField("办结期限", null=True, blank=True)
+    deadline_provisional = models.BooleanField(default=False)
+    clock_started_on = models.DateField(null=True, blank=True)
+    workdays_used = models.PositiveSmallIntegerField(default=0)
+    prereview_due = models.DateField("预审期限", null=True, blank=True)  # online applications only
+
+    form = models.JSONField("申请表", default=dict)
+    supplied_materials = models.JSONField("已提交材料", default=list)
+    missing_materials = models.JSONField("待补材料", default=list)
+    promised_supplement_by = models.DateField("容缺承诺补齐日期", null=True, blank=True)
+
+    overdue = models.BooleanField(default=False)  # set once, by the deadline sweep
+    version = models.PositiveIntegerField(default=1)  # bumped by every change; stale writes get 409
+    idempotency_key = models.CharField(max_length=100, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "办件"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["submitted_by", "idempotency_key"],
+                condition=~Q(idempotency_key=""),
+                name="case_unique_idempotency_key",
+            ),
+        ]
+        indexes = [
+            # The city-wide intake queue and the office work queues.
+            models.Index(fields=["status", "handling_office", "submitted_at"], name="case_queue_idx"),
+            models.Index(fields=["applicant", "submitted_at"], name="case_applicant_idx"),
+            models.Index(fields=["item", "submitted_at"], name="case_item_idx"),
+            models.Index(fields=["submitted_at"], name="case_submitted_idx"),
+            # Deadline sweeps read only open cases with a deadline.
+            models.Index(
+                fields=["deadline"], condition=Q(status="accepted"), name="case_open_deadline_idx"
+            ),
+            models.Index(
+                fields=["prereview_due"], condition=Q(status="submitted"), name="case_prereview_idx"
+            ),
+        ]
+
+    def __str__(self):
+        return self.number
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES
+
+    @property
+    def current_step(self) -> dict | None:
+        steps = self.item_version.steps
+        if self.status == Status.ACCEPTED and self.step < len(steps):
+            return steps[self.step]
+        return None
+
+
+class CaseEvent(models.Model):
+    """One row per action on a case: who, when, from where and why. Never changed."""
+
+    case = models.ForeignKey(Case, models.PROTECT, related_name="events")
+    action = models.CharField(max_length=24, choices=Action)
+    from_status = models.CharField(max_length=20, choices=Status, blank=True)
+    to_status = models.CharField(max_length=20, choices=Status)
+    step = models.PositiveSmallIntegerField(null=True, blank=True)
+    at = models.DateTimeField()
+    actor = models.ForeignKey("people.User", models.PROTECT, null=True, blank=True, related_name="+")
+    office = models.ForeignKey("offices.Office", models.PROTECT, null=True, blank=True, related_name="+")
+    reason = models.TextField(blank=True)
+    data = models.JSONField(default=dict, blank=True)
+    ip = models.GenericIPAddressField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+        verbose_name = verbose_name_plural = "办件流转记录"
+
+
+class ClockStop(models.Model):
+    """A stop of the time limit (补正, 特别程序): it must carry a reason."""
+
+    case = models.ForeignKey(Case, models.PROTECT, related_name="clock_stops")
+    reason = models.TextField()
+    started_on = models.DateField()
+    ended_on = models.DateField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["started_on", "id"]
+
+
+class Attachment(models.Model):
+    """A material file uploaded for a case."""
+
+    case = models.ForeignKey(Case, models.PROTECT, related_name="attachments")
+    material = models.CharField(max_length=20)  # a material code of the case's item version
+    file = models.FileField(upload_to="cases/%Y/%m/")
+    original_name = models.CharField(max_length=200)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveIntegerField()
+    sha256 = models.CharField(max_length=64)
+    uploaded_by = models.ForeignKey("people.User", models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+
+class Notice(models.Model):
+    """A written notice issued on a case (受理/不予受理/补正/办结通知书).
+
+    The content is fixed at issue in `data`, so the PDF can be rendered again identically."""
+
+    class Kind(models.TextChoices):
+        ACCEPTANCE = "acceptance", "受理通知书"
+        REFUSAL = "refusal", "不予受理通知书"
+        SUPPLEMENT = "supplement", "补正材料通知书"
+        COMPLETION = "completion", "办结通知书"
+
+    case = models.ForeignKey(Case, models.PROTECT, related_name="notices")
+    kind = models.CharField(max_length=12, choices=Kind)
+    issued_at = models.DateTimeField()
+    issued_by = models.ForeignKey("people.User", models.PROTECT, null=True, blank=True, related_name="+")
+    office = models.ForeignKey("offices.Office", models.PROTECT, null=True, blank=True, related_name="+")
+    data = models.JSONField(default=dict)
+
+    class Meta:
+        ordering = ["issued_at", "id"]
+
+
+class CaseCounter(models.Model):
+    """The last sequence number handed out per office and day, for case numbers."""
+
+    office_code = models.CharField(max_length=6)
+    day = models.DateField()
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["office_code", "day"], name="case_counter_unique")]
+
+
+class BundleApplication(models.Model):
+    """One one-form application (一表申请) that created a linked case per item of a bundle."""
+
+    number = models.CharField(max_length=24, unique=True)
+    bundle = models.ForeignKey("catalog.Bundle", models.PROTECT, related_name="applications")
+    applicant = models.ForeignKey("people.Applicant", models.PROTECT, related_name="+")
+    submitted_by = models.ForeignKey("people.User", models.PROTECT, related_name="+")
+    submitted_at = models.DateTimeField()
+    idempotency_key = models.CharField(max_length=100, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["submitted_by", "idempotency_key"],
+                condition=~Q(idempotency_key=""),
+                name="bundle_unique_idempotency_key",
+            ),
+        ]

@@ -1,0 +1,138 @@
+from django.db import models
+
+
+class HandlingType(models.TextChoices):
+    INSTANT = "instant", "即办件"
+    PROMISED = "promised", "承诺件"
+
+
+class Channel(models.TextChoices):
+    WEB = "web", "网上办"
+    MOBILE = "mobile", "掌上办"
+    WINDOW = "window", "窗口办"
+
+
+ONLINE_CHANNELS = {Channel.WEB, Channel.MOBILE}
+
+
+class ServiceItem(models.Model):
+    """A service item (事项) of the catalog: its identity and status. What it asks and how it
+    is handled lives in its versions; a case keeps the version it was applied under."""
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", "在办"
+        SUSPENDED = "suspended", "暂停"
+        RETIRED = "retired", "已废止"
+
+    code = models.CharField("事项编码", max_length=40, unique=True)
+    name = models.CharField("事项名称", max_length=200)
+    category = models.CharField("事项类别", max_length=100)
+    department = models.CharField("实施部门", max_length=100, default="医疗保障局")
+    status = models.CharField("状态", max_length=10, choices=Status, default=Status.ACTIVE)
+    status_reason = models.CharField("状态说明", max_length=200, blank=True)
+    # The office that owns an item that is not open city-wide (属地办理).
+    home_office = models.ForeignKey("offices.Office", models.PROTECT, related_name="home_items")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = verbose_name_plural = "事项"
+
+    def __str__(self):
+        return f"{self.name}（{self.code}）"
+
+
+class ItemVersion(models.Model):
+    """One version of an item's guide and rules. Never edited once a case refers to it:
+    a change is a new version with its own effective date (catalog.services)."""
+
+    item = models.ForeignKey(ServiceItem, models.PROTECT, related_name="versions")
+    number = models.PositiveIntegerField("版本号")
+    effective_from = models.DateField("生效日期")
+    handling_type = models.CharField("办件类型", max_length=10, choices=HandlingType)
+    legal_days = models.PositiveSmallIntegerField("法定时限（工作日）")
+    promised_days = models.PositiveSmallIntegerField("承诺时限（工作日）")
+    channels = models.JSONField("办理渠道", default=list)  # ["web", "mobile", "window"]
+    citywide = models.BooleanField("全市通办", default=True)
+    applicant_kinds = models.JSONField("申请人类型", default=list)  # ["person", "employer"]
+    # [{"code": "M1", "name": …, "form": "original"|"copy", "secondary": bool}]; secondary = 容缺
+    materials = models.JSONField("申请材料", default=list)
+    # [{"name": "审核", "role": "reviewer"}, {"name": "复审", "role": "second_reviewer"}]
+    steps = models.JSONField("审核环节", default=list)
+    # [{"name": "amount", "label": "报销金额", "type": "text|number|date|choice|bool",
+    #   "required": bool, "choices": [...]}]
+    form = models.JSONField("申请表", default=list)
+    conditions = models.TextField("申请条件", blank=True)
+    legal_basis = models.TextField("设定依据", blank=True)
+    fees = models.CharField("收费标准", max_length=200, default="不收费")
+    notes = models.TextField("备注", blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey("people.User", models.PROTECT, null=True, blank=True, related_name="+")
+
+    class Meta:
+        ordering = ["item", "-number"]
+        constraints = [
+            models.UniqueConstraint(fields=["item", "number"], name="item_version_unique_number"),
+            models.CheckConstraint(
+                condition=models.Q(promised_days__lte=models.F("legal_days")),
+                name="item_version_promised_within_legal",
+            ),
+        ]
+        indexes = [models.Index(fields=["item", "effective_from"])]
+        verbose_name = verbose_name_plural = "事项版本"
+
+    def __str__(self):
+        return f"{self.item.name} v{self.number}"
+
+    @property
+    def is_instant(self) -> bool:
+        return self.handling_type == HandlingType.INSTANT
+
+    @property
+    def material_codes(self) -> list[str]:
+        return [m["code"] for m in self.materials]
+
+    @property
+    def main_material_codes(self) -> set[str]:
+        return {m["code"] for m in self.materials if not m.get("secondary")}
+
+
+class Agreement(models.Model):
+    """A cross-region handling agreement (跨区通办) with a partner office of another province."""
+
+    class Mode(models.TextChoices):
+        ONLINE = "online", "全程网办"
+        PROXY = "proxy", "异地代收代办"
+        JOINT = "joint", "多地联办"
+
+    title = models.CharField("协议名称", max_length=200)
+    partner = models.ForeignKey(
+        "offices.Office", models.PROTECT, related_name="agreements", limit_choices_to={"external": True}
+    )
+    mode = models.CharField("模式", max_length=10, choices=Mode)
+    items = models.ManyToManyField(ServiceItem, related_name="agreements")
+    valid_from = models.DateField("生效日期")
+    valid_to = models.DateField("截止日期", null=True, blank=True)
+
+    class Meta:
+        ordering = ["partner__code", "valid_from"]
+        verbose_name = verbose_name_plural = "跨区通办协议"
+
+    def __str__(self):
+        return self.title
+
+
+class Bundle(models.Model):
+    """A one-form bundle (一表申请): several items applied for with one form."""
+
+    code = models.CharField("编码", max_length=40, unique=True)
+    name = models.CharField("名称", max_length=200)
+    description = models.TextField("说明", blank=True)
+    items = models.ManyToManyField(ServiceItem, related_name="bundles")
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = verbose_name_plural = "一件事套餐"
+
+    def __str__(self):
+        return self.name

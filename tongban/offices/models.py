@@ -1,0 +1,69 @@
+from django.db import models
+
+
+class Office(models.Model):
+    """A handling office (经办机构), keyed by the GB/T 2260 code of its division.
+
+    The city bureau (371500) is the parent of the county offices. Partner offices of other
+    provinces (跨区通办) are offices too, flagged external: they appear in agreements and as
+    insured regions, never as the handling office of an in-city case.
+    """
+
+    class Level(models.TextChoices):
+        PROVINCE = "province", "省级"
+        CITY = "city", "市级"
+        COUNTY = "county", "县级"
+
+    code = models.CharField("区划代码", max_length=6, unique=True)
+    name = models.CharField("名称", max_length=100)
+    level = models.CharField("层级", max_length=10, choices=Level)
+    parent = models.ForeignKey("self", models.PROTECT, null=True, blank=True, related_name="children")
+    external = models.BooleanField("市外协作地区", default=False)
+    province = models.CharField("省", max_length=20, blank=True)
+    city = models.CharField("市", max_length=20, blank=True)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = verbose_name_plural = "经办机构"
+
+    def __str__(self):
+        return f"{self.name}（{self.code}）"
+
+    @property
+    def is_city(self) -> bool:
+        return self.level == self.Level.CITY and not self.external
+
+
+class Hall(models.Model):
+    """A service hall (服务大厅) of an office."""
+
+    office = models.ForeignKey(Office, models.PROTECT, related_name="halls")
+    name = models.CharField("名称", max_length=100)
+    address = models.CharField("地址", max_length=200, blank=True)
+    phone = models.CharField("咨询电话", max_length=30, blank=True)
+    opens_at = models.TimeField("开门时间", default="09:00")
+    closes_at = models.TimeField("关门时间", default="17:30")
+
+    class Meta:
+        ordering = ["office__code", "name"]
+        verbose_name = verbose_name_plural = "服务大厅"
+
+    def __str__(self):
+        return self.name
+
+
+class Window(models.Model):
+    """A window (窗口) of a hall; a 通办 window accepts every item of the city."""
+
+    hall = models.ForeignKey(Hall, models.PROTECT, related_name="windows")
+    number = models.CharField("窗口号", max_length=10)
+    name = models.CharField("名称", max_length=100)
+    tongban = models.BooleanField("通办窗口", default=True)
+
+    class Meta:
+        ordering = ["hall", "number"]
+        constraints = [models.UniqueConstraint(fields=["hall", "number"], name="window_unique_number")]
+        verbose_name = verbose_name_plural = "窗口"
+
+    def __str__(self):
+        return f"{self.hall.name} {self.number}号窗口"

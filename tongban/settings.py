@@ -1,0 +1,194 @@
+"""tongban settings. Everything that differs between machines comes from the environment.
+
+TONGBAN_DATA_DIR      where the SQLite database, uploads and the generated secret live (./var)
+TONGBAN_DATABASE_URL  postgres://user:password@host:port/name; SQLite in the data dir when unset
+TONGBAN_SECRET_KEY    (or _FILE); generated once into the data dir when unset
+TONGBAN_DEBUG         false by default
+TONGBAN_ALLOWED_HOSTS comma-separated; localhost names by default
+"""
+
+import secrets
+from datetime import time
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+from django.core.exceptions import ImproperlyConfigured
+
+from tongban.lib.env import envbool, envchoice, envint, envstr
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+DATA_DIR = Path(envstr("TONGBAN_DATA_DIR") or Path.cwd() / "var").resolve()
+DATA_DIR.mkdir(parents=True, exist_ok=True)
+
+
+def _secret_key() -> str:
+    if key := envstr("TONGBAN_SECRET_KEY"):
+        return key
+    path = DATA_DIR / "secret_key"
+    if not path.exists():
+        path.write_text(secrets.token_urlsafe(50))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def _database(url: str | None) -> dict:
+    if not url:
+        return {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": DATA_DIR / "tongban.sqlite3",
+            "OPTIONS": {
+                # WAL lets the pages read while a worker writes; IMMEDIATE takes the write
+                # lock at BEGIN, so two writers queue instead of failing on lock upgrade.
+                "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+                "transaction_mode": "IMMEDIATE",
+                "timeout": 20,
+            },
+        }
+    parts = urlsplit(url)
+    if parts.scheme not in ("postgres", "postgresql"):
+        raise ImproperlyConfigured(f"TONGBAN_DATABASE_URL must be postgres://…, not {parts.scheme}://")
+    return {
+        "ENGINE": "django.db.backends.postgresql",
+        "NAME": unquote(parts.path.lstrip("/")) or "tongban",
+        "USER": unquote(parts.username or ""),
+        "PASSWORD": unquote(parts.password or ""),
+        "HOST": parts.hostname or "",
+        "PORT": str(parts.port or ""),
+        # Connections stay open across requests: closing them per request cost 4-7x
+        # throughput (PERFORMANCE.md).
+        "CONN_MAX_AGE": envint("TONGBAN_CONN_MAX_AGE", 600),
+        "CONN_HEALTH_CHECKS": True,
+    }
+
+
+SECRET_KEY = _secret_key()
+DEBUG = envbool("TONGBAN_DEBUG", False)
+ALLOWED_HOSTS = (envstr("TONGBAN_ALLOWED_HOSTS") or "localhost,127.0.0.1,[::1],testserver").split(",")
+CSRF_TRUSTED_ORIGINS = [o for o in (envstr("TONGBAN_CSRF_TRUSTED_ORIGINS") or "").split(",") if o]
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "rest_framework",
+    "drf_spectacular",
+    "tongban.offices",
+    "tongban.workdays",
+    "tongban.people",
+    "tongban.catalog",
+    "tongban.cases",
+    "tongban.audit",
+    "tongban.api",
+    "tongban.desk",
+    "tongban.portal",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "tongban.urls"
+WSGI_APPLICATION = "tongban.wsgi.application"
+AUTH_USER_MODEL = "people.User"
+LOGIN_URL = "desk:login"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "django.template.context_processors.i18n",
+            ],
+        },
+    },
+]
+
+DATABASES = {"default": _database(envstr("TONGBAN_DATABASE_URL"))}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+LANGUAGE_CODE = "zh-hans"
+LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
+LOCALE_PATHS = [BASE_DIR / "tongban" / "locale"]
+TIME_ZONE = "Asia/Shanghai"  # the city's day: dates, deadlines and daily figures
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATIC_ROOT = DATA_DIR / "static"
+MEDIA_ROOT = DATA_DIR / "media"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+}
+WHITENOISE_USE_FINDERS = True  # the demo serves static files without collectstatic
+
+# A body over 1 MiB is refused before it is read (issue #2: bad input).
+DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
+
+SESSION_COOKIE_AGE = envint("TONGBAN_SESSION_IDLE_SECONDS", 30 * 60)  # 等保: idle time-out
+SESSION_SAVE_EVERY_REQUEST = True
+SESSION_COOKIE_HTTPONLY = True
+CSRF_COOKIE_HTTPONLY = False
+
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "tongban.api.auth.BearerTokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "tongban.api.errors.exception_handler",
+    "UNAUTHENTICATED_USER": None,
+    "PAGE_SIZE": 50,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "tongban API",
+    "DESCRIPTION": "全市通办: the service-item catalog, cases and their lifecycle.",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "COMPONENT_SPLIT_REQUEST": True,
+}
+
+# --- Domain settings (DOMAIN.md names the defaults) ---------------------------------------
+# Counting starts the day after acceptance (民法典 §201); some local rules count the day itself.
+TONGBAN_COUNT_FROM = envchoice("TONGBAN_COUNT_FROM", "next_day", ("next_day", "same_day"))
+# An instant item handed in after this time, or on a rest day, is due the next working day.
+TONGBAN_INSTANT_CUTOFF = time.fromisoformat(envstr("TONGBAN_INSTANT_CUTOFF") or "17:30")
+# 行政许可法 §32: accept, refuse or ask for a supplement within 5 working days of receipt.
+TONGBAN_PREREVIEW_DAYS = envint("TONGBAN_PREREVIEW_DAYS", 5)
+# The office code of the city bureau; online applications are numbered under it.
+TONGBAN_CITY_CODE = envstr("TONGBAN_CITY_CODE") or "371500"
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": envstr("TONGBAN_LOG_LEVEL") or "WARNING"},
+}
