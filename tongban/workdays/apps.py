@@ -1,0 +1,5 @@
+from django.apps import AppConfig
+
+
+class WorkdaysConfig(AppConfig):
+    name = "tongban.workdays"
