@@ -1,8 +1,8 @@
 """The `tongban` command: Django's management commands, spelled with hyphens.
 
-    tongban demo [--password PW] [--addr HOST:PORT]   migrate, load the demo city, serve
-    tongban serve [--addr HOST:PORT] [--workers N]     gunicorn over the configured database
-    tongban migrate | load-calendar FILE | import-catalog FILE | export-catalog FILE | …
+tongban demo [--password PW] [--addr HOST:PORT]   migrate, load the demo city, serve
+tongban serve [--addr HOST:PORT] [--workers N]     gunicorn over the configured database
+tongban migrate | load-calendar FILE | import-catalog FILE | export-catalog FILE | …
 """
 
 import os

@@ -46,7 +46,9 @@ def _database(url: str | None) -> dict:
         }
     parts = urlsplit(url)
     if parts.scheme not in ("postgres", "postgresql"):
-        raise ImproperlyConfigured(f"TONGBAN_DATABASE_URL must be postgres://…, not {parts.scheme}://")
+        raise ImproperlyConfigured(
+            f"TONGBAN_DATABASE_URL must be postgres://…, not {parts.scheme}://"
+        )
     return {
         "ENGINE": "django.db.backends.postgresql",
         "NAME": unquote(parts.path.lstrip("/")) or "tongban",
@@ -63,7 +65,9 @@ def _database(url: str | None) -> dict:
 
 SECRET_KEY = _secret_key()
 DEBUG = envbool("TONGBAN_DEBUG", False)
-ALLOWED_HOSTS = (envstr("TONGBAN_ALLOWED_HOSTS") or "localhost,127.0.0.1,[::1],testserver").split(",")
+ALLOWED_HOSTS = (envstr("TONGBAN_ALLOWED_HOSTS") or "localhost,127.0.0.1,[::1],testserver").split(
+    ","
+)
 CSRF_TRUSTED_ORIGINS = [o for o in (envstr("TONGBAN_CSRF_TRUSTED_ORIGINS") or "").split(",") if o]
 
 INSTALLED_APPS = [
@@ -82,9 +86,13 @@ INSTALLED_APPS = [
     "tongban.catalog",
     "tongban.cases",
     "tongban.audit",
+    "tongban.evaluations",
+    "tongban.supervision",
+    "tongban.stats",
     "tongban.api",
     "tongban.desk",
     "tongban.portal",
+    "tongban.ops",
 ]
 
 MIDDLEWARE = [
@@ -125,7 +133,10 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 10},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
@@ -166,7 +177,6 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "tongban.api.errors.exception_handler",
     "UNAUTHENTICATED_USER": None,
-    "PAGE_SIZE": 50,
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "tongban API",

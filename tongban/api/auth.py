@@ -1,4 +1,3 @@
-from django.utils import timezone
 from rest_framework import authentication, exceptions
 
 from tongban.people.models import ApiToken

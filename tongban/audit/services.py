@@ -1,7 +1,9 @@
 from .models import AuditEntry
 
 
-def record(*, event: str, user=None, outcome: str = "success", target: str = "", ip=None, **data) -> AuditEntry:
+def record(
+    *, event: str, user=None, outcome: str = "success", target: str = "", ip=None, **data
+) -> AuditEntry:
     """Write one audit row. Call inside the transaction of the action it records."""
     return AuditEntry.objects.create(
         event=event,

@@ -47,33 +47,72 @@ class Case(models.Model):
     # cases.services._move(), which checks this table and writes the CaseEvent.
     # ACCEPTED -> ACCEPTED is a review step passed, a transfer or a 容缺 material arriving.
     TRANSITIONS = {
-        Status.SUBMITTED: {Status.ACCEPTED, Status.AWAITING_SUPPLEMENT, Status.REJECTED, Status.WITHDRAWN},
+        Status.SUBMITTED: {
+            Status.SUBMITTED,  # taken from the intake queue (首问负责)
+            Status.ACCEPTED,
+            Status.AWAITING_SUPPLEMENT,
+            Status.REJECTED,
+            Status.WITHDRAWN,
+        },  # fmt: skip
         # Back to SUBMITTED when asked before acceptance, to ACCEPTED when asked in review.
-        Status.AWAITING_SUPPLEMENT: {Status.SUBMITTED, Status.ACCEPTED, Status.REJECTED, Status.WITHDRAWN},
-        Status.ACCEPTED: {Status.ACCEPTED, Status.AWAITING_SUPPLEMENT, Status.COMPLETED, Status.WITHDRAWN},
+        Status.AWAITING_SUPPLEMENT: {
+            Status.SUBMITTED,
+            Status.ACCEPTED,
+            Status.REJECTED,
+            Status.WITHDRAWN,
+        },
+        Status.ACCEPTED: {
+            Status.ACCEPTED,
+            Status.AWAITING_SUPPLEMENT,
+            Status.COMPLETED,
+            Status.WITHDRAWN,
+        },
+    }
+    # The statuses each action may be taken from; services.action_open() adds the finer
+    # rules (a refusal only before acceptance, a supplement in ACCEPTED only for 容缺).
+    ACTIONS = {
+        Action.CLAIM: {Status.SUBMITTED},
+        Action.ACCEPT: {Status.SUBMITTED},
+        Action.REJECT: {Status.SUBMITTED, Status.AWAITING_SUPPLEMENT},
+        Action.REQUEST_SUPPLEMENT: {Status.SUBMITTED, Status.ACCEPTED},
+        Action.SUPPLEMENT: {Status.AWAITING_SUPPLEMENT, Status.ACCEPTED},
+        Action.APPROVE: {Status.ACCEPTED},
+        Action.DENY: {Status.ACCEPTED},
+        Action.WITHDRAW: {Status.SUBMITTED, Status.AWAITING_SUPPLEMENT, Status.ACCEPTED},
+        Action.TRANSFER: {Status.ACCEPTED},
     }
 
-    number = models.CharField("办件编号", max_length=24, unique=True)  # shown to people; never the pk
+    number = models.CharField(
+        "办件编号", max_length=24, unique=True
+    )  # shown to people; never the pk
     item = models.ForeignKey("catalog.ServiceItem", models.PROTECT, related_name="cases")
     item_version = models.ForeignKey("catalog.ItemVersion", models.PROTECT, related_name="cases")
     applicant = models.ForeignKey("people.Applicant", models.PROTECT, related_name="cases")
     # 参保地 at the time of application; it never limits where the case is handled.
     insured_region = models.ForeignKey("offices.Office", models.PROTECT, related_name="+")
-    agent = models.ForeignKey("people.User", models.PROTECT, null=True, blank=True, related_name="+")
+    agent = models.ForeignKey(
+        "people.User", models.PROTECT, null=True, blank=True, related_name="+"
+    )
     submitted_by = models.ForeignKey("people.User", models.PROTECT, related_name="+")
     channel = models.CharField("渠道", max_length=10, choices=Channel)
-    window = models.ForeignKey("offices.Window", models.PROTECT, null=True, blank=True, related_name="+")
+    window = models.ForeignKey(
+        "offices.Window", models.PROTECT, null=True, blank=True, related_name="+"
+    )
     bundle_application = models.ForeignKey(
         "cases.BundleApplication", models.PROTECT, null=True, blank=True, related_name="cases"
     )
 
     status = models.CharField("状态", max_length=20, choices=Status, default=Status.SUBMITTED)
     result = models.CharField("结果", max_length=10, choices=Result, blank=True)
-    step = models.PositiveSmallIntegerField("当前审核环节", default=0)  # index into item_version.steps
+    step = models.PositiveSmallIntegerField(
+        "当前审核环节", default=0
+    )  # index into item_version.steps
     reason = models.TextField("最近理由", blank=True)
 
     # 首问负责: the clerk who took an online application from the intake queue.
-    owner = models.ForeignKey("people.User", models.PROTECT, null=True, blank=True, related_name="+")
+    owner = models.ForeignKey(
+        "people.User", models.PROTECT, null=True, blank=True, related_name="+"
+    )
     accepting_office = models.ForeignKey(
         "offices.Office", models.PROTECT, null=True, blank=True, related_name="+"
     )
@@ -114,7 +153,9 @@ class Case(models.Model):
         ]
         indexes = [
             # The city-wide intake queue and the office work queues.
-            models.Index(fields=["status", "handling_office", "submitted_at"], name="case_queue_idx"),
+            models.Index(
+                fields=["status", "handling_office", "submitted_at"], name="case_queue_idx"
+            ),
             models.Index(fields=["applicant", "submitted_at"], name="case_applicant_idx"),
             models.Index(fields=["item", "submitted_at"], name="case_item_idx"),
             models.Index(fields=["submitted_at"], name="case_submitted_idx"),
@@ -151,8 +192,12 @@ class CaseEvent(models.Model):
     to_status = models.CharField(max_length=20, choices=Status)
     step = models.PositiveSmallIntegerField(null=True, blank=True)
     at = models.DateTimeField()
-    actor = models.ForeignKey("people.User", models.PROTECT, null=True, blank=True, related_name="+")
-    office = models.ForeignKey("offices.Office", models.PROTECT, null=True, blank=True, related_name="+")
+    actor = models.ForeignKey(
+        "people.User", models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    office = models.ForeignKey(
+        "offices.Office", models.PROTECT, null=True, blank=True, related_name="+"
+    )
     reason = models.TextField(blank=True)
     data = models.JSONField(default=dict, blank=True)
     ip = models.GenericIPAddressField(null=True, blank=True)
@@ -202,8 +247,12 @@ class Notice(models.Model):
     case = models.ForeignKey(Case, models.PROTECT, related_name="notices")
     kind = models.CharField(max_length=12, choices=Kind)
     issued_at = models.DateTimeField()
-    issued_by = models.ForeignKey("people.User", models.PROTECT, null=True, blank=True, related_name="+")
-    office = models.ForeignKey("offices.Office", models.PROTECT, null=True, blank=True, related_name="+")
+    issued_by = models.ForeignKey(
+        "people.User", models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    office = models.ForeignKey(
+        "offices.Office", models.PROTECT, null=True, blank=True, related_name="+"
+    )
     data = models.JSONField(default=dict)
 
     class Meta:
@@ -211,14 +260,16 @@ class Notice(models.Model):
 
 
 class CaseCounter(models.Model):
-    """The last sequence number handed out per office and day, for case numbers."""
+    """The last sequence number handed out per prefix (office code) and day, for numbers."""
 
-    office_code = models.CharField(max_length=6)
+    prefix = models.CharField(max_length=10)
     day = models.DateField()
     last = models.PositiveIntegerField(default=0)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["office_code", "day"], name="case_counter_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["prefix", "day"], name="case_counter_unique")
+        ]
 
 
 class BundleApplication(models.Model):

@@ -67,7 +67,9 @@ class ItemVersion(models.Model):
     fees = models.CharField("收费标准", max_length=200, default="不收费")
     notes = models.TextField("备注", blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
-    created_by = models.ForeignKey("people.User", models.PROTECT, null=True, blank=True, related_name="+")
+    created_by = models.ForeignKey(
+        "people.User", models.PROTECT, null=True, blank=True, related_name="+"
+    )
 
     class Meta:
         ordering = ["item", "-number"]
@@ -107,7 +109,10 @@ class Agreement(models.Model):
 
     title = models.CharField("协议名称", max_length=200)
     partner = models.ForeignKey(
-        "offices.Office", models.PROTECT, related_name="agreements", limit_choices_to={"external": True}
+        "offices.Office",
+        models.PROTECT,
+        related_name="agreements",
+        limit_choices_to={"external": True},
     )
     mode = models.CharField("模式", max_length=10, choices=Mode)
     items = models.ManyToManyField(ServiceItem, related_name="agreements")

@@ -17,7 +17,9 @@ class Office(models.Model):
     code = models.CharField("区划代码", max_length=6, unique=True)
     name = models.CharField("名称", max_length=100)
     level = models.CharField("层级", max_length=10, choices=Level)
-    parent = models.ForeignKey("self", models.PROTECT, null=True, blank=True, related_name="children")
+    parent = models.ForeignKey(
+        "self", models.PROTECT, null=True, blank=True, related_name="children"
+    )
     external = models.BooleanField("市外协作地区", default=False)
     province = models.CharField("省", max_length=20, blank=True)
     city = models.CharField("市", max_length=20, blank=True)
@@ -62,7 +64,9 @@ class Window(models.Model):
 
     class Meta:
         ordering = ["hall", "number"]
-        constraints = [models.UniqueConstraint(fields=["hall", "number"], name="window_unique_number")]
+        constraints = [
+            models.UniqueConstraint(fields=["hall", "number"], name="window_unique_number")
+        ]
         verbose_name = verbose_name_plural = "窗口"
 
     def __str__(self):

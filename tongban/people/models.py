@@ -26,7 +26,9 @@ class User(AbstractUser):
     """One account, one role (三权分立 keeps administrators apart from case work)."""
 
     role = models.CharField("角色", max_length=20, choices=Role)
-    office = models.ForeignKey("offices.Office", models.PROTECT, null=True, blank=True, related_name="users")
+    office = models.ForeignKey(
+        "offices.Office", models.PROTECT, null=True, blank=True, related_name="users"
+    )
     # For applicant accounts: the person or employer they are.
     applicant = models.OneToOneField(
         "people.Applicant", models.PROTECT, null=True, blank=True, related_name="account"

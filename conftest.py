@@ -1,0 +1,120 @@
+"""The cast (healthchecks' alice/bob/charlie), on the demo city's offices and catalog.
+
+alice  clerk at 莘县 (371522)             bob   clerk at 临清 (371581)
+rita   reviewer at 莘县                   sam   second reviewer at 莘县
+carol  applicant, insured in 临清 (371581) dave  agent at 莘县
+olga   supervisor at 莘县                 vera  supervisor at the city bureau (371500)
+"""
+
+from datetime import date
+
+import pytest
+
+from tongban.cases.models import Case
+from tongban.cases.services import case_act, case_submit
+from tongban.catalog.seed import catalog_seed
+from tongban.lib.identifiers import synthetic_resident_id
+from tongban.offices.models import Office
+from tongban.offices.services import offices_load
+from tongban.people.models import Applicant, Role, User
+from tongban.workdays.services import calendar_load_builtin
+
+INSTANT_ITEM = "YB01003"  # 城乡居民参保登记: instant, one main material
+PROMISED_ITEM = (
+    "YB07019"  # 门诊费用报销: promised 10 days, 审核 → 复审, M3/M4 may come later (容缺)
+)
+PROMISED_FORM = {"amount": "1280.50", "bank_account": "6222020200112233445"}
+
+
+@pytest.fixture
+def city(db):
+    offices_load()
+    calendar_load_builtin()
+    catalog_seed()
+    return Office.objects.get(code="371500")
+
+
+def _user(username, role, office_code=None, applicant=None):
+    office = Office.objects.get(code=office_code) if office_code else None
+    return User.objects.create_user(username=username, password="Pw-test-12345", role=role, office=office,
+                                    applicant=applicant)  # fmt: skip
+
+
+@pytest.fixture
+def alice(city):
+    return _user("alice", Role.CLERK, "371522")
+
+
+@pytest.fixture
+def bob(city):
+    return _user("bob", Role.CLERK, "371581")
+
+
+@pytest.fixture
+def rita(city):
+    return _user("rita", Role.REVIEWER, "371522")
+
+
+@pytest.fixture
+def sam(city):
+    return _user("sam", Role.SECOND_REVIEWER, "371522")
+
+
+@pytest.fixture
+def olga(city):
+    return _user("olga", Role.SUPERVISOR, "371522")
+
+
+@pytest.fixture
+def vera(city):
+    return _user("vera", Role.SUPERVISOR, "371500")
+
+
+@pytest.fixture
+def dave(city):
+    return _user("dave", Role.AGENT, "371522")
+
+
+@pytest.fixture
+def carol_applicant(city):
+    return Applicant.objects.create(
+        kind=Applicant.Kind.PERSON, id_number=synthetic_resident_id(region="371581", birth=date(1970, 3, 1)),
+        name="Carol 王", phone="13500000001", insured_region=Office.objects.get(code="371581"),
+    )  # fmt: skip
+
+
+@pytest.fixture
+def carol(carol_applicant):
+    return _user("carol", Role.APPLICANT, applicant=carol_applicant)
+
+
+def submit(user, item=PROMISED_ITEM, *, channel="web", applicant=None, materials=("M1", "M2", "M3", "M4"),
+           form=None, **kw) -> Case:  # fmt: skip
+    """Apply as `user`: applicants for themselves, clerks at their window."""
+    if form is None:
+        form = PROMISED_FORM if item == PROMISED_ITEM else {}
+    applicant = applicant or user.applicant
+    case, _ = case_submit(item=item, applicant=applicant, channel=channel, submitted_by=user,
+                          materials=list(materials), form=form, **kw)  # fmt: skip
+    return case
+
+
+def act(user, case, action, **params) -> Case:
+    return case_act(number=case.number, action=action, actor=user, **params)
+
+
+@pytest.fixture
+def online_case(carol):
+    """carol's online application for 门诊费用报销 with every material."""
+    return submit(carol)
+
+
+@pytest.fixture
+def accepted_case(online_case, alice):
+    return act(alice, online_case, "accept")
+
+
+@pytest.fixture(autouse=True)
+def _fast_passwords(settings):
+    # PBKDF2's real cost is half a second a user; tests only need hashes that verify.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

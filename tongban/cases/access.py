@@ -1,0 +1,81 @@
+"""Who may see a case and which actions their role allows on it. The API, the desk, the
+portal and the services all ask here, so the rule is written once.
+
+A case not yet accepted sits in the city-wide intake: every clerk of the city sees it
+(首问负责: the first who takes it owns it). Once an office accepts or decides it, it belongs
+to that office; staff of other offices no longer see it, the city's supervisors do."""
+
+from django.db.models import Q, QuerySet
+
+from tongban.people.models import Role
+
+from .models import Action, Case
+
+OWN_ACTIONS = {Action.WITHDRAW, Action.SUPPLEMENT}  # an applicant's or agent's on their own case
+INTAKE_ACTIONS = {Action.CLAIM, Action.ACCEPT, Action.REJECT, Action.REQUEST_SUPPLEMENT}
+
+
+def case_is_own(user, case: Case) -> bool:
+    if user.role == Role.APPLICANT:
+        return user.applicant_id is not None and case.applicant_id == user.applicant_id
+    if user.role == Role.AGENT:
+        return case.agent_id == user.pk
+    return False
+
+
+def case_visible(user, case: Case) -> bool:
+    if user is None or not user.is_authenticated:
+        return False
+    if user.role in (Role.APPLICANT, Role.AGENT):
+        return case_is_own(user, case)
+    if user.role == Role.SUPERVISOR and user.is_city_supervisor:
+        return True
+    if user.role not in (Role.CLERK, Role.REVIEWER, Role.SECOND_REVIEWER, Role.SUPERVISOR):
+        return False
+    if case.handling_office_id is None:
+        return user.role in (Role.CLERK, Role.SUPERVISOR)
+    return case.handling_office_id == user.office_id
+
+
+def cases_visible(user) -> QuerySet:
+    """The cases `user` may see, as a queryset to filter further."""
+    qs = Case.objects.all()
+    if user.role == Role.APPLICANT:
+        return qs.filter(applicant_id=user.applicant_id) if user.applicant_id else qs.none()
+    if user.role == Role.AGENT:
+        return qs.filter(agent=user)
+    if user.role == Role.SUPERVISOR and user.is_city_supervisor:
+        return qs
+    if user.role in (Role.CLERK, Role.SUPERVISOR):
+        return qs.filter(Q(handling_office_id=user.office_id) | Q(handling_office__isnull=True))
+    if user.role in (Role.REVIEWER, Role.SECOND_REVIEWER):
+        return qs.filter(handling_office_id=user.office_id)
+    return qs.none()
+
+
+def action_permitted(user, case: Case, action: str) -> bool:
+    """Whether `user`'s role and office allow `action` on `case`, whatever its status."""
+    if action in OWN_ACTIONS and case_is_own(user, case):
+        return True
+    role = user.role
+    in_office = case.handling_office_id is not None and case.handling_office_id == user.office_id
+    if role == Role.CLERK:
+        if action in INTAKE_ACTIONS and case.accepted_at is None:
+            return case.handling_office_id is None or in_office
+        # At the window a clerk hands in a supplement or a withdrawal for the applicant.
+        return in_office and action in (Action.TRANSFER, Action.SUPPLEMENT, Action.WITHDRAW)
+    if role in (Role.REVIEWER, Role.SECOND_REVIEWER):
+        if not in_office or action not in (Action.APPROVE, Action.DENY, Action.REQUEST_SUPPLEMENT):
+            return False
+        step = case.current_step
+        return step is not None and step["role"] == role
+    if role == Role.SUPERVISOR:
+        return action == Action.TRANSFER and (in_office or user.is_city_supervisor)
+    return False
+
+
+def actions_available(user, case: Case) -> list[str]:
+    """The actions `user` may take on `case` now: permitted for them and open from its status."""
+    from .services import action_open
+
+    return [a for a in Case.ACTIONS if action_permitted(user, case, a) and action_open(case, a)]

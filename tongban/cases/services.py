@@ -1,0 +1,671 @@
+"""The case lifecycle (DESIGN.md, "Case lifecycle"). Every write to a case goes through here.
+
+Each action is one transaction: lock the case row, check who acts and from which status,
+change it, write its CaseEvent (and Notice where the law wants a written one). Two people
+acting at once queue on the row lock; the second finds the status moved and gets a Conflict.
+"""
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from django.conf import settings
+from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
+
+from tongban.catalog.models import ONLINE_CHANNELS, Channel, ItemVersion
+from tongban.catalog.selectors import item_version_current
+from tongban.catalog.services import form_clean
+from tongban.lib.errors import Conflict, Forbidden, InvalidInput, NotFound
+from tongban.offices.models import Office, Window
+from tongban.people.models import Applicant, Role, User
+from tongban.workdays import services as workdays
+
+from . import access
+from .models import (
+    Action,
+    BundleApplication,
+    Case,
+    CaseCounter,
+    CaseEvent,
+    ClockStop,
+    Notice,
+    Status,
+)
+
+APPEAL_NOTE = (
+    "如对本决定不服，可自收到本通知书之日起六十日内依法申请行政复议，或者六个月内依法提起行政诉讼。"
+)
+
+
+# --- Numbers -------------------------------------------------------------------------------
+
+
+def _next_number(prefix: str, day: date) -> str:
+    """`<prefix>-<yyyymmdd>-<sequence>`, the sequence counted per prefix (an office's division
+    code for cases) and day.
+
+    One upsert statement on both databases; the counter row stays locked until commit, so
+    numbers are never handed out twice."""
+    table = CaseCounter._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (prefix, day, last) VALUES (%s, %s, 1) "
+            f"ON CONFLICT (prefix, day) DO UPDATE SET last = {table}.last + 1 RETURNING last",
+            [prefix, day],
+        )
+        (sequence,) = cursor.fetchone()
+    return f"{prefix}-{day:%Y%m%d}-{sequence:06d}"
+
+
+# --- Submitting ----------------------------------------------------------------------------
+
+
+def _check_materials(version: ItemVersion, codes, field: str = "materials") -> list[str]:
+    if codes is None:
+        return []
+    if not isinstance(codes, list) or not all(isinstance(c, str) for c in codes):
+        raise InvalidInput(f"{field} 应为材料编码的列表", code="invalid_materials", field=field)
+    known = set(version.material_codes)
+    unknown = [c for c in codes if c not in known]
+    if unknown:
+        raise InvalidInput(
+            f"事项“{version.item.name}”没有这些材料: {', '.join(unknown)}；可用的材料编码: "
+            f"{', '.join(version.material_codes) or '无'}",
+            code="unknown_material",
+            field=field,
+        )
+    return [c for c in version.material_codes if c in set(codes)]  # catalog order, no repeats
+
+
+def _material_names(version: ItemVersion, codes) -> list[dict]:
+    by_code = {m["code"]: m for m in version.materials}
+    return [{"code": c, "name": by_code[c]["name"]} for c in codes if c in by_code]
+
+
+def case_submit(*, item: str, applicant: Applicant, channel: str, submitted_by: User,
+                office: Office | None = None, window: Window | None = None,
+                materials: list[str] | None = None, form: dict | None = None,
+                idempotency_key: str = "", agent: User | None = None,
+                bundle_application: BundleApplication | None = None, ip: str | None = None) -> tuple[Case, bool]:  # fmt: skip
+    """Apply for item `item` (a code) on behalf of `applicant`.
+
+    Online applications (web, mobile) enter the city-wide intake queue and are numbered
+    under the city; window applications are numbered under, and held by, the window's office.
+    Returns (case, created): a retried call with the same idempotency key returns the first
+    case and False. Raises InvalidInput naming the field at fault."""
+    if idempotency_key:
+        if len(idempotency_key) > 100:
+            raise InvalidInput("Idempotency-Key 最长 100 个字符", code="invalid_idempotency_key",
+                               field="Idempotency-Key")  # fmt: skip
+        existing = Case.objects.filter(
+            submitted_by=submitted_by, idempotency_key=idempotency_key
+        ).first()
+        if existing:
+            return existing, False
+    if channel not in Channel.values:
+        raise InvalidInput(f"渠道应为 web、mobile 或 window，而不是 {channel!r}", code="invalid_channel",
+                           field="channel")  # fmt: skip
+    version = item_version_current(code=item)
+    if channel not in version.channels:
+        allowed = "、".join(Channel(c).label for c in version.channels)
+        raise InvalidInput(f"事项“{version.item.name}”不能通过{Channel(channel).label}申请，可用渠道: {allowed}",
+                           code="channel_not_allowed", field="channel")  # fmt: skip
+    if applicant.kind not in version.applicant_kinds:
+        raise InvalidInput(f"事项“{version.item.name}”不接受{applicant.get_kind_display()}申请",
+                           code="applicant_kind_not_allowed", field="applicant")  # fmt: skip
+    if channel == Channel.WINDOW:
+        if submitted_by.role != Role.CLERK or submitted_by.office_id is None:
+            raise Forbidden("只有窗口受理员可以登记窗口申请", code="window_clerks_only")
+        office = office or submitted_by.office
+        if office.pk != submitted_by.office_id:
+            raise InvalidInput(
+                "窗口申请只能登记在本人所在的经办机构", code="wrong_office", field="office"
+            )
+        if not version.citywide and office.pk != version.item.home_office_id:
+            raise InvalidInput(f"事项“{version.item.name}”仅限{version.item.home_office.name}属地办理",
+                               code="item_not_citywide", field="item")  # fmt: skip
+    elif submitted_by.role not in (Role.APPLICANT, Role.AGENT):
+        raise Forbidden("网上申请由申请人本人或帮办代办员提交", code="online_applicants_only")
+    materials = _check_materials(version, materials)
+    form = form_clean(version=version, form=form)
+
+    now = timezone.now()
+    today = timezone.localdate(now)
+    online = channel in ONLINE_CHANNELS
+    number_office = settings.TONGBAN_CITY_CODE if online else office.code
+    case = Case(
+        item=version.item, item_version=version, applicant=applicant,
+        insured_region_id=applicant.insured_region_id, agent=agent, submitted_by=submitted_by,
+        channel=channel, window=window, bundle_application=bundle_application,
+        submitted_at=now, form=form, supplied_materials=materials, idempotency_key=idempotency_key,
+        owner=None if online else submitted_by, handling_office=None if online else office,
+        prereview_due=workdays.add(today, settings.TONGBAN_PREREVIEW_DAYS).date if online else None,
+    )  # fmt: skip
+    try:
+        with transaction.atomic():
+            case.number = _next_number(number_office, today)
+            case.save(force_insert=True)
+            _event(case, Action.SUBMIT, "", actor=submitted_by, office=office, ip=ip,
+                   data={"materials": materials})  # fmt: skip
+    except IntegrityError:
+        if idempotency_key:  # a concurrent retry with the same key won the race
+            existing = Case.objects.filter(
+                submitted_by=submitted_by, idempotency_key=idempotency_key
+            ).first()
+            if existing:
+                return existing, False
+        raise
+    return case, True
+
+
+# --- Acting on a case ----------------------------------------------------------------------
+
+
+@dataclass
+class Act:
+    """What every action knows: the locked case, who acts, when, and from where."""
+
+    case: Case
+    actor: User | None
+    now: datetime
+    ip: str | None = None
+
+    @property
+    def today(self) -> date:
+        return timezone.localdate(self.now)
+
+    @property
+    def office(self) -> Office | None:
+        return self.actor.office if self.actor and self.actor.office_id else None
+
+
+def action_open(case: Case, action: str) -> bool:
+    """Whether `action` may be taken from the case's status (Case.ACTIONS plus finer rules)."""
+    if case.status not in Case.ACTIONS.get(action, ()):
+        return False
+    accepted = case.accepted_at is not None
+    match action:
+        case Action.REJECT:
+            return not accepted
+        case Action.CLAIM:
+            return case.owner_id is None and case.channel in ONLINE_CHANNELS
+        case Action.SUPPLEMENT:
+            return case.status == Status.AWAITING_SUPPLEMENT or bool(case.missing_materials)
+        case Action.REQUEST_SUPPLEMENT:
+            return not (case.status == Status.ACCEPTED and case.missing_materials)
+    return True
+
+
+def case_act(*, number: str, action: str, actor: User, expected_version: int | None = None,
+             ip: str | None = None, **params) -> Case:  # fmt: skip
+    """Take `action` on case `number` as `actor`; `params` are the action's own arguments.
+
+    Raises NotFound when the actor may not see the case, Forbidden when their role may not
+    take the action, Conflict when its status does not allow it or `expected_version` is
+    stale, InvalidInput for bad arguments. Nothing is written unless it all succeeds."""
+    handler = _HANDLERS.get(action)
+    if handler is None:
+        raise NotFound(f"没有这个办理动作: {action!r}", code="unknown_action")
+    with transaction.atomic():
+        case = (
+            Case.objects.select_for_update(of=("self",))
+            .select_related("item_version", "item", "applicant", "handling_office")
+            .filter(number=number)
+            .first()
+        )
+        if case is None or not access.case_visible(actor, case):
+            raise NotFound(f"办件 {number} 不存在", code="case_not_found")
+        if expected_version is not None and expected_version != case.version:
+            raise Conflict(
+                f"办件已被他人更新（当前版本 {case.version}，提交的是 {expected_version}），请刷新后重试",
+                code="stale_version",
+            )
+        if not action_open(case, action):
+            raise Conflict(f"办件当前状态为“{case.get_status_display()}”，不能执行“{Action(action).label}”",
+                           code="transition_not_allowed")  # fmt: skip
+        if not access.action_permitted(actor, case, action):
+            raise Forbidden(f"{actor.get_role_display()}不能对此办件执行“{Action(action).label}”",
+                            code="action_forbidden")  # fmt: skip
+        unknown = set(params) - _HANDLER_PARAMS[action]
+        if unknown:
+            raise InvalidInput(f"“{Action(action).label}”不接受参数 {', '.join(sorted(unknown))}",
+                               code="unknown_field", field=sorted(unknown)[0])  # fmt: skip
+        handler(Act(case=case, actor=actor, now=timezone.now(), ip=ip), **params)
+    return case
+
+
+def _move(act: Act, to: str, action: str, *, reason: str = "", data: dict | None = None,
+          fields: tuple[str, ...] = ()) -> None:  # fmt: skip
+    """Change the case's status to `to` (checked against Case.TRANSITIONS), save the given
+    fields with it and write the event."""
+    case = act.case
+    if to not in Case.TRANSITIONS.get(case.status, ()):
+        raise Conflict(
+            f"不能从“{case.get_status_display()}”变为“{Status(to).label}”",
+            code="transition_not_allowed",
+        )
+    from_status = case.status
+    case.status = to
+    case.version += 1
+    if reason:
+        case.reason = reason
+    case.save(update_fields=["status", "version", "reason", "updated_at", *fields])
+    _event(case, action, from_status, actor=act.actor, office=act.office, reason=reason, ip=act.ip,
+           data=data or {}, at=act.now)  # fmt: skip
+
+
+def _event(case: Case, action: str, from_status: str, *, actor, office, reason: str = "",
+           data: dict | None = None, ip=None, at=None) -> CaseEvent:  # fmt: skip
+    return CaseEvent.objects.create(
+        case=case, action=action, from_status=from_status, to_status=case.status, step=case.step,
+        at=at or case.submitted_at, actor=actor, office=office, reason=reason, data=data or {}, ip=ip,
+    )  # fmt: skip
+
+
+def _notice(act: Act, kind: str, **data) -> Notice:
+    case = act.case
+    office = case.handling_office or act.office
+    content = {
+        "number": case.number,
+        "item": case.item.name,
+        "item_code": case.item.code,
+        "applicant": case.applicant.name,
+        "applicant_id": case.applicant.masked_id,
+        "office": office.name if office else "",
+        "submitted_at": timezone.localtime(case.submitted_at).isoformat(),
+        **data,
+    }
+    return Notice.objects.create(case=case, kind=kind, issued_at=act.now, issued_by=act.actor,
+                                 office=office, data=content)  # fmt: skip
+
+
+def _require_reason(reason, what: str) -> str:
+    reason = reason.strip() if isinstance(reason, str) else ""
+    if not reason:
+        raise InvalidInput(
+            f"{what}必须写明理由 (reason is required)", code="required", field="reason"
+        )
+    if len(reason) > 2000:
+        raise InvalidInput("理由最多 2000 字", code="too_long", field="reason")
+    return reason
+
+
+def _take(act: Act) -> None:
+    """首问负责: the first clerk to act on an online application owns it; others get Conflict."""
+    case = act.case
+    if case.channel not in ONLINE_CHANNELS:
+        return  # a window application belongs to its office from the start
+    if case.owner_id is None:
+        case.owner = act.actor
+    elif case.owner_id != act.actor.pk:
+        raise Conflict(f"该申请已由 {case.owner.get_full_name() or case.owner.username} 认领（首问负责）",
+                       code="owned_by_other")  # fmt: skip
+
+
+def _claim(act: Act) -> None:
+    _take(act)
+    _move(act, Status.SUBMITTED, Action.CLAIM, fields=("owner",))
+
+
+def _limit_days(version: ItemVersion) -> int:
+    return 0 if version.is_instant else version.promised_days
+
+
+def _start_clock(act: Act, accepted_at: datetime) -> None:
+    case = act.case
+    day = timezone.localdate(accepted_at)
+    if case.item_version.is_instant:
+        due = workdays.instant_due(case.submitted_at)
+    else:
+        due = workdays.add(day, case.item_version.promised_days)
+    case.clock_started_on = day
+    case.workdays_used = 0
+    case.deadline, case.deadline_provisional = due.date, due.provisional
+
+
+def _accept(act: Act, materials: list | None = None, promised_supplement_by: str | None = None,
+            reason: str = "") -> None:  # fmt: skip
+    """Accept: every main material must be there; a missing secondary one is 容缺, accepted on a
+    signed promise to supply it by a date within the time limit. An instant item with every
+    material is finished on the spot (即到即办)."""
+    case, version = act.case, act.case.item_version
+    _take(act)
+    supplied = set(case.supplied_materials) | set(_check_materials(version, materials))
+    missing = [c for c in version.material_codes if c not in supplied]
+    missing_main = [
+        m for m in _material_names(version, missing) if m["code"] in version.main_material_codes
+    ]
+    if missing_main:
+        raise InvalidInput(
+            "主要材料不齐，不能受理，请一次性告知补正: " + "、".join(m["name"] for m in missing_main),
+            code="main_materials_missing", field="materials",
+        )  # fmt: skip
+    if not version.citywide and act.actor.office_id != case.item.home_office_id:
+        raise Forbidden(
+            f"事项“{case.item.name}”仅限{case.item.home_office.name}属地办理",
+            code="item_not_citywide",
+        )
+    case.supplied_materials = [c for c in version.material_codes if c in supplied]
+    case.missing_materials = missing
+    case.accepting_office = case.handling_office = act.office
+    case.accepted_at = act.now
+    case.step = 0
+    case.prereview_due = None
+    _start_clock(act, act.now)
+    promised = None
+    if missing:  # 容缺受理
+        promised = _parse_date(promised_supplement_by, "promised_supplement_by", required=True)
+        if promised < act.today or (
+            case.deadline and promised > case.deadline and not version.is_instant
+        ):
+            raise InvalidInput(f"容缺材料承诺补齐日期应在今天到办结期限 {case.deadline} 之间",
+                               code="invalid_promise_date", field="promised_supplement_by")  # fmt: skip
+    case.promised_supplement_by = promised
+    _move(act, Status.ACCEPTED, Action.ACCEPT, reason=reason, data={"missing_materials": missing},
+          fields=("owner", "supplied_materials", "missing_materials", "accepting_office", "handling_office",
+                  "accepted_at", "step", "prereview_due", "clock_started_on", "workdays_used", "deadline",
+                  "deadline_provisional", "promised_supplement_by"))  # fmt: skip
+    _notice(act, Notice.Kind.ACCEPTANCE, deadline=_iso(case.deadline),
+            deadline_provisional=case.deadline_provisional,
+            missing_materials=_material_names(version, missing), promised_supplement_by=_iso(promised))  # fmt: skip
+    if version.is_instant and not missing:
+        _complete(act, Case.Result.APPROVED)
+
+
+def _complete(act: Act, result: str, reason: str = "") -> None:
+    case = act.case
+    case.result = result
+    case.completed_at = act.now
+    _move(act, Status.COMPLETED, Action.APPROVE if result == Case.Result.APPROVED else Action.DENY,
+          reason=reason, fields=("result", "completed_at"))  # fmt: skip
+    _notice(act, Notice.Kind.COMPLETION, result=result, reason=reason,
+            appeal=APPEAL_NOTE if result == Case.Result.DENIED else "")  # fmt: skip
+
+
+def _reject(act: Act, reason: str = "") -> None:
+    reason = _require_reason(reason, "不予受理")
+    case = act.case
+    _take(act)
+    case.handling_office = act.office
+    case.completed_at = act.now
+    case.prereview_due = None
+    _move(act, Status.REJECTED, Action.REJECT, reason=reason,
+          fields=("owner", "handling_office", "completed_at", "prereview_due"))  # fmt: skip
+    _notice(act, Notice.Kind.REFUSAL, reason=reason, appeal=APPEAL_NOTE)
+
+
+def _request_supplement(act: Act, missing_materials: list | None = None, reason: str = "") -> None:
+    """一次性告知: one notice naming every material to supplement. Before acceptance the list
+    must include every material not yet handed in; in review it names what the reviewer
+    needs, and the clock stops until it arrives."""
+    case, version = act.case, act.case.item_version
+    missing = _check_materials(version, missing_materials, "missing_materials")
+    if not missing:
+        raise InvalidInput("请列出需要补正的全部材料", code="required", field="missing_materials")
+    accepted = case.accepted_at is not None
+    if not accepted:
+        _take(act)
+        left_out = [
+            c
+            for c in version.material_codes
+            if c not in case.supplied_materials and c not in missing
+        ]
+        if left_out:
+            names = "、".join(m["name"] for m in _material_names(version, left_out))
+            raise InvalidInput(f"一次性告知须列出所有未提交的材料，漏列: {names}", code="incomplete_notice",
+                               field="missing_materials")  # fmt: skip
+    case.missing_materials = missing
+    case.supplied_materials = [c for c in case.supplied_materials if c not in missing]
+    fields = ["owner", "missing_materials", "supplied_materials"]
+    if accepted:  # stop the clock: the days used so far are kept, the deadline waits
+        case.workdays_used += workdays.between(case.clock_started_on, act.today)
+        case.deadline = None
+        ClockStop.objects.create(case=case, reason=reason or "补正材料", started_on=act.today)
+        fields += ["workdays_used", "deadline"]
+    else:
+        case.prereview_due = None
+        fields.append("prereview_due")
+    _move(act, Status.AWAITING_SUPPLEMENT, Action.REQUEST_SUPPLEMENT, reason=reason,
+          data={"missing_materials": missing}, fields=tuple(fields))  # fmt: skip
+    _notice(act, Notice.Kind.SUPPLEMENT, missing_materials=_material_names(version, missing), reason=reason,
+            deadline_note="补正期间不计入办理时限" if accepted else "")  # fmt: skip
+
+
+def _supplement(act: Act, materials: list | None = None, reason: str = "") -> None:
+    """The applicant hands in what was asked. Everything asked must come at once; the clock
+    resumes the next day (or the pre-review starts again)."""
+    case, version = act.case, act.case.item_version
+    given = _check_materials(version, materials)
+    still = [c for c in case.missing_materials if c not in given]
+    if still:
+        names = "、".join(m["name"] for m in _material_names(version, still))
+        raise InvalidInput(f"仍缺少: {names}", code="materials_still_missing", field="materials")
+    case.supplied_materials = [
+        c for c in version.material_codes if c in set(case.supplied_materials) | set(given)
+    ]
+    case.missing_materials = []
+    fields = ["supplied_materials", "missing_materials"]
+    if case.status == Status.ACCEPTED:  # a 容缺 promise kept
+        case.promised_supplement_by = None
+        _move(act, Status.ACCEPTED, Action.SUPPLEMENT, reason=reason, data={"materials": given},
+              fields=(*fields, "promised_supplement_by"))  # fmt: skip
+        if version.is_instant:
+            _complete(act, Case.Result.APPROVED)
+        return
+    if case.accepted_at is not None:
+        stop = case.clock_stops.filter(ended_on__isnull=True).order_by("-started_on").first()
+        if stop:
+            stop.ended_on = act.today
+            stop.save(update_fields=["ended_on"])
+        case.clock_started_on = act.today
+        due = workdays.add(act.today, max(_limit_days(version) - case.workdays_used, 0))
+        case.deadline, case.deadline_provisional = due.date, due.provisional
+        fields += ["clock_started_on", "deadline", "deadline_provisional"]
+        to = Status.ACCEPTED
+    else:
+        case.prereview_due = workdays.add(act.today, settings.TONGBAN_PREREVIEW_DAYS).date
+        fields.append("prereview_due")
+        to = Status.SUBMITTED
+    _move(
+        act, to, Action.SUPPLEMENT, reason=reason, data={"materials": given}, fields=tuple(fields)
+    )
+
+
+def _approve(act: Act, reason: str = "") -> None:
+    case = act.case
+    if case.step + 1 < len(case.item_version.steps):
+        case.step += 1
+        _move(act, Status.ACCEPTED, Action.APPROVE, reason=reason, fields=("step",))
+        return
+    if case.missing_materials:
+        raise Conflict(
+            "容缺材料尚未补齐，办结结果须待材料补齐后出具", code="secondary_materials_pending"
+        )
+    _complete(act, Case.Result.APPROVED, reason)
+
+
+def _deny(act: Act, reason: str = "") -> None:
+    _complete(act, Case.Result.DENIED, _require_reason(reason, "不予批准"))
+
+
+def _withdraw(act: Act, reason: str = "") -> None:
+    case = act.case
+    case.completed_at = act.now
+    case.deadline = None
+    _move(
+        act, Status.WITHDRAWN, Action.WITHDRAW, reason=reason, fields=("completed_at", "deadline")
+    )
+
+
+def _transfer(act: Act, office: str | None = None, reason: str = "") -> None:
+    """转办: hand an accepted case to another office of the city. The deadline does not restart."""
+    case = act.case
+    reason = _require_reason(reason, "转办")
+    target = Office.objects.filter(code=office).first() if isinstance(office, str) else None
+    if target is None or target.external:
+        raise InvalidInput(f"{office!r} 不是本市的经办机构", code="unknown_office", field="office")
+    if target.pk == case.handling_office_id:
+        raise InvalidInput("不能转办给当前经办机构", code="same_office", field="office")
+    if not case.item_version.citywide and target.pk != case.item.home_office_id:
+        raise InvalidInput(
+            f"事项“{case.item.name}”仅限属地办理", code="item_not_citywide", field="office"
+        )
+    from_office = case.handling_office_id
+    case.handling_office = target
+    _move(act, Status.ACCEPTED, Action.TRANSFER, reason=reason,
+          data={"from_office": from_office, "to_office": target.code}, fields=("handling_office",))  # fmt: skip
+
+
+_HANDLERS = {
+    Action.CLAIM: _claim,
+    Action.ACCEPT: _accept,
+    Action.REJECT: _reject,
+    Action.REQUEST_SUPPLEMENT: _request_supplement,
+    Action.SUPPLEMENT: _supplement,
+    Action.APPROVE: _approve,
+    Action.DENY: _deny,
+    Action.WITHDRAW: _withdraw,
+    Action.TRANSFER: _transfer,
+}
+_HANDLER_PARAMS = {
+    action: set(fn.__code__.co_varnames[1 : fn.__code__.co_argcount])
+    for action, fn in _HANDLERS.items()
+}
+
+
+# --- Jobs ----------------------------------------------------------------------------------
+
+
+def case_deem_accepted(*, case: Case, now: datetime | None = None) -> bool:
+    """行政许可法 §32: an online application left without an answer past its pre-review limit
+    counts as accepted on the day it was received. Idempotent; returns whether it changed."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        case = Case.objects.select_for_update(of=("self",)).select_related("item_version", "item",
+                                                                           "owner__office").get(pk=case.pk)  # fmt: skip
+        if (
+            case.status != Status.SUBMITTED
+            or not case.prereview_due
+            or case.prereview_due >= timezone.localdate(now)
+        ):
+            return False
+        office = (case.owner.office if case.owner_id else None) or _default_office(case)
+        act = Act(case=case, actor=None, now=now)
+        case.accepting_office = case.handling_office = office
+        case.accepted_at = case.submitted_at
+        case.missing_materials = [
+            c for c in case.item_version.material_codes if c not in case.supplied_materials
+        ]
+        case.prereview_due = None
+        _start_clock(act, case.submitted_at)
+        _move(act, Status.ACCEPTED, Action.DEEM_ACCEPTED,
+              reason=f"预审超过 {settings.TONGBAN_PREREVIEW_DAYS} 个工作日未答复，依法自收到申请之日起视为受理",
+              fields=("accepting_office", "handling_office", "accepted_at", "missing_materials", "prereview_due",
+                      "clock_started_on", "workdays_used", "deadline", "deadline_provisional"))  # fmt: skip
+        _notice(act, Notice.Kind.ACCEPTANCE, deadline=_iso(case.deadline), deemed=True,
+                deadline_provisional=case.deadline_provisional)  # fmt: skip
+    return True
+
+
+def _default_office(case: Case) -> Office:
+    """The office that answers for an unowned application: the applicant's insured county,
+    or the city bureau for one insured elsewhere."""
+    region = case.insured_region
+    if not region.external and region.level == Office.Level.COUNTY:
+        return region
+    return Office.objects.get(code=settings.TONGBAN_CITY_CODE)
+
+
+def cases_deem_accepted_overdue(*, now: datetime | None = None) -> int:
+    """Deem accepted every online application past its pre-review limit; returns how many."""
+    now = now or timezone.now()
+    due = Case.objects.filter(status=Status.SUBMITTED, prereview_due__lt=timezone.localdate(now))
+    return sum(case_deem_accepted(case=c, now=now) for c in due.only("pk").iterator())
+
+
+def case_deadlines_recompute(*, year: int | None = None) -> int:
+    """Recompute the open deadlines after a calendar year is loaded or changed; returns how
+    many moved. Provisional deadlines become firm once their year is known."""
+    changed = 0
+    running = Case.objects.filter(status=Status.ACCEPTED, deadline__isnull=False)
+    if year is not None:
+        running = running.filter(deadline__year__gte=year - 1)
+    for case in running.select_related("item_version").iterator():
+        if case.item_version.is_instant:
+            due = workdays.instant_due(case.submitted_at)
+        else:
+            due = workdays.add(
+                case.clock_started_on, max(case.item_version.promised_days - case.workdays_used, 0)
+            )
+        if (due.date, due.provisional) != (case.deadline, case.deadline_provisional):
+            Case.objects.filter(pk=case.pk, version=case.version).update(
+                deadline=due.date, deadline_provisional=due.provisional
+            )
+            changed += 1
+    return changed
+
+
+# --- Bundles -------------------------------------------------------------------------------
+
+
+def bundle_apply(*, bundle, applicant: Applicant, channel: str, submitted_by: User, office=None,
+                 materials: dict | None = None, forms: dict | None = None, idempotency_key: str = "",
+                 agent=None, ip=None) -> tuple[BundleApplication, bool]:  # fmt: skip
+    """一表申请: one application that creates one linked case per item of the bundle, all or none."""
+    if idempotency_key:
+        existing = BundleApplication.objects.filter(
+            submitted_by=submitted_by, idempotency_key=idempotency_key
+        ).first()
+        if existing:
+            return existing, False
+    materials, forms = materials or {}, forms or {}
+    if not isinstance(materials, dict) or not isinstance(forms, dict):
+        raise InvalidInput("materials 与 forms 应为以事项编码为键的对象", field="materials")
+    items = list(bundle.items.order_by("code"))
+    codes = {i.code for i in items}
+    for name, given in (("materials", materials), ("forms", forms)):
+        unknown = set(given) - codes
+        if unknown:
+            raise InvalidInput(f"{name} 含有套餐外的事项: {', '.join(sorted(unknown))}",
+                               code="unknown_item", field=name)  # fmt: skip
+    now = timezone.now()
+    with transaction.atomic():
+        application = BundleApplication.objects.create(
+            number=_next_number("B" + (office.code if office else settings.TONGBAN_CITY_CODE),
+                                timezone.localdate(now)),
+            bundle=bundle, applicant=applicant, submitted_by=submitted_by, submitted_at=now,
+            idempotency_key=idempotency_key,
+        )  # fmt: skip
+        for item in items:
+            try:
+                case_submit(item=item.code, applicant=applicant, channel=channel, submitted_by=submitted_by,
+                            office=office, materials=materials.get(item.code), form=forms.get(item.code),
+                            agent=agent, bundle_application=application, ip=ip)  # fmt: skip
+            except InvalidInput as e:
+                field = f"{item.code}.{e.field}" if e.field else item.code
+                raise InvalidInput(
+                    f"事项 {item.code}: {e.message}", code=e.code, field=field
+                ) from None
+    return application, True
+
+
+# --- Helpers -------------------------------------------------------------------------------
+
+
+def _parse_date(value, field: str, *, required: bool = False) -> date | None:
+    if value in (None, ""):
+        if required:
+            raise InvalidInput(f"{field} 必填 (YYYY-MM-DD)", code="required", field=field)
+        return None
+    if isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(str(value))
+    except ValueError:
+        raise InvalidInput(
+            f"{field} 应为日期 YYYY-MM-DD，而不是 {value!r}", code="invalid_date", field=field
+        ) from None
+
+
+def _iso(value: date | None) -> str | None:
+    return value.isoformat() if value else None

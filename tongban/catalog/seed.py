@@ -1,0 +1,97 @@
+"""Seed the catalog from the reference list of medical-insurance items (data/*.json).
+
+The reference gives names, materials and limits (from 江苏's 2022 guide, the provincial
+implementation of the national list). What it does not give is filled in here, plainly:
+codes (YB + category and item number), channels (all three), review steps (审核 → 复审 for
+promised items), a small form per kind of item, and which materials may be supplied later
+(容缺: lists, records and certificates beside the main identity and invoice documents).
+Items whose time limits the reference does not know are loaded suspended, saying so."""
+
+import json
+from datetime import date
+from pathlib import Path
+
+from django.conf import settings
+from django.db import transaction
+
+from tongban.offices.models import Office
+
+from .models import ServiceItem
+from .services import catalog_item_save, catalog_item_set_status
+
+ITEMS_FILE = Path(__file__).parent / "data" / "medical_insurance_items.json"
+EFFECTIVE_FROM = date(2025, 1, 1)
+SECONDARY_WORDS = ("清单", "病历", "诊断", "小结")
+EMPLOYER_WORDS = ("单位", "医药机构", "医疗机构", "零售药店")
+LEGAL_BASIS = "《中华人民共和国社会保险法》；《医疗保障基金使用监督管理条例》；《山东省医疗保障经办政务服务事项清单》"
+
+
+def _form_for(name: str) -> list[dict]:
+    if any(w in name for w in ("报销", "支付", "支取", "津贴", "补助", "补贴")):
+        return [
+            {"name": "amount", "label": "申请金额（元）", "type": "number", "required": True},
+            {"name": "bank_account", "label": "收款银行账号", "type": "text", "required": True},
+        ]
+    if "备案" in name:
+        return [
+            {"name": "destination", "label": "就医地", "type": "text", "required": True},
+            {"name": "start_date", "label": "开始日期", "type": "date", "required": True},
+        ]
+    return [{"name": "note", "label": "申请说明", "type": "text", "required": False}]
+
+
+def item_versions_from_reference(path: Path = ITEMS_FILE) -> list[dict]:
+    """The reference items as catalog_item_save() arguments (without home_office)."""
+    entries = json.loads(Path(path).read_text(encoding="utf-8"))
+    categories: dict[str, int] = {}
+    out = []
+    for n, entry in enumerate(entries, 1):
+        cat = categories.setdefault(entry["category"], len(categories) + 1)
+        promised, legal = entry["time_limit_workdays"], entry["time_limit_max_workdays"]
+        known = promised is not None and legal is not None
+        instant = bool(entry.get("is_instant"))
+        materials = [
+            {"code": f"M{i}", "name": text, "form": "original" if i == 1 else "copy",
+             "secondary": i > 1 and any(w in text for w in SECONDARY_WORDS)}
+            for i, text in enumerate(entry["materials"], 1)
+        ]  # fmt: skip
+        if not materials:
+            materials = [{"code": "M1", "name": "申请表", "form": "original", "secondary": False}]
+        employer = any(w in entry["name"] for w in EMPLOYER_WORDS)
+        out.append({
+            "code": f"YB{cat:02d}{n:03d}",
+            "name": entry["name"],
+            "category": entry["category"],
+            "suspended_reason": "" if known else "参考清单未给出办理时限，待事项管理员核定后启用",
+            "version": {
+                "handling_type": "instant" if instant else "promised",
+                "legal_days": legal if known else 20,
+                "promised_days": 0 if instant else (promised if known else 20),
+                "channels": ["web", "mobile", "window"],
+                "citywide": True,
+                "applicant_kinds": ["employer"] if employer else ["person"],
+                "materials": materials,
+                "steps": [] if instant else [{"name": "审核", "role": "reviewer"},
+                                             {"name": "复审", "role": "second_reviewer"}],
+                "form": _form_for(entry["name"]),
+                "conditions": "本市参保单位或参保人员，不限参保地（全市通办）",
+                "legal_basis": LEGAL_BASIS,
+                "fees": "不收费",
+                "notes": entry.get("notes", ""),
+            },
+        })  # fmt: skip
+    return out
+
+
+@transaction.atomic
+def catalog_seed(*, path: Path = ITEMS_FILE) -> int:
+    """Load the reference catalog; safe to run again (unchanged items get no new version)."""
+    city = Office.objects.get(code=settings.TONGBAN_CITY_CODE)
+    entries = item_versions_from_reference(path)
+    for entry in entries:
+        version = catalog_item_save(code=entry["code"], name=entry["name"], category=entry["category"],
+                                    home_office=city, version=entry["version"], effective_from=EFFECTIVE_FROM)  # fmt: skip
+        if entry["suspended_reason"] and version.item.status == ServiceItem.Status.ACTIVE:
+            catalog_item_set_status(item=version.item, status=ServiceItem.Status.SUSPENDED,
+                                    reason=entry["suspended_reason"])  # fmt: skip
+    return len(entries)

@@ -1,0 +1,55 @@
+from datetime import date
+
+from django.db.models import OuterRef, Subquery
+from django.utils import timezone
+
+from tongban.lib.errors import InvalidInput
+
+from .models import ItemVersion, ServiceItem
+
+
+def item_version_current(
+    *, code: str, on: date | None = None, for_update: bool = False
+) -> ItemVersion:
+    """The version of item `code` in force on `on` (today), with its item, in one query.
+
+    Raises InvalidInput (field "item") for an unknown, suspended or retired item."""
+    on = on or timezone.localdate()
+    version = (
+        ItemVersion.objects.select_related("item")
+        .filter(item__code=code, effective_from__lte=on)
+        .order_by("-effective_from", "-number")
+        .first()
+    )
+    if version is None:
+        raise InvalidInput(
+            f"事项 {code!r} 不存在 (unknown item)", code="unknown_item", field="item"
+        )
+    if version.item.status != ServiceItem.Status.ACTIVE:
+        label = version.item.get_status_display()
+        raise InvalidInput(
+            f"事项“{version.item.name}”{label}，暂不受理 (item is {version.item.status})",
+            code=f"item_{version.item.status}",
+            field="item",
+        )
+    return version
+
+
+def items_active(*, on: date | None = None):
+    """Active items, each annotated with the pk of its version in force (`current_version_id`)."""
+    on = on or timezone.localdate()
+    current = (
+        ItemVersion.objects.filter(item=OuterRef("pk"), effective_from__lte=on)
+        .order_by("-effective_from", "-number")
+        .values("pk")[:1]
+    )
+    return (
+        ServiceItem.objects.filter(status=ServiceItem.Status.ACTIVE)
+        .annotate(current_version_id=Subquery(current))
+        .exclude(current_version_id=None)
+        .order_by("code")
+    )
+
+
+def versions_by_pk(pks) -> dict[int, ItemVersion]:
+    return {v.pk: v for v in ItemVersion.objects.filter(pk__in=list(pks))}

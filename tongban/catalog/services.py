@@ -1,0 +1,278 @@
+"""The catalog's rules: what a valid item version is, how a change becomes a new version,
+and how an application's form is checked against its item."""
+
+from datetime import date
+from decimal import Decimal, InvalidOperation
+
+from django.db import transaction
+from django.utils import timezone
+
+from tongban.audit.services import record
+from tongban.lib.errors import Conflict, InvalidInput
+
+from .models import Channel, HandlingType, ItemVersion, ServiceItem
+
+STEP_ROLES = ("reviewer", "second_reviewer")
+FORM_TYPES = ("text", "number", "date", "choice", "bool")
+APPLICANT_KINDS = ("person", "employer")
+VERSION_FIELDS = (
+    "handling_type", "legal_days", "promised_days", "channels", "citywide", "applicant_kinds",
+    "materials", "steps", "form", "conditions", "legal_basis", "fees", "notes",
+)  # fmt: skip
+
+
+def _bad(field: str, message: str, code: str = "invalid_item_version"):
+    raise InvalidInput(f"{field}: {message}", code=code, field=field)
+
+
+def version_data_clean(data: dict) -> dict:
+    """Check one version's rules as a whole and return them normalized.
+
+    Raises InvalidInput naming the first field at fault (e.g. "materials[2].code")."""
+    unknown = set(data) - set(VERSION_FIELDS)
+    if unknown:
+        _bad(sorted(unknown)[0], "不是事项版本的字段 (unknown field)")
+    out = {}
+    handling_type = data.get("handling_type")
+    if handling_type not in HandlingType.values:
+        _bad("handling_type", f"应为 instant 或 promised，而不是 {handling_type!r}")
+    out["handling_type"] = handling_type
+    for name in ("legal_days", "promised_days"):
+        value = data.get(name)
+        if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 365:
+            _bad(name, f"应为 0–365 的整数工作日，而不是 {value!r}")
+        out[name] = value
+    if out["promised_days"] > out["legal_days"]:
+        _bad("promised_days", "承诺时限不得长于法定时限 (promised limit exceeds legal limit)")
+    if handling_type == HandlingType.INSTANT and out["promised_days"] != 0:
+        _bad("promised_days", "即办件的承诺时限应为 0")
+
+    channels = data.get("channels") or []
+    if not isinstance(channels, list) or not channels or set(channels) - set(Channel.values):
+        _bad("channels", f"应为 web、mobile、window 中的一个或多个，而不是 {channels!r}")
+    out["channels"] = [c for c in Channel.values if c in channels]
+    out["citywide"] = bool(data.get("citywide", True))
+    kinds = data.get("applicant_kinds") or list(APPLICANT_KINDS)
+    if not isinstance(kinds, list) or set(kinds) - set(APPLICANT_KINDS):
+        _bad("applicant_kinds", f"应为 person、employer，而不是 {kinds!r}")
+    out["applicant_kinds"] = [k for k in APPLICANT_KINDS if k in kinds]
+
+    materials = data.get("materials") or []
+    if not isinstance(materials, list):
+        _bad("materials", "应为列表")
+    seen = set()
+    out["materials"] = []
+    for i, m in enumerate(materials):
+        where = f"materials[{i}]"
+        if (
+            not isinstance(m, dict)
+            or not str(m.get("code") or "").strip()
+            or not str(m.get("name") or "").strip()
+        ):
+            _bad(where, "每项材料需要 code 和 name")
+        code = str(m["code"]).strip()
+        if code in seen:
+            _bad(f"{where}.code", f"材料编码 {code} 重复")
+        seen.add(code)
+        form = m.get("form", "original")
+        if form not in ("original", "copy"):
+            _bad(f"{where}.form", f"应为 original（原件）或 copy（复印件），而不是 {form!r}")
+        out["materials"].append(
+            {
+                "code": code,
+                "name": str(m["name"]).strip(),
+                "form": form,
+                "secondary": bool(m.get("secondary")),
+            }
+        )
+
+    steps = data.get("steps") or []
+    if not isinstance(steps, list):
+        _bad("steps", "应为列表")
+    out["steps"] = []
+    for i, s in enumerate(steps):
+        if isinstance(s, str):
+            s = {"name": s, "role": STEP_ROLES[min(i, 1)]}
+        if (
+            not isinstance(s, dict)
+            or not str(s.get("name") or "").strip()
+            or s.get("role") not in STEP_ROLES
+        ):
+            _bad(f"steps[{i}]", f"每个环节需要 name 和 role（{'、'.join(STEP_ROLES)}）")
+        out["steps"].append({"name": str(s["name"]).strip(), "role": s["role"]})
+    if handling_type == HandlingType.PROMISED and not out["steps"]:
+        _bad("steps", "承诺件至少需要一个审核环节")
+
+    form_fields = data.get("form") or []
+    if not isinstance(form_fields, list):
+        _bad("form", "应为列表")
+    out["form"] = []
+    names = set()
+    for i, f in enumerate(form_fields):
+        where = f"form[{i}]"
+        if not isinstance(f, dict) or not str(f.get("name") or "").strip():
+            _bad(where, "每个字段需要 name")
+        if f["name"] in names:
+            _bad(f"{where}.name", f"字段名 {f['name']} 重复")
+        names.add(f["name"])
+        ftype = f.get("type", "text")
+        if ftype not in FORM_TYPES:
+            _bad(f"{where}.type", f"应为 {'、'.join(FORM_TYPES)} 之一，而不是 {ftype!r}")
+        choices = f.get("choices") or []
+        if ftype == "choice" and (not isinstance(choices, list) or not choices):
+            _bad(f"{where}.choices", "选择字段需要 choices 列表")
+        out["form"].append(
+            {
+                "name": str(f["name"]).strip(),
+                "label": str(f.get("label") or f["name"]).strip(),
+                "type": ftype,
+                "required": bool(f.get("required")),
+                **({"choices": [str(c) for c in choices]} if ftype == "choice" else {}),
+            }
+        )
+    for name in ("conditions", "legal_basis", "notes"):
+        out[name] = str(data.get(name) or "").strip()
+    out["fees"] = str(data.get("fees") or "不收费").strip()
+    return out
+
+
+def form_clean(*, version: ItemVersion, form) -> dict:
+    """Check an application's form against its item version; return it normalized.
+
+    Raises InvalidInput with field "form.<name>" for an unknown, missing or mistyped field."""
+    if form is None:
+        form = {}
+    if not isinstance(form, dict):
+        raise InvalidInput(
+            "form 应为对象 (form must be an object)", code="invalid_form", field="form"
+        )
+    spec = {f["name"]: f for f in version.form}
+    for name in form:
+        if name not in spec:
+            raise InvalidInput(
+                f"事项“{version.item.name}”的申请表没有字段 {name!r} (unknown form field)",
+                code="invalid_form",
+                field=f"form.{name}",
+            )
+    out = {}
+    for name, f in spec.items():
+        value = form.get(name)
+        if value is None or value == "":
+            if f["required"]:
+                raise InvalidInput(
+                    f"申请表字段“{f['label']}”必填 (required)",
+                    code="invalid_form",
+                    field=f"form.{name}",
+                )
+            continue
+        out[name] = _form_value(f, value)
+    return out
+
+
+def _form_value(f: dict, value):
+    def bad(expected):
+        raise InvalidInput(
+            f"申请表字段“{f['label']}”应为{expected}，而不是 {value!r}",
+            code="invalid_form",
+            field=f"form.{f['name']}",
+        )
+
+    match f["type"]:
+        case "text":
+            if (
+                not isinstance(value, str | int | float)
+                or isinstance(value, bool)
+                or len(str(value)) > 2000
+            ):
+                bad("不超过 2000 字的文本")
+            return str(value).strip()
+        case "number":
+            if isinstance(value, bool):
+                bad("数字")
+            try:
+                number = Decimal(str(value))
+            except InvalidOperation:
+                bad("数字")
+            if not number.is_finite():
+                bad("数字")
+            return str(number)
+        case "date":
+            try:
+                return date.fromisoformat(str(value)).isoformat()
+            except ValueError:
+                bad("日期 YYYY-MM-DD")
+        case "choice":
+            if str(value) not in f["choices"]:
+                bad(f"{'、'.join(f['choices'])} 之一")
+            return str(value)
+        case "bool":
+            if not isinstance(value, bool):
+                bad("true 或 false")
+            return value
+
+
+@transaction.atomic
+def catalog_item_save(*, code: str, name: str, category: str, department: str = "医疗保障局",
+                      home_office, version: dict, effective_from: date | None = None,
+                      actor=None) -> ItemVersion:  # fmt: skip
+    """Create an item, or give an existing one a new version effective from `effective_from`.
+
+    A version already in force is never edited: open cases keep the one they were applied
+    under. A new version identical to the latest one is not created (the latest is returned).
+    Raises InvalidInput for a bad version, Conflict for a retired item."""
+    data = version_data_clean(version)
+    effective_from = effective_from or timezone.localdate()
+    item, created = ServiceItem.objects.select_for_update().get_or_create(
+        code=code,
+        defaults={
+            "name": name,
+            "category": category,
+            "department": department,
+            "home_office": home_office,
+        },
+    )
+    if item.status == ServiceItem.Status.RETIRED:
+        raise Conflict(f"事项 {code} 已废止，不能再修订", code="item_retired")
+    changed_identity = (item.name, item.category, item.department, item.home_office_id) != (
+        name, category, department, home_office.pk,
+    )  # fmt: skip
+    if changed_identity:
+        item.name, item.category, item.department, item.home_office = (
+            name,
+            category,
+            department,
+            home_office,
+        )
+        item.save(update_fields=["name", "category", "department", "home_office"])
+    latest = item.versions.order_by("-number").first()
+    if latest and all(getattr(latest, k) == v for k, v in data.items()):
+        return latest
+    if latest and effective_from < latest.effective_from:
+        raise InvalidInput(
+            f"新版本生效日期 {effective_from} 早于现行版本 v{latest.number} 的 {latest.effective_from}",
+            code="invalid_effective_date",
+            field="effective_from",
+        )
+    new = ItemVersion.objects.create(
+        item=item, number=(latest.number + 1) if latest else 1, effective_from=effective_from,
+        created_by=actor, **data,
+    )  # fmt: skip
+    record(event="catalog.item_created" if created else "catalog.item_revised", user=actor,
+           target=code, version=new.number, effective_from=effective_from.isoformat())  # fmt: skip
+    return new
+
+
+@transaction.atomic
+def catalog_item_set_status(
+    *, item: ServiceItem, status: str, reason: str = "", actor=None
+) -> ServiceItem:
+    """Suspend, resume or retire an item. Retiring is final; items are never deleted."""
+    if status not in ServiceItem.Status.values:
+        raise InvalidInput(f"未知状态 {status!r}", code="invalid_status", field="status")
+    item = ServiceItem.objects.select_for_update().get(pk=item.pk)
+    if item.status == ServiceItem.Status.RETIRED and status != item.status:
+        raise Conflict(f"事项 {item.code} 已废止，状态不能再改变", code="item_retired")
+    item.status, item.status_reason = status, reason
+    item.save(update_fields=["status", "status_reason"])
+    record(event=f"catalog.item_{status}", user=actor, target=item.code, reason=reason)
+    return item

@@ -1,0 +1,81 @@
+from django.db import IntegrityError, transaction
+
+from tongban.lib.errors import InvalidInput
+from tongban.lib.identifiers import IdentifierError, resident_id_validate, uscc_validate
+from tongban.offices.models import Office
+
+from .models import Applicant
+
+
+def applicant_identify(id_number: str, kind: str | None = None) -> tuple[str, str]:
+    """(kind, normalized number) of a resident ID number or a unified social credit code.
+
+    Raises InvalidInput (field "applicant.id_number") naming what is wrong."""
+    if not isinstance(id_number, str) or not id_number.strip():
+        raise InvalidInput(
+            "证件号码必填 (id_number is required)", code="required", field="applicant.id_number"
+        )
+    if kind not in (None, "", "person", "employer"):
+        raise InvalidInput(
+            f"申请人类型应为 person 或 employer，而不是 {kind!r}", field="applicant.kind"
+        )
+    try:
+        if kind == "employer":
+            return "employer", uscc_validate(id_number)
+        return "person", resident_id_validate(id_number)
+    except IdentifierError as person_error:
+        if kind == "person":
+            raise InvalidInput(
+                person_error.message, code=person_error.code, field="applicant.id_number"
+            ) from None
+        try:
+            return "employer", uscc_validate(id_number)
+        except IdentifierError:
+            raise InvalidInput(
+                person_error.message, code=person_error.code, field="applicant.id_number"
+            ) from None
+
+
+def applicant_upsert(*, id_number: str, name: str, phone: str = "", insured_region: str,
+                     kind: str | None = None) -> Applicant:  # fmt: skip
+    """The one record of a person or employer, created or brought up to date.
+
+    Raises InvalidInput naming the field for a bad number, name, phone or region."""
+    kind, number = applicant_identify(id_number, kind)
+    name = (name or "").strip() if isinstance(name, str) else ""
+    if not name or len(name) > 100:
+        raise InvalidInput(
+            "姓名/单位名称必填，最多 100 字 (name)", code="required", field="applicant.name"
+        )
+    phone = (phone or "").strip() if isinstance(phone, str) else None
+    if phone is None or (
+        phone and (not phone.replace("-", "").isdigit() or not 7 <= len(phone) <= 20)
+    ):
+        raise InvalidInput(
+            f"联系电话格式不正确: {phone!r}", code="invalid_phone", field="applicant.phone"
+        )
+    region = (
+        Office.objects.filter(code=insured_region).first()
+        if isinstance(insured_region, str)
+        else None
+    )
+    if region is None:
+        raise InvalidInput(
+            f"参保地 {insured_region!r} 不是已知的区划代码 (unknown insured region)",
+            code="unknown_region",
+            field="applicant.insured_region",
+        )
+    values = {"kind": kind, "name": name, "phone": phone, "insured_region": region}
+    applicant = Applicant.objects.filter(id_number=number).first()
+    if applicant is None:
+        try:
+            with transaction.atomic():
+                return Applicant.objects.create(id_number=number, **values)
+        except IntegrityError:  # created by a concurrent request
+            applicant = Applicant.objects.get(id_number=number)
+    changed = [k for k, v in values.items() if getattr(applicant, k) != v and (k != "phone" or v)]
+    if changed:
+        for k in changed:
+            setattr(applicant, k, values[k])
+        applicant.save(update_fields=changed)
+    return applicant

@@ -1,0 +1,5 @@
+from django.apps import AppConfig
+
+
+class SupervisionConfig(AppConfig):
+    name = "tongban.supervision"
