@@ -18,3 +18,6 @@ class AuditEntry(models.Model):
     class Meta:
         ordering = ["-at"]
         verbose_name = verbose_name_plural = "审计记录"
+
+    def __str__(self):
+        return f"{self.at:%Y-%m-%d %H:%M} {self.event} {self.outcome}"

@@ -206,6 +206,9 @@ class CaseEvent(models.Model):
         ordering = ["at", "id"]
         verbose_name = verbose_name_plural = "办件流转记录"
 
+    def __str__(self):
+        return f"{self.action} {self.from_status}->{self.to_status}"
+
 
 class ClockStop(models.Model):
     """A stop of the time limit (补正, 特别程序): it must carry a reason."""
@@ -217,6 +220,9 @@ class ClockStop(models.Model):
 
     class Meta:
         ordering = ["started_on", "id"]
+
+    def __str__(self):
+        return f"{self.started_on}–{self.ended_on or '…'} {self.reason}"
 
 
 class Attachment(models.Model):
@@ -231,6 +237,9 @@ class Attachment(models.Model):
     sha256 = models.CharField(max_length=64)
     uploaded_by = models.ForeignKey("people.User", models.PROTECT, related_name="+")
     uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self):
+        return self.original_name
 
 
 class Notice(models.Model):
@@ -258,6 +267,9 @@ class Notice(models.Model):
     class Meta:
         ordering = ["issued_at", "id"]
 
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.data.get('number', '')}"
+
 
 class CaseCounter(models.Model):
     """The last sequence number handed out per prefix (office code) and day, for numbers."""
@@ -270,6 +282,9 @@ class CaseCounter(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["prefix", "day"], name="case_counter_unique")
         ]
+
+    def __str__(self):
+        return f"{self.prefix} {self.day} {self.last}"
 
 
 class BundleApplication(models.Model):
@@ -290,3 +305,6 @@ class BundleApplication(models.Model):
                 name="bundle_unique_idempotency_key",
             ),
         ]
+
+    def __str__(self):
+        return self.number

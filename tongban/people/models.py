@@ -85,6 +85,9 @@ class ApiToken(models.Model):
     class Meta:
         verbose_name = verbose_name_plural = "API 令牌"
 
+    def __str__(self):
+        return f"{self.user_id} {self.created_at:%Y-%m-%d}"
+
     @staticmethod
     def hash(key: str) -> str:
         return hashlib.sha256(key.encode()).hexdigest()

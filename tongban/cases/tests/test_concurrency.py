@@ -45,7 +45,9 @@ def test_two_clerks_accepting_the_same_window_case_one_wins(alice, carol_applica
     alice2 = _user("alice2", Role.CLERK, "371522")
     case = submit(alice, channel="window", applicant=carol_applicant)
     for _ in range(5):
-        results = race([lambda: act(alice, case, "accept"), lambda: act(alice2, case, "accept")])
+        results = race(
+            [lambda c=case: act(alice, c, "accept"), lambda c=case: act(alice2, c, "accept")]
+        )
         wins = [r for r in results if isinstance(r, Case)]
         losses = [r for r in results if isinstance(r, Conflict)]
         assert len(wins) == 1 and len(losses) == 1, results
