@@ -193,6 +193,8 @@ TONGBAN_COUNT_FROM = envchoice("TONGBAN_COUNT_FROM", "next_day", ("next_day", "s
 TONGBAN_INSTANT_CUTOFF = time.fromisoformat(envstr("TONGBAN_INSTANT_CUTOFF") or "17:30")
 # 行政许可法 §32: accept, refuse or ask for a supplement within 5 working days of receipt.
 TONGBAN_PREREVIEW_DAYS = envint("TONGBAN_PREREVIEW_DAYS", 5)
+# Working days an applicant has to hand in a requested supplement before the case ends.
+TONGBAN_SUPPLEMENT_DAYS = envint("TONGBAN_SUPPLEMENT_DAYS", 20)
 # The office code of the city bureau; online applications are numbered under it.
 TONGBAN_CITY_CODE = envstr("TONGBAN_CITY_CODE") or "371500"
 

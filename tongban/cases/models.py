@@ -54,11 +54,13 @@ class Case(models.Model):
             Status.REJECTED,
             Status.WITHDRAWN,
         },  # fmt: skip
-        # Back to SUBMITTED when asked before acceptance, to ACCEPTED when asked in review.
+        # Back to SUBMITTED when asked before acceptance, to ACCEPTED when asked in review;
+        # REJECTED or COMPLETED (denied) when the supplement never comes.
         Status.AWAITING_SUPPLEMENT: {
             Status.SUBMITTED,
             Status.ACCEPTED,
             Status.REJECTED,
+            Status.COMPLETED,
             Status.WITHDRAWN,
         },
         Status.ACCEPTED: {
@@ -136,6 +138,9 @@ class Case(models.Model):
     supplied_materials = models.JSONField("已提交材料", default=list)
     missing_materials = models.JSONField("待补材料", default=list)
     promised_supplement_by = models.DateField("容缺承诺补齐日期", null=True, blank=True)
+    supplement_due = models.DateField(
+        "补正期限", null=True, blank=True
+    )  # while awaiting a supplement
 
     overdue = models.BooleanField(default=False)  # set once, by the deadline sweep
     version = models.PositiveIntegerField(default=1)  # bumped by every change; stale writes get 409
@@ -165,6 +170,16 @@ class Case(models.Model):
             ),
             models.Index(
                 fields=["prereview_due"], condition=Q(status="submitted"), name="case_prereview_idx"
+            ),
+            models.Index(
+                fields=["supplement_due"],
+                condition=Q(status="awaiting_supplement"),
+                name="case_supplement_due_idx",
+            ),
+            models.Index(
+                fields=["promised_supplement_by"],
+                condition=Q(status="accepted"),
+                name="case_promise_due_idx",
             ),
         ]
 

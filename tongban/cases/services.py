@@ -416,7 +416,8 @@ def _request_supplement(act: Act, missing_materials: list | None = None, reason:
                                field="missing_materials")  # fmt: skip
     case.missing_materials = missing
     case.supplied_materials = [c for c in case.supplied_materials if c not in missing]
-    fields = ["owner", "missing_materials", "supplied_materials"]
+    case.supplement_due = workdays.add(act.today, settings.TONGBAN_SUPPLEMENT_DAYS).date
+    fields = ["owner", "missing_materials", "supplied_materials", "supplement_due"]
     if accepted:  # stop the clock: the days used so far are kept, the deadline waits
         case.workdays_used += workdays.between(case.clock_started_on, act.today)
         case.deadline = None
@@ -428,6 +429,7 @@ def _request_supplement(act: Act, missing_materials: list | None = None, reason:
     _move(act, Status.AWAITING_SUPPLEMENT, Action.REQUEST_SUPPLEMENT, reason=reason,
           data={"missing_materials": missing}, fields=tuple(fields))  # fmt: skip
     _notice(act, Notice.Kind.SUPPLEMENT, missing_materials=_material_names(version, missing), reason=reason,
+            supplement_due=_iso(case.supplement_due),
             deadline_note="补正期间不计入办理时限" if accepted else "")  # fmt: skip
 
 
@@ -444,7 +446,8 @@ def _supplement(act: Act, materials: list | None = None, reason: str = "") -> No
         c for c in version.material_codes if c in set(case.supplied_materials) | set(given)
     ]
     case.missing_materials = []
-    fields = ["supplied_materials", "missing_materials"]
+    case.supplement_due = None
+    fields = ["supplied_materials", "missing_materials", "supplement_due"]
     if case.status == Status.ACCEPTED:  # a 容缺 promise kept
         case.promised_supplement_by = None
         _move(act, Status.ACCEPTED, Action.SUPPLEMENT, reason=reason, data={"materials": given},
@@ -565,6 +568,87 @@ def case_deem_accepted(*, case: Case, now: datetime | None = None) -> bool:
         _notice(act, Notice.Kind.ACCEPTANCE, deadline=_iso(case.deadline), deemed=True,
                 deadline_provisional=case.deadline_provisional)  # fmt: skip
     return True
+
+
+def _lapse(case_pk: int, now: datetime, check, finish) -> bool:
+    """Lock the case, re-check the lapse rule under the lock, and apply it once."""
+    with transaction.atomic():
+        case = (
+            Case.objects.select_for_update(of=("self",))
+            .select_related("item_version", "item", "applicant", "handling_office", "owner__office")
+            .get(pk=case_pk)
+        )
+        if not check(case, timezone.localdate(now)):
+            return False
+        finish(Act(case=case, actor=None, now=now))
+    return True
+
+
+def case_promise_lapse(*, case: Case, now: datetime | None = None) -> bool:
+    """容缺: a secondary material not supplied by its promised date ends the case, denied.
+    Idempotent; returns whether it changed."""
+
+    def check(c: Case, today: date) -> bool:
+        return (c.status == Status.ACCEPTED and bool(c.missing_materials)
+                and c.promised_supplement_by is not None and c.promised_supplement_by < today)  # fmt: skip
+
+    def finish(act: Act) -> None:
+        promised = act.case.promised_supplement_by
+        _complete(act, Case.Result.DENIED, f"容缺材料未在承诺日期 {promised} 前补齐，办件终止")
+
+    return _lapse(case.pk, now or timezone.now(), check, finish)
+
+
+def case_supplement_lapse(*, case: Case, now: datetime | None = None) -> bool:
+    """A requested supplement not handed in by its due date: before acceptance the
+    application is refused, in review the case ends denied. Idempotent."""
+
+    def check(c: Case, today: date) -> bool:
+        return (
+            c.status == Status.AWAITING_SUPPLEMENT
+            and c.supplement_due is not None
+            and c.supplement_due < today
+        )
+
+    def finish(act: Act) -> None:
+        case = act.case
+        reason = f"申请人未在补正期限 {case.supplement_due} 前补正材料"
+        if case.accepted_at is None:
+            case.handling_office = case.handling_office or (
+                case.owner.office if case.owner_id else None
+            )
+            case.completed_at = act.now
+            _move(
+                act,
+                Status.REJECTED,
+                Action.REJECT,
+                reason=reason,
+                fields=("handling_office", "completed_at"),
+            )
+            _notice(act, Notice.Kind.REFUSAL, reason=reason, appeal=APPEAL_NOTE)
+            return
+        case.clock_stops.filter(ended_on__isnull=True).update(ended_on=act.today)
+        _complete(act, Case.Result.DENIED, reason)
+
+    return _lapse(case.pk, now or timezone.now(), check, finish)
+
+
+def cases_lapse_overdue(*, now: datetime | None = None) -> dict[str, int]:
+    """Apply both lapse rules to every case they may concern; returns how many per rule."""
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    promises = Case.objects.filter(status=Status.ACCEPTED, promised_supplement_by__lt=today).only(
+        "pk"
+    )
+    supplements = Case.objects.filter(
+        status=Status.AWAITING_SUPPLEMENT, supplement_due__lt=today
+    ).only("pk")
+    return {
+        "promise_lapsed": sum(case_promise_lapse(case=c, now=now) for c in promises.iterator()),
+        "supplement_lapsed": sum(
+            case_supplement_lapse(case=c, now=now) for c in supplements.iterator()
+        ),
+    }
 
 
 def _default_office(case: Case) -> Office:
