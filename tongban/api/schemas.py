@@ -1,0 +1,376 @@
+"""Serializers for the shape of the API: input ones check types and names before a service is
+called (no business rule lives here); output ones only describe, for the OpenAPI document, the
+dicts that tongban.api.shapes builds (cheaper than serializing through DRF).
+
+Component names drop the "Serializer" suffix, so `CaseSerializer` is `Case` in the schema.
+"""
+
+from collections.abc import Mapping
+
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from tongban.cases.models import Case, Notice, Status
+from tongban.catalog.models import Agreement, Channel, HandlingType
+from tongban.offices.models import Office
+from tongban.people.models import Applicant
+
+
+def _enum_ref(enum: str, field_class=serializers.CharField, *, many=False, allow_null=False,
+              **kwargs):  # fmt: skip
+    """A field documented as a reference to the enum component `enum`.
+
+    drf-spectacular names an enum component after the property that holds it and warns when
+    one set of choices turns up under several names (status, from, to). So each set is
+    declared as a choice field in one place (StatusEnum: CaseSummary.status, ChannelEnum:
+    the channel fields, ApplicantKindEnum: Applicant.kind, NoticeKindEnum: Notice.kind) and
+    referred to everywhere else; tests/test_schema.py checks that every reference resolves.
+    """
+    schema = {"$ref": f"#/components/schemas/{enum}"}
+    if allow_null:
+        schema = {"allOf": [schema], "nullable": True}
+    if many:
+        schema = {"type": "array", "items": schema}
+    documented = extend_schema_field(schema)(type(field_class.__name__, (field_class,), {}))
+    return documented(allow_null=allow_null, **kwargs)
+
+
+# --- Input ---------------------------------------------------------------------------------
+
+
+class StrictSerializer(serializers.Serializer):
+    # Refuses fields it does not know: a typo must not pass silently. (A comment, not a
+    # docstring: drf-spectacular would copy a docstring into every input component.)
+
+    def to_internal_value(self, data):
+        if isinstance(data, Mapping):
+            for key in data:
+                if key not in self.fields:
+                    raise serializers.ValidationError(
+                        {key: ["不是本接口的字段 (unknown field)"]}, code="unknown_field"
+                    )
+        return super().to_internal_value(data)
+
+
+class TokenRequestSerializer(StrictSerializer):
+    username = serializers.CharField(max_length=150)
+    password = serializers.CharField(max_length=4096, trim_whitespace=False)
+
+
+class ApplicantInputSerializer(StrictSerializer):
+    id_number = serializers.CharField(
+        max_length=40, help_text="居民身份证号码, or 统一社会信用代码 for an employer"
+    )
+    name = serializers.CharField(max_length=100)
+    phone = serializers.CharField(max_length=20, required=False, allow_blank=True)
+    insured_region = serializers.CharField(max_length=6, help_text="参保地: a division code")
+    kind = _enum_ref(
+        "ApplicantKindEnum",
+        serializers.ChoiceField,
+        choices=["person", "employer"],
+        required=False,
+        help_text="person or employer; told from id_number when left out",
+    )
+
+
+class CaseCreateSerializer(StrictSerializer):
+    item = serializers.CharField(max_length=40, help_text="item code, e.g. YB07019")
+    applicant = ApplicantInputSerializer(
+        required=False,
+        help_text="left out when an applicant applies for themselves; staff and agents give it",
+    )
+    channel = serializers.ChoiceField(choices=Channel.choices)
+    office = serializers.CharField(
+        max_length=6,
+        required=False,
+        allow_null=True,
+        allow_blank=True,
+        help_text="window applications: the office code (the clerk's own office when left out)",
+    )
+    materials = serializers.ListField(
+        child=serializers.CharField(max_length=20),
+        max_length=100,
+        required=False,
+        help_text="codes of the materials handed in",
+    )
+    form = serializers.DictField(required=False, help_text="the item's application form")
+
+
+class CaseActionSerializer(StrictSerializer):
+    """Every argument any action takes; each action refuses the ones it does not take."""
+
+    reason = serializers.CharField(
+        max_length=2000, required=False, allow_blank=True, allow_null=True
+    )
+    missing_materials = serializers.ListField(
+        child=serializers.CharField(max_length=20),
+        max_length=100,
+        required=False,
+        allow_null=True,
+        help_text="request_supplement: every material to supplement (一次性告知)",
+    )
+    materials = serializers.ListField(
+        child=serializers.CharField(max_length=20),
+        max_length=100,
+        required=False,
+        allow_null=True,
+        help_text="accept, supplement: codes of the materials handed in",
+    )
+    office = serializers.CharField(
+        max_length=6, required=False, allow_null=True, help_text="transfer: the office code"
+    )
+    promised_supplement_by = serializers.DateField(
+        required=False,
+        allow_null=True,
+        help_text="accept with a secondary material missing (容缺): the promised date",
+    )
+    version = serializers.IntegerField(
+        min_value=1,
+        required=False,
+        allow_null=True,
+        help_text="the case version the client saw; a stale one gets 409 stale_version",
+    )
+
+
+class BundleApplicationCreateSerializer(StrictSerializer):
+    bundle = serializers.CharField(max_length=40)
+    applicant = ApplicantInputSerializer(required=False)
+    channel = serializers.ChoiceField(choices=Channel.choices)
+    office = serializers.CharField(max_length=6, required=False, allow_null=True, allow_blank=True)
+    materials = serializers.DictField(
+        child=serializers.ListField(child=serializers.CharField(max_length=20), max_length=100),
+        required=False,
+        help_text="item code -> codes of the materials handed in",
+    )
+    forms = serializers.DictField(
+        child=serializers.DictField(), required=False, help_text="item code -> its form"
+    )
+
+
+class CaseListQuerySerializer(StrictSerializer):
+    status = serializers.ChoiceField(choices=Status.choices, required=False)
+    office = serializers.CharField(max_length=6, required=False, help_text="handling office code")
+    item = serializers.CharField(max_length=40, required=False, help_text="item code")
+    channel = serializers.ChoiceField(choices=Channel.choices, required=False)
+    insured_region = serializers.CharField(max_length=6, required=False)
+    overdue = serializers.BooleanField(
+        required=False,
+        help_text="true: accepted cases past their deadline, earliest deadline first",
+    )
+    intake = serializers.BooleanField(
+        required=False,
+        help_text="true: the city-wide intake queue (online applications no office has taken "
+        "on yet), oldest first",
+    )
+    q = serializers.CharField(
+        max_length=40,
+        required=False,
+        help_text="a case number (or its beginning), or an applicant's full ID number / USCC",
+    )
+    page = serializers.IntegerField(min_value=1, max_value=100000, required=False)
+
+
+class PageQuerySerializer(StrictSerializer):
+    page = serializers.IntegerField(min_value=1, max_value=100000, required=False)
+
+
+class NoQuerySerializer(StrictSerializer):
+    pass
+
+
+class AddWorkdaysQuerySerializer(StrictSerializer):
+    start = serializers.DateField(help_text="YYYY-MM-DD, the day of the event")
+    days = serializers.IntegerField(min_value=0, max_value=365, help_text="working days to add")
+
+    def validate_start(self, value):
+        if not 1900 <= value.year <= 2999:
+            raise serializers.ValidationError("应在 1900 至 2999 年之间 (year out of range)")
+        return value
+
+
+# --- Output (documentation of tongban.api.shapes) ------------------------------------------
+
+
+class ErrorDetailSerializer(serializers.Serializer):
+    code = serializers.CharField(help_text="stable machine code, e.g. case_not_found")
+    message = serializers.CharField(help_text="for people")
+    field = serializers.CharField(
+        required=False, help_text="the input at fault, e.g. applicant.id_number; when known"
+    )
+
+
+class ErrorSerializer(serializers.Serializer):
+    error = ErrorDetailSerializer()
+
+
+class TokenSerializer(serializers.Serializer):
+    token = serializers.CharField(help_text="send back as `Authorization: Bearer <token>`")
+
+
+class OfficeSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    name = serializers.CharField()
+    level = serializers.ChoiceField(choices=Office.Level.choices)
+    parent = serializers.CharField(allow_null=True)
+    external = serializers.BooleanField()
+
+
+class MaterialSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    name = serializers.CharField()
+    form = serializers.ChoiceField(choices=["original", "copy"])
+    secondary = serializers.BooleanField(help_text="may be supplied after acceptance (容缺)")
+
+
+class FormFieldSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    label = serializers.CharField()
+    type = serializers.ChoiceField(choices=["text", "number", "date", "choice", "bool"])
+    required = serializers.BooleanField()
+    choices = serializers.ListField(child=serializers.CharField(), required=False)
+
+
+class ItemSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    name = serializers.CharField()
+    category = serializers.CharField()
+    department = serializers.CharField()
+    handling_type = serializers.ChoiceField(choices=HandlingType.choices)
+    legal_days = serializers.IntegerField()
+    promised_days = serializers.IntegerField()
+    channels = _enum_ref("ChannelEnum", serializers.ListField, many=True)
+    citywide = serializers.BooleanField()
+    materials = MaterialSerializer(many=True)
+    steps = serializers.ListField(child=serializers.CharField())
+    version = serializers.IntegerField()
+    effective_from = serializers.DateField()
+    form = FormFieldSerializer(many=True)
+    conditions = serializers.CharField()
+    legal_basis = serializers.CharField()
+    fees = serializers.CharField()
+    applicant_kinds = _enum_ref("ApplicantKindEnum", serializers.ListField, many=True)
+    notes = serializers.CharField()
+
+
+class CaseItemSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    name = serializers.CharField()
+    version = serializers.IntegerField()
+
+
+class ApplicantSerializer(serializers.Serializer):
+    """The applicant as a case shows them: the number masked."""
+
+    name = serializers.CharField()
+    masked_id = serializers.CharField(help_text="the ID number or USCC with its middle hidden")
+    kind = serializers.ChoiceField(choices=Applicant.Kind.choices)
+
+
+HistoryEntrySerializer = type(
+    "HistoryEntrySerializer",
+    (serializers.Serializer,),
+    {
+        "action": serializers.CharField(),
+        "from": _enum_ref("StatusEnum", allow_null=True),
+        "to": _enum_ref("StatusEnum"),
+        "at": serializers.DateTimeField(),
+        "actor": serializers.CharField(allow_null=True, help_text="username"),
+        "office": serializers.CharField(allow_null=True, help_text="office code"),
+        "reason": serializers.CharField(),
+        "step": serializers.IntegerField(allow_null=True),
+    },
+)
+
+
+class CaseSummarySerializer(serializers.Serializer):
+    number = serializers.CharField()
+    status = serializers.ChoiceField(choices=Status.choices)
+    result = serializers.ChoiceField(choices=Case.Result.choices, allow_null=True)
+    item = CaseItemSerializer()
+    channel = serializers.ChoiceField(choices=Channel.choices)
+    applicant = ApplicantSerializer()
+    insured_region = serializers.CharField()
+    accepting_office = serializers.CharField(allow_null=True)
+    handling_office = serializers.CharField(allow_null=True)
+    submitted_at = serializers.DateTimeField()
+    accepted_at = serializers.DateTimeField(allow_null=True)
+    completed_at = serializers.DateTimeField(allow_null=True)
+    deadline = serializers.DateField(allow_null=True)
+    deadline_provisional = serializers.BooleanField()
+    overdue = serializers.BooleanField()
+    prereview_due = serializers.DateField(allow_null=True)
+    missing_materials = serializers.ListField(child=serializers.CharField())
+    supplied_materials = serializers.ListField(child=serializers.CharField())
+    promised_supplement_by = serializers.DateField(allow_null=True)
+    version = serializers.IntegerField()
+
+
+class CaseSerializer(CaseSummarySerializer):
+    step = serializers.CharField(allow_null=True, help_text="the review step the case is at")
+    reason = serializers.CharField(help_text="the latest reason given")
+    form = serializers.DictField()
+    history = HistoryEntrySerializer(many=True)
+    actions = serializers.ListField(
+        child=serializers.ChoiceField(choices=list(Case.ACTIONS)),
+        help_text="what the requesting user may do now",
+    )
+
+
+class NoticeSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    kind = serializers.ChoiceField(choices=Notice.Kind.choices)
+    issued_at = serializers.DateTimeField()
+    url = serializers.CharField(help_text="its PDF")
+
+
+class AddWorkdaysSerializer(serializers.Serializer):
+    date = serializers.DateField()
+    provisional = serializers.BooleanField(
+        help_text="true when a counted day lies in a year whose calendar is not loaded"
+    )
+
+
+class AgreementSerializer(serializers.Serializer):
+    title = serializers.CharField()
+    partner = serializers.CharField(help_text="the partner's division code")
+    partner_name = serializers.CharField()
+    mode = serializers.ChoiceField(choices=Agreement.Mode.choices)
+    items = serializers.ListField(child=serializers.CharField())
+    valid_from = serializers.DateField()
+    valid_to = serializers.DateField(allow_null=True)
+
+
+class BundleSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    name = serializers.CharField()
+    description = serializers.CharField()
+    items = serializers.ListField(child=serializers.CharField())
+
+
+class BundleApplicationSerializer(serializers.Serializer):
+    number = serializers.CharField()
+    bundle = serializers.CharField()
+    submitted_at = serializers.DateTimeField()
+    cases = CaseSerializer(many=True)
+
+
+def _page_of(child, name: str):
+    return type(
+        f"{name}ListSerializer",
+        (serializers.Serializer,),
+        {
+            "count": serializers.IntegerField(),
+            "next": serializers.URLField(allow_null=True, help_text="the next page, or null"),
+            "results": child(many=True),
+        },
+    )
+
+
+OfficeListSerializer = _page_of(OfficeSerializer, "Office")
+ItemListSerializer = _page_of(ItemSerializer, "Item")
+CaseListSerializer = _page_of(CaseSummarySerializer, "Case")
+NoticeListSerializer = _page_of(NoticeSerializer, "Notice")
+AgreementListSerializer = _page_of(AgreementSerializer, "Agreement")
+BundleListSerializer = _page_of(BundleSerializer, "Bundle")
+
+ACTION_NAMES = [str(a) for a in Case.ACTIONS]  # the actions clients may take

@@ -1,0 +1,180 @@
+"""What the API returns, built as plain dicts (tongban.api.schemas documents each shape).
+
+The field names of DESIGN.md's "API contract" are fixed: outside clients rely on them.
+Every function here reads only what its caller has loaded (select_related); none queries.
+Times are ISO 8601 in the city's zone (+08:00); dates are YYYY-MM-DD.
+"""
+
+from datetime import date, datetime
+
+from django.urls import reverse
+from django.utils import timezone
+
+from tongban.cases.access import actions_available
+from tongban.cases.models import Case, CaseEvent, Notice, Status
+
+
+def _time(value: datetime | None) -> str | None:
+    return timezone.localtime(value).isoformat() if value else None
+
+
+def _date(value: date | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def page(results: list, count: int, next_url: str | None) -> dict:
+    return {"count": count, "next": next_url, "results": results}
+
+
+def office_data(office) -> dict:
+    return {
+        "code": office.code,
+        "name": office.name,
+        "level": office.level,
+        "parent": office.parent.code if office.parent_id else None,
+        "external": office.external,
+    }
+
+
+def item_data(version) -> dict:
+    """An item's guide: the item (version.item, loaded) as its version in force describes it."""
+    item = version.item
+    return {
+        "code": item.code,
+        "name": item.name,
+        "category": item.category,
+        "department": item.department,
+        "handling_type": version.handling_type,
+        "legal_days": version.legal_days,
+        "promised_days": version.promised_days,
+        "channels": list(version.channels),
+        "citywide": version.citywide,
+        "materials": [
+            {
+                "code": m["code"],
+                "name": m["name"],
+                "form": m.get("form", "original"),
+                "secondary": bool(m.get("secondary")),
+            }
+            for m in version.materials
+        ],
+        "steps": [s["name"] for s in version.steps],
+        "version": version.number,
+        "effective_from": _date(version.effective_from),
+        "form": version.form,
+        "conditions": version.conditions,
+        "legal_basis": version.legal_basis,
+        "fees": version.fees,
+        "applicant_kinds": list(version.applicant_kinds),
+        "notes": version.notes,
+    }
+
+
+# Joins that case_summary() and case_data() read.
+CASE_SUMMARY_RELATED = (
+    "item",
+    "item_version",
+    "applicant",
+    "insured_region",
+    "accepting_office",
+    "handling_office",
+)
+
+
+def _code(office) -> str | None:
+    return office.code if office is not None else None
+
+
+def case_summary(case: Case, today: date) -> dict:
+    """The light case shape of work queues: everything on the case row, no history."""
+    applicant = case.applicant
+    return {
+        "number": case.number,
+        "status": case.status,
+        "result": case.result or None,
+        "item": {
+            "code": case.item.code,
+            "name": case.item.name,
+            "version": case.item_version.number,
+        },
+        "channel": case.channel,
+        "applicant": {
+            "name": applicant.name,
+            "masked_id": applicant.masked_id,
+            "kind": applicant.kind,
+        },
+        "insured_region": case.insured_region.code,
+        "accepting_office": _code(case.accepting_office),
+        "handling_office": _code(case.handling_office),
+        "submitted_at": _time(case.submitted_at),
+        "accepted_at": _time(case.accepted_at),
+        "completed_at": _time(case.completed_at),
+        "deadline": _date(case.deadline),
+        "deadline_provisional": case.deadline_provisional,
+        "overdue": case.status == Status.ACCEPTED
+        and case.deadline is not None
+        and case.deadline < today,
+        "prereview_due": _date(case.prereview_due),
+        "missing_materials": list(case.missing_materials),
+        "supplied_materials": list(case.supplied_materials),
+        "promised_supplement_by": _date(case.promised_supplement_by),
+        "version": case.version,
+    }
+
+
+def history_entry(event: CaseEvent) -> dict:
+    return {
+        "action": event.action,
+        "from": event.from_status or None,
+        "to": event.to_status,
+        "at": _time(event.at),
+        "actor": event.actor.username if event.actor_id else None,
+        "office": event.office.code if event.office_id else None,
+        "reason": event.reason,
+        "step": event.step,
+    }
+
+
+def case_data(case: Case, events, user) -> dict:
+    """The whole case as `user` sees it: its history and what they may do next."""
+    data = case_summary(case, timezone.localdate())
+    step = case.current_step
+    data.update(
+        step=step["name"] if step else None,
+        reason=case.reason,
+        form=case.form,
+        history=[history_entry(e) for e in events],
+        actions=[str(a) for a in actions_available(user, case)],
+    )
+    return data
+
+
+def notice_data(notice: Notice, number: str) -> dict:
+    # The PDF view is not built yet; its URL is fixed now so that clients can keep it.
+    return {
+        "id": notice.pk,
+        "kind": notice.kind,
+        "issued_at": _time(notice.issued_at),
+        "url": f"{reverse('api:case-notices', kwargs={'number': number})}/{notice.pk}.pdf",
+    }
+
+
+def agreement_data(agreement) -> dict:
+    return {
+        "title": agreement.title,
+        "partner": agreement.partner.code,
+        "partner_name": agreement.partner.name,
+        "mode": agreement.mode,
+        "items": [i.code for i in agreement.items.all()],
+        "valid_from": _date(agreement.valid_from),
+        "valid_to": _date(agreement.valid_to),
+    }
+
+
+def bundle_data(bundle) -> dict:
+    return {
+        "code": bundle.code,
+        "name": bundle.name,
+        "description": bundle.description,
+        "items": [i.code for i in bundle.items.all()],
+    }

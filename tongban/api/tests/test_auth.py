@@ -1,0 +1,104 @@
+import pytest
+import time_machine
+
+from tongban.audit.models import AuditEntry
+from tongban.people.models import ApiToken
+
+from .conftest import PASSWORD, error
+
+pytestmark = pytest.mark.django_db
+
+TOKEN_URL = "/api/v1/auth/token"
+
+
+def _sign_in(api, username, password):
+    return api().post(TOKEN_URL, {"username": username, "password": password})
+
+
+def test_it_issues_a_token_that_opens_the_api(api, alice):
+    response = _sign_in(api, "alice", PASSWORD)
+    assert response.status_code == 200
+    token = response.json()["token"]
+    assert ApiToken.objects.get(digest=ApiToken.hash(token)).user == alice
+    assert AuditEntry.objects.filter(event="auth.token_issued", user=alice).count() == 1
+    client = api()
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {token}")
+    assert client.get("/api/v1/cases").status_code == 200
+
+
+def test_a_wrong_password_is_401_and_recorded(api, alice):
+    response = _sign_in(api, "alice", "wrong-password")
+    assert response.status_code == 401
+    assert error(response)["code"] == "invalid_credentials"
+    entry = AuditEntry.objects.get(event="auth.login_failed")
+    assert (entry.username, entry.outcome, entry.ip) == ("alice", "failure", "127.0.0.1")
+
+
+def test_an_unknown_username_gets_the_same_answer(api, alice):
+    response = _sign_in(api, "nobody", "whatever-it-is")
+    assert response.status_code == 401
+    assert error(response)["code"] == "invalid_credentials"
+
+
+def test_a_missing_password_names_the_field(api, alice):
+    response = api().post(TOKEN_URL, {"username": "alice"})
+    assert response.status_code == 400
+    assert error(response)["field"] == "password"
+
+
+def test_five_failures_lock_the_username_for_fifteen_minutes(api, alice):
+    with time_machine.travel("2025-03-03 09:00+08:00", tick=False):
+        for _ in range(5):
+            assert _sign_in(api, "alice", "wrong-password").status_code == 401
+        locked = _sign_in(api, "alice", PASSWORD)  # even the right password
+        assert locked.status_code == 403
+        assert error(locked)["code"] == "account_locked"
+        assert not ApiToken.objects.exists()
+        assert AuditEntry.objects.filter(event="auth.login_locked").count() == 1
+    with time_machine.travel("2025-03-03 09:14+08:00", tick=False):
+        assert _sign_in(api, "alice", PASSWORD).status_code == 403
+    with time_machine.travel("2025-03-03 09:16+08:00", tick=False):
+        assert _sign_in(api, "alice", PASSWORD).status_code == 200
+
+
+def test_the_lock_is_per_username(api, alice, bob):
+    for _ in range(5):
+        _sign_in(api, "alice", "wrong-password")
+    assert _sign_in(api, "bob", PASSWORD).status_code == 200
+
+
+def test_a_successful_sign_in_starts_the_count_again(api, alice):
+    with time_machine.travel("2025-03-03 09:00+08:00") as traveller:
+        for _ in range(4):
+            _sign_in(api, "alice", "wrong-password")
+        traveller.shift(1)
+        assert _sign_in(api, "alice", PASSWORD).status_code == 200
+        traveller.shift(1)
+        for _ in range(4):
+            assert _sign_in(api, "alice", "wrong-password").status_code == 401
+        assert _sign_in(api, "alice", PASSWORD).status_code == 200
+
+
+def test_an_inactive_user_cannot_sign_in(api, alice):
+    alice.is_active = False
+    alice.save()
+    assert _sign_in(api, "alice", PASSWORD).status_code == 401
+
+
+def test_a_bad_or_missing_token_is_401(api, alice):
+    client = api()
+    response = client.get("/api/v1/cases")
+    assert response.status_code == 401
+    assert error(response)["code"] == "not_authenticated"
+    assert response["WWW-Authenticate"] == "Bearer"
+    client.credentials(HTTP_AUTHORIZATION="Bearer not-a-token")
+    response = client.get("/api/v1/cases")
+    assert response.status_code == 401
+    assert error(response)["code"] == "authentication_failed"
+
+
+def test_a_deactivated_users_token_stops_working(api, alice):
+    client = api(alice)
+    alice.is_active = False
+    alice.save()
+    assert client.get("/api/v1/cases").status_code == 401

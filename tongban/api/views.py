@@ -1,0 +1,581 @@
+"""The REST API (DESIGN.md, "API contract"): one APIView per path, each method one operation.
+
+Views parse the input (tongban.api.schemas), call one service, and return a shape of
+tongban.api.shapes. Business rules and their errors come from the services; the errors
+become JSON bodies in tongban.api.errors.
+"""
+
+from contextlib import nullcontext
+from datetime import timedelta
+
+from django.contrib.auth import authenticate
+from django.db import transaction
+from django.db.models import Prefetch, Q, Subquery, Value
+from django.db.models.functions import Coalesce
+from django.urls import reverse
+from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import serializers
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+from rest_framework.utils.urls import replace_query_param
+from rest_framework.views import APIView
+
+from tongban.audit.models import AuditEntry
+from tongban.audit.services import record
+from tongban.cases.access import case_visible, cases_visible
+from tongban.cases.models import Case, CaseEvent, Notice, Status
+from tongban.cases.services import bundle_apply, case_act, case_submit
+from tongban.catalog.models import ONLINE_CHANNELS, Agreement, Bundle, Channel, ServiceItem
+from tongban.catalog.selectors import item_version_current, items_active, versions_by_pk
+from tongban.lib.errors import DomainError, Forbidden, InvalidInput, NotFound
+from tongban.offices.models import Office
+from tongban.people.models import ApiToken, Applicant, Role
+from tongban.people.services import applicant_upsert
+from tongban.workdays import services as workdays
+
+from . import schemas, shapes
+
+PAGE_SIZE = 50
+# 等保: five failed sign-ins within fifteen minutes lock the username for the rest of the window.
+LOCKOUT_ATTEMPTS = 5
+LOCKOUT_WINDOW = timedelta(minutes=15)
+
+# --- OpenAPI declarations ------------------------------------------------------------------
+
+_ERROR_TEXT = {
+    400: "Bad input: `code` says what is wrong, `field` names the input at fault.",
+    401: "No credentials, or a bad token.",
+    403: "The user's role may not do this.",
+    404: "Not found, or not visible to this user.",
+    409: "A conflict: the action is not open from the case's status "
+    "(`transition_not_allowed`), the case moved since the client read it (`stale_version`), "
+    "or another clerk owns the application (`owned_by_other`).",
+    413: "The request body is over 1 MiB (`body_too_large`).",
+    415: "The body is not `application/json`.",
+}
+
+
+def _errors(*statuses: int) -> dict:
+    return {
+        s: OpenApiResponse(response=schemas.ErrorSerializer, description=_ERROR_TEXT[s])
+        for s in statuses
+    }
+
+
+_WRITE_ERRORS = (400, 401, 403, 404, 409, 413, 415)
+_IDEMPOTENCY_KEY = OpenApiParameter(
+    "Idempotency-Key",
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    description="up to 100 characters; a retry with the same key returns the first result",
+)
+_CREATED_HEADERS = [
+    OpenApiParameter(
+        "Location", OpenApiTypes.URI, OpenApiParameter.HEADER, response=[201],
+        description="the case (or the first case of a bundle)",
+    ),
+    OpenApiParameter(
+        "Idempotent-Replayed", OpenApiTypes.STR, OpenApiParameter.HEADER, response=[201],
+        enum=["true"], description="present when the Idempotency-Key was seen before",
+    ),
+]  # fmt: skip
+_NUMBER = OpenApiParameter(
+    "number", OpenApiTypes.STR, OpenApiParameter.PATH, description="case number"
+)
+
+
+# --- Helpers -------------------------------------------------------------------------------
+
+
+def _parse(serializer_class, data) -> dict:
+    serializer = serializer_class(data=data)
+    serializer.is_valid(raise_exception=True)
+    return serializer.validated_data
+
+
+def _query(request, serializer_class) -> dict:
+    # A plain dict: DRF reads a QueryDict like an HTML form, where a missing boolean is false.
+    return _parse(serializer_class, request.query_params.dict())
+
+
+def _ip(request) -> str | None:
+    return request.META.get("REMOTE_ADDR") or None
+
+
+def _paginate(request, qs, page_no: int) -> tuple[list, int, str | None]:
+    """One page of `qs`: (rows, count, next URL). The count costs a query only when the page
+    does not tell it (a full page, or a page past the end)."""
+    offset = (page_no - 1) * PAGE_SIZE
+    rows = list(qs[offset : offset + PAGE_SIZE + 1])
+    more = len(rows) > PAGE_SIZE
+    rows = rows[:PAGE_SIZE]
+    if not more and (rows or page_no == 1):
+        count = offset + len(rows)
+    else:
+        count = qs.count()
+    next_url = (
+        replace_query_param(request.build_absolute_uri(), "page", page_no + 1) if more else None
+    )
+    return rows, count, next_url
+
+
+def _office(code: str, field: str) -> Office:
+    office = Office.objects.filter(code=code).first()
+    if office is None:
+        raise InvalidInput(f"{code!r} 不是已知的经办机构代码 (unknown office)",
+                           code="unknown_office", field=field)  # fmt: skip
+    return office
+
+
+def _case_queryset():
+    return Case.objects.select_related(*shapes.CASE_SUMMARY_RELATED)
+
+
+def _events(case_ids):
+    return CaseEvent.objects.filter(case_id__in=case_ids).select_related("actor", "office")
+
+
+def _case_visible_or_404(user, number: str, qs=None) -> Case:
+    case = (qs if qs is not None else _case_queryset()).filter(number=number).first()
+    if case is None or not case_visible(user, case):
+        # Someone else's case is "not found", never "forbidden": nothing leaks.
+        raise NotFound(f"办件 {number} 不存在", code="case_not_found")
+    return case
+
+
+def _case_body(case: Case, user) -> dict:
+    return shapes.case_data(case, _events([case.pk]), user)
+
+
+def _idempotency_key(request) -> str:
+    key = request.headers.get("Idempotency-Key", "").strip()
+    if len(key) > 100:
+        raise InvalidInput("Idempotency-Key 最长 100 个字符", code="invalid_idempotency_key",
+                           field="Idempotency-Key")  # fmt: skip
+    return key
+
+
+def _applicant(user, given: dict | None) -> Applicant | None:
+    """Who applies: an applicant account applies as itself; staff and agents name the
+    applicant, whose record is created or brought up to date (call inside a transaction)."""
+    if user.role == Role.APPLICANT:
+        if given is not None:
+            raise InvalidInput("申请人本人申请时不填 applicant (leave applicant out)",
+                               code="applicant_not_allowed", field="applicant")  # fmt: skip
+        if user.applicant is None:
+            raise Forbidden("此账号没有关联申请人信息", code="no_applicant_record")
+        return user.applicant
+    if given is None:
+        raise serializers.ValidationError({"applicant": ["代他人申请时必填 (required)"]})
+    return applicant_upsert(**given)
+
+
+def _applicant_transaction(user):
+    """Staff and agents name the applicant, whose record is written before the application is
+    checked: one transaction, so that a refused application leaves no record behind."""
+    return nullcontext() if user.role == Role.APPLICANT else transaction.atomic()
+
+
+def _window_office(data: dict) -> Office | None:
+    code = data.get("office")
+    if not code:
+        return None
+    if data["channel"] != Channel.WINDOW:
+        raise InvalidInput("只有窗口申请 (channel window) 填写 office", field="office")
+    return _office(code, "office")
+
+
+class InvalidCredentials(DomainError):
+    status = 401
+    code = "invalid_credentials"
+
+
+# --- Sign-in -------------------------------------------------------------------------------
+
+
+class TokenView(APIView):
+    authentication_classes = []
+    permission_classes = [AllowAny]
+
+    @extend_schema(
+        operation_id="auth_token_create",
+        summary="Sign in: username and password give a bearer token",
+        description=f"{LOCKOUT_ATTEMPTS} failed attempts within "
+        f"{LOCKOUT_WINDOW.seconds // 60} minutes lock the username: 403 `account_locked`.",
+        request=schemas.TokenRequestSerializer,
+        responses={200: schemas.TokenSerializer, **_errors(400, 401, 403, 413, 415)},
+        tags=["auth"],
+    )
+    def post(self, request):
+        data = _parse(schemas.TokenRequestSerializer, request.data)
+        username, ip = data["username"], _ip(request)
+        now = timezone.now()
+        since = now - LOCKOUT_WINDOW
+        # Consecutive failures: a sign-in that worked starts the count again.
+        last_success = (
+            AuditEntry.objects.filter(event="auth.token_issued", username=username, at__gte=since)
+            .order_by("-at")
+            .values("at")[:1]
+        )
+        failures = AuditEntry.objects.filter(
+            event="auth.login_failed",
+            username=username,
+            at__gte=since,
+            at__gt=Coalesce(Subquery(last_success), Value(since)),
+        ).count()
+        if failures >= LOCKOUT_ATTEMPTS:
+            record(event="auth.login_locked", outcome="failure", username=username, ip=ip)
+            raise Forbidden(f"连续登录失败 {LOCKOUT_ATTEMPTS} 次，账号已锁定 "
+                            f"{LOCKOUT_WINDOW.seconds // 60} 分钟 (account locked)",
+                            code="account_locked")  # fmt: skip
+        user = authenticate(request._request, username=username, password=data["password"])
+        if user is None:
+            record(event="auth.login_failed", outcome="failure", username=username, ip=ip)
+            raise InvalidCredentials("用户名或密码错误 (wrong username or password)")
+        with transaction.atomic():
+            token = ApiToken.issue(user)
+            record(event="auth.token_issued", user=user, ip=ip)
+        return Response({"token": token})
+
+
+# --- Public catalogue ----------------------------------------------------------------------
+
+
+class OfficeListView(APIView):
+    permission_classes = [AllowAny]
+
+    @extend_schema(
+        operation_id="offices_list",
+        summary="Offices: the city bureau, its county offices and the partner regions",
+        parameters=[schemas.PageQuerySerializer],
+        responses={200: schemas.OfficeListSerializer, **_errors(400, 401)},
+        tags=["catalog"],
+    )
+    def get(self, request):
+        query = _query(request, schemas.PageQuerySerializer)
+        qs = Office.objects.select_related("parent").order_by("code")
+        rows, count, next_url = _paginate(request, qs, query.get("page", 1))
+        return Response(shapes.page([shapes.office_data(o) for o in rows], count, next_url))
+
+
+class ItemListView(APIView):
+    permission_classes = [AllowAny]
+
+    @extend_schema(
+        operation_id="items_list",
+        summary="Active service items, each as its version in force describes it",
+        parameters=[schemas.PageQuerySerializer],
+        responses={200: schemas.ItemListSerializer, **_errors(400, 401)},
+        tags=["catalog"],
+    )
+    def get(self, request):
+        query = _query(request, schemas.PageQuerySerializer)
+        items, count, next_url = _paginate(request, items_active(), query.get("page", 1))
+        versions = versions_by_pk(i.current_version_id for i in items)
+        results = []
+        for item in items:
+            version = versions[item.current_version_id]
+            version.item = item
+            results.append(shapes.item_data(version))
+        return Response(shapes.page(results, count, next_url))
+
+
+class ItemDetailView(APIView):
+    permission_classes = [AllowAny]
+
+    @extend_schema(
+        operation_id="items_retrieve",
+        summary="One item's guide",
+        description="404 `unknown_item` for an unknown code; a suspended or retired item is not "
+        "open for applications and answers 404 `item_suspended` or `item_retired`, with the "
+        "reason in the message.",
+        parameters=[OpenApiParameter("code", OpenApiTypes.STR, OpenApiParameter.PATH)],
+        responses={200: schemas.ItemSerializer, **_errors(401, 404)},
+        tags=["catalog"],
+    )
+    def get(self, request, code):
+        try:
+            version = item_version_current(code=code)
+        except InvalidInput as e:
+            message = e.message
+            if e.code != "unknown_item":
+                reason = ServiceItem.objects.filter(code=code).values_list("status_reason", flat=True).first()  # fmt: skip
+                message = f"{message}: {reason}" if reason else message
+            raise NotFound(message, code=e.code) from None
+        return Response(shapes.item_data(version))
+
+
+class AgreementListView(APIView):
+    permission_classes = [AllowAny]
+
+    @extend_schema(
+        operation_id="agreements_list",
+        summary="Cross-region handling agreements (跨区通办)",
+        parameters=[schemas.PageQuerySerializer],
+        responses={200: schemas.AgreementListSerializer, **_errors(400, 401)},
+        tags=["catalog"],
+    )
+    def get(self, request):
+        query = _query(request, schemas.PageQuerySerializer)
+        qs = (
+            Agreement.objects.select_related("partner")
+            .prefetch_related(Prefetch("items", ServiceItem.objects.order_by("code")))
+            .order_by("partner__code", "valid_from", "pk")
+        )
+        rows, count, next_url = _paginate(request, qs, query.get("page", 1))
+        return Response(shapes.page([shapes.agreement_data(a) for a in rows], count, next_url))
+
+
+class BundleListView(APIView):
+    permission_classes = [AllowAny]
+
+    @extend_schema(
+        operation_id="bundles_list",
+        summary="One-form bundles of items (一件事一次办)",
+        parameters=[schemas.PageQuerySerializer],
+        responses={200: schemas.BundleListSerializer, **_errors(400, 401)},
+        tags=["catalog"],
+    )
+    def get(self, request):
+        query = _query(request, schemas.PageQuerySerializer)
+        qs = Bundle.objects.prefetch_related(
+            Prefetch("items", ServiceItem.objects.order_by("code"))
+        ).order_by("code")
+        rows, count, next_url = _paginate(request, qs, query.get("page", 1))
+        return Response(shapes.page([shapes.bundle_data(b) for b in rows], count, next_url))
+
+
+class AddWorkdaysView(APIView):
+    permission_classes = [AllowAny]
+
+    @extend_schema(
+        operation_id="calendar_add_workdays",
+        summary="The date `days` working days after `start`",
+        parameters=[schemas.AddWorkdaysQuerySerializer],
+        responses={200: schemas.AddWorkdaysSerializer, **_errors(400, 401)},
+        tags=["calendar"],
+    )
+    def get(self, request):
+        query = _query(request, schemas.AddWorkdaysQuerySerializer)
+        due = workdays.add(query["start"], query["days"])
+        return Response({"date": due.date.isoformat(), "provisional": due.provisional})
+
+
+# --- Cases ---------------------------------------------------------------------------------
+
+
+class CaseCollectionView(APIView):
+    @extend_schema(
+        operation_id="cases_list",
+        summary="Cases the user may see: work queues, filtered, newest first",
+        parameters=[schemas.CaseListQuerySerializer],
+        responses={200: schemas.CaseListSerializer, **_errors(400, 401)},
+        tags=["cases"],
+    )
+    def get(self, request):
+        query = _query(request, schemas.CaseListQuerySerializer)
+        today = timezone.localdate()
+        qs = cases_visible(request.user).select_related(*shapes.CASE_SUMMARY_RELATED)
+        order = ("-submitted_at", "-pk")
+        if "status" in query:
+            qs = qs.filter(status=query["status"])
+        if "channel" in query:
+            qs = qs.filter(channel=query["channel"])
+        if "office" in query:
+            qs = qs.filter(handling_office=_office(query["office"], "office"))
+        if "insured_region" in query:
+            qs = qs.filter(insured_region=_office(query["insured_region"], "insured_region"))
+        if "item" in query:
+            item = ServiceItem.objects.filter(code=query["item"]).values_list("pk", flat=True)
+            if not item:
+                raise InvalidInput(f"事项 {query['item']!r} 不存在 (unknown item)",
+                                   code="unknown_item", field="item")  # fmt: skip
+            qs = qs.filter(item_id=item[0])
+        intake = Q(
+            status=Status.SUBMITTED, handling_office__isnull=True, channel__in=ONLINE_CHANNELS
+        )
+        if query.get("intake") is True:
+            qs, order = qs.filter(intake), ("submitted_at", "pk")  # first come, first served
+        elif query.get("intake") is False:
+            qs = qs.exclude(intake)
+        overdue = Q(status=Status.ACCEPTED, deadline__lt=today)
+        if query.get("overdue") is True:
+            qs, order = qs.filter(overdue), ("deadline", "pk")
+        elif query.get("overdue") is False:
+            qs = qs.exclude(overdue)
+        if q := query.get("q", "").strip():
+            # Both sides are indexed: the case number (a prefix) and the applicant's number.
+            qs = qs.filter(
+                Q(number__startswith=q)
+                | Q(applicant__in=Applicant.objects.filter(id_number=q.upper()).values("pk"))
+            )
+        rows, count, next_url = _paginate(request, qs.order_by(*order), query.get("page", 1))
+        results = [shapes.case_summary(c, today) for c in rows]
+        return Response(shapes.page(results, count, next_url))
+
+    @extend_schema(
+        operation_id="cases_create",
+        summary="Apply for an item",
+        description="Applicants apply for themselves and leave `applicant` out; agents and "
+        "window clerks give it. A retry with the same `Idempotency-Key` returns the first "
+        "case (201 again, with the `Idempotent-Replayed` header).",
+        parameters=[_IDEMPOTENCY_KEY, *_CREATED_HEADERS],
+        request=schemas.CaseCreateSerializer,
+        responses={201: schemas.CaseSerializer, **_errors(*_WRITE_ERRORS)},
+        tags=["cases"],
+    )
+    def post(self, request):
+        data = _parse(schemas.CaseCreateSerializer, request.data)
+        user, key = request.user, _idempotency_key(request)
+        office = _window_office(data)
+        with _applicant_transaction(user):
+            case, created = case_submit(
+                item=data["item"], applicant=_applicant(user, data.get("applicant")),
+                channel=data["channel"], submitted_by=user, office=office,
+                materials=data.get("materials"), form=data.get("form"), idempotency_key=key,
+                agent=user if user.role == Role.AGENT else None, ip=_ip(request),
+            )  # fmt: skip
+        case = _case_queryset().get(pk=case.pk)
+        headers = {"Location": reverse("api:case-detail", kwargs={"number": case.number})}
+        if not created:
+            headers["Idempotent-Replayed"] = "true"
+        return Response(_case_body(case, user), status=201, headers=headers)
+
+
+class CaseDetailView(APIView):
+    @extend_schema(
+        operation_id="cases_retrieve",
+        summary="One case with its history, deadline and the actions open to the user",
+        parameters=[_NUMBER],
+        responses={200: schemas.CaseSerializer, **_errors(401, 404)},
+        tags=["cases"],
+    )
+    def get(self, request, number):
+        case = _case_visible_or_404(request.user, number)
+        return Response(_case_body(case, request.user))
+
+
+class CaseActionView(APIView):
+    @extend_schema(
+        operation_id="cases_act",
+        summary="Act on a case",
+        description="`accept` (materials, promised_supplement_by, reason), `reject` (reason), "
+        "`request_supplement` (missing_materials, reason), `supplement` (materials, reason), "
+        "`approve` (reason), `deny` (reason), `withdraw` (reason), `transfer` (office, "
+        "reason), `claim`. An argument the action does not take is 400 `unknown_field`. "
+        "`version` makes the action conditional: 409 `stale_version` if the case moved.",
+        parameters=[
+            _NUMBER,
+            OpenApiParameter(
+                "action", OpenApiTypes.STR, OpenApiParameter.PATH, enum=schemas.ACTION_NAMES
+            ),
+        ],
+        request=schemas.CaseActionSerializer,
+        responses={200: schemas.CaseSerializer, **_errors(*_WRITE_ERRORS)},
+        tags=["cases"],
+    )
+    def post(self, request, number, action):
+        data = _parse(schemas.CaseActionSerializer, request.data)
+        params = {k: v for k, v in data.items() if v is not None}
+        expected_version = params.pop("version", None)
+        case = case_act(number=number, action=action, actor=request.user,
+                        expected_version=expected_version, ip=_ip(request), **params)  # fmt: skip
+        # Read back whole: the actor may no longer see it (a transfer), but they just acted on it.
+        return Response(_case_body(_case_queryset().get(pk=case.pk), request.user))
+
+
+class CaseNoticeListView(APIView):
+    @extend_schema(
+        operation_id="cases_notices_list",
+        summary="The notices issued on a case (受理, 不予受理, 补正, 办结通知书)",
+        parameters=[_NUMBER],
+        responses={200: schemas.NoticeListSerializer, **_errors(401, 404)},
+        tags=["cases"],
+    )
+    def get(self, request, number):
+        case = _case_visible_or_404(
+            request.user,
+            number,
+            Case.objects.only(
+                "pk", "applicant_id", "agent_id", "handling_office_id", "number"
+            ),  # fmt: skip
+        )
+        notices = [shapes.notice_data(n, case.number) for n in Notice.objects.filter(case=case)]
+        return Response(shapes.page(notices, len(notices), None))
+
+
+class BundleApplicationCreateView(APIView):
+    @extend_schema(
+        operation_id="bundle_applications_create",
+        summary="Apply for every item of a bundle with one form: one linked case per item",
+        parameters=[_IDEMPOTENCY_KEY, *_CREATED_HEADERS],
+        request=schemas.BundleApplicationCreateSerializer,
+        responses={201: schemas.BundleApplicationSerializer, **_errors(*_WRITE_ERRORS)},
+        tags=["cases"],
+    )
+    def post(self, request):
+        data = _parse(schemas.BundleApplicationCreateSerializer, request.data)
+        user, key = request.user, _idempotency_key(request)
+        bundle = Bundle.objects.filter(code=data["bundle"]).first()
+        if bundle is None:
+            raise InvalidInput(f"套餐 {data['bundle']!r} 不存在 (unknown bundle)",
+                               code="unknown_bundle", field="bundle")  # fmt: skip
+        office = _window_office(data)
+        try:
+            with _applicant_transaction(user):
+                application, created = bundle_apply(
+                    bundle=bundle, applicant=_applicant(user, data.get("applicant")),
+                    channel=data["channel"], submitted_by=user, office=office,
+                    materials=data.get("materials"), forms=data.get("forms"),
+                    idempotency_key=key, agent=user if user.role == Role.AGENT else None,
+                    ip=_ip(request),
+                )  # fmt: skip
+        except InvalidInput as e:
+            raise InvalidInput(e.message, code=e.code, field=_bundle_field(e.field)) from None
+        cases = list(_case_queryset().filter(bundle_application=application).order_by("item__code"))
+        events: dict[int, list] = {c.pk: [] for c in cases}
+        for event in _events(events):
+            events[event.case_id].append(event)
+        body = {
+            "number": application.number,
+            "bundle": bundle.code,
+            "submitted_at": shapes._time(application.submitted_at),
+            "cases": [shapes.case_data(c, events[c.pk], user) for c in cases],
+        }
+        headers = {}
+        if cases:
+            headers["Location"] = reverse("api:case-detail", kwargs={"number": cases[0].number})
+        if not created:
+            headers["Idempotent-Replayed"] = "true"
+        return Response(body, status=201, headers=headers)
+
+
+def _bundle_field(field: str | None) -> str | None:
+    """bundle_apply names a field of one item's case "<item>.<field>"; say it the way the
+    request body does: materials.<item>, forms.<item>.<name>."""
+    if not field or "." not in field:
+        return field
+    item, _, rest = field.partition(".")
+    if rest == "materials":
+        return f"materials.{item}"
+    if rest == "form" or rest.startswith("form."):
+        return f"forms.{item}{rest[4:]}"
+    if rest == "item":
+        return "bundle"
+    return rest  # channel, applicant, office: fields of the whole application
+
+
+# --- Anything else under /api/v1/ ----------------------------------------------------------
+
+
+class NotFoundView(APIView):
+    permission_classes = [AllowAny]
+    authentication_classes = []
+
+    @extend_schema(exclude=True)
+    def get(self, request, rest=""):
+        raise NotFound("没有这个接口 (no such endpoint)", code="not_found")
+
+    post = put = patch = delete = get
