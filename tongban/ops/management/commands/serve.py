@@ -1,6 +1,7 @@
 import os
 import sys
 
+from django.conf import settings
 from django.core.management import BaseCommand, CommandError
 
 
@@ -25,6 +26,7 @@ class Command(BaseCommand):
         self.stdout.flush()
         argv = [
             sys.executable, "-m", "gunicorn", "tongban.wsgi:application", "--bind", addr,
+            "--pythonpath", str(settings.BASE_DIR),
             "--workers", str(workers), "--worker-class", "gthread", "--threads", str(threads),
             "--keep-alive", "5",
         ]  # fmt: skip

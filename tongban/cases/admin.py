@@ -1,0 +1,93 @@
+from django.contrib import admin
+
+from .models import Case, CaseEvent, ClockStop, Notice
+
+
+class ReadOnlyInline(admin.TabularInline):
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class CaseEventInline(ReadOnlyInline):
+    model = CaseEvent
+    fields = ["at", "action", "from_status", "to_status", "step", "actor", "office", "reason"]
+    readonly_fields = fields
+
+
+class ClockStopInline(ReadOnlyInline):
+    model = ClockStop
+    fields = ["started_on", "ended_on", "reason"]
+    readonly_fields = fields
+
+
+class NoticeInline(ReadOnlyInline):
+    model = Notice
+    fields = ["kind", "issued_at", "issued_by", "office"]
+    readonly_fields = fields
+
+
+@admin.register(Case)
+class CaseAdmin(admin.ModelAdmin):
+    """For operators. Status and history change only through the case services, so the
+    workflow fields are read-only here."""
+
+    list_display = [
+        "number",
+        "item",
+        "status",
+        "result",
+        "channel",
+        "handling_office",
+        "deadline",
+        "submitted_at",
+    ]
+    list_filter = ["status", "result", "channel", "handling_office"]
+    search_fields = ["=number", "=applicant__id_number", "applicant__name"]
+    list_select_related = ["item", "handling_office"]
+    raw_id_fields = [
+        "applicant",
+        "agent",
+        "submitted_by",
+        "owner",
+        "item",
+        "item_version",
+        "window",
+    ]
+    readonly_fields = [
+        "number", "status", "result", "step", "reason", "submitted_at", "accepted_at", "completed_at",
+        "deadline", "deadline_provisional", "clock_started_on", "workdays_used", "prereview_due",
+        "supplement_due", "accepting_office", "handling_office", "insured_region", "overdue", "version",
+        "supplied_materials", "missing_materials", "promised_supplement_by", "idempotency_key",
+    ]  # fmt: skip
+    inlines = [CaseEventInline, ClockStopInline, NoticeInline]
+    show_full_result_count = False  # COUNT(*) over a million cases is not worth it
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(CaseEvent)
+class CaseEventAdmin(admin.ModelAdmin):
+    list_display = ["at", "case", "action", "from_status", "to_status", "actor", "office"]
+    list_filter = ["action"]
+    search_fields = ["=case__number"]
+    list_select_related = ["case", "actor", "office"]
+    show_full_result_count = False
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
