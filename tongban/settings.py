@@ -80,6 +80,9 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "rest_framework",
     "drf_spectacular",
+    "django_tasks_db",  # the task queue in the database (embedded default)
+    "django_rq",  # the task queue on Redis (TONGBAN_BROKER_URL)
+    "django_tasks_rq",
     "tongban.offices",
     "tongban.workdays",
     "tongban.people",
@@ -197,6 +200,72 @@ TONGBAN_PREREVIEW_DAYS = envint("TONGBAN_PREREVIEW_DAYS", 5)
 TONGBAN_SUPPLEMENT_DAYS = envint("TONGBAN_SUPPLEMENT_DAYS", 20)
 # The office code of the city bureau; online applications are numbered under it.
 TONGBAN_CITY_CODE = envstr("TONGBAN_CITY_CODE") or "371500"
+
+# --- Background work and notifications -----------------------------------------------------
+# Jobs (deadline scans, notifications, figures) are django.tasks tasks (tongban/tasks.py).
+# Without a broker they queue in the database (django-tasks-db) and `tongban serve` runs a
+# worker beside the web server; with TONGBAN_BROKER_URL=redis://host:port/db they go through
+# RQ on Redis (django-tasks-rq) and `tongban worker` processes run them.
+TONGBAN_BROKER_URL = envstr("TONGBAN_BROKER_URL") or ""
+if TONGBAN_BROKER_URL and not TONGBAN_BROKER_URL.startswith(("redis://", "rediss://", "unix://")):
+    raise ImproperlyConfigured(
+        f"TONGBAN_BROKER_URL must be redis://… (RQ over Redis), not {TONGBAN_BROKER_URL!r}"
+    )
+TASKS = {
+    "default": {
+        "BACKEND": "django_tasks_rq.RQBackend"
+        if TONGBAN_BROKER_URL
+        else "django_tasks_db.DatabaseBackend",
+        "QUEUES": ["default"],
+    }
+}
+RQ_QUEUES = {
+    "default": {"URL": TONGBAN_BROKER_URL or "redis://127.0.0.1:6379/0", "DEFAULT_TIMEOUT": 900}
+}
+RQ_SHOW_ADMIN_LINK = False
+# `tongban serve` starts a worker process beside the web server when no broker is configured.
+TONGBAN_INPROCESS_WORKER = envbool("TONGBAN_INPROCESS_WORKER", True)
+# Set by `tongban demo`: the supervisors' pages offer the demo clock.
+TONGBAN_DEMO = envbool("TONGBAN_DEMO", False)
+
+
+def _share(name: str, default: float) -> float:
+    value = envstr(name) or str(default)
+    try:
+        share = float(value)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must be a number, not {value!r}") from None
+    if not 0 <= share < 1:
+        raise ImproperlyConfigured(f"{name} must be between 0 and 1, not {value!r}")
+    return share
+
+
+# A yellow card when a case has at most this share of its time limit left (at least one day).
+TONGBAN_YELLOW_SHARE = _share("TONGBAN_YELLOW_SHARE", 0.2)
+# 好差评: ratings at or above this level are good (Shandong: 3+ good, 2 and below bad).
+TONGBAN_GOOD_RATING_MIN = envint("TONGBAN_GOOD_RATING_MIN", 3)
+# Working days after a case ends in which its applicant may rate it.
+TONGBAN_RATING_DAYS = envint("TONGBAN_RATING_DAYS", 5)
+# Working days an office has to rectify a bad rating (Shandong cities 5; elsewhere 15).
+TONGBAN_RECTIFY_DAYS = envint("TONGBAN_RECTIFY_DAYS", 5)
+# SMS to applicants: console (the worker's output), file (one file a day in the data dir), or
+# the dotted path of a gateway class (tongban.supervision.sms.SmsBackend).
+TONGBAN_SMS_BACKEND = envstr("TONGBAN_SMS_BACKEND") or "console"
+TONGBAN_SMS_DIR = DATA_DIR / "sms"
+# E-mail to staff through Django's mail framework: console, file (data dir) or smtp.
+EMAIL_BACKEND = {
+    "console": "django.core.mail.backends.console.EmailBackend",
+    "file": "django.core.mail.backends.filebased.EmailBackend",
+    "smtp": "django.core.mail.backends.smtp.EmailBackend",
+}[envchoice("TONGBAN_EMAIL_BACKEND", "console", ("console", "file", "smtp"))]
+EMAIL_FILE_PATH = DATA_DIR / "mail"
+EMAIL_HOST = envstr("TONGBAN_EMAIL_HOST") or "localhost"
+EMAIL_PORT = envint("TONGBAN_EMAIL_PORT", 25)
+EMAIL_HOST_USER = envstr("TONGBAN_EMAIL_USER") or ""
+EMAIL_HOST_PASSWORD = envstr("TONGBAN_EMAIL_PASSWORD") or ""
+EMAIL_USE_TLS = envbool("TONGBAN_EMAIL_USE_TLS", False)
+DEFAULT_FROM_EMAIL = envstr("TONGBAN_EMAIL_FROM") or "tongban@localhost"
+# --- end of background work and notifications ----------------------------------------------
 
 LOGGING = {
     "version": 1,
