@@ -1,2 +1,20 @@
+from django.urls import path
+
+from . import views
+
 app_name = "portal"
-urlpatterns = []
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("items/<str:code>/", views.item, name="item"),
+    path("items/<str:code>/apply/", views.apply, name="apply"),
+    path("login/", views.LoginView.as_view(), name="login"),
+    path("logout/", views.LogoutView.as_view(), name="logout"),
+    path("lookup/", views.lookup, name="lookup"),
+    path("cases/", views.my_cases, name="my-cases"),
+    path("cases/<str:number>/", views.case_detail, name="case"),
+    path("cases/<str:number>/receipt/", views.receipt, name="receipt"),
+    path("cases/<str:number>/supplement/", views.case_supplement, name="supplement"),
+    path("cases/<str:number>/withdraw/", views.case_withdraw, name="withdraw"),
+    path("cases/<str:number>/files/<int:pk>/", views.attachment_download, name="attachment"),
+    path("cases/<str:number>/notices/<int:pk>.pdf", views.notice_download, name="notice"),
+]

@@ -1,0 +1,133 @@
+"""Material files uploaded for a case: what is accepted, and how it is stored.
+
+A file is judged by its first bytes, never by its name or the browser's content type: PDF,
+JPEG and PNG only, at most 10 MB. It is stored under MEDIA_ROOT with a random name (the
+original name is kept only as data) and is never served from a public URL: the faces serve
+it through a view that asks cases.access.case_visible first.
+"""
+
+import contextvars
+import hashlib
+import os
+import secrets
+from contextlib import contextmanager
+
+from django.conf import settings
+from django.core.files.base import File
+from django.core.files.storage import default_storage
+from django.db import transaction
+
+from tongban.lib.errors import Conflict, InvalidInput, NotFound
+
+from . import access
+from .models import Attachment, Case
+
+# (magic bytes, content type, extension). PDF readers accept the header anywhere in the first
+# 1024 bytes, but every PDF writer puts it first; asking for it first is the safer rule.
+SIGNATURES = (
+    (b"%PDF-", "application/pdf", ".pdf"),
+    (b"\xff\xd8\xff", "image/jpeg", ".jpg"),
+    (b"\x89PNG\r\n\x1a\n", "image/png", ".png"),
+)
+MAX_BYTES = 10 * 1024 * 1024
+ACCEPT = ".pdf,.jpg,.jpeg,.png,application/pdf,image/jpeg,image/png"  # for <input accept>
+
+# Files stored inside uploads_atomic(), to delete again if its transaction rolls back.
+_stored: contextvars.ContextVar[list[str] | None] = contextvars.ContextVar(
+    "attachments_stored", default=None
+)
+
+
+def max_bytes() -> int:
+    return getattr(settings, "TONGBAN_UPLOAD_MAX_BYTES", MAX_BYTES)
+
+
+def file_type(file) -> tuple[str, str] | None:
+    """(content type, extension) of a PDF, JPEG or PNG file judged by its first bytes."""
+    file.seek(0)
+    head = file.read(16)
+    file.seek(0)
+    for magic, content_type, ext in SIGNATURES:
+        if head.startswith(magic):
+            return content_type, ext
+    return None
+
+
+def attachment_check(file, *, field: str = "file") -> tuple[str, str]:
+    """Check an uploaded file before anything is stored; returns (content type, extension).
+
+    Raises InvalidInput naming `field` for an empty, oversized or unaccepted file."""
+    if file is None:
+        raise InvalidInput("请选择要上传的文件", code="required", field=field)
+    size = file.size
+    if not size:
+        raise InvalidInput("文件是空的", code="empty_file", field=field)
+    limit = max_bytes()
+    if size > limit:
+        raise InvalidInput(f"文件过大（{size / 1024 / 1024:.1f} MB），每个文件不超过 {limit // 1024 // 1024} MB",
+                           code="file_too_large", field=field)  # fmt: skip
+    kind = file_type(file)
+    if kind is None:
+        raise InvalidInput("只接受 PDF、JPG 或 PNG 文件（按文件内容判断，不看扩展名）",
+                           code="file_type_not_allowed", field=field)  # fmt: skip
+    return kind
+
+
+def _original_name(file) -> str:
+    name = os.path.basename(str(getattr(file, "name", "") or "").replace("\\", "/")).strip()
+    name = "".join(c for c in name if c.isprintable())
+    return (name or "file")[-200:]
+
+
+def attachment_add(*, case: Case, material: str, file, user) -> Attachment:
+    """Store `file` as material `material` of `case`, uploaded by `user`.
+
+    The user must be one who may see the case, the case still open and the material one of
+    its item version's. Raises NotFound, Conflict or InvalidInput (field "material" or
+    "file"); nothing is stored then."""
+    if not access.case_visible(user, case):
+        raise NotFound(f"办件 {case.number} 不存在", code="case_not_found")
+    if not case.is_open:
+        raise Conflict(f"办件已{case.get_status_display()}，不能再上传材料", code="case_closed")
+    codes = case.item_version.material_codes
+    if material not in codes:
+        raise InvalidInput(f"事项“{case.item.name}”没有材料 {material!r}；可用的材料编码: {', '.join(codes)}",
+                           code="unknown_material", field="material")  # fmt: skip
+    content_type, ext = attachment_check(file)
+    digest = hashlib.sha256()
+    file.seek(0)
+    for chunk in iter(lambda: file.read(64 * 1024), b""):
+        digest.update(chunk)
+    file.seek(0)
+    attachment = Attachment(
+        case=case, material=material, original_name=_original_name(file),
+        content_type=content_type, size=file.size, sha256=digest.hexdigest(), uploaded_by=user,
+    )  # fmt: skip
+    # A random name: the applicant's file name says nothing about where it lies on disk.
+    attachment.file.save(secrets.token_hex(16) + ext, File(file), save=False)
+    stored = _stored.get()
+    if stored is not None:
+        stored.append(attachment.file.name)
+    try:
+        attachment.save(force_insert=True)
+    except Exception:
+        default_storage.delete(attachment.file.name)
+        raise
+    return attachment
+
+
+@contextmanager
+def uploads_atomic():
+    """A transaction for a case change together with its uploads: when it rolls back, the
+    files stored inside it are deleted too, so no file is left without its row."""
+    stored: list[str] = []
+    token = _stored.set(stored)
+    try:
+        with transaction.atomic():
+            yield
+    except BaseException:
+        for name in stored:
+            default_storage.delete(name)
+        raise
+    finally:
+        _stored.reset(token)

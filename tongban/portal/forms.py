@@ -1,0 +1,228 @@
+"""Portal forms. They collect input and check uploads before anything is stored; the rules
+of an application (form fields, materials, identity numbers) are the services' to enforce,
+and their errors are put back on the field at fault with add_domain_error()."""
+
+import uuid
+
+from django import forms
+from django.contrib.auth.forms import AuthenticationForm
+from django.core.cache import cache
+from django.urls import reverse
+from django.utils.html import format_html
+
+from tongban.cases.attachments import ACCEPT, attachment_check
+from tongban.catalog.models import ItemVersion
+from tongban.lib.errors import DomainError
+from tongban.offices.models import Office
+
+from .access import PORTAL_ROLES
+
+LOGIN_ATTEMPTS = 5  # 等保: failed sign-ins per username before a pause
+LOGIN_PAUSE_SECONDS = 15 * 60
+
+
+class DomainErrorsMixin:
+    """Put a service's DomainError on the form field it names."""
+
+    # service field name -> form field name
+    field_map: dict[str, str] = {}
+
+    def add_domain_error(self, error: DomainError) -> None:
+        name = error.field or ""
+        target = self.field_map.get(name)
+        if target is None and name.startswith("form."):
+            target = "form_" + name.removeprefix("form.")
+        if target not in self.fields:
+            target = None
+        self.add_error(target, error.message)
+
+
+class PortalLoginForm(AuthenticationForm):
+    """Sign-in for applicants and agents; staff are pointed to the desk."""
+
+    error_messages = {
+        **AuthenticationForm.error_messages,
+        "invalid_login": "用户名或密码不正确。",
+        "locked": "登录失败次数过多，请 15 分钟后再试。",
+    }
+
+    def _key(self) -> str:
+        return f"portal-login-fail:{(self.data.get('username') or '').strip().lower()}"
+
+    def clean(self):
+        if cache.get(self._key(), 0) >= LOGIN_ATTEMPTS:
+            raise forms.ValidationError(self.error_messages["locked"], code="locked")
+        try:
+            return super().clean()
+        except forms.ValidationError:
+            try:
+                cache.incr(self._key())
+            except ValueError:
+                cache.set(self._key(), 1, LOGIN_PAUSE_SECONDS)
+            raise
+
+    def confirm_login_allowed(self, user):
+        super().confirm_login_allowed(user)
+        if user.role not in PORTAL_ROLES:
+            raise forms.ValidationError(
+                format_html(
+                    '工作人员请从<a href="{}">办事窗口系统</a>登录。', reverse("desk:login")
+                ) if _desk_login_exists() else "工作人员请从办事窗口系统（/desk/）登录。",
+                code="staff",
+            )  # fmt: skip
+
+
+def _desk_login_exists() -> bool:
+    try:
+        reverse("desk:login")
+    except Exception:
+        return False
+    return True
+
+
+def _form_field(spec: dict) -> forms.Field:
+    label, required = spec["label"], spec["required"]
+    match spec["type"]:
+        case "number":
+            return forms.CharField(label=label, required=required, max_length=30,
+                                   widget=forms.TextInput(attrs={"inputmode": "decimal"}))  # fmt: skip
+        case "date":
+            return forms.CharField(label=label, required=required,
+                                   widget=forms.DateInput(attrs={"type": "date"}))  # fmt: skip
+        case "choice":
+            choices = [("", "请选择")] + [(c, c) for c in spec["choices"]]
+            return forms.ChoiceField(label=label, required=required, choices=choices)
+        case "bool":
+            return forms.BooleanField(label=label, required=required)
+    return forms.CharField(label=label, required=required, max_length=2000)
+
+
+class MaterialsMixin:
+    """One upload field per material; each file is checked (type by content, size) in clean()."""
+
+    def add_material_fields(self, materials: list[dict], *, all_required: bool = False) -> None:
+        self.material_fields = []
+        for m in materials:
+            name = f"material_{m['code']}"
+            self.fields[name] = forms.FileField(
+                label=m["name"],
+                required=all_required or not m.get("secondary"),
+                widget=forms.ClearableFileInput(attrs={"accept": ACCEPT}),
+                error_messages={"required": "请上传此材料"},
+            )
+            self.material_fields.append((m, name))
+
+    def clean_materials(self) -> None:
+        for _m, name in self.material_fields:
+            file = self.cleaned_data.get(name)
+            if file:
+                try:
+                    attachment_check(file, field=name)
+                except DomainError as e:
+                    self.add_error(name, e.message)
+
+    def uploads(self) -> list[tuple[str, object]]:
+        """(material code, file) of every file given."""
+        return [
+            (m["code"], self.cleaned_data[name])
+            for m, name in self.material_fields
+            if self.cleaned_data.get(name)
+        ]
+
+    def material_rows(self):
+        """(material, bound field) pairs for the template."""
+        return [(m, self[name]) for m, name in self.material_fields]
+
+
+class ApplyForm(DomainErrorsMixin, MaterialsMixin, forms.Form):
+    """An item's application: its form fields, one upload per material, and for agents the
+    applicant they act for."""
+
+    field_map = {
+        "applicant.id_number": "applicant_id_number",
+        "applicant.name": "applicant_name",
+        "applicant.phone": "applicant_phone",
+        "applicant.insured_region": "applicant_region",
+        "applicant": "applicant_id_number",
+    }
+
+    idempotency_key = forms.CharField(widget=forms.HiddenInput, max_length=100)
+
+    def __init__(self, *args, version: ItemVersion, agent: bool, **kwargs):
+        kwargs.setdefault("initial", {}).setdefault("idempotency_key", uuid.uuid4().hex)
+        super().__init__(*args, **kwargs)
+        self.version = version
+        self.agent = agent
+        if agent:
+            regions = Office.objects.filter(external=False).exclude(level=Office.Level.PROVINCE)
+            self.fields["applicant_id_number"] = forms.CharField(
+                label="申请人证件号码", max_length=20, help_text="居民身份证号码或统一社会信用代码"
+            )
+            self.fields["applicant_name"] = forms.CharField(
+                label="申请人姓名/单位名称", max_length=100
+            )
+            self.fields["applicant_phone"] = forms.CharField(label="联系电话", max_length=20, required=False,
+                                                             widget=forms.TextInput(attrs={"type": "tel"}))  # fmt: skip
+            self.fields["applicant_region"] = forms.ChoiceField(
+                label="参保地", choices=[("", "请选择")] + [(o.code, o.name) for o in regions]
+            )
+        self.form_fields = []
+        for spec in version.form:
+            name = f"form_{spec['name']}"
+            self.fields[name] = _form_field(spec)
+            self.form_fields.append(name)
+        self.add_material_fields(version.materials)
+
+    def clean(self):
+        cleaned = super().clean()
+        self.clean_materials()
+        return cleaned
+
+    def case_form(self) -> dict:
+        out = {}
+        for spec in self.version.form:
+            value = self.cleaned_data.get(f"form_{spec['name']}")
+            if value not in (None, "") or spec["type"] == "bool":
+                out[spec["name"]] = value
+        return out
+
+    def applicant_fields(self):
+        return [self[n] for n in ("applicant_id_number", "applicant_name", "applicant_phone",
+                                  "applicant_region") if n in self.fields]  # fmt: skip
+
+    def item_fields(self):
+        return [self[n] for n in self.form_fields]
+
+
+class SupplementForm(DomainErrorsMixin, MaterialsMixin, forms.Form):
+    """补正: a file for every material the notice asked for, all at once."""
+
+    field_map = {"materials": None}
+
+    def __init__(self, *args, materials: list[dict], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.add_material_fields(materials, all_required=True)
+
+    def clean(self):
+        cleaned = super().clean()
+        self.clean_materials()
+        return cleaned
+
+
+class WithdrawForm(forms.Form):
+    reason = forms.CharField(label="撤回原因（可不填）", required=False, max_length=500,
+                             widget=forms.Textarea(attrs={"rows": 3}))  # fmt: skip
+
+
+class LookupForm(forms.Form):
+    number = forms.CharField(label="办件编号", max_length=24,
+                             widget=forms.TextInput(attrs={"placeholder": "如 371500-20250307-000001",
+                                                           "autocomplete": "off"}))  # fmt: skip
+    id = forms.CharField(label="申请人证件号码", max_length=20,
+                         widget=forms.TextInput(attrs={"autocomplete": "off"}))  # fmt: skip
+
+    def clean_number(self):
+        return self.cleaned_data["number"].strip()
+
+    def clean_id(self):
+        return self.cleaned_data["id"].strip().upper()

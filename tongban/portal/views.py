@@ -1,0 +1,401 @@
+"""The applicants' portal (网上办事大厅): item guides, applying online, following one's cases,
+and the public status lookup. Views parse, call one service, and render or redirect."""
+
+import re
+from itertools import groupby
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.views import redirect_to_login
+from django.core.cache import cache
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import content_disposition_header
+from django.views.decorators.http import require_http_methods, require_POST
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework.authentication import SessionAuthentication
+from rest_framework.negotiation import BaseContentNegotiation
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.renderers import JSONRenderer
+from rest_framework.views import APIView
+
+from tongban.api.auth import BearerTokenAuthentication
+from tongban.cases.access import actions_available, case_visible, cases_visible
+from tongban.cases.attachments import attachment_add, uploads_atomic
+from tongban.cases.models import Action, Case, Notice, Status
+from tongban.cases.notices import notice_filename, notice_pdf_stored
+from tongban.cases.services import case_act, case_submit
+from tongban.catalog.models import ONLINE_CHANNELS, Channel, ItemVersion, ServiceItem
+from tongban.catalog.selectors import items_active, versions_by_pk
+from tongban.lib.errors import DomainError, NotFound
+from tongban.people.models import Role
+from tongban.people.services import applicant_upsert
+
+from .access import case_for_owner, case_for_viewer, client_ip, portal_login_required
+from .forms import ApplyForm, LookupForm, PortalLoginForm, SupplementForm, WithdrawForm
+
+try:  # 好差评: built beside the portal; the rating form shows once its service exists.
+    from tongban.evaluations.services import evaluation_submit
+except ImportError:  # pragma: no cover - depends on the evaluations app's progress
+    evaluation_submit = None
+
+PAGE_SIZE = 20
+LOOKUP_FAILURES = 10  # failed status look-ups per IP address …
+LOOKUP_WINDOW = 10 * 60  # … per ten minutes
+PHONE_UA = re.compile(r"Mobile|Android|iPhone|iPod|HarmonyOS|MicroMessenger", re.I)
+
+
+# --- Signing in ----------------------------------------------------------------------------
+
+
+class LoginView(auth_views.LoginView):
+    template_name = "portal/login.html"
+    authentication_form = PortalLoginForm
+    redirect_authenticated_user = True
+
+    def get_default_redirect_url(self):
+        return reverse("portal:my-cases")
+
+
+class LogoutView(auth_views.LogoutView):
+    next_page = "portal:home"
+
+
+# --- Item guides ---------------------------------------------------------------------------
+
+
+def home(request):
+    """办事指南: the active items grouped by category, with a search."""
+    q = request.GET.get("q", "").strip()[:50]
+    items = items_active()
+    if q:
+        items = items.filter(Q(name__icontains=q) | Q(code__iexact=q) | Q(category__icontains=q))
+    items = list(items.order_by("category", "code"))
+    versions = versions_by_pk(i.current_version_id for i in items)
+    for item in items:
+        item.version = versions[item.current_version_id]
+    groups = [(cat, list(rows)) for cat, rows in groupby(items, key=lambda i: i.category)]
+    return render(request, "portal/home.html", {"groups": groups, "q": q, "count": len(items)})
+
+
+def _version_in_force(code: str) -> ItemVersion:
+    version = (
+        ItemVersion.objects.select_related("item")
+        .filter(item__code=code, effective_from__lte=timezone.localdate())
+        .order_by("-effective_from", "-number")
+        .first()
+    )
+    if version is None or version.item.status == ServiceItem.Status.RETIRED:
+        raise Http404("事项不存在")
+    return version
+
+
+def item(request, code):
+    """One item's guide, printable."""
+    version = _version_in_force(code)
+    online = version.item.status == ServiceItem.Status.ACTIVE and bool(
+        ONLINE_CHANNELS & set(version.channels)
+    )
+    return render(request, "portal/item.html", {
+        "item": version.item, "version": version, "steps": _steps(version), "online": online,
+        "prereview_days": settings.TONGBAN_PREREVIEW_DAYS,
+    })  # fmt: skip
+
+
+def _steps(version: ItemVersion) -> list[str]:
+    if version.is_instant:
+        return ["提交申请", "受理即办结"]
+    return ["提交申请", "受理", *[s["name"] for s in version.steps], "办结"]
+
+
+# --- Applying ------------------------------------------------------------------------------
+
+
+def _channel(request, version: ItemVersion) -> str:
+    phone = PHONE_UA.search(request.headers.get("User-Agent", ""))
+    return Channel.MOBILE if phone and Channel.MOBILE in version.channels else Channel.WEB
+
+
+@portal_login_required
+@require_http_methods(["GET", "POST"])
+def apply(request, code):
+    """网上申请: the item's form and its materials; the case and its files in one transaction."""
+    version = _version_in_force(code)
+    user = request.user
+    agent = user.role == Role.AGENT
+    if version.item.status != ServiceItem.Status.ACTIVE:
+        messages.error(request, f"该事项{version.item.get_status_display()}，暂不受理网上申请")
+        return redirect("portal:item", code)
+    if not agent and user.applicant_id is None:
+        messages.error(request, "你的账号尚未关联申请人信息，请到任一医保服务大厅窗口办理")
+        return redirect("portal:item", code)
+    form = ApplyForm(request.POST or None, request.FILES or None, version=version, agent=agent)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            with uploads_atomic():
+                applicant = user.applicant
+                if agent:
+                    applicant = applicant_upsert(
+                        id_number=data["applicant_id_number"], name=data["applicant_name"],
+                        phone=data["applicant_phone"], insured_region=data["applicant_region"],
+                    )  # fmt: skip
+                case, created = case_submit(
+                    item=code, applicant=applicant, channel=_channel(request, version),
+                    submitted_by=user, agent=user if agent else None,
+                    materials=[c for c, _f in form.uploads()], form=form.case_form(),
+                    idempotency_key=data["idempotency_key"], ip=client_ip(request),
+                )  # fmt: skip
+                if created:
+                    for material, file in form.uploads():
+                        attachment_add(case=case, material=material, file=file, user=user)
+        except DomainError as e:
+            form.add_domain_error(e)
+        else:
+            return redirect("portal:receipt", case.number)
+    status = 400 if form.is_bound else 200
+    return render(request, "portal/apply.html", {"form": form, "item": version.item,
+                                                 "version": version}, status=status)  # fmt: skip
+
+
+@portal_login_required
+def receipt(request, number):
+    """The receipt shown at once after applying: the case number to keep."""
+    case = case_for_owner(request, number)
+    return render(request, "portal/receipt.html", {"case": case})
+
+
+# --- My cases ------------------------------------------------------------------------------
+
+
+@portal_login_required
+def my_cases(request):
+    cases = (
+        cases_visible(request.user)
+        .select_related("item", "applicant")
+        .order_by("-submitted_at", "-pk")
+        .only("number", "status", "result", "submitted_at", "deadline", "deadline_provisional",
+              "item__name", "item__code", "applicant__name", "missing_materials", "agent_id")
+    )  # fmt: skip
+    page = Paginator(cases, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "portal/my_cases.html", {"page": page})
+
+
+def _case_page(request, case, *, supplement_form=None, status=200):
+    user = request.user
+    actions = actions_available(user, case)
+    if supplement_form is None and Action.SUPPLEMENT in actions:
+        supplement_form = SupplementForm(materials=_missing(case))
+    names = {m["code"]: m["name"] for m in case.item_version.materials}
+    events = list(case.events.select_related("office").order_by("at", "pk"))
+    for e in events:
+        codes = e.data.get("missing_materials") or e.data.get("materials") or []
+        e.material_names = [names[c] for c in codes if c in names] if e.action != "submit" else []
+    attachments = list(case.attachments.order_by("uploaded_at", "pk"))
+    for a in attachments:
+        a.material_name = names.get(a.material, a.material)
+    return render(
+        request,
+        "portal/case_detail.html",
+        {
+            "case": case,
+            "events": events,
+            "notices": list(case.notices.all()),
+            "attachments": attachments,
+            "missing": _missing(case),
+            "can_withdraw": Action.WITHDRAW in actions,
+            "supplement_form": supplement_form if Action.SUPPLEMENT in actions else None,
+            "rating_open": evaluation_submit is not None and case.status == Status.COMPLETED,
+        },
+        status=status,
+    )
+
+
+def _missing(case: Case) -> list[dict]:
+    names = {m["code"]: m for m in case.item_version.materials}
+    return [names[c] for c in case.missing_materials if c in names]
+
+
+@portal_login_required
+def case_detail(request, number):
+    return _case_page(request, case_for_owner(request, number))
+
+
+@portal_login_required
+@require_POST
+def case_supplement(request, number):
+    """补正: upload what the notice asked for, all at once, then hand it in."""
+    case = case_for_owner(request, number)
+    form = SupplementForm(request.POST, request.FILES, materials=_missing(case))
+    if form.is_valid():
+        uploads = form.uploads()
+        try:
+            with uploads_atomic():
+                case = case_act(number=case.number, action=Action.SUPPLEMENT, actor=request.user,
+                                materials=[c for c, _f in uploads], ip=client_ip(request))  # fmt: skip
+                for material, file in uploads:
+                    attachment_add(case=case, material=material, file=file, user=request.user)
+        except DomainError as e:
+            form.add_domain_error(e)
+        else:
+            messages.success(request, "补正材料已提交，我们会尽快审查。")
+            return redirect("portal:case", case.number)
+    return _case_page(request, case, supplement_form=form, status=400)
+
+
+@portal_login_required
+@require_http_methods(["GET", "POST"])
+def case_withdraw(request, number):
+    case = case_for_owner(request, number)
+    form = WithdrawForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            case_act(number=case.number, action=Action.WITHDRAW, actor=request.user,
+                     reason=form.cleaned_data["reason"], ip=client_ip(request))  # fmt: skip
+        except DomainError as e:
+            messages.error(request, e.message)
+        else:
+            messages.success(request, "申请已撤回。")
+        return redirect("portal:case", case.number)
+    return render(request, "portal/withdraw.html", {"case": case, "form": form})
+
+
+# --- Files and notices ---------------------------------------------------------------------
+
+
+def _private(response):
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response
+
+
+def attachment_download(request, number, pk):
+    """A material file, to the applicant and to staff who may see the case; nobody else."""
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path(), reverse("portal:login"))
+    case = case_for_viewer(request, number)
+    attachment = case.attachments.filter(pk=pk).first()
+    if attachment is None:
+        raise Http404("文件不存在")
+    try:
+        file = attachment.file.open("rb")
+    except FileNotFoundError:
+        raise Http404("文件不存在") from None
+    response = FileResponse(file, as_attachment=True, filename=attachment.original_name,
+                            content_type=attachment.content_type)  # fmt: skip
+    return _private(response)
+
+
+def _notice_response(notice: Notice) -> HttpResponse:
+    response = HttpResponse(notice_pdf_stored(notice), content_type="application/pdf")
+    response["Content-Disposition"] = content_disposition_header(True, notice_filename(notice))
+    return _private(response)
+
+
+def notice_download(request, number, pk):
+    """A notice's PDF, for the applicant (and staff who may see the case)."""
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path(), reverse("portal:login"))
+    case = case_for_viewer(request, number)
+    notice = case.notices.filter(pk=pk).first()
+    if notice is None:
+        raise Http404("通知书不存在")
+    notice.case = case
+    return _notice_response(notice)
+
+
+class _FirstRenderer(BaseContentNegotiation):
+    """Errors are JSON whatever the client accepts; the PDF itself is not a DRF response."""
+
+    def select_renderer(self, request, renderers, format_suffix=None):
+        return renderers[0], renderers[0].media_type
+
+
+class NoticePdfView(APIView):
+    """GET /api/v1/cases/{number}/notices/{id}.pdf: the URL the API lists for each notice."""
+
+    authentication_classes = [BearerTokenAuthentication, SessionAuthentication]
+    permission_classes = [IsAuthenticated]
+    renderer_classes = [JSONRenderer]
+    content_negotiation_class = _FirstRenderer
+
+    @extend_schema(
+        summary="A notice as PDF (受理/不予受理/补正材料/办结通知书)",
+        tags=["cases"],
+        responses={
+            (200, "application/pdf"): OpenApiResponse(OpenApiTypes.BINARY, description="the PDF"),
+            401: OpenApiResponse(description="No credentials, or a bad token."),
+            404: OpenApiResponse(description="Not found, or not visible to this user."),
+        },
+    )
+    def get(self, request, number, notice_id):
+        case = Case.objects.select_related("handling_office").filter(number=number).first()
+        if case is None or not case_visible(request.user, case):
+            raise NotFound(f"办件 {number} 不存在", code="case_not_found")
+        notice = case.notices.filter(pk=notice_id).first()
+        if notice is None:
+            raise NotFound(f"通知书 {notice_id} 不存在", code="notice_not_found")
+        notice.case = case
+        return _notice_response(notice)
+
+
+notice_pdf_api = NoticePdfView.as_view()
+
+
+# --- Public status lookup ------------------------------------------------------------------
+
+
+def _lookup_key(request) -> str:
+    return f"portal-lookup-fail:{client_ip(request) or '-'}"
+
+
+def _failures(request) -> int:
+    return cache.get(_lookup_key(request), 0)
+
+
+def _fail(request) -> None:
+    key = _lookup_key(request)
+    try:
+        cache.incr(key)
+    except ValueError:
+        cache.set(key, 1, LOOKUP_WINDOW)
+
+
+@require_http_methods(["GET", "POST"])
+def lookup(request):
+    """办件查询 without an account: case number plus the applicant's full ID number.
+
+    Shows status, item and dates, nothing personal. Failed look-ups are limited per address,
+    and a failure never says which of the two was wrong."""
+    params = request.POST if request.method == "POST" else request.GET
+    asked = "number" in params and "id" in params
+    form = LookupForm(params if asked else None, initial={"number": params.get("number", "")})
+    case, status = None, 200
+    if asked:
+        if _failures(request) >= LOOKUP_FAILURES:
+            form.add_error(None, "查询失败次数过多，请 10 分钟后再试。")
+            status = 429
+        elif form.is_valid():
+            case = (
+                Case.objects.select_related("item")
+                .filter(number=form.cleaned_data["number"],
+                        applicant__id_number=form.cleaned_data["id"])
+                .first()
+            )  # fmt: skip
+            if case is None:
+                _fail(request)
+                form.add_error(None, "没有找到与该办件编号和证件号码相符的办件，请核对后再试。")
+                status = 404
+        else:
+            status = 400
+    response = render(request, "portal/lookup.html", {"form": form, "case": case}, status=status)
+    if case is not None:
+        response["Cache-Control"] = "private, no-store"
+    return response
