@@ -200,6 +200,11 @@ TONGBAN_PREREVIEW_DAYS = envint("TONGBAN_PREREVIEW_DAYS", 5)
 TONGBAN_SUPPLEMENT_DAYS = envint("TONGBAN_SUPPLEMENT_DAYS", 20)
 # The office code of the city bureau; online applications are numbered under it.
 TONGBAN_CITY_CODE = envstr("TONGBAN_CITY_CODE") or "371500"
+# The portal's public address: every notice's QR code leads to its status lookup page there.
+TONGBAN_PUBLIC_URL = envstr("TONGBAN_PUBLIC_URL") or "http://127.0.0.1:8000"
+# The largest material file an applicant may upload (DATA_UPLOAD_MAX_MEMORY_SIZE does not
+# count file data; uploads over FILE_UPLOAD_MAX_MEMORY_SIZE are streamed to temporary files).
+TONGBAN_UPLOAD_MAX_BYTES = envint("TONGBAN_UPLOAD_MAX_BYTES", 10 * 1024 * 1024)
 
 # --- Background work and notifications -----------------------------------------------------
 # Jobs (deadline scans, notifications, figures) are django.tasks tasks (tongban/tasks.py).
