@@ -93,6 +93,7 @@ INSTALLED_APPS = [
     "tongban.supervision",
     "tongban.stats",
     "tongban.api",
+    "tongban.consultations",
     "tongban.desk",
     "tongban.portal",
     "tongban.ops",
@@ -257,18 +258,25 @@ TONGBAN_RECTIFY_DAYS = envint("TONGBAN_RECTIFY_DAYS", 5)
 # the dotted path of a gateway class (tongban.supervision.sms.SmsBackend).
 TONGBAN_SMS_BACKEND = envstr("TONGBAN_SMS_BACKEND") or "console"
 TONGBAN_SMS_DIR = DATA_DIR / "sms"
-# E-mail to staff through Django's mail framework: console, file (data dir) or smtp.
-EMAIL_BACKEND = {
-    "console": "django.core.mail.backends.console.EmailBackend",
-    "file": "django.core.mail.backends.filebased.EmailBackend",
-    "smtp": "django.core.mail.backends.smtp.EmailBackend",
-}[envchoice("TONGBAN_EMAIL_BACKEND", "console", ("console", "file", "smtp"))]
-EMAIL_FILE_PATH = DATA_DIR / "mail"
-EMAIL_HOST = envstr("TONGBAN_EMAIL_HOST") or "localhost"
-EMAIL_PORT = envint("TONGBAN_EMAIL_PORT", 25)
-EMAIL_HOST_USER = envstr("TONGBAN_EMAIL_USER") or ""
-EMAIL_HOST_PASSWORD = envstr("TONGBAN_EMAIL_PASSWORD") or ""
-EMAIL_USE_TLS = envbool("TONGBAN_EMAIL_USE_TLS", False)
+# E-mail to staff through Django's mailers (Django 6.1 MAILERS): console, file (data dir) or smtp.
+_EMAIL = envchoice("TONGBAN_EMAIL_BACKEND", "console", ("console", "file", "smtp"))
+MAILERS = {
+    "default": {
+        "BACKEND": f"django.core.mail.backends.{'filebased' if _EMAIL == 'file' else _EMAIL}.EmailBackend",
+        "OPTIONS": {
+            "console": {},
+            "file": {"file_path": str(DATA_DIR / "mail")},
+            "smtp": {
+                "host": envstr("TONGBAN_EMAIL_HOST") or "localhost",
+                "port": envint("TONGBAN_EMAIL_PORT", 25),
+                "username": envstr("TONGBAN_EMAIL_USER") or "",
+                "password": envstr("TONGBAN_EMAIL_PASSWORD") or "",
+                "use_tls": envbool("TONGBAN_EMAIL_USE_TLS", False),
+                "timeout": 30,
+            },
+        }[_EMAIL],
+    }
+}
 DEFAULT_FROM_EMAIL = envstr("TONGBAN_EMAIL_FROM") or "tongban@localhost"
 # --- end of background work and notifications ----------------------------------------------
 

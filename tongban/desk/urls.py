@@ -1,2 +1,17 @@
+from django.urls import path
+
+from . import views
+
 app_name = "desk"
-urlpatterns = []
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("login/", views.LoginView.as_view(), name="login"),
+    path("logout/", views.LogoutView.as_view(), name="logout"),
+    path("apply/", views.apply_pick, name="apply-pick"),
+    path("apply/<str:code>/", views.apply, name="apply"),
+    path("items/<str:code>/", views.item_guide, name="item"),
+    path("cases/<str:number>/", views.case_detail, name="case-detail"),
+    path("cases/<str:number>/<str:action>/", views.case_action, name="case-action"),
+    path("consultations/", views.consultations, name="consultations"),
+    path("policies/", views.policies, name="policies"),
+]

@@ -1,0 +1,192 @@
+"""Forms of the desk. They parse and display; the rules are in the services, whose errors
+are put back on the field they name (DomainError.field) by `add_domain_error`."""
+
+from django import forms
+from django.contrib.auth.forms import AuthenticationForm
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from tongban.audit.services import record
+from tongban.catalog.models import ItemVersion
+from tongban.consultations.models import Consultation
+from tongban.lib.errors import DomainError
+from tongban.offices.models import Office
+from tongban.people.services import applicant_identify
+
+from .access import client_ip, login_locked
+
+
+class DeskLoginForm(AuthenticationForm):
+    """Django's sign-in form plus the 等保 lock-out and an audit row for every attempt."""
+
+    error_messages = {
+        **AuthenticationForm.error_messages,
+        "locked": _("连续登录失败次数过多，账户已临时锁定，请 15 分钟后再试。"),
+    }
+
+    def clean(self):
+        username = (self.cleaned_data.get("username") or "").strip()
+        ip = client_ip(self.request) if self.request else None
+        if login_locked(username):
+            record(event="auth.login_failed", outcome="failure", username=username, ip=ip,
+                   reason="locked", face="desk")  # fmt: skip
+            raise ValidationError(self.error_messages["locked"], code="locked")
+        try:
+            return super().clean()
+        except ValidationError:
+            record(event="auth.login_failed", outcome="failure", username=username, ip=ip,
+                   reason="bad_credentials", face="desk")  # fmt: skip
+            raise
+
+
+def add_domain_error(form: forms.Form, error: DomainError, mapping: dict | None = None) -> None:
+    """Put a service's error on the form field it names, or on the form as a whole."""
+    field = error.field or ""
+    field = (mapping or {}).get(field, field)
+    if field.startswith("applicant."):
+        field = field.removeprefix("applicant.")
+    elif field.startswith("form."):
+        field = "form_" + field.removeprefix("form.")
+    form.add_error(field if field in form.fields else None, error.message)
+
+
+def office_choices(*, include_external: bool) -> list[tuple[str, str]]:
+    offices = Office.objects.exclude(level=Office.Level.PROVINCE).order_by("external", "code")
+    if not include_external:
+        offices = offices.filter(external=False)
+    city = [(o.code, o.name) for o in offices if not o.external]
+    if not include_external:
+        return city
+    outside = [(o.code, f"{o.name}（{o.province}）") for o in offices if o.external]
+    return [(_("本市"), city), (_("市外协作地区（跨区通办）"), outside)]
+
+
+def material_choices(version: ItemVersion) -> list[tuple[str, str]]:
+    return [(m["code"], m["name"]) for m in version.materials]
+
+
+DECISIONS = {
+    "accept": _("受理"),
+    "request_supplement": _("一次性告知补正"),
+    "reject": _("不予受理"),
+}
+
+
+class ApplyForm(forms.Form):
+    """A window application: the applicant, the materials, the item's own form, a decision."""
+
+    id_number = forms.CharField(label=_("证件号码"), max_length=30,
+                                help_text=_("居民身份证号码或统一社会信用代码"))  # fmt: skip
+    name = forms.CharField(label=_("姓名 / 单位名称"), max_length=100)
+    phone = forms.CharField(label=_("联系电话"), max_length=20, required=False)
+    insured_region = forms.ChoiceField(label=_("参保地"))
+    materials = forms.MultipleChoiceField(label=_("已收材料"), required=False,
+                                          widget=forms.CheckboxSelectMultiple)  # fmt: skip
+    missing_materials = forms.MultipleChoiceField(
+        label=_("需补正的材料（一次性告知）"), required=False, widget=forms.CheckboxSelectMultiple
+    )
+    promised_supplement_by = forms.DateField(
+        label=_("容缺材料承诺补齐日期"), required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )  # fmt: skip
+    reason = forms.CharField(label=_("说明 / 不予受理理由"), required=False, max_length=2000,
+                             widget=forms.Textarea(attrs={"rows": 2}))  # fmt: skip
+    decision = forms.ChoiceField(choices=list(DECISIONS.items()), widget=forms.HiddenInput)
+    consultation = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, version: ItemVersion, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.version = version
+        self.fields["insured_region"].choices = [("", "——"), *office_choices(include_external=True)]
+        self.fields["materials"].choices = material_choices(version)
+        self.fields["missing_materials"].choices = material_choices(version)
+        self.form_fields = []
+        for spec in version.form:
+            name = "form_" + spec["name"]
+            self.fields[name] = _item_form_field(spec)
+            self.form_fields.append(name)
+
+    def clean_id_number(self):
+        # Checked here too, so that a bad number shows with the other field errors at once;
+        # applicant_upsert() checks it again inside the transaction.
+        try:
+            return applicant_identify(self.cleaned_data["id_number"])[1]
+        except DomainError as e:
+            raise ValidationError(e.message, code=e.code) from None
+
+    def item_form(self) -> dict:
+        """The item's form as form_clean() expects it (only what was filled in)."""
+        out = {}
+        for spec in self.version.form:
+            value = self.cleaned_data.get("form_" + spec["name"])
+            if spec["type"] == "bool":
+                out[spec["name"]] = bool(value)
+            elif value not in (None, ""):
+                out[spec["name"]] = value.isoformat() if hasattr(value, "isoformat") else str(value)
+        return out
+
+    @property
+    def applicant_fields(self):
+        return [self[n] for n in ("id_number", "name", "phone", "insured_region")]
+
+    @property
+    def item_fields(self):
+        return [self[n] for n in self.form_fields]
+
+
+def _item_form_field(spec: dict) -> forms.Field:
+    kw = {"label": spec["label"], "required": spec["required"]}
+    match spec["type"]:
+        case "number":
+            return forms.DecimalField(**kw, widget=forms.TextInput(attrs={"inputmode": "decimal"}))
+        case "date":
+            return forms.DateField(**kw, widget=forms.DateInput(attrs={"type": "date"}))
+        case "choice":
+            return forms.ChoiceField(**kw, choices=[("", "——")] + [(c, c) for c in spec["choices"]])
+        case "bool":
+            return forms.BooleanField(label=spec["label"], required=False)
+    return forms.CharField(**kw, max_length=2000)
+
+
+class ActionForm(forms.Form):
+    """The arguments any case action may take; the view passes on those its action uses."""
+
+    expected_version = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    reason = forms.CharField(required=False, max_length=2000)
+    materials = forms.MultipleChoiceField(required=False)
+    missing_materials = forms.MultipleChoiceField(required=False)
+    promised_supplement_by = forms.DateField(required=False)
+    office = forms.CharField(required=False, max_length=6)
+
+    def __init__(self, *args, version: ItemVersion, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["materials"].choices = material_choices(version)
+        self.fields["missing_materials"].choices = material_choices(version)
+
+
+ACTION_PARAMS = {
+    "claim": (),
+    "accept": ("materials", "promised_supplement_by", "reason"),
+    "reject": ("reason",),
+    "request_supplement": ("missing_materials", "reason"),
+    "supplement": ("materials", "reason"),
+    "approve": ("reason",),
+    "deny": ("reason",),
+    "withdraw": ("reason",),
+    "transfer": ("office", "reason"),
+}
+
+
+class ConsultationForm(forms.Form):
+    item = forms.CharField(label=_("事项"), required=False, max_length=250,
+                           widget=forms.TextInput(attrs={"list": "desk-items", "autocomplete": "off",
+                                                         "placeholder": _("输入事项名称或编码")}))  # fmt: skip
+    question = forms.CharField(label=_("咨询内容"), max_length=2000,
+                               widget=forms.Textarea(attrs={"rows": 2}))  # fmt: skip
+    answer = forms.CharField(label=_("答复"), max_length=2000,
+                             widget=forms.Textarea(attrs={"rows": 2}))  # fmt: skip
+    asker_name = forms.CharField(label=_("咨询人"), required=False, max_length=100)
+    asker_phone = forms.CharField(label=_("联系电话"), required=False, max_length=20)
+    channel = forms.ChoiceField(label=_("方式"), choices=Consultation.Channel.choices,
+                                initial=Consultation.Channel.WINDOW, widget=forms.RadioSelect)  # fmt: skip
+    case_number = forms.CharField(label=_("转为办件（办件编号）"), required=False, max_length=24)

@@ -1,0 +1,196 @@
+"""The home page's work queues and the deadline marks, built to stay fast on a million cases.
+
+Every queue filters on the indexed columns of Case (status, handling_office, submitted_at),
+fetches one page plus one row to know whether a next page exists (no COUNT(*) over the
+whole set), and loads its rows with select_related: a constant number of queries."""
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from django.db.models import F, Q, QuerySet
+from django.utils import timezone
+
+from tongban.cases.access import cases_visible
+from tongban.cases.models import OPEN_STATUSES, Case, Status
+from tongban.catalog.models import ONLINE_CHANNELS, ItemVersion
+from tongban.lib.identifiers import IdentifierError, resident_id_validate, uscc_validate
+from tongban.people.models import Applicant, Role
+from tongban.workdays.models import CalendarDay
+
+PAGE_SIZE = 50
+ROW_FIELDS = (
+    "number", "status", "result", "channel", "submitted_at", "deadline", "deadline_provisional",
+    "prereview_due", "overdue", "handling_office_id", "owner_id", "step",
+    "item__code", "item__name", "item_version__promised_days", "item_version__handling_type",
+    "item_version__steps", "applicant__name", "applicant__id_number", "applicant__kind",
+    "handling_office__name", "handling_office__code",
+)  # fmt: skip
+
+SCOPES = {
+    "intake": "待认领的网上申请",
+    "office": "本机构在办",
+    "review": "待我审核",
+    "mine": "我的办件",
+    "all": "全部可见办件",
+}
+
+
+def scopes_for(user) -> list[str]:
+    """The queues `user` may switch between; the first is their home queue."""
+    match user.role:
+        case Role.CLERK:
+            return ["office", "intake", "all"]
+        case Role.REVIEWER | Role.SECOND_REVIEWER:
+            return ["review", "office", "all"]
+        case Role.SUPERVISOR:
+            return ["office", "all"]
+        case Role.AGENT:
+            return ["mine"]
+    return []
+
+
+def _steps_for_role(role: str) -> Q:
+    """Cases whose current review step belongs to `role`: the (version, step) pairs are
+    read from the few item versions, so the case query stays on its indexes."""
+    by_step: dict[int, list[int]] = {}
+    for pk, steps in ItemVersion.objects.values_list("pk", "steps"):
+        for i, step in enumerate(steps or []):
+            if step.get("role") == role:
+                by_step.setdefault(i, []).append(pk)
+    q = Q(pk__in=[])
+    for i, pks in by_step.items():
+        q |= Q(step=i, item_version_id__in=pks)
+    return q
+
+
+def queue(user, *, scope: str, office: str = "", item: str = "", status: str = "",
+          channel: str = "", q: str = "") -> QuerySet:  # fmt: skip
+    """The cases of one queue for `user`, filtered; rows carry what a list shows."""
+    qs = cases_visible(user)
+    if scope == "intake":
+        qs = qs.filter(status=Status.SUBMITTED, handling_office__isnull=True,
+                       channel__in=list(ONLINE_CHANNELS))  # fmt: skip
+    elif scope == "office":
+        if user.is_city_supervisor:
+            qs = qs.filter(handling_office__isnull=False)
+        else:
+            qs = qs.filter(handling_office_id=user.office_id)
+    elif scope == "review":
+        qs = qs.filter(status=Status.ACCEPTED, handling_office_id=user.office_id).filter(
+            _steps_for_role(user.role)
+        )
+    if office and user.is_city_supervisor:
+        qs = qs.filter(handling_office__code=office)
+    if item:
+        qs = qs.filter(item__code=item)
+    if channel:
+        qs = qs.filter(channel=channel)
+    q = (q or "").strip()
+    if q:
+        qs = qs.filter(_search(q))
+    if status:
+        qs = qs.filter(status=status)
+    elif scope in ("office", "intake", "review") and not q:
+        qs = qs.filter(status__in=OPEN_STATUSES)
+    if status in (Status.COMPLETED, Status.REJECTED, Status.WITHDRAWN) or q or scope == "all":
+        order = ("-submitted_at", "-id")  # history: newest first, along the indexes
+    else:
+        order = (F("deadline").asc(nulls_last=True), "submitted_at", "id")  # most urgent first
+    return (
+        qs.select_related("item", "item_version", "applicant", "handling_office")
+        .only(*ROW_FIELDS)
+        .order_by(*order)
+    )
+
+
+def _search(q: str) -> Q:
+    """q is a case number, an ID number (person or employer) or part of a name."""
+    if q[:6].isdigit() and "-" in q:
+        return Q(number=q.upper())
+    for check in (resident_id_validate, uscc_validate):
+        try:
+            number = check(q)
+        except IdentifierError:
+            continue
+        return Q(applicant__id_number=number)
+    # A name: find the applicants first (bounded), then their cases along case_applicant_idx.
+    ids = list(Applicant.objects.filter(name__icontains=q).values_list("pk", flat=True)[:200])
+    return Q(applicant_id__in=ids)
+
+
+def page(qs: QuerySet, number: int) -> tuple[list, bool]:
+    """Rows of page `number` (1-based) and whether there is a next one."""
+    start = (max(number, 1) - 1) * PAGE_SIZE
+    rows = list(qs[start : start + PAGE_SIZE + 1])
+    return rows[:PAGE_SIZE], len(rows) > PAGE_SIZE
+
+
+# --- Deadlines -----------------------------------------------------------------------------
+
+
+def _between(days: dict[date, bool], start: date, end: date) -> int:
+    """Working days in (start, end], as workdays.between() counts them, from preloaded rows."""
+    if end <= start:
+        return 0
+    first = start + timedelta(days=1)
+    weeks, rest = divmod((end - first).days + 1, 7)
+    count = weeks * 5 + sum((first.weekday() + i) % 7 < 5 for i in range(rest))
+    for d, workday in days.items():
+        if first <= d <= end and workday != (d.weekday() < 5):
+            count += 1 if workday else -1
+    return count
+
+
+@dataclass
+class Mark:
+    """What a row or a case page shows about time (rendered by desk/_mark.html)."""
+
+    kind: str = ""  # "deadline", "prereview", "paused" or "" (nothing to show)
+    days: int | None = None  # working days left; negative when overdue
+    level: str = ""  # "", "yellow", "red", "info"
+    provisional: bool = False
+
+    @property
+    def overdue_days(self) -> int:
+        return -self.days if self.days is not None and self.days < 0 else 0
+
+
+def deadline_marks(cases, today: date | None = None) -> dict[int, Mark]:
+    """A Mark per case pk, with one query for the whole list (workdays.between() costs one
+    query per call: a page of 50 would cost 50)."""
+    today = today or timezone.localdate()
+    dates = [d for c in cases for d in (c.deadline, c.prereview_due) if d]
+    days = {}
+    if dates:
+        lo, hi = min([today, *dates]), max([today, *dates])
+        days = dict(
+            CalendarDay.objects.filter(date__range=(lo, hi)).values_list("date", "is_workday")
+        )
+    return {c.pk: mark(c, days, today) for c in cases}
+
+
+def mark(case: Case, days: dict[date, bool], today: date) -> Mark:
+    """Yellow when at most 2 working days or 20% of the limit are left, red when overdue."""
+    if case.status == Status.AWAITING_SUPPLEMENT:
+        return Mark("paused", level="info")
+    if case.status == Status.SUBMITTED and case.prereview_due:
+        left = _left(days, today, case.prereview_due)
+        return Mark("prereview", left, "red" if left < 0 else "yellow" if left <= 1 else "")
+    if case.status != Status.ACCEPTED or case.deadline is None:
+        return Mark()
+    left = _left(days, today, case.deadline)
+    limit = case.item_version.promised_days
+    if left < 0:
+        level = "red"
+    elif left <= 2 or (limit and left <= 0.2 * limit):
+        level = "yellow"
+    else:
+        level = ""
+    return Mark("deadline", left, level, case.deadline_provisional)
+
+
+def _left(days, today: date, due: date) -> int:
+    """Working days left until `due` (0 on the day itself), negative when past it."""
+    if due >= today:
+        return _between(days, today, due)
+    return -_between(days, due, today)

@@ -1,0 +1,36 @@
+from django import template
+
+register = template.Library()
+
+STATUS_BADGES = {
+    "submitted": "info",
+    "awaiting_supplement": "yellow",
+    "accepted": "info",
+    "rejected": "bad",
+    "withdrawn": "",
+}
+
+
+@register.filter
+def status_badge(case) -> str:
+    """The badge class of a case's status; a completed case shows its result."""
+    if case.status == "completed":
+        return "bad" if case.result == "denied" else "ok"
+    return STATUS_BADGES.get(case.status, "")
+
+
+@register.filter
+def person(user) -> str:
+    if user is None:
+        return "系统"
+    return user.get_full_name() or user.username
+
+
+@register.filter
+def get(mapping, key):
+    return mapping.get(key) if hasattr(mapping, "get") else None
+
+
+@register.filter
+def mask_id(applicant) -> str:
+    return applicant.masked_id

@@ -1,0 +1,332 @@
+"""The clerks' desk (柜台): server-rendered pages that call the domain services."""
+
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.db import transaction
+from django.db.models import Q
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from tongban.audit.services import record
+from tongban.cases.access import actions_available
+from tongban.cases.models import Action, Case, Status
+from tongban.cases.services import case_act, case_submit
+from tongban.catalog.models import Channel, ServiceItem
+from tongban.catalog.selectors import item_version_current, items_active
+from tongban.consultations.models import Consultation
+from tongban.consultations.services import (
+    consultation_link_case,
+    consultation_log,
+    consultations_for_office,
+    policy_search,
+)
+from tongban.lib.errors import Conflict, DomainError, InvalidInput, NotFound
+from tongban.offices.models import Office, Window
+from tongban.people.models import Role
+from tongban.people.services import applicant_upsert
+
+from . import queues
+from .access import DESK_ROLES, PORTAL_URL, case_for_user, clerks_only, client_ip, desk_view
+from .forms import (
+    ACTION_PARAMS,
+    ActionForm,
+    ApplyForm,
+    ConsultationForm,
+    DeskLoginForm,
+    add_domain_error,
+    office_choices,
+)
+
+# --- Signing in ----------------------------------------------------------------------------
+
+
+class LoginView(auth_views.LoginView):
+    template_name = "desk/login.html"
+    authentication_form = DeskLoginForm
+    redirect_authenticated_user = True
+
+    def form_valid(self, form):
+        user = form.get_user()
+        record(event="auth.login", user=user, ip=client_ip(self.request), face="desk")
+        return super().form_valid(form)
+
+    def get_default_redirect_url(self):
+        user = self.request.user
+        if user.is_authenticated and user.role not in DESK_ROLES:
+            return PORTAL_URL if user.role == Role.APPLICANT else "/admin/"
+        return reverse("desk:home")
+
+
+class LogoutView(auth_views.LogoutView):
+    next_page = "desk:login"
+
+
+# --- Home: my work -------------------------------------------------------------------------
+
+
+def _int(value, default=1) -> int:
+    try:
+        return max(int(value), 1)
+    except (TypeError, ValueError):
+        return default
+
+
+@desk_view
+def home(request):
+    user = request.user
+    scopes = queues.scopes_for(user)
+    scope = request.GET.get("scope")
+    scope = scope if scope in scopes else scopes[0]
+    f = {k: request.GET.get(k, "").strip() for k in ("item", "status", "channel", "q", "office")}
+    f["status"] = f["status"] if f["status"] in Status.values else ""
+    f["channel"] = f["channel"] if f["channel"] in Channel.values else ""
+    page_number = _int(request.GET.get("page"))
+    rows, has_next = queues.page(queues.queue(user, scope=scope, **f), page_number)
+    marks = queues.deadline_marks(rows)
+    for row in rows:
+        row.mark = marks[row.pk]
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, "desk/home.html", {
+        "scope": scope, "scopes": [(s, queues.SCOPES[s]) for s in scopes], "filters": f,
+        "rows": rows, "page": page_number, "has_next": has_next, "query": query.urlencode(),
+        "items": ServiceItem.objects.order_by("code").values_list("code", "name"),
+        "statuses": Status.choices, "channels": Channel.choices,
+        "offices": office_choices(include_external=False) if user.is_city_supervisor else [],
+        "filtered": any(f.values()),
+    })  # fmt: skip
+
+
+# --- A new application at the window -------------------------------------------------------
+
+
+def _items_matching(q: str):
+    items = items_active()
+    for word in q.split()[:5]:
+        items = items.filter(
+            Q(name__icontains=word) | Q(code__icontains=word) | Q(category__icontains=word)
+        )
+    return items
+
+
+@desk_view
+def apply_pick(request):
+    """Step 1: find the item by name, keyword or code."""
+    q = request.GET.get("q", "").strip()
+    items = list(_items_matching(q))
+    if q and len(items) == 1:
+        return redirect(_apply_url(items[0].code, request.GET.get("consultation")))
+    return render(request, "desk/apply_pick.html", {
+        "q": q, "items": items, "consultation": request.GET.get("consultation", ""),
+        "can_apply": request.user.role == Role.CLERK,
+    })  # fmt: skip
+
+
+def _apply_url(code: str, consultation=None) -> str:
+    url = reverse("desk:apply", args=[code])
+    return f"{url}?consultation={consultation}" if consultation else url
+
+
+def _version_or_404(code: str):
+    try:
+        return item_version_current(code=code)
+    except InvalidInput as e:
+        raise Http404(e.message) from None
+
+
+@desk_view
+def apply(request, code: str):
+    """Step 2: the applicant, the materials, the item's form and the decision, one transaction."""
+    clerks_only(request.user)
+    version = _version_or_404(code)
+    if Channel.WINDOW not in version.channels:
+        messages.error(request, _("该事项不能在窗口申请"))
+        return redirect("desk:item", code)
+    if request.method == "POST":
+        form = ApplyForm(request.POST, version=version)
+        if form.is_valid():
+            try:
+                case = _apply(request, form)
+            except DomainError as e:
+                add_domain_error(form, e)
+            else:
+                return redirect("desk:case-detail", case.number)
+        status = 400
+    else:
+        form = ApplyForm(version=version, initial={
+            "consultation": request.GET.get("consultation"), "decision": "accept",
+        })  # fmt: skip
+        status = 200
+    return render(request, "desk/apply.html", {
+        "form": form, "version": version, "item": version.item,
+        "main_codes": version.main_material_codes,
+        "policies": policy_search(item=version.item)[:5],
+        "today": timezone.localdate(),
+    }, status=status)  # fmt: skip
+
+
+def _apply(request, form: ApplyForm) -> Case:
+    """Submit at the window and decide at once; a failed decision leaves no case behind."""
+    d, clerk, ip = form.cleaned_data, request.user, client_ip(request)
+    decision = d["decision"]
+    with transaction.atomic():
+        applicant = applicant_upsert(id_number=d["id_number"], name=d["name"], phone=d["phone"],
+                                     insured_region=d["insured_region"])  # fmt: skip
+        window = Window.objects.filter(hall__office_id=clerk.office_id, tongban=True).first()
+        case, _created = case_submit(
+            item=form.version.item.code, applicant=applicant, channel=Channel.WINDOW,
+            submitted_by=clerk, office=clerk.office, window=window, materials=d["materials"],
+            form=form.item_form(), ip=ip,
+        )  # fmt: skip
+        if decision == "accept":
+            params = {"promised_supplement_by": d["promised_supplement_by"]}
+        elif decision == "request_supplement":
+            params = {"missing_materials": d["missing_materials"]}
+        else:
+            params = {"reason": d["reason"]}
+        case = case_act(number=case.number, action=decision, actor=clerk, ip=ip, **params)
+        if d.get("consultation"):
+            consultation = Consultation.objects.filter(pk=d["consultation"]).first()
+            if consultation:
+                consultation_link_case(consultation=consultation, case=case, actor=clerk)
+    return case
+
+
+# --- The case page and its actions ---------------------------------------------------------
+
+
+def _case_context(user, case: Case) -> dict:
+    version = case.item_version
+    names = {m["code"]: m for m in version.materials}
+    events = list(case.events.select_related("actor", "office").order_by("at", "id"))
+    if any(e.action == Action.TRANSFER for e in events):
+        offices = list(Office.objects.filter(external=False).values_list("pk", "code", "name"))
+        by_pk = {pk: name for pk, _code, name in offices}
+        by_code = {code: name for _pk, code, name in offices}
+        for e in events:
+            if e.action == Action.TRANSFER:
+                e.from_office_name = by_pk.get(e.data.get("from_office"), "")
+                e.to_office_name = by_code.get(e.data.get("to_office"), e.data.get("to_office"))
+    for e in events:
+        if e.data.get("missing_materials"):
+            e.missing_names = [names[c]["name"] for c in e.data["missing_materials"] if c in names]
+    days = queues.deadline_marks([case])[case.pk]
+    return {
+        "case": case,
+        "version": version,
+        "events": events,
+        "mark": days,
+        "clock_stops": list(case.clock_stops.all()),
+        "notices": list(case.notices.all()),
+        "materials": [
+            {
+                **m,
+                "supplied": m["code"] in case.supplied_materials,
+                "missing": m["code"] in case.missing_materials,
+            }
+            for m in version.materials
+        ],  # fmt: skip
+        "actions": actions_available(user, case),
+        "transfer_offices": [
+            (code, name)
+            for code, name in office_choices(include_external=False)
+            if code != getattr(case.handling_office, "code", None)
+        ],  # fmt: skip
+        "main_codes": version.main_material_codes,
+        "today": timezone.localdate(),
+    }
+
+
+@desk_view
+def case_detail(request, number: str):
+    case = case_for_user(request.user, number)
+    return render(request, "desk/case_detail.html", _case_context(request.user, case))
+
+
+@require_POST
+@desk_view
+def case_action(request, number: str, action: str):
+    """Take one action from the case page; a bad input re-renders the page with the error."""
+    case = case_for_user(request.user, number)
+    if action not in ACTION_PARAMS:
+        raise Http404("没有这个办理动作")
+    form = ActionForm(request.POST, version=case.item_version)
+    error = None
+    if form.is_valid():
+        d = form.cleaned_data
+        params = {p: d[p] for p in ACTION_PARAMS[action]}
+        try:
+            case_act(number=number, action=action, actor=request.user, ip=client_ip(request),
+                     expected_version=d["expected_version"], **params)  # fmt: skip
+        except NotFound:
+            raise Http404("办件不存在") from None
+        except Conflict as e:
+            messages.error(request, e.message)
+            return redirect("desk:case-detail", number)
+        except DomainError as e:
+            error = e
+        else:
+            messages.success(request, _("已办理：%(action)s") % {"action": Action(action).label})
+            return redirect("desk:case-detail", number)
+    context = _case_context(request.user, case)
+    context.update(failed_action=action, action_form=form,
+                   action_error=error.message if error else "",
+                   action_error_field=(error.field or "") if error else "")  # fmt: skip
+    return render(request, "desk/case_detail.html", context, status=400)
+
+
+# --- The item guide, consultations and the policy library ---------------------------------
+
+
+@desk_view
+def item_guide(request, code: str):
+    version = _version_or_404(code)
+    return render(request, "desk/item_guide.html", {
+        "item": version.item, "version": version,
+        "policies": list(policy_search(item=version.item)),
+        "can_apply": request.user.role == Role.CLERK and Channel.WINDOW in version.channels,
+    })  # fmt: skip
+
+
+@desk_view
+def consultations(request):
+    """Log an enquiry in a few seconds, and list or search my office's enquiries."""
+    user = request.user
+    if user.office_id is None or user.role == Role.AGENT:
+        raise Http404("没有所属经办机构")
+    if request.method == "POST":
+        form = ConsultationForm(request.POST)
+        if form.is_valid():
+            try:
+                consultation_log(clerk=user, **form.cleaned_data)
+            except DomainError as e:
+                add_domain_error(form, e, {"turned_into_case": "case_number"})
+            else:
+                messages.success(request, _("咨询已登记（首问负责人：%(name)s）") % {
+                    "name": user.get_full_name() or user.username})  # fmt: skip
+                return redirect("desk:consultations")
+    else:
+        form = ConsultationForm(initial={"item": request.GET.get("item", "")})
+    q = request.GET.get("q", "").strip()
+    page_number = _int(request.GET.get("page"))
+    rows, has_next = queues.page(consultations_for_office(office_id=user.office_id, q=q),
+                                 page_number)  # fmt: skip
+    return render(request, "desk/consultations.html", {
+        "form": form, "rows": rows, "q": q, "page": page_number, "has_next": has_next,
+        "items": ServiceItem.objects.filter(status=ServiceItem.Status.ACTIVE)
+        .order_by("code").values_list("code", "name"),
+    }, status=400 if form.errors else 200)  # fmt: skip
+
+
+@desk_view
+def policies(request):
+    q = request.GET.get("q", "").strip()
+    item = request.GET.get("item", "").strip() or None
+    return render(request, "desk/policies.html", {
+        "q": q, "item": item, "policies": list(policy_search(q=q, item=item)[:100]),
+        "items": ServiceItem.objects.order_by("code").values_list("code", "name"),
+    })  # fmt: skip
