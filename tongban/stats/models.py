@@ -1,0 +1,83 @@
+"""The daily rollup of the figures, kept because measurement said so (tongban/stats/NOTE.md).
+
+A year of a city's cases is about two million rows; summing them per request took seconds on
+the 2-core machines, the rollup answers the dashboard in milliseconds. The definitions live in
+selectors.py; this table only stores, per day of submission, the counts that selectors.py
+computes from the cases (`_cells`), at several levels of detail (`StatsDaily.Level`).
+"""
+
+from django.db import models
+
+
+class StatsDaily(models.Model):
+    """Counts of the cases submitted on `day` (Asia/Shanghai), per group of one level.
+
+    Each level keeps the handling office plus at most one other dimension, except ALL which
+    keeps every dimension (for combinations of filters the smaller levels cannot answer).
+    A dimension that is not part of the level is null (or "" for the text ones); `office`
+    null on a row means the cases are still unassigned in the city-wide intake.
+    Written only by services.stats_rollup_refresh(), one whole day at a time."""
+
+    class Level(models.TextChoices):
+        OFFICE = "office", "机构"
+        OFFICE_CHANNEL = "office_channel", "机构×渠道"
+        OFFICE_KIND = "office_kind", "机构×申请人类型"
+        OFFICE_REGION = "office_region", "机构×参保地"
+        OFFICE_ITEM = "office_item", "机构×事项"
+        ALL = "all", "全部维度"
+
+    level = models.CharField(max_length=16, choices=Level)
+    day = models.DateField()
+    # No database constraints or FK indexes: rows are rewritten wholesale, offices and items
+    # are never deleted, and the two indexes below are the only ways in.
+    office = models.ForeignKey("offices.Office", models.DO_NOTHING, null=True, related_name="+",
+                               db_constraint=False, db_index=False)  # fmt: skip
+    item = models.ForeignKey("catalog.ServiceItem", models.DO_NOTHING, null=True, related_name="+",
+                             db_constraint=False, db_index=False)  # fmt: skip
+    channel = models.CharField(max_length=10, blank=True)
+    insured_region = models.ForeignKey("offices.Office", models.DO_NOTHING, null=True,
+                                       related_name="+", db_constraint=False, db_index=False)  # fmt: skip
+    applicant_kind = models.CharField(max_length=10, blank=True)
+
+    # The counters; selectors.COUNTERS defines each one.
+    received = models.PositiveIntegerField(default=0)
+    instant = models.PositiveIntegerField(default=0)
+    online = models.PositiveIntegerField(default=0)
+    accepted = models.PositiveIntegerField(default=0)
+    tongban = models.PositiveIntegerField(default=0)
+    completed = models.PositiveIntegerField(default=0)
+    approved = models.PositiveIntegerField(default=0)
+    denied = models.PositiveIntegerField(default=0)
+    rejected = models.PositiveIntegerField(default=0)
+    withdrawn = models.PositiveIntegerField(default=0)
+    completed_online = models.PositiveIntegerField(default=0)
+    with_deadline = models.PositiveIntegerField(default=0)
+    on_time = models.PositiveIntegerField(default=0)
+    overdue_finished = models.PositiveIntegerField(default=0)
+    handling_cases = models.PositiveIntegerField(default=0)
+    handling_days = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["level", "day"], name="stats_daily_level_day"),
+            # A county supervisor's figures: one office's rows only.
+            models.Index(fields=["level", "office", "day"], name="stats_daily_level_office_day"),
+        ]
+
+    def __str__(self):
+        return f"{self.level} {self.day}"
+
+
+class StatsRollupState(models.Model):
+    """How far the rollup goes (one row). Locked while a refresh runs, so that several
+    workers can be told to refresh at once: they take turns, and the later ones find
+    little left to do."""
+
+    # Every day up to and including this one is in StatsDaily; later days are counted live.
+    rolled_through = models.DateField(null=True)
+    # The last CaseEvent seen: a case with a newer event has changed, so its day is redone.
+    last_event_id = models.BigIntegerField(default=0)
+    refreshed_at = models.DateTimeField(null=True)
+
+    def __str__(self):
+        return f"rolled through {self.rolled_through}"

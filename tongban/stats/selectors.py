@@ -1,0 +1,644 @@
+"""The figures (统计) of 全市通办: one definition of each, used by the dashboard, the API and
+the Excel export alike.
+
+Period
+    Every figure is about the cases *submitted* in the period: submitted_at falls on a local
+    (Asia/Shanghai) date from `start` to `end`, both included. A case stays in the period it
+    was submitted in for good; its later progress (acceptance, completion, a rating) changes
+    the figures of that period. So the figures of one period read as a funnel — received ≥
+    accepted ≥ completed — and the cases behind any number are found by the same filter.
+    Recent periods still have cases in progress; that is what `in_progress` shows.
+
+Dimensions (what figures are cut and filtered by)
+    office           the handling office now (after transfers); empty while an online
+                     application waits, unassigned, in the city-wide intake
+    insured_region   the applicant's insured region (参保地) when they applied
+    item             the service item
+    channel          web, mobile or window, as applied
+    applicant_kind   person or employer
+
+Counts (COUNTERS holds each as the filter that picks its cases)
+    received            every case submitted in the period
+    accepted            of those, the ones an office accepted (受理), deemed acceptances
+                        included, whatever happened after (a later withdrawal too)
+    completed           finished (办结): approved + denied
+    approved / denied   completed with result 准予 / 不予批准
+    rejected            refused before acceptance (不予受理)
+    withdrawn           withdrawn by the applicant, before or after acceptance
+    in_progress         still open: received − completed − rejected − withdrawn
+    overdue_open        open, accepted, clock running, and its deadline is before today
+                        (counted live: it changes every day without anything happening)
+    overdue_finished    completed on a local date after its deadline
+    overdue             overdue_open + overdue_finished
+
+Rates (fractions 0–1 rounded to 4 places; null when the denominator is 0)
+    instant_rate        cases of instant items (即办件, by the item version applied under)
+                        / received
+    online_rate         (网办率) cases applied for on the web or by phone / received
+    no_visit_rate       (不见面办理率) completed cases applied for on the web or by phone
+                        / completed. tongban cannot see a visit that left no trace, so an
+                        online case is taken as finished without a window visit.
+    on_time_rate        completed cases finished on a local date on or before their deadline
+                        / completed cases with a deadline
+    tongban_share       (通办占比) accepted cases whose handling office is not the applicant's
+                        insured region / accepted. The city bureau is an office of its own:
+                        an applicant insured in a county handled by the city bureau counts.
+    avg_handling_workdays
+                        mean, over completed cases, of the working days on the clock:
+                        workdays_used (days counted before the last clock stop) +
+                        workdays.between(clock_started_on, local completion date). That is
+                        the working days from the day after acceptance to the completion
+                        day, without the days the clock stood still for a supplement.
+                        Two decimals. Instant cases finished on the day count 0.
+
+Snapshot
+    The rollup (models.StatsDaily) holds every day up to StatsRollupState.rolled_through as
+    of the last services.stats_rollup_refresh(); later days are counted live from the
+    cases. Between two refreshes the figures of earlier days can lag behind a case accepted
+    or transferred since (the refresh job runs every few minutes); `as_of` says when.
+"""
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db.models import Count, F, Max, Min, Q, QuerySet, Sum
+from django.db.models.functions import TruncDate
+from django.utils import timezone
+
+from tongban.cases.models import Case, Result, Status
+from tongban.catalog.models import Channel, HandlingType, ServiceItem
+from tongban.lib.errors import InvalidInput
+from tongban.offices.models import Office
+from tongban.people.models import Applicant
+from tongban.workdays import services as workdays
+
+from .models import StatsDaily, StatsRollupState
+
+TZ = ZoneInfo(settings.TIME_ZONE)
+ONLINE = [Channel.WEB, Channel.MOBILE]
+
+# --- Definitions ---------------------------------------------------------------------------
+
+# Each counter is the filter that picks its cases among those submitted in the period, on a
+# queryset from cases_annotated(). The rollup stores them, the case lists filter by them.
+COUNTERS: dict[str, Q] = {
+    "received": Q(),
+    "instant": Q(item_version__handling_type=HandlingType.INSTANT),
+    "online": Q(channel__in=ONLINE),
+    "accepted": Q(accepted_at__isnull=False),
+    "tongban": Q(accepted_at__isnull=False, handling_office__isnull=False)
+    & ~Q(handling_office=F("insured_region")),
+    "completed": Q(status=Status.COMPLETED),
+    "approved": Q(status=Status.COMPLETED, result=Result.APPROVED),
+    "denied": Q(status=Status.COMPLETED, result=Result.DENIED),
+    "rejected": Q(status=Status.REJECTED),
+    "withdrawn": Q(status=Status.WITHDRAWN),
+    "completed_online": Q(status=Status.COMPLETED, channel__in=ONLINE),
+    "with_deadline": Q(status=Status.COMPLETED, deadline__isnull=False),
+    "on_time": Q(status=Status.COMPLETED, deadline__isnull=False, completed_on__lte=F("deadline")),
+    "overdue_finished": Q(
+        status=Status.COMPLETED, deadline__isnull=False, completed_on__gt=F("deadline")
+    ),
+}
+# Summed from workdays (not a filter): completed cases whose clock ran, and their days.
+HANDLING = ("handling_cases", "handling_days")
+STORED = (*COUNTERS, *HANDLING)
+LIVE = ("overdue_open",)  # depends on today: never stored
+ALL_COUNTS = (*STORED, *LIVE)
+
+
+def _overdue_open_q(today: date) -> Q:
+    return Q(status=Status.ACCEPTED, deadline__lt=today)
+
+
+# The figures, in the order tables show them, with their labels.
+FIGURES: dict[str, str] = {
+    "received": "申请",
+    "accepted": "受理",
+    "completed": "办结",
+    "approved": "准予",
+    "denied": "不予批准",
+    "rejected": "不予受理",
+    "withdrawn": "撤回",
+    "in_progress": "在办",
+    "instant_rate": "即办率",
+    "online_rate": "网办率",
+    "no_visit_rate": "不见面办理率",
+    "on_time_rate": "按时办结率",
+    "overdue_open": "超期未办结",
+    "overdue_finished": "超期办结",
+    "overdue": "超期合计",
+    "avg_handling_workdays": "平均办理工作日",
+    "tongban_share": "通办占比",
+}
+RATES = {
+    "instant_rate",
+    "online_rate",
+    "no_visit_rate",
+    "on_time_rate",
+    "tongban_share",
+}
+# The figures whose cases a list can show (the drill-down to the cases behind a number).
+CASE_FIGURES = (*COUNTERS, "in_progress", "overdue_open", "overdue")
+
+
+def _ratio(part: int, whole: int) -> float | None:
+    return round(part / whole, 4) if whole else None
+
+
+def figures_from_counts(c: dict) -> dict:
+    """The figures of one group from its summed counts. Every face formats these numbers."""
+    out = {
+        "received": c["received"],
+        "accepted": c["accepted"],
+        "completed": c["completed"],
+        "approved": c["approved"],
+        "denied": c["denied"],
+        "rejected": c["rejected"],
+        "withdrawn": c["withdrawn"],
+        "in_progress": c["received"] - c["completed"] - c["rejected"] - c["withdrawn"],
+        "instant_rate": _ratio(c["instant"], c["received"]),
+        "online_rate": _ratio(c["online"], c["received"]),
+        "no_visit_rate": _ratio(c["completed_online"], c["completed"]),
+        "on_time_rate": _ratio(c["on_time"], c["with_deadline"]),
+        "overdue_open": c["overdue_open"],
+        "overdue_finished": c["overdue_finished"],
+        "overdue": c["overdue_open"] + c["overdue_finished"],
+        "avg_handling_workdays": (
+            round(c["handling_days"] / c["handling_cases"], 2) if c["handling_cases"] else None
+        ),
+        "tongban_share": _ratio(c["tongban"], c["accepted"]),
+    }
+    return out
+
+
+def _zero() -> dict:
+    return dict.fromkeys(ALL_COUNTS, 0)
+
+
+def _add(into: dict, counts: dict) -> None:
+    for k, v in counts.items():
+        into[k] += v or 0
+
+
+# --- Period and filters --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Period:
+    """Local dates from `start` to `end`, both included."""
+
+    start: date
+    end: date
+
+    @property
+    def bounds(self) -> tuple[datetime, datetime]:
+        """The aware instants [start 00:00, day after end 00:00) in the city's time zone."""
+        return (
+            datetime.combine(self.start, time(), TZ),
+            datetime.combine(self.end + timedelta(days=1), time(), TZ),
+        )
+
+
+PRESETS = {"this_year": "今年", "last_month": "上月", "this_month": "本月", "last_year": "去年"}
+
+
+def period_preset(name: str, today: date | None = None) -> Period:
+    today = today or timezone.localdate()
+    first = today.replace(day=1)
+    match name:
+        case "this_month":
+            return Period(first, today)
+        case "last_month":
+            end = first - timedelta(days=1)
+            return Period(end.replace(day=1), end)
+        case "last_year":
+            return Period(date(today.year - 1, 1, 1), date(today.year - 1, 12, 31))
+        case _:
+            return Period(date(today.year, 1, 1), today)
+
+
+def _parse_date(value, field: str) -> date | None:
+    if value in (None, ""):
+        return None
+    try:
+        return date.fromisoformat(str(value))
+    except ValueError:
+        raise InvalidInput(
+            f"{field} 应为日期 YYYY-MM-DD，而不是 {value!r}", code="invalid_date", field=field
+        ) from None
+
+
+def period_parse(start, end, *, preset: str | None = None) -> Period:
+    """The period from the `from`/`to` parameters (YYYY-MM-DD); a missing end is today, a
+    missing start 1 January of the end's year. Raises InvalidInput naming the field."""
+    if preset and preset not in PRESETS:
+        raise InvalidInput(f"未知的时间段 {preset!r}", code="invalid_choice", field="preset")
+    if preset and not start and not end:
+        return period_preset(preset)
+    end_date = _parse_date(end, "to") or timezone.localdate()
+    start_date = _parse_date(start, "from") or date(end_date.year, 1, 1)
+    if start_date > end_date:
+        raise InvalidInput(
+            f"起始日期 {start_date} 晚于截止日期 {end_date}", code="invalid_period", field="to"
+        )
+    if (end_date - start_date).days > 366 * 10:
+        raise InvalidInput("统计区间最长十年", code="invalid_period", field="from")
+    return Period(start_date, end_date)
+
+
+# dimension -> (field on Case, column on StatsDaily)
+DIMENSIONS: dict[str, tuple[str, str]] = {
+    "office": ("handling_office_id", "office_id"),
+    "item": ("item_id", "item_id"),
+    "channel": ("channel", "channel"),
+    "insured_region": ("insured_region_id", "insured_region_id"),
+    "applicant_kind": ("applicant_kind", "applicant_kind"),
+}
+BREAKDOWNS = {
+    "office": "经办机构",
+    "insured_region": "参保地",
+    "item": "事项",
+    "channel": "渠道",
+    "applicant_kind": "申请人类型",
+    "month": "月份",
+}
+UNASSIGNED = "intake"  # the office "code" of the city-wide intake (no handling office yet)
+
+
+@dataclass(frozen=True)
+class Filters:
+    """Dimension values to keep (database ids for office, item and insured region).
+    office=0 keeps the cases still unassigned in the city-wide intake."""
+
+    office: int | None = None
+    item: int | None = None
+    channel: str | None = None
+    insured_region: int | None = None
+    applicant_kind: str | None = None
+
+    def given(self) -> dict:
+        return {d: v for d in DIMENSIONS if (v := getattr(self, d)) is not None}
+
+
+def filters_parse(params, *, scope: Office | None = None) -> Filters:
+    """Filters from request parameters given as codes (office=371522&item=YB07019&channel=web
+    &insured_region=371581&applicant_kind=person); office=intake is the unassigned intake.
+
+    `scope` is the only office the asker may see (a county supervisor's): it is applied, and
+    asking for another office raises InvalidInput. Unknown values raise InvalidInput."""
+    values = {}
+    office = params.get("office") or None
+    if office == UNASSIGNED:
+        values["office"] = 0
+    elif office:
+        values["office"] = _office_id(office, "office")
+    if scope is not None:
+        if values.get("office", scope.pk) != scope.pk:
+            raise InvalidInput(
+                f"只能查看本机构（{scope.name}）的统计", code="office_out_of_scope", field="office"
+            )
+        values["office"] = scope.pk
+    if item := params.get("item"):
+        pk = ServiceItem.objects.filter(code=item).values_list("pk", flat=True).first()
+        if pk is None:
+            raise InvalidInput(f"没有事项 {item!r}", code="unknown_item", field="item")
+        values["item"] = pk
+    if channel := params.get("channel"):
+        if channel not in Channel.values:
+            raise InvalidInput(f"渠道应为 web、mobile 或 window，而不是 {channel!r}",
+                               code="invalid_channel", field="channel")  # fmt: skip
+        values["channel"] = channel
+    if region := params.get("insured_region"):
+        values["insured_region"] = _office_id(region, "insured_region")
+    if kind := params.get("applicant_kind"):
+        if kind not in Applicant.Kind.values:
+            raise InvalidInput(f"申请人类型应为 person 或 employer，而不是 {kind!r}",
+                               code="invalid_applicant_kind", field="applicant_kind")  # fmt: skip
+        values["applicant_kind"] = kind
+    return Filters(**values)
+
+
+def _office_id(code: str, field: str) -> int:
+    pk = Office.objects.filter(code=code).values_list("pk", flat=True).first()
+    if pk is None:
+        raise InvalidInput(f"没有区划代码为 {code!r} 的机构", code="unknown_office", field=field)
+    return pk
+
+
+def _case_filter(filters: Filters) -> Q:
+    q = Q()
+    for dim, value in filters.given().items():
+        column = DIMENSIONS[dim][0]
+        q &= (
+            Q(**{f"{column}__isnull": True})
+            if dim == "office" and value == 0
+            else Q(**{column: value})
+        )
+    return q
+
+
+def _rollup_filter(filters: Filters) -> Q:
+    q = Q()
+    for dim, value in filters.given().items():
+        column = DIMENSIONS[dim][1]
+        q &= (
+            Q(**{f"{column}__isnull": True})
+            if dim == "office" and value == 0
+            else Q(**{column: value})
+        )
+    return q
+
+
+# --- From the cases ------------------------------------------------------------------------
+
+
+def cases_annotated() -> QuerySet:
+    """Cases with the local dates and the applicant kind the definitions use."""
+    return Case.objects.annotate(
+        submitted_on=TruncDate("submitted_at", tzinfo=TZ),
+        completed_on=TruncDate("completed_at", tzinfo=TZ),
+        applicant_kind=F("applicant__kind"),
+    )
+
+
+def cases_submitted(period: Period, filters: Filters = Filters()) -> QuerySet:
+    lo, hi = period.bounds
+    return cases_annotated().filter(
+        _case_filter(filters), submitted_at__gte=lo, submitted_at__lt=hi
+    )
+
+
+class WorkdayClock:
+    """workdays.between() for many date pairs, one query per distinct date: between(a, b) is
+    between(EPOCH, b) - between(EPOCH, a), since both count the working days in (a, b]."""
+
+    EPOCH = date(2000, 1, 1)
+
+    def __init__(self):
+        self._ordinal: dict[date, int] = {}
+
+    def _ord(self, d: date) -> int:
+        if d not in self._ordinal:
+            self._ordinal[d] = workdays.between(self.EPOCH, d)
+        return self._ordinal[d]
+
+    def between(self, start: date, end: date) -> int:
+        if end <= start:
+            return 0
+        if start < self.EPOCH:
+            return workdays.between(start, end)
+        return self._ord(end) - self._ord(start)
+
+
+CELL_KEY = ("submitted_on", *(DIMENSIONS[d][0] for d in DIMENSIONS))
+
+
+def _cells(qs: QuerySet, clock: WorkdayClock) -> dict[tuple, dict]:
+    """The stored counts of the cases in `qs` (from cases_annotated()), per day of submission
+    and every dimension: {(day, office, item, channel, region, kind): counts}."""
+    counts = {name: Count("pk", filter=q) if q else Count("pk") for name, q in COUNTERS.items()}
+    cells: dict[tuple, dict] = {}
+    for row in qs.values(*CELL_KEY).annotate(**counts).order_by():
+        key = tuple(row[k] for k in CELL_KEY)
+        cells[key] = {name: row[name] for name in COUNTERS} | dict.fromkeys(HANDLING, 0)
+    handled = (
+        qs.filter(status=Status.COMPLETED, clock_started_on__isnull=False)
+        .values(*CELL_KEY, "clock_started_on", "completed_on")
+        .annotate(n=Count("pk"), used=Sum("workdays_used"))
+        .order_by()
+    )
+    for row in handled:
+        cell = cells[tuple(row[k] for k in CELL_KEY)]
+        cell["handling_cases"] += row["n"]
+        cell["handling_days"] += row["used"] + row["n"] * clock.between(
+            row["clock_started_on"], row["completed_on"]
+        )
+    return cells
+
+
+def cells_compute(period: Period, *, filters: Filters = Filters(), clock=None) -> dict:
+    """The stored counts of the cases submitted in `period`, straight from the cases."""
+    return _cells(cases_submitted(period, filters), clock or WorkdayClock())
+
+
+# --- Levels of the rollup ------------------------------------------------------------------
+
+# Smallest first: a question is answered from the first level holding all it needs.
+LEVELS: list[tuple[str, frozenset]] = [
+    (StatsDaily.Level.OFFICE, frozenset({"office"})),
+    (StatsDaily.Level.OFFICE_CHANNEL, frozenset({"office", "channel"})),
+    (StatsDaily.Level.OFFICE_KIND, frozenset({"office", "applicant_kind"})),
+    (StatsDaily.Level.OFFICE_REGION, frozenset({"office", "insured_region"})),
+    (StatsDaily.Level.OFFICE_ITEM, frozenset({"office", "item"})),
+    (StatsDaily.Level.ALL, frozenset(DIMENSIONS)),
+]
+
+
+def level_for(dims: Iterable[str]) -> str:
+    needed = set(dims)
+    return next(level for level, has in LEVELS if needed <= has)
+
+
+def rollup_rows(cells: dict[tuple, dict]) -> list[StatsDaily]:
+    """The StatsDaily rows of every level for full-detail cells (see _cells)."""
+    out = []
+    names = list(DIMENSIONS)
+    for level, dims in LEVELS:
+        keep = [i for i, d in enumerate(names) if d in dims]
+        grouped: dict[tuple, dict] = {}
+        for (day, *values), counts in cells.items():
+            key = (day, *(values[i] if i in keep else None for i in range(len(names))))
+            into = grouped.get(key)
+            if into is None:
+                grouped[key] = dict(counts)
+            else:
+                for k, v in counts.items():
+                    into[k] += v
+        for (day, office, item, channel, region, kind), counts in grouped.items():
+            out.append(StatsDaily(level=level, day=day, office_id=office, item_id=item,
+                                  channel=channel or "", insured_region_id=region,
+                                  applicant_kind=kind or "", **counts))  # fmt: skip
+    return out
+
+
+# --- Asking --------------------------------------------------------------------------------
+
+
+def rollup_state() -> StatsRollupState:
+    return StatsRollupState.objects.filter(pk=1).first() or StatsRollupState(pk=1)
+
+
+@dataclass
+class Figures:
+    """The figures of one period and set of filters. Build one per request and ask it for
+    the summary and any breakdowns: the live part (days after the rollup, and the overdue
+    cases) is read once and shared.
+
+    `source="rollup"` (the default) reads finished days from the rollup; `source="raw"`
+    counts everything from the cases (what the tests compare the rollup against)."""
+
+    period: Period
+    filters: Filters = Filters()
+    source: str = "rollup"
+    today: date = field(default_factory=timezone.localdate)
+    state: StatsRollupState = field(default_factory=rollup_state)
+    _live: dict | None = field(default=None, init=False, repr=False)
+    _overdue: dict | None = field(default=None, init=False, repr=False)
+
+    @property
+    def rolled_through(self) -> date | None:
+        if self.source == "raw":
+            return None
+        return self.state.rolled_through
+
+    @property
+    def as_of(self) -> datetime:
+        """When the figures were true: now for the live days, the last refresh for others."""
+        if self.rolled_through and self.period.start <= self.rolled_through:
+            return self.state.refreshed_at
+        return timezone.now()
+
+    def _live_period(self) -> Period | None:
+        start = self.period.start
+        if self.rolled_through is not None:
+            start = max(start, self.rolled_through + timedelta(days=1))
+        end = min(self.period.end, self.today)
+        return Period(start, end) if start <= end else None
+
+    def _live_cells(self) -> dict:
+        if self._live is None:
+            live = self._live_period()
+            self._live = cells_compute(live, filters=self.filters) if live else {}
+        return self._live
+
+    def _overdue_cells(self) -> dict:
+        """Open overdue cases per (day, dimensions): read live, they depend on today."""
+        if self._overdue is None:
+            qs = cases_submitted(self.period, self.filters).filter(_overdue_open_q(self.today))
+            self._overdue = {
+                tuple(row[k] for k in CELL_KEY): row["n"]
+                for row in qs.values(*CELL_KEY).annotate(n=Count("pk")).order_by()
+            }
+        return self._overdue
+
+    def counts(self, by: str | None = None) -> dict:
+        """{group key: counts}; the key is None without `by`, a "YYYY-MM" string by month,
+        else the dimension's value (a database id, or the channel / applicant kind)."""
+        if by is not None and by not in BREAKDOWNS:
+            raise InvalidInput(f"by 应为 {'、'.join(BREAKDOWNS)} 之一，而不是 {by!r}",
+                               code="invalid_choice", field="by")  # fmt: skip
+        groups: dict = defaultdict(_zero)
+
+        def key_of(day, values):
+            if by is None:
+                return None
+            if by == "month":
+                return f"{day:%Y-%m}"
+            return values[list(DIMENSIONS).index(by)]
+
+        # Finished days from the rollup.
+        if self.rolled_through and self.period.start <= self.rolled_through:
+            dims = set(self.filters.given())
+            if by not in (None, "month"):
+                dims.add(by)
+            level = level_for(dims | {"office"})
+            group_cols = ["day"] if by == "month" else [DIMENSIONS[by][1]] if by else []
+            rows = (
+                StatsDaily.objects.filter(
+                    _rollup_filter(self.filters),
+                    level=level,
+                    day__gte=self.period.start,
+                    day__lte=min(self.period.end, self.rolled_through),
+                )
+                .values(*group_cols)
+                .annotate(**{name: Sum(name) for name in STORED})
+                .order_by()
+            )
+            for row in rows:
+                if by == "month":
+                    key = f"{row['day']:%Y-%m}"
+                elif by:
+                    key = row[DIMENSIONS[by][1]]
+                else:
+                    key = None
+                _add(groups[key], {name: row[name] for name in STORED})
+        # Later days from the cases.
+        for (day, *values), counts in self._live_cells().items():
+            _add(groups[key_of(day, values)], counts)
+        for (day, *values), n in self._overdue_cells().items():
+            groups[key_of(day, values)]["overdue_open"] += n
+        if by is None:
+            groups[None]  # noqa: B018 -- a period without cases still has a (zero) total
+        return dict(groups)
+
+    def summary(self) -> dict:
+        return figures_from_counts(self.counts()[None])
+
+    def breakdown(self, by: str) -> list[dict]:
+        """One row per group, largest first (months in order): key, label, figures."""
+        counts = self.counts(by)
+        labels = group_labels(by, counts)
+        rows = [
+            {"key": code, "label": label, **figures_from_counts(counts[raw])}
+            for raw, (code, label) in labels.items()
+        ]
+        if by == "month":
+            rows.sort(key=lambda r: r["key"])
+        else:
+            rows.sort(key=lambda r: (-r["received"], r["key"] or ""))
+        return rows
+
+    def cases(self, figure: str) -> QuerySet:
+        """The cases behind a count: those of the period that make up `figure`."""
+        if figure not in CASE_FIGURES:
+            raise InvalidInput(f"没有可列出办件的指标 {figure!r}", code="invalid_choice",
+                               field="figure")  # fmt: skip
+        qs = cases_submitted(self.period, self.filters)
+        if figure == "in_progress":
+            qs = qs.filter(
+                status__in=(Status.SUBMITTED, Status.AWAITING_SUPPLEMENT, Status.ACCEPTED)
+            )
+        elif figure == "overdue_open":
+            qs = qs.filter(_overdue_open_q(self.today))
+        elif figure == "overdue":
+            qs = qs.filter(_overdue_open_q(self.today) | COUNTERS["overdue_finished"])
+        elif COUNTERS[figure]:
+            qs = qs.filter(COUNTERS[figure])
+        return qs.select_related("item", "handling_office", "insured_region").order_by(
+            "-submitted_at", "-pk"
+        )
+
+
+def group_labels(by: str, counts: dict) -> dict:
+    """{raw group key: (code for people and the API, label)} for the keys of `counts`."""
+    keys = list(counts)
+    if by in ("office", "insured_region"):
+        offices = {o.pk: o for o in Office.objects.filter(pk__in=[k for k in keys if k])}
+        out = {}
+        for k in keys:
+            if k is None or k == 0:
+                out[k] = (UNASSIGNED, "未分配（全市受理池）")
+            else:
+                out[k] = (offices[k].code, offices[k].name)
+        return out
+    if by == "item":
+        items = {i.pk: i for i in ServiceItem.objects.filter(pk__in=keys)}
+        return {k: (items[k].code, items[k].name) for k in keys}
+    if by == "channel":
+        return {k: (k, Channel(k).label) for k in keys}
+    if by == "applicant_kind":
+        return {k: (k, Applicant.Kind(k).label) for k in keys}
+    return {k: (k, k) for k in keys}  # month
+
+
+def data_span() -> tuple[date, date] | None:
+    """The first and last local dates with submitted cases (for the rollup's full build)."""
+    span = Case.objects.aggregate(lo=Min("submitted_at"), hi=Max("submitted_at"))
+    if span["lo"] is None:
+        return None
+    return timezone.localtime(span["lo"], TZ).date(), timezone.localtime(span["hi"], TZ).date()

@@ -1,0 +1,105 @@
+"""Keeping the rollup of the figures (models.StatsDaily) up to date.
+
+The background-jobs schedule calls stats_rollup_refresh() every few minutes; operators run
+`tongban stats-refresh`. Each day is recomputed whole from the cases (DELETE + INSERT in one
+transaction), so a refresh can be repeated, interrupted or run on several workers at once.
+"""
+
+import logging
+from datetime import date, timedelta
+
+from django.db import IntegrityError, transaction
+from django.db.models import Max
+from django.db.models.functions import TruncDate
+from django.utils import timezone
+
+from tongban.cases.models import CaseEvent
+
+from .models import StatsDaily, StatsRollupState
+from .selectors import TZ, Period, WorkdayClock, cells_compute, data_span, rollup_rows
+
+log = logging.getLogger(__name__)
+
+# Days recomputed per query: a week of a large city is ~40,000 cases.
+CHUNK_DAYS = 7
+# Events are numbered when written but seen when committed, which can be out of order: each
+# refresh looks again at the last MARGIN events before the newest one it saw.
+EVENT_MARGIN = 10_000
+
+
+def _locked_state() -> StatsRollupState:
+    state = StatsRollupState.objects.select_for_update().filter(pk=1).first()
+    if state is None:
+        try:
+            with transaction.atomic():
+                StatsRollupState.objects.create(pk=1)
+        except IntegrityError:
+            pass  # another worker created it first
+        state = StatsRollupState.objects.select_for_update().get(pk=1)
+    return state
+
+
+def _days(first: date, last: date) -> set[date]:
+    return {first + timedelta(days=i) for i in range((last - first).days + 1)}
+
+
+def _runs(days: set[date]):
+    """Sorted days as (first, last) runs of consecutive days, at most CHUNK_DAYS long."""
+    run: list[date] = []
+    for d in sorted(days):
+        if run and (d - run[-1] != timedelta(days=1) or len(run) == CHUNK_DAYS):
+            yield run[0], run[-1]
+            run = []
+        run.append(d)
+    if run:
+        yield run[0], run[-1]
+
+
+def _touched_days(after_event_id: int) -> set[date]:
+    """The submission days of the cases with an event after `after_event_id`."""
+    return set(
+        CaseEvent.objects.filter(pk__gt=after_event_id)
+        .annotate(day=TruncDate("case__submitted_at", tzinfo=TZ))
+        .values_list("day", flat=True)
+        .distinct()
+        .order_by()
+    )
+
+
+def stats_rollup_refresh(*, since: date | None = None) -> int:
+    """Bring the figures' rollup up to date; returns how many days were recomputed.
+
+    Recomputes every finished day (before today, local time) not yet rolled up, and every
+    earlier day with a case that changed since the last refresh (a new CaseEvent). The
+    first run builds every day since the first case. `since` also recomputes every day from
+    that date (after a calendar year is loaded, say: handling days may change). Today is
+    never stored: the selectors count it live. Runs in one transaction holding the state
+    row, so concurrent refreshes wait for each other instead of doing the work twice."""
+    today = timezone.localdate()
+    last = today - timedelta(days=1)
+    with transaction.atomic():
+        state = _locked_state()
+        newest = CaseEvent.objects.aggregate(m=Max("pk"))["m"] or 0
+        span = data_span()
+        days: set[date] = set()
+        if span:
+            first = span[0]
+            if state.rolled_through is None:
+                days |= _days(first, last)
+            else:
+                days |= _days(max(state.rolled_through + timedelta(days=1), first), last)
+                days |= _touched_days(max(state.last_event_id - EVENT_MARGIN, 0))
+            if since is not None:
+                days |= _days(max(since, first), last)
+        days = {d for d in days if d <= last}
+        clock = WorkdayClock()
+        for lo, hi in _runs(days):
+            cells = cells_compute(Period(lo, hi), clock=clock)
+            StatsDaily.objects.filter(day__gte=lo, day__lte=hi).delete()
+            StatsDaily.objects.bulk_create(rollup_rows(cells), batch_size=5000)
+        state.rolled_through = last
+        state.last_event_id = newest
+        state.refreshed_at = timezone.now()
+        state.save()
+    log.info("stats rollup: %d days recomputed, rolled through %s", len(days), last)
+    return len(days)
