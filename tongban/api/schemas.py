@@ -301,7 +301,12 @@ class CaseSummarySerializer(serializers.Serializer):
     prereview_due = serializers.DateField(allow_null=True)
     missing_materials = serializers.ListField(child=serializers.CharField())
     supplied_materials = serializers.ListField(child=serializers.CharField())
-    promised_supplement_by = serializers.DateField(allow_null=True)
+    promised_supplement_by = serializers.DateField(
+        allow_null=True, help_text="容缺: the date the applicant promised the missing materials by"
+    )
+    supplement_due = serializers.DateField(
+        allow_null=True, help_text="while awaiting a supplement: the last day to hand it in"
+    )
     version = serializers.IntegerField()
 
 

@@ -118,6 +118,7 @@ def case_summary(case: Case, today: date) -> dict:
         "missing_materials": list(case.missing_materials),
         "supplied_materials": list(case.supplied_materials),
         "promised_supplement_by": _date(case.promised_supplement_by),
+        "supplement_due": _date(case.supplement_due),
         "version": case.version,
     }
 
