@@ -1,0 +1,186 @@
+"""Background jobs: django.tasks tasks, and the schedule `tongban worker` enqueues them on.
+
+Every job is a thin wrapper around a service that is idempotent and safe to run on several
+workers at once (guarded UPDATEs, unique keys), so a job that runs twice, or on two workers
+at the same moment, does its work once.
+
+The backend comes from settings.TASKS: django-tasks-db (the database) on the embedded
+default, django-tasks-rq (RQ over Redis) when TONGBAN_BROKER_URL is set.
+"""
+
+import functools
+import logging
+import os
+import socket
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.db import close_old_connections, connection, transaction
+from django.tasks import task
+from django.utils import timezone
+
+log = logging.getLogger(__name__)
+
+
+def _job(fn):
+    """Around each job: drop a connection that went stale between jobs (an RQ worker is a
+    long-lived process; the database worker does the same itself)."""
+
+    @functools.wraps(fn)
+    def run(*args, **kwargs):
+        if not connection.in_atomic_block:
+            close_old_connections()
+        try:
+            return fn(*args, **kwargs)
+        finally:
+            if not connection.in_atomic_block:
+                close_old_connections()
+
+    return run
+
+
+def _finished(name: str, result) -> None:
+    from tongban.supervision.models import ScheduledJob
+
+    ScheduledJob.objects.filter(name=name).update(
+        last_result=result if isinstance(result, dict) else {"result": result},
+        last_finished_at=timezone.now(),
+    )
+
+
+@task
+@_job
+def deadlines_scan() -> dict:
+    """Yellow and red cards; the overdue flag."""
+    from tongban.supervision.services import deadlines_scan as scan
+
+    result = scan()
+    _finished("deadlines_scan", result)
+    return result
+
+
+@task
+@_job
+def prereview_overrun() -> dict:
+    """行政许可法 §32: online applications unanswered for 5 working days count as accepted."""
+    from tongban.cases.services import cases_deem_accepted_overdue
+
+    result = {"deemed_accepted": cases_deem_accepted_overdue()}
+    _finished("prereview_overrun", result)
+    return result
+
+
+@task
+@_job
+def lapses() -> dict:
+    """容缺 promises past their date and supplements unanswered past their limit."""
+    from tongban.cases.services import cases_lapse_overdue
+
+    result = cases_lapse_overdue()
+    _finished("lapses", result)
+    return result
+
+
+@task
+@_job
+def notifications_dispatch() -> dict:
+    """Record the notifications the latest events call for and send what is pending."""
+    from tongban.supervision.notifications import notifications_dispatch as dispatch
+
+    result = dispatch()
+    _finished("notifications_dispatch", result)
+    return result
+
+
+@task
+@_job
+def stats_rollup_refresh() -> dict:
+    """The figures' rollups (tongban.stats), once that app provides them."""
+    try:
+        from tongban.stats.services import stats_rollup_refresh as refresh
+    except ImportError:
+        result = {"skipped": "tongban.stats.services.stats_rollup_refresh is not there yet"}
+    else:
+        result = refresh()
+        result = result if isinstance(result, dict) else {"result": result}
+    _finished("stats_rollup_refresh", result)
+    return result
+
+
+@task
+@_job
+def deadlines_recompute() -> dict:
+    """Open deadlines recomputed (after a calendar year was loaded or changed)."""
+    from tongban.cases.services import case_deadlines_recompute
+
+    result = {"moved": case_deadlines_recompute()}
+    _finished("deadlines_recompute", result)
+    return result
+
+
+@dataclass(frozen=True)
+class Periodic:
+    task: object
+    every: timedelta
+
+
+# The schedule. Each job is cheap when there is nothing to do; the deadline scan touches only
+# cases whose state changes, and the notifications go out within half a minute.
+SCHEDULE = {
+    "notifications_dispatch": Periodic(notifications_dispatch, timedelta(seconds=30)),
+    "deadlines_scan": Periodic(deadlines_scan, timedelta(minutes=2)),
+    "prereview_overrun": Periodic(prereview_overrun, timedelta(minutes=5)),
+    "lapses": Periodic(lapses, timedelta(minutes=5)),
+    "stats_rollup_refresh": Periodic(stats_rollup_refresh, timedelta(minutes=10)),
+    "deadlines_recompute": Periodic(deadlines_recompute, timedelta(hours=6)),
+}
+
+
+def worker_name() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def schedule_tick(*, now=None, who: str | None = None) -> list[str]:
+    """Enqueue every periodic job that is due; returns the names enqueued.
+
+    Several workers call this at once: each job's next run time moves forward with a guarded
+    UPDATE (… WHERE next_run_at <= now), and only the worker whose UPDATE changed the row
+    enqueues, so each run is enqueued once."""
+    from tongban.supervision.models import ScheduledJob
+
+    now = now or timezone.now()
+    who = who or worker_name()
+    known = set(ScheduledJob.objects.values_list("name", flat=True))
+    for name in SCHEDULE.keys() - known:
+        ScheduledJob.objects.bulk_create(
+            [ScheduledJob(name=name, next_run_at=now)], ignore_conflicts=True
+        )
+    enqueued = []
+    for name, job in SCHEDULE.items():
+        with transaction.atomic():
+            won = ScheduledJob.objects.filter(name=name, next_run_at__lte=now).update(
+                next_run_at=now + job.every, last_enqueued_at=now, last_enqueued_by=who[:100]
+            )
+            if won:
+                # With the database backend the task row commits with the schedule row.
+                job.task.enqueue()
+                enqueued.append(name)
+    return enqueued
+
+
+def run_now(name: str) -> None:
+    """Make a periodic job due at once (the demo clock, an operator)."""
+    from tongban.supervision.models import ScheduledJob
+
+    ScheduledJob.objects.filter(name=name).update(next_run_at=timezone.now())
+
+
+def scheduler_loop(stop, *, interval: float = 5.0) -> None:
+    """Call schedule_tick() every `interval` seconds until the `stop` event is set."""
+    while not stop.is_set():
+        try:
+            close_old_connections()
+            schedule_tick()
+        except Exception:  # keep scheduling through a database blip
+            log.exception("scheduler tick failed")
+        stop.wait(interval)
