@@ -7,32 +7,44 @@ Component names drop the "Serializer" suffix, so `CaseSerializer` is `Case` in t
 
 from collections.abc import Mapping
 
-from drf_spectacular.utils import extend_schema_field
+from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 from rest_framework import serializers
 
-from tongban.cases.models import Case, Notice, Status
+from tongban.cases.models import Action, Case, Notice, Status
 from tongban.catalog.models import Agreement, Channel, HandlingType
 from tongban.offices.models import Office
 from tongban.people.models import Applicant
 
 
-def _enum_ref(enum: str, field_class=serializers.CharField, *, many=False, allow_null=False,
-              **kwargs):  # fmt: skip
-    """A field documented as a reference to the enum component `enum`.
+class EnumField(serializers.ChoiceField):
+    """A choice field documented as the enum component `enum_name` (see EnumFieldSchema)."""
 
-    drf-spectacular names an enum component after the property that holds it and warns when
-    one set of choices turns up under several names (status, from, to). So each set is
-    declared as a choice field in one place (StatusEnum: CaseSummary.status, ChannelEnum:
-    the channel fields, ApplicantKindEnum: Applicant.kind, NoticeKindEnum: Notice.kind) and
-    referred to everywhere else; tests/test_schema.py checks that every reference resolves.
-    """
-    schema = {"$ref": f"#/components/schemas/{enum}"}
-    if allow_null:
-        schema = {"allOf": [schema], "nullable": True}
-    if many:
-        schema = {"type": "array", "items": schema}
-    documented = extend_schema_field(schema)(type(field_class.__name__, (field_class,), {}))
-    return documented(allow_null=allow_null, **kwargs)
+    def __init__(self, enum_name: str, **kwargs):
+        self.enum_name = enum_name
+        super().__init__(**kwargs)
+
+
+class EnumFieldSchema(OpenApiSerializerFieldExtension):
+    """Each set of choices is one component named here, whatever the property holding it.
+
+    Left to itself, drf-spectacular names an enum after its property and, when one name
+    ("channel", "kind") carries different choices in different apps or one set of choices
+    turns up under several names ("status", "from", "to"), it warns and makes up names
+    like ChannelC31Enum that change as other apps add fields."""
+
+    target_class = EnumField
+    match_subclasses = True
+
+    def get_name(self):
+        return self.target.enum_name
+
+    def map_serializer_field(self, auto_schema, direction):
+        choices = self.target.choices
+        return {
+            "type": "string",
+            "enum": list(choices),
+            "description": "\n".join(f"* `{value}` - {label}" for value, label in choices.items()),
+        }
 
 
 # --- Input ---------------------------------------------------------------------------------
@@ -64,10 +76,9 @@ class ApplicantInputSerializer(StrictSerializer):
     name = serializers.CharField(max_length=100)
     phone = serializers.CharField(max_length=20, required=False, allow_blank=True)
     insured_region = serializers.CharField(max_length=6, help_text="参保地: a division code")
-    kind = _enum_ref(
-        "ApplicantKindEnum",
-        serializers.ChoiceField,
-        choices=["person", "employer"],
+    kind = EnumField(
+        "ApplicantKind",
+        choices=Applicant.Kind.choices,
         required=False,
         help_text="person or employer; told from id_number when left out",
     )
@@ -79,7 +90,7 @@ class CaseCreateSerializer(StrictSerializer):
         required=False,
         help_text="left out when an applicant applies for themselves; staff and agents give it",
     )
-    channel = serializers.ChoiceField(choices=Channel.choices)
+    channel = EnumField("ApplicationChannel", choices=Channel.choices)
     office = serializers.CharField(
         max_length=6,
         required=False,
@@ -135,7 +146,7 @@ class CaseActionSerializer(StrictSerializer):
 class BundleApplicationCreateSerializer(StrictSerializer):
     bundle = serializers.CharField(max_length=40)
     applicant = ApplicantInputSerializer(required=False)
-    channel = serializers.ChoiceField(choices=Channel.choices)
+    channel = EnumField("ApplicationChannel", choices=Channel.choices)
     office = serializers.CharField(max_length=6, required=False, allow_null=True, allow_blank=True)
     materials = serializers.DictField(
         child=serializers.ListField(child=serializers.CharField(max_length=20), max_length=100),
@@ -148,10 +159,10 @@ class BundleApplicationCreateSerializer(StrictSerializer):
 
 
 class CaseListQuerySerializer(StrictSerializer):
-    status = serializers.ChoiceField(choices=Status.choices, required=False)
+    status = EnumField("CaseStatus", choices=Status.choices, required=False)
     office = serializers.CharField(max_length=6, required=False, help_text="handling office code")
     item = serializers.CharField(max_length=40, required=False, help_text="item code")
-    channel = serializers.ChoiceField(choices=Channel.choices, required=False)
+    channel = EnumField("ApplicationChannel", choices=Channel.choices, required=False)
     insured_region = serializers.CharField(max_length=6, required=False)
     overdue = serializers.BooleanField(
         required=False,
@@ -210,7 +221,7 @@ class TokenSerializer(serializers.Serializer):
 class OfficeSerializer(serializers.Serializer):
     code = serializers.CharField()
     name = serializers.CharField()
-    level = serializers.ChoiceField(choices=Office.Level.choices)
+    level = EnumField("OfficeLevel", choices=Office.Level.choices)
     parent = serializers.CharField(allow_null=True)
     external = serializers.BooleanField()
 
@@ -218,14 +229,14 @@ class OfficeSerializer(serializers.Serializer):
 class MaterialSerializer(serializers.Serializer):
     code = serializers.CharField()
     name = serializers.CharField()
-    form = serializers.ChoiceField(choices=["original", "copy"])
+    form = EnumField("MaterialForm", choices={"original": "原件", "copy": "复印件"})
     secondary = serializers.BooleanField(help_text="may be supplied after acceptance (容缺)")
 
 
 class FormFieldSerializer(serializers.Serializer):
     name = serializers.CharField()
     label = serializers.CharField()
-    type = serializers.ChoiceField(choices=["text", "number", "date", "choice", "bool"])
+    type = EnumField("FormFieldType", choices=["text", "number", "date", "choice", "bool"])
     required = serializers.BooleanField()
     choices = serializers.ListField(child=serializers.CharField(), required=False)
 
@@ -235,10 +246,10 @@ class ItemSerializer(serializers.Serializer):
     name = serializers.CharField()
     category = serializers.CharField()
     department = serializers.CharField()
-    handling_type = serializers.ChoiceField(choices=HandlingType.choices)
+    handling_type = EnumField("HandlingType", choices=HandlingType.choices)
     legal_days = serializers.IntegerField()
     promised_days = serializers.IntegerField()
-    channels = _enum_ref("ChannelEnum", serializers.ListField, many=True)
+    channels = serializers.ListField(child=EnumField("ApplicationChannel", choices=Channel.choices))
     citywide = serializers.BooleanField()
     materials = MaterialSerializer(many=True)
     steps = serializers.ListField(child=serializers.CharField())
@@ -248,7 +259,9 @@ class ItemSerializer(serializers.Serializer):
     conditions = serializers.CharField()
     legal_basis = serializers.CharField()
     fees = serializers.CharField()
-    applicant_kinds = _enum_ref("ApplicantKindEnum", serializers.ListField, many=True)
+    applicant_kinds = serializers.ListField(
+        child=EnumField("ApplicantKind", choices=Applicant.Kind.choices)
+    )
     notes = serializers.CharField()
 
 
@@ -263,16 +276,16 @@ class ApplicantSerializer(serializers.Serializer):
 
     name = serializers.CharField()
     masked_id = serializers.CharField(help_text="the ID number or USCC with its middle hidden")
-    kind = serializers.ChoiceField(choices=Applicant.Kind.choices)
+    kind = EnumField("ApplicantKind", choices=Applicant.Kind.choices)
 
 
 HistoryEntrySerializer = type(
     "HistoryEntrySerializer",
     (serializers.Serializer,),
     {
-        "action": serializers.CharField(),
-        "from": _enum_ref("StatusEnum", allow_null=True),
-        "to": _enum_ref("StatusEnum"),
+        "action": EnumField("CaseEventAction", choices=Action.choices),
+        "from": EnumField("CaseStatus", choices=Status.choices, allow_null=True),
+        "to": EnumField("CaseStatus", choices=Status.choices),
         "at": serializers.DateTimeField(),
         "actor": serializers.CharField(allow_null=True, help_text="username"),
         "office": serializers.CharField(allow_null=True, help_text="office code"),
@@ -284,10 +297,10 @@ HistoryEntrySerializer = type(
 
 class CaseSummarySerializer(serializers.Serializer):
     number = serializers.CharField()
-    status = serializers.ChoiceField(choices=Status.choices)
-    result = serializers.ChoiceField(choices=Case.Result.choices, allow_null=True)
+    status = EnumField("CaseStatus", choices=Status.choices)
+    result = EnumField("CaseResult", choices=Case.Result.choices, allow_null=True)
     item = CaseItemSerializer()
-    channel = serializers.ChoiceField(choices=Channel.choices)
+    channel = EnumField("ApplicationChannel", choices=Channel.choices)
     applicant = ApplicantSerializer()
     insured_region = serializers.CharField()
     accepting_office = serializers.CharField(allow_null=True)
@@ -316,14 +329,14 @@ class CaseSerializer(CaseSummarySerializer):
     form = serializers.DictField()
     history = HistoryEntrySerializer(many=True)
     actions = serializers.ListField(
-        child=serializers.ChoiceField(choices=list(Case.ACTIONS)),
+        child=EnumField("CaseAction", choices=[(str(a), a.label) for a in Case.ACTIONS]),
         help_text="what the requesting user may do now",
     )
 
 
 class NoticeSerializer(serializers.Serializer):
     id = serializers.IntegerField()
-    kind = serializers.ChoiceField(choices=Notice.Kind.choices)
+    kind = EnumField("NoticeKind", choices=Notice.Kind.choices)
     issued_at = serializers.DateTimeField()
     url = serializers.CharField(help_text="its PDF")
 
@@ -339,7 +352,7 @@ class AgreementSerializer(serializers.Serializer):
     title = serializers.CharField()
     partner = serializers.CharField(help_text="the partner's division code")
     partner_name = serializers.CharField()
-    mode = serializers.ChoiceField(choices=Agreement.Mode.choices)
+    mode = EnumField("AgreementMode", choices=Agreement.Mode.choices)
     items = serializers.ListField(child=serializers.CharField())
     valid_from = serializers.DateField()
     valid_to = serializers.DateField(allow_null=True)
