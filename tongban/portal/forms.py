@@ -226,3 +226,22 @@ class LookupForm(forms.Form):
 
     def clean_id(self):
         return self.cleaned_data["id"].strip().upper()
+
+
+SCORES = [(5, "非常满意"), (4, "满意"), (3, "基本满意"), (2, "不满意"), (1, "非常不满意")]
+
+
+class RatingForm(forms.Form):
+    """好差评: five levels, highest first (the stars are laid out right to left in CSS)."""
+
+    score = forms.TypedChoiceField(label="评价等级", choices=SCORES, coerce=int,
+                                   widget=forms.RadioSelect, error_messages={"required": "请选择评价等级"})  # fmt: skip
+    comment = forms.CharField(label="评价内容（可不填）", required=False, max_length=2000,
+                              widget=forms.Textarea(attrs={"rows": 3, "placeholder": "说说办理过程中的感受或建议"}))  # fmt: skip
+
+
+class LookupRatingForm(RatingForm):
+    """The same, from the public status page: the case number and ID number come along."""
+
+    number = forms.CharField(widget=forms.HiddenInput, max_length=24)
+    id = forms.CharField(widget=forms.HiddenInput, max_length=20)

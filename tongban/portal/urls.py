@@ -10,11 +10,13 @@ urlpatterns = [
     path("login/", views.LoginView.as_view(), name="login"),
     path("logout/", views.LogoutView.as_view(), name="logout"),
     path("lookup/", views.lookup, name="lookup"),
+    path("lookup/rate/", views.lookup_rate, name="lookup-rate"),
     path("cases/", views.my_cases, name="my-cases"),
     path("cases/<str:number>/", views.case_detail, name="case"),
     path("cases/<str:number>/receipt/", views.receipt, name="receipt"),
     path("cases/<str:number>/supplement/", views.case_supplement, name="supplement"),
     path("cases/<str:number>/withdraw/", views.case_withdraw, name="withdraw"),
+    path("cases/<str:number>/rate/", views.case_rate, name="rate"),
     path("cases/<str:number>/files/<int:pk>/", views.attachment_download, name="attachment"),
     path("cases/<str:number>/notices/<int:pk>.pdf", views.notice_download, name="notice"),
 ]

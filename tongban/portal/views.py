@@ -38,12 +38,20 @@ from tongban.people.models import Role
 from tongban.people.services import applicant_upsert
 
 from .access import case_for_owner, case_for_viewer, client_ip, portal_login_required
-from .forms import ApplyForm, LookupForm, PortalLoginForm, SupplementForm, WithdrawForm
+from .forms import (
+    ApplyForm,
+    LookupForm,
+    LookupRatingForm,
+    PortalLoginForm,
+    RatingForm,
+    SupplementForm,
+    WithdrawForm,
+)
 
 try:  # 好差评: built beside the portal; the rating form shows once its service exists.
-    from tongban.evaluations.services import evaluation_submit
+    from tongban.evaluations.services import evaluation_submit, rating_deadline
 except ImportError:  # pragma: no cover - depends on the evaluations app's progress
-    evaluation_submit = None
+    evaluation_submit = rating_deadline = None
 
 PAGE_SIZE = 20
 LOOKUP_FAILURES = 10  # failed status look-ups per IP address …
@@ -135,7 +143,11 @@ def apply(request, code):
     if not agent and user.applicant_id is None:
         messages.error(request, "你的账号尚未关联申请人信息，请到任一医保服务大厅窗口办理")
         return redirect("portal:item", code)
-    form = ApplyForm(request.POST or None, request.FILES or None, version=version, agent=agent)
+    form = ApplyForm(
+        *((request.POST, request.FILES) if request.method == "POST" else ()),
+        version=version,
+        agent=agent,
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -187,7 +199,7 @@ def my_cases(request):
     return render(request, "portal/my_cases.html", {"page": page})
 
 
-def _case_page(request, case, *, supplement_form=None, status=200):
+def _case_page(request, case, *, supplement_form=None, rating_form=None, status=200):
     user = request.user
     actions = actions_available(user, case)
     if supplement_form is None and Action.SUPPLEMENT in actions:
@@ -211,10 +223,23 @@ def _case_page(request, case, *, supplement_form=None, status=200):
             "missing": _missing(case),
             "can_withdraw": Action.WITHDRAW in actions,
             "supplement_form": supplement_form if Action.SUPPLEMENT in actions else None,
-            "rating_open": evaluation_submit is not None and case.status == Status.COMPLETED,
+            **_rating(case, form=rating_form, action=reverse("portal:rate", args=[case.number])),
         },
         status=status,
     )
+
+
+def _rating(case: Case, *, form=None, action: str, initial=None) -> dict:
+    """What the rating box needs: the rating given, or a form while the case may be rated."""
+    if evaluation_submit is None or case.status not in (Status.COMPLETED, Status.REJECTED):
+        return {"rating_shown": False}
+    evaluation = case.evaluations.first()
+    until = rating_deadline(case)
+    open_ = evaluation is None and until is not None and timezone.localdate() <= until
+    if open_ and form is None:
+        form = (LookupRatingForm if initial else RatingForm)(initial=initial)
+    return {"rating_shown": evaluation is not None or open_, "evaluation": evaluation,
+            "rating_form": form if open_ else None, "rating_action": action, "rating_until": until}  # fmt: skip
 
 
 def _missing(case: Case) -> list[dict]:
@@ -253,7 +278,7 @@ def case_supplement(request, number):
 @require_http_methods(["GET", "POST"])
 def case_withdraw(request, number):
     case = case_for_owner(request, number)
-    form = WithdrawForm(request.POST or None)
+    form = WithdrawForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             case_act(number=case.number, action=Action.WITHDRAW, actor=request.user,
@@ -264,6 +289,26 @@ def case_withdraw(request, number):
             messages.success(request, "申请已撤回。")
         return redirect("portal:case", case.number)
     return render(request, "portal/withdraw.html", {"case": case, "form": form})
+
+
+@portal_login_required
+@require_POST
+def case_rate(request, number):
+    """好差评 from the case page (一事一评)."""
+    case = case_for_owner(request, number)
+    if evaluation_submit is None:
+        raise Http404("评价功能尚未开放")
+    form = RatingForm(request.POST)
+    if form.is_valid():
+        try:
+            evaluation_submit(case=case, score=form.cleaned_data["score"], channel="portal",
+                              comment=form.cleaned_data["comment"], by=request.user)  # fmt: skip
+        except DomainError as e:
+            messages.error(request, e.message)
+        else:
+            messages.success(request, "感谢你的评价！")
+            return redirect(reverse("portal:case", args=[case.number]) + "#rate")
+    return _case_page(request, case, rating_form=form, status=400)
 
 
 # --- Files and notices ---------------------------------------------------------------------
@@ -368,6 +413,32 @@ def _fail(request) -> None:
         cache.set(key, 1, LOOKUP_WINDOW)
 
 
+def _find(request, number: str, id_number: str) -> tuple[Case | None, str, int]:
+    """(case, error, status) for a look-up by case number and the applicant's ID number."""
+    if _failures(request) >= LOOKUP_FAILURES:
+        return None, "查询失败次数过多，请 10 分钟后再试。", 429
+    case = (
+        Case.objects.select_related("item")
+        .filter(number=number, applicant__id_number=id_number.strip().upper())
+        .first()
+    )
+    if case is None:
+        _fail(request)
+        return None, "没有找到与该办件编号和证件号码相符的办件，请核对后再试。", 404
+    return case, "", 200
+
+
+def _lookup_page(request, form, case, status, rating_form=None):
+    context = {"form": form, "case": case}
+    if case is not None:
+        context.update(_rating(case, form=rating_form, action=reverse("portal:lookup-rate"),
+                               initial={"number": case.number, "id": form.cleaned_data["id"]}))  # fmt: skip
+    response = render(request, "portal/lookup.html", context, status=status)
+    if case is not None:
+        response["Cache-Control"] = "private, no-store"
+    return response
+
+
 @require_http_methods(["GET", "POST"])
 def lookup(request):
     """办件查询 without an account: case number plus the applicant's full ID number.
@@ -379,23 +450,35 @@ def lookup(request):
     form = LookupForm(params if asked else None, initial={"number": params.get("number", "")})
     case, status = None, 200
     if asked:
-        if _failures(request) >= LOOKUP_FAILURES:
-            form.add_error(None, "查询失败次数过多，请 10 分钟后再试。")
-            status = 429
-        elif form.is_valid():
-            case = (
-                Case.objects.select_related("item")
-                .filter(number=form.cleaned_data["number"],
-                        applicant__id_number=form.cleaned_data["id"])
-                .first()
-            )  # fmt: skip
-            if case is None:
-                _fail(request)
-                form.add_error(None, "没有找到与该办件编号和证件号码相符的办件，请核对后再试。")
-                status = 404
+        if form.is_valid():
+            case, error, status = _find(
+                request, form.cleaned_data["number"], form.cleaned_data["id"]
+            )
+            if error:
+                form.add_error(None, error)
         else:
             status = 400
-    response = render(request, "portal/lookup.html", {"form": form, "case": case}, status=status)
-    if case is not None:
-        response["Cache-Control"] = "private, no-store"
-    return response
+    return _lookup_page(request, form, case, status)
+
+
+@require_POST
+def lookup_rate(request):
+    """好差评 from a notice's QR code: the look-up is checked again, then the rating given."""
+    rating_form = LookupRatingForm(request.POST)
+    form = LookupForm({"number": request.POST.get("number", ""), "id": request.POST.get("id", "")})
+    if evaluation_submit is None or not form.is_valid():
+        return _lookup_page(request, form, None, 400)
+    case, error, status = _find(request, form.cleaned_data["number"], form.cleaned_data["id"])
+    if error:
+        form.add_error(None, error)
+        return _lookup_page(request, form, None, status)
+    if rating_form.is_valid():
+        try:
+            evaluation_submit(case=case, score=rating_form.cleaned_data["score"], channel="qr",
+                              comment=rating_form.cleaned_data["comment"], by=None)  # fmt: skip
+        except DomainError as e:
+            messages.error(request, e.message)
+        else:
+            messages.success(request, "感谢你的评价！")
+            return _lookup_page(request, form, case, 200)
+    return _lookup_page(request, form, case, 400, rating_form=rating_form)
