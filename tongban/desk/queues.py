@@ -12,8 +12,9 @@ from django.utils import timezone
 
 from tongban.cases.access import cases_visible
 from tongban.cases.models import OPEN_STATUSES, Case, Status
-from tongban.catalog.models import ONLINE_CHANNELS, ItemVersion
+from tongban.catalog.models import ONLINE_CHANNELS, ItemVersion, ServiceItem
 from tongban.lib.identifiers import IdentifierError, resident_id_validate, uscc_validate
+from tongban.offices.models import Office
 from tongban.people.models import Applicant, Role
 from tongban.workdays.models import CalendarDay
 
@@ -64,8 +65,11 @@ def _steps_for_role(role: str) -> Q:
 
 
 def queue(user, *, scope: str, office: str = "", item: str = "", status: str = "",
-          channel: str = "", q: str = "") -> QuerySet:  # fmt: skip
-    """The cases of one queue for `user`, filtered; rows carry what a list shows."""
+          channel: str = "", q: str = "") -> "Queue":  # fmt: skip
+    """The cases of one queue for `user`, filtered; rows carry what a list shows.
+
+    Codes (item, office) are resolved to keys first: filtering on the joined code would keep
+    the planner from the case indexes (case_item_idx, case_queue_idx)."""
     qs = cases_visible(user)
     if scope == "intake":
         qs = qs.filter(status=Status.SUBMITTED, handling_office__isnull=True,
@@ -80,9 +84,9 @@ def queue(user, *, scope: str, office: str = "", item: str = "", status: str = "
             _steps_for_role(user.role)
         )
     if office and user.is_city_supervisor:
-        qs = qs.filter(handling_office__code=office)
+        qs = qs.filter(handling_office_id=_pk(Office, office))
     if item:
-        qs = qs.filter(item__code=item)
+        qs = qs.filter(item_id=_pk(ServiceItem, item))
     if channel:
         qs = qs.filter(channel=channel)
     q = (q or "").strip()
@@ -96,11 +100,29 @@ def queue(user, *, scope: str, office: str = "", item: str = "", status: str = "
         order = ("-submitted_at", "-id")  # history: newest first, along the indexes
     else:
         order = (F("deadline").asc(nulls_last=True), "submitted_at", "id")  # most urgent first
-    return (
-        qs.select_related("item", "item_version", "applicant", "handling_office")
-        .only(*ROW_FIELDS)
-        .order_by(*order)
-    )
+    return Queue(qs.order_by(*order), order)
+
+
+def _pk(model, code: str) -> int | None:
+    return model.objects.filter(code=code).values_list("pk", flat=True).first()
+
+
+class Queue:
+    """A queue's filtered, ordered cases. A page is cut on the case table alone (narrow rows,
+    along its indexes) and only its rows are joined to item, version, applicant and office:
+    joining first made the database join every open case of an office before sorting."""
+
+    def __init__(self, qs: QuerySet, order):
+        self.qs, self.order = qs, order
+
+    def __getitem__(self, window: slice) -> list:
+        ids = self.qs.values("pk")[window]
+        return list(
+            Case.objects.filter(pk__in=ids)
+            .select_related("item", "item_version", "applicant", "handling_office")
+            .only(*ROW_FIELDS)
+            .order_by(*self.order)
+        )
 
 
 def _search(q: str) -> Q:
@@ -118,7 +140,7 @@ def _search(q: str) -> Q:
     return Q(applicant_id__in=ids)
 
 
-def page(qs: QuerySet, number: int) -> tuple[list, bool]:
+def page(qs, number: int) -> tuple[list, bool]:
     """Rows of page `number` (1-based) and whether there is a next one."""
     start = (max(number, 1) - 1) * PAGE_SIZE
     rows = list(qs[start : start + PAGE_SIZE + 1])
