@@ -1,0 +1,47 @@
+"""Time the periodic background jobs (tongban.tasks.SCHEDULE) on a database: two rounds, the
+first catching up on whatever the data set holds, the second the steady state (run by
+bench/run.py in a Django process, TONGBAN_DATABASE_URL naming the database).
+
+Prints JSON: {job: {"first": seconds, "second": seconds, "result": ...}}. The jobs change the
+data as they would in production (cards, overdue flags, notifications, rollups).
+"""
+
+import json
+import os
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tongban.settings")
+
+import django  # noqa: E402
+
+django.setup()
+
+from tongban.tasks import SCHEDULE  # noqa: E402
+
+
+def main() -> int:
+    only = set(sys.argv[1:])
+    out = {}
+    for name, periodic in SCHEDULE.items():
+        if only and name not in only:
+            continue
+        times, result = [], None
+        for _ in range(2):
+            t0 = time.perf_counter()
+            try:
+                result = periodic.task.call()
+            except Exception as e:  # noqa: BLE001 - reported, the other jobs still run
+                result = {"error": f"{type(e).__name__}: {e}"[:300]}
+            times.append(time.perf_counter() - t0)
+        out[name] = {"first": times[0], "second": times[1], "result": result}
+        print(f"{name}: {times[0]:.2f} s, then {times[1]:.2f} s", file=sys.stderr, flush=True)
+    json.dump(out, sys.stdout, default=str)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,328 @@
+"""The HTTP load generator: virtual clients driving complete case lifecycles over the API.
+
+Lean on purpose, because it shares the machine's cores with the server and the database:
+processes x threads, each thread one virtual client with one kept-alive http.client
+connection (TCP_NODELAY; reopened transparently when a sync worker closes it), json from the
+standard library, no requests/urllib3 layers.
+
+Each process signs in once per demo user (POST /api/v1/auth/token, outside the measured
+window: a PBKDF2 check costs ~0.4 s) and shares the tokens among its threads. Then every
+client loops, until the end of the run:
+
+  promised lifecycle (门诊费用报销 YB07019, online):
+    POST /cases (applicant-1, web, M1..M4, form, fresh Idempotency-Key)   create_web
+    POST /cases/{n}/actions/accept  (clerk, from the city-wide intake)     accept
+    POST /cases/{n}/actions/approve (reviewer: 审核)                       approve_1
+    POST /cases/{n}/actions/approve (second reviewer: 复审, completes it)  approve_2
+    GET  /cases/{n}                 (the applicant follows it)             get_case
+  every --instant-every-th lifecycle, the instant path instead (城乡居民参保登记 YB01003):
+    POST /cases (clerk, window, applicant named)                           create_window
+    POST /cases/{n}/actions/accept  (completes it at once: 即办)            accept_instant
+
+Only requests that start after the warm-up and end before the stop are counted; a lifecycle
+counts as finished when its completing action (approve_2, accept_instant) is counted.
+Any non-2xx answer (or a broken connection, status 0) is an error; the first few bodies of each
+action are kept for the report. After an error the client drops that case and starts anew.
+"""
+
+import http.client
+import json
+import multiprocessing as mp
+import socket
+import threading
+import time
+import uuid
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+ACTIONS = [
+    "create_web", "accept", "approve_1", "approve_2", "get_case", "create_window", "accept_instant",
+]  # fmt: skip
+CASE_ACTIONS = ("accept", "approve_1", "approve_2", "accept_instant")  # status changes + audit row
+PROMISED = {
+    "item": "YB07019",
+    "channel": "web",
+    "materials": ["M1", "M2", "M3", "M4"],
+    "form": {"amount": "1280.50", "bank_account": "6222020200112233445"},
+}
+INSTANT_ITEM = "YB01003"
+MAX_ERROR_BODIES = 3
+
+
+@dataclass
+class Plan:
+    host: str
+    port: int
+    password: str
+    seconds: float
+    warmup: float
+    processes: int
+    threads: int
+    instant_every: int = 4
+    office: str = "371522"
+
+    @property
+    def users(self) -> dict[str, str]:
+        return {
+            "applicant": "applicant-1",
+            "clerk": f"clerk-{self.office}",
+            "reviewer": f"reviewer-{self.office}",
+            "second": f"second-reviewer-{self.office}",
+        }
+
+
+@dataclass
+class Tally:
+    """What one process saw: latencies per action (seconds), errors and finished lifecycles."""
+
+    latencies: dict[str, list[float]] = field(default_factory=lambda: {a: [] for a in ACTIONS})
+    errors: dict[str, int] = field(default_factory=lambda: dict.fromkeys(ACTIONS, 0))
+    error_bodies: dict[str, list[str]] = field(default_factory=dict)
+    finished: dict[str, int] = field(default_factory=lambda: {"promised": 0, "instant": 0})
+    logins: list[float] = field(default_factory=list)
+
+    def merge(self, other: "Tally") -> None:
+        for a in ACTIONS:
+            self.latencies[a] += other.latencies[a]
+            self.errors[a] += other.errors[a]
+        for a, bodies in other.error_bodies.items():
+            mine = self.error_bodies.setdefault(a, [])
+            mine += bodies[: MAX_ERROR_BODIES - len(mine)]
+        for k in self.finished:
+            self.finished[k] += other.finished[k]
+        self.logins += other.logins
+
+
+class Connection(http.client.HTTPConnection):
+    def connect(self):
+        super().connect()
+        self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
+
+def _call(conn: Connection, method: str, path: str, token: str | None = None,
+          body: dict | None = None, key: str | None = None) -> tuple[int, bytes, float, float]:  # fmt: skip
+    """One request: (status, body, started, ended) on the perf_counter clock; status 0 when
+    the connection broke."""
+    headers = {"Accept": "application/json"}
+    payload = None
+    if token:
+        headers["Authorization"] = f"Bearer {token}"
+    if body is not None:
+        payload = json.dumps(body).encode()
+        headers["Content-Type"] = "application/json"
+    if key:
+        headers["Idempotency-Key"] = key
+    started = time.perf_counter()
+    try:
+        conn.request(method, path, body=payload, headers=headers)
+        resp = conn.getresponse()
+        data = resp.read()
+        status = resp.status
+    except (OSError, http.client.HTTPException) as e:
+        conn.close()
+        status, data = 0, f"{type(e).__name__}: {e}".encode()
+    return status, data, started, time.perf_counter()
+
+
+def login(host: str, port: int, username: str, password: str) -> tuple[str, float]:
+    conn = Connection(host, port, timeout=60)
+    status, data, t0, t1 = _call(conn, "POST", "/api/v1/auth/token",
+                                 body={"username": username, "password": password})  # fmt: skip
+    conn.close()
+    if status != 200:
+        raise RuntimeError(f"login as {username} failed: {status} {data[:300]!r}")
+    return json.loads(data)["token"], t1 - t0
+
+
+def resident_id(region: str, birth: date, seq: int) -> str:
+    """A valid GB 11643 number (sequence 500..999: never one of the demo's)."""
+    first17 = f"{region}{birth:%Y%m%d}{seq:03d}"
+    weights = [pow(2, 17 - i, 11) for i in range(17)]
+    check = (12 - sum(int(c) * w for c, w in zip(first17, weights, strict=True)) % 11) % 11
+    return first17 + ("X" if check == 10 else str(check))
+
+
+def _window_applicants(worker: int, n: int = 200) -> list[dict]:
+    regions = ["371502", "371503", "371521", "371522", "371524", "371525", "371526", "371581"]
+    out = []
+    for i in range(n):
+        region = regions[i % len(regions)]
+        birth = date(1950, 1, 1) + timedelta(days=(worker * 7919 + i * 37) % 20000)
+        out.append({"id_number": resident_id(region, birth, 500 + (worker * n + i) % 500),
+                    "name": f"窗口压测{worker}-{i}", "phone": f"1390000{worker:02d}{i:02d}"[:11],
+                    "insured_region": region})  # fmt: skip
+    return out
+
+
+class Client:
+    """One virtual client: one connection, a loop of lifecycles."""
+
+    def __init__(self, plan: Plan, tokens: dict[str, str], tally: Tally, lock: threading.Lock,
+                 window: tuple[float, float], applicants: list[dict], index: int):  # fmt: skip
+        self.plan, self.tokens, self.tally, self.lock = plan, tokens, tally, lock
+        self.count_from, self.stop_at = window
+        self.applicants, self.index = applicants, index
+        self.conn = Connection(plan.host, plan.port, timeout=60)
+        self.local = Tally()
+
+    def _do(self, action: str, method: str, path: str, role: str, body=None, key=None):
+        status, data, t0, t1 = _call(self.conn, method, path, self.tokens[role], body, key)
+        counted = t0 >= self.count_from and t1 <= self.stop_at
+        ok = 200 <= status < 300
+        if counted:
+            if ok:
+                self.local.latencies[action].append(t1 - t0)
+            else:
+                self.local.errors[action] += 1
+        if not ok:
+            bodies = self.local.error_bodies.setdefault(action, [])
+            if len(bodies) < MAX_ERROR_BODIES:
+                bodies.append(f"{status} {data[:400].decode(errors='replace')}")
+            return None, counted
+        return data, counted
+
+    def _promised(self) -> None:
+        data, _ = self._do("create_web", "POST", "/api/v1/cases", "applicant", PROMISED,
+                           key=uuid.uuid4().hex)  # fmt: skip
+        if data is None:
+            return
+        number = json.loads(data)["number"]
+        base = f"/api/v1/cases/{number}"
+        for action, role in (
+            ("accept", "clerk"),
+            ("approve_1", "reviewer"),
+            ("approve_2", "second"),
+        ):
+            verb = action.split("_")[0]
+            data, counted = self._do(action, "POST", f"{base}/actions/{verb}", role, {})
+            if data is None:
+                return
+        if counted:
+            self.local.finished["promised"] += 1
+        self._do("get_case", "GET", base, "applicant")
+
+    def _instant(self, n: int) -> None:
+        body = {"item": INSTANT_ITEM, "channel": "window", "office": self.plan.office,
+                "applicant": self.applicants[n % len(self.applicants)], "materials": ["M1"],
+                "form": {}}  # fmt: skip
+        data, _ = self._do("create_window", "POST", "/api/v1/cases", "clerk", body,
+                           key=uuid.uuid4().hex)  # fmt: skip
+        if data is None:
+            return
+        number = json.loads(data)["number"]
+        data, counted = self._do("accept_instant", "POST", f"/api/v1/cases/{number}/actions/accept",
+                                 "clerk", {})  # fmt: skip
+        if data is not None and counted:
+            self.local.finished["instant"] += 1
+
+    def run(self) -> None:
+        n = self.index  # stagger the instant turns across clients
+        while time.perf_counter() < self.stop_at:
+            n += 1
+            if self.plan.instant_every and n % self.plan.instant_every == 0:
+                self._instant(n)
+            else:
+                self._promised()
+        self.conn.close()
+        with self.lock:
+            self.tally.merge(self.local)
+
+
+def _process(plan: Plan, worker: int, ready, go, start_at, out) -> None:
+    tally = Tally()
+    tokens = {}
+    try:
+        for role, username in plan.users.items():
+            tokens[role], seconds = login(plan.host, plan.port, username, plan.password)
+            tally.logins.append(seconds)
+    except Exception as e:  # noqa: BLE001 - reported to the parent
+        ready.put(("error", str(e)))
+        return
+    ready.put(("ready", worker))
+    go.wait()
+    count_from = start_at.value + plan.warmup
+    stop_at = start_at.value + plan.warmup + plan.seconds
+    lock = threading.Lock()
+    applicants = _window_applicants(worker)
+    clients = [
+        Client(plan, tokens, tally, lock, (count_from, stop_at), applicants, worker * plan.threads + i)
+        for i in range(plan.threads)
+    ]  # fmt: skip
+    threads = [threading.Thread(target=c.run, daemon=True) for c in clients]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    out.put(tally)
+
+
+@dataclass
+class Outcome:
+    tally: Tally
+    seconds: float
+    clients: int
+
+    def action_stats(self) -> list[dict]:
+        rows = []
+        for a in ACTIONS:
+            lat = sorted(self.tally.latencies[a])
+            if not lat and not self.tally.errors[a]:
+                continue
+            rows.append({
+                "action": a, "count": len(lat), "errors": self.tally.errors[a],
+                "per_s": len(lat) / self.seconds,
+                "p50": _pct(lat, 50), "p90": _pct(lat, 90), "p99": _pct(lat, 99),
+                "max": lat[-1] * 1000 if lat else None,
+            })  # fmt: skip
+        return rows
+
+    @property
+    def requests_per_s(self) -> float:
+        return sum(len(v) for v in self.tally.latencies.values()) / self.seconds
+
+    @property
+    def case_actions_per_s(self) -> float:
+        return sum(len(self.tally.latencies[a]) for a in CASE_ACTIONS) / self.seconds
+
+    @property
+    def lifecycles_per_s(self) -> float:
+        return sum(self.tally.finished.values()) / self.seconds
+
+    @property
+    def errors(self) -> int:
+        return sum(self.tally.errors.values())
+
+
+def _pct(values: list[float], p: float) -> float | None:
+    if not values:
+        return None
+    k = min(len(values) - 1, max(0, round(p / 100 * len(values) + 0.5) - 1))  # nearest rank
+    return values[k] * 1000
+
+
+def drive(plan: Plan, on_start=None) -> Outcome:
+    """Run the load; `on_start(count_from, stop_at)` is called with the measured window (on the
+    perf_counter clock, shared by the processes on Linux) just after the clients start."""
+    ctx = mp.get_context("fork")
+    ready, out, go = ctx.Queue(), ctx.Queue(), ctx.Event()
+    start_at = ctx.Value("d", 0.0)
+    procs = [ctx.Process(target=_process, args=(plan, w, ready, go, start_at, out), daemon=True)
+             for w in range(plan.processes)]  # fmt: skip
+    for p in procs:
+        p.start()
+    for _ in procs:
+        kind, detail = ready.get(timeout=120)
+        if kind == "error":
+            for p in procs:
+                p.terminate()
+            raise RuntimeError(detail)
+    start_at.value = time.perf_counter()
+    go.set()
+    if on_start:
+        on_start(start_at.value + plan.warmup, start_at.value + plan.warmup + plan.seconds)
+    tally = Tally()
+    for _ in procs:
+        tally.merge(out.get(timeout=plan.warmup + plan.seconds + 120))
+    for p in procs:
+        p.join(timeout=10)
+    return Outcome(tally=tally, seconds=plan.seconds, clients=plan.processes * plan.threads)

@@ -1,0 +1,469 @@
+"""tongban's benchmark: the product over HTTP against the pgbench ceiling, and the work-queue
+queries at 10 thousand and 1 million cases. Figures, not pass/fail.
+
+    .venv/bin/python bench/run.py            (or: tongban bench, ./dev bench)
+
+1. A throwaway PostgreSQL database (--db-name, dropped and created), migrated, with the demo
+   city loaded by `tongban demo --no-serve`.
+2. For each --servers spec: the server (gunicorn) on it; --clients virtual clients drive
+   complete case lifecycles over HTTP for --seconds after --warmup; per action count, errors,
+   p50/p90/p99; requests/s, case actions/s (accept + approve + approve + instant accept),
+   lifecycles/s, and where the CPU went (server / PostgreSQL / load generator).
+3. The ceiling: pgbench running the same writes (bench/sql/case_step.sql) on a scratch
+   database, at --ceiling-clients; the product's case actions/s as a share of it.
+4. The queries (bench/queries.py) at each --scale: the database <db-name>_<scale> filled by
+   bench/generate.py (a large one is kept between runs and only migrated; --regenerate makes it
+   anew), timed over HTTP, and their SQL explained.
+5. A summary block, printed and saved with the whole output to bench/out/<timestamp>.txt
+   (plans in bench/out/<timestamp>-plans.txt).
+"""
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from datetime import datetime
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+sys.path.insert(0, str(HERE))
+
+import ceiling  # noqa: E402
+import generate  # noqa: E402
+import load  # noqa: E402
+import queries  # noqa: E402
+from pg import Pg  # noqa: E402
+from server import CpuMeter, Server, Spec, descendants, machine_busy  # noqa: E402
+
+DEFAULT_SERVERS = "gthread:2:4,gthread:2:1,sync:2"
+KEEP_SCALE = 200_000  # data sets at least this large are kept between runs
+TARGET_SHARE = 0.15
+TARGET_P99_MS = 50
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """The options, shared with `tongban bench` (tongban/ops/management/commands/bench.py)."""
+    parser.add_argument("--seconds", type=int, default=20, help="measured seconds per run (20)")
+    parser.add_argument(
+        "--warmup", type=int, default=3, help="seconds not counted at the start (3)"
+    )
+    parser.add_argument("--clients", type=int, default=16, help="concurrent virtual clients (16)")
+    parser.add_argument(
+        "--client-procs",
+        type=int,
+        default=2,
+        help="load generator processes; clients are split among them as threads (2)",
+    )
+    parser.add_argument(
+        "--servers",
+        default=DEFAULT_SERVERS,
+        help="server configurations to measure, comma-separated: gthread:WORKERS:THREADS "
+        "(tongban serve) or sync:WORKERS (gunicorn sync worker); the fastest is "
+        f"reported against the ceiling ({DEFAULT_SERVERS})",
+    )
+    parser.add_argument(
+        "--instant-every",
+        type=int,
+        default=4,
+        help="every n-th lifecycle of a client is the instant window path (4; 0: never)",
+    )
+    parser.add_argument("--skip-load", action="store_true", help="no HTTP lifecycle load")
+    parser.add_argument("--skip-ceiling", action="store_true", help="no pgbench ceiling")
+    parser.add_argument(
+        "--ceiling-clients",
+        default="1,4,16",
+        help="pgbench client counts (1,4,16); the ratio uses --clients",
+    )
+    parser.add_argument("--skip-queries", action="store_true", help="no work-queue timings")
+    parser.add_argument(
+        "--skip-jobs", action="store_true", help="no background job timings at the largest scale"
+    )
+    parser.add_argument(
+        "--scale", default="10000,1000000", help="case counts for the query timings (10000,1000000)"
+    )
+    parser.add_argument(
+        "--regenerate",
+        action="store_true",
+        help=f"generate the kept data sets (>= {KEEP_SCALE:,} cases) anew",
+    )
+    parser.add_argument(
+        "--db-name", default="tongban_bench", help="scratch database (tongban_bench)"
+    )
+    parser.add_argument(
+        "--pg",
+        default=os.environ.get("TONGBAN_BENCH_PG", "postgres://postgres@127.0.0.1:5432"),
+        help="PostgreSQL server, without a database (postgres://postgres@127.0.0.1:5432)",
+    )
+    parser.add_argument("--password", default=generate.BENCH_PASSWORD, help="demo users' password")  # fmt: skip
+
+
+def option_names() -> set[str]:
+    parser = argparse.ArgumentParser(add_help=False)
+    add_arguments(parser)
+    return set(vars(parser.parse_args([])))
+
+
+class Report:
+    """Prints as it goes and keeps every line for the saved file."""
+
+    def __init__(self):
+        self.lines: list[str] = []
+
+    def __call__(self, text: str = "") -> None:
+        print(text, flush=True)
+        self.lines.append(text)
+
+    def table(self, header: list[str], rows: list[list], align: str = "") -> list[str]:
+        cells = [[str(h) for h in header]] + [
+            ["" if c is None else str(c) for c in r] for r in rows
+        ]
+        widths = [max(len(r[i]) for r in cells) for i in range(len(header))]
+        out = []
+        for n, r in enumerate(cells):
+            parts = []
+            for i, c in enumerate(r):
+                left = (align[i] if i < len(align) else "r") == "l"
+                parts.append(c.ljust(widths[i]) if left else c.rjust(widths[i]))
+            out.append("  ".join(parts).rstrip())
+            if n == 0:
+                out.append("  ".join("-" * w for w in widths))
+        for line in out:
+            self(line)
+        return out
+
+
+def _ms(v) -> str:
+    return "-" if v is None else f"{v:.1f}"
+
+
+def _scale_label(n: int) -> str:
+    if n >= 1_000_000 and n % 1_000_000 == 0:
+        return f"{n // 1_000_000}m"
+    if n >= 1000 and n % 1000 == 0:
+        return f"{n // 1000}k"
+    return str(n)
+
+
+def _git() -> str:
+    try:
+        rev = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True,
+                             text=True).stdout.strip()  # fmt: skip
+        dirty = subprocess.run(["git", "status", "--porcelain", "--", "tongban"], cwd=ROOT,
+                               capture_output=True, text=True).stdout.strip()  # fmt: skip
+        return rev + (" + uncommitted changes in tongban/" if dirty else "")
+    except OSError:
+        return "?"
+
+
+def _load_pids(server: Server):
+    """The load generator's processes: this process's descendants but the server's."""
+    me = os.getpid()
+    return lambda: descendants(me) - server.pids()
+
+
+class Bench:
+    def __init__(self, args):
+        self.args = args
+        self.say = Report()
+        self.pg = Pg.from_url(args.pg)
+        self.stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+        self.out_dir = HERE / "out"
+        self.out_dir.mkdir(exist_ok=True)
+        self.data_dir = Path(tempfile.mkdtemp(prefix="tongban-bench-"))
+        self.log_path = self.out_dir / f"{self.stamp}-server.log"
+        self.plans_path = self.out_dir / f"{self.stamp}-plans.txt"
+        self.summary: list[str] = []
+        self.best: tuple[Spec, load.Outcome, dict] | None = None
+        self.ceilings: list[dict] = []
+        self.query_results: dict[int, dict] = {}
+        self.job_results: dict[str, dict] = {}
+
+    def env(self, db: str, **extra) -> dict:
+        return dict(
+            self.pg.env(),
+            **extra,
+            TONGBAN_DATABASE_URL=self.pg.url(db),
+            TONGBAN_DATA_DIR=str(self.data_dir),
+            TONGBAN_SECRET_KEY="bench-" + "x" * 50,
+            TONGBAN_DEBUG="false",
+            TONGBAN_LOG_LEVEL="WARNING",
+            PYTHONUNBUFFERED="1",
+        )
+
+    def _pg_pids(self, db: str):
+        """PostgreSQL's processes that work for us: our database's backends and the server's
+        background processes (not another database's sessions on a shared machine)."""
+        sql = f"SELECT pid FROM pg_stat_activity WHERE datname = '{db}' OR datname IS NULL"
+        return lambda: {int(p) for p in self.pg.psql("postgres", sql).split()}
+
+    def check_idle(self) -> None:
+        busy, top = machine_busy()
+        if busy > 0.25:
+            self.say(f"WARNING: the machine is not idle ({busy:.2f} cores busy before the run); "
+                     "figures are skewed. Busiest: " + "; ".join(top))  # fmt: skip
+
+    # --- 1. setup -------------------------------------------------------------------------
+
+    def setup(self) -> None:
+        a, say = self.args, self.say
+        say(f"tongban bench {self.stamp}: {_git()}")
+        say(f"machine: {os.cpu_count()} cores, Python {platform.python_version()}, "
+            f"PostgreSQL {self.pg.setting('server_version')} (shared_buffers "
+            f"{self.pg.setting('shared_buffers')}, synchronous_commit {self.pg.setting('synchronous_commit')})")  # fmt: skip
+        t = time.perf_counter()
+        self.pg.create(a.db_name)
+        subprocess.run([sys.executable, str(ROOT / "manage.py"), "demo", "--no-serve", "--password",
+                        a.password], env=self.env(a.db_name), cwd=ROOT, check=True,
+                       stdout=subprocess.DEVNULL)  # fmt: skip
+        # An empty demo city to copy for the query data sets (before the load adds cases).
+        self.pg.create(f"{a.db_name}_base", template=a.db_name)
+        say(f"setup: database {a.db_name} created, migrated, demo city loaded in "
+            f"{time.perf_counter() - t:.0f} s")  # fmt: skip
+
+    # --- 2. load --------------------------------------------------------------------------
+
+    def load_runs(self) -> None:
+        a, say = self.args, self.say
+        procs = max(1, min(a.client_procs, a.clients))
+        threads = -(-a.clients // procs)
+        results = []
+        for text in a.servers.split(","):
+            spec = Spec.parse(text.strip())
+            say()
+            say(f"== load: {spec.describe()}; {procs * threads} clients ({procs} processes x "
+                f"{threads} threads), {a.warmup} s warm-up + {a.seconds} s measured")  # fmt: skip
+            self.check_idle()
+            server = Server(spec, self.env(a.db_name), self.log_path).start()
+            try:
+                server.warm()
+                plan = load.Plan(host="127.0.0.1", port=server.port, password=a.password,
+                                 seconds=a.seconds, warmup=a.warmup, processes=procs,
+                                 threads=threads, instant_every=a.instant_every)  # fmt: skip
+                meter = CpuMeter(server.pids, _load_pids(server), self._pg_pids(a.db_name))
+                cpu: dict = {}
+
+                def watch(count_from, stop_at, meter=meter, cpu=cpu):
+                    def run():
+                        time.sleep(max(0.0, count_from - time.perf_counter()))
+                        meter.start()
+                        time.sleep(max(0.0, stop_at - time.perf_counter()))
+                        cpu.update(meter.stop())
+
+                    threading.Thread(target=run, daemon=True).start()
+
+                outcome = load.drive(plan, on_start=watch)
+                time.sleep(0.1)
+            finally:
+                server.stop()
+            self._print_outcome(outcome, cpu)
+            results.append((spec, outcome, cpu))
+        if len(results) > 1:
+            say()
+            say("== server configurations compared")
+            self.say.table(
+                ["server", "req/s", "case actions/s", "lifecycles/s", "worst p99 ms", "errors"],
+                [[str(s), f"{o.requests_per_s:.0f}", f"{o.case_actions_per_s:.0f}",
+                  f"{o.lifecycles_per_s:.1f}", _ms(max((r["p99"] or 0) for r in o.action_stats())),
+                  o.errors] for s, o, _ in results],
+                "lrrrrr",
+            )  # fmt: skip
+        self.best = max(results, key=lambda r: r[1].case_actions_per_s)
+        if len(results) > 1:
+            say(f"fastest: {self.best[0]} ({self.best[0].describe()})")
+
+    def _print_outcome(self, o: load.Outcome, cpu: dict) -> None:
+        say = self.say
+        rows = [[r["action"], r["count"], r["errors"], f"{r['per_s']:.1f}", _ms(r["p50"]),
+                 _ms(r["p90"]), _ms(r["p99"]), _ms(r["max"])] for r in o.action_stats()]  # fmt: skip
+        say.table(["action", "count", "errors", "per s", "p50 ms", "p90 ms", "p99 ms", "max ms"],
+                  rows, "lrrrrrrr")  # fmt: skip
+        say(f"requests/s {o.requests_per_s:.0f}; case actions/s {o.case_actions_per_s:.0f}; "
+            f"lifecycles finished/s {o.lifecycles_per_s:.1f} (promised {o.tally.finished['promised']}, "
+            f"instant {o.tally.finished['instant']} in {o.seconds:.0f} s); errors {o.errors}")  # fmt: skip
+        if o.tally.logins:
+            say(f"sign-ins before the run: {len(o.tally.logins)}, median "
+                f"{sorted(o.tally.logins)[len(o.tally.logins) // 2] * 1000:.0f} ms")  # fmt: skip
+        if cpu:
+            say("CPU (cores busy): " + ", ".join(
+                f"{k} {v:.2f}" for k, v in cpu.items() if k != "machine cores"))  # fmt: skip
+        for action, bodies in o.tally.error_bodies.items():
+            for body in bodies:
+                say(f"  error {action}: {body}")
+
+    # --- 3. ceiling -----------------------------------------------------------------------
+
+    def ceiling(self) -> None:
+        a, say = self.args, self.say
+        db = f"{a.db_name}_ceiling"
+        counts = sorted({int(c) for c in a.ceiling_clients.split(",") if c.strip()} | {a.clients})
+        say()
+        say(f"== ceiling: pgbench -n -f bench/sql/case_step.sql -j 2 on {db} (100,000 cases)")
+        ceiling.prepare(self.pg, db)
+        self.check_idle()
+        for c in counts:
+            seconds = a.seconds if c == a.clients else max(5, a.seconds // 2)
+            r = ceiling.pgbench(self.pg, db, c, seconds)
+            self.ceilings.append(r)
+            say(f"pgbench -c {c:>2} -T {seconds}: {r['tps']:,.0f} TPS, latency {r['latency_ms']:.2f} ms"
+                + (f", {r['failed']} failed" if r["failed"] else ""))  # fmt: skip
+
+    # --- 4. queries -----------------------------------------------------------------------
+
+    def queries(self) -> None:
+        a, say = self.args, self.say
+        spec = self.best[0] if self.best else Spec.parse(a.servers.split(",")[0])
+        for scale in [int(s) for s in a.scale.split(",") if s.strip()]:
+            db = f"{a.db_name}_{_scale_label(scale)}"
+            say()
+            say(f"== queries at {scale:,} cases ({db}, server {spec})")
+            t = time.perf_counter()
+            fresh = scale < KEEP_SCALE or a.regenerate or not self.pg.exists(db)
+            if fresh:
+                self.pg.create(db, template=f"{a.db_name}_base")
+            else:
+                generate.ensure_database(self.pg, db, log=say)  # migrate a kept one
+            made = generate.generate(self.pg, db, scale, log=lambda m: None)
+            if made["added"]:
+                say(f"generated {made['added']:,} cases in {made['seconds']:.0f} s")
+            say(f"data: {generate.summary(self.pg, db)} (ready in {time.perf_counter() - t:.0f} s)")
+            numbers = queries.sample_numbers(self.pg, db)
+            qs = queries.expand(queries.QUERIES, numbers)
+            # No background worker here: its first round on a big data set would run beside the
+            # timings (the jobs are timed on their own below).
+            env = self.env(db, TONGBAN_INPROCESS_WORKER="false")
+            with Server(spec, env, self.log_path) as server:
+                server.warm()
+                http_times = queries.time_http("127.0.0.1", server.port, a.password, qs, numbers)
+            explained = queries.explain(self.env(db), qs, self.plans_path, f"{scale:,} cases")
+            self.query_results[scale] = {"http": http_times, "sql": explained}
+            rows = []
+            for q in qs:
+                h, e = http_times[q["name"]], explained[q["name"]]
+                rows.append([q["name"], h["status"], h["count"], f"{h['median']:.1f}",
+                             f"{e['in_process_ms']:.1f}", e["statements"], f"{e['sql_ms']:.1f}",
+                             ", ".join(e["worst_nodes"][:4])])  # fmt: skip
+            say.table(["query", "status", "count", "HTTP ms", "in-proc ms", "SQL n", "SQL ms",
+                       "slowest statement's plan"], rows, "lrrrrrrl")  # fmt: skip
+        if not a.skip_jobs and self.query_results:
+            self.jobs(
+                f"{a.db_name}_{_scale_label(max(self.query_results))}", max(self.query_results)
+            )
+
+    def jobs(self, db: str, scale: int) -> None:
+        say = self.say
+        say()
+        say(f"== background jobs at {scale:,} cases ({db}): every periodic job, twice")
+        try:
+            done = subprocess.run([sys.executable, str(HERE / "jobs.py")], env=self.env(db),
+                                  capture_output=True, text=True, cwd=ROOT, timeout=600)  # fmt: skip
+        except subprocess.TimeoutExpired:
+            say("jobs did not finish within 600 s")
+            return
+        if done.returncode:
+            say(f"jobs.py failed: {done.stderr.strip()[-1500:]}")
+            return
+        self.job_results = json.loads(done.stdout)
+        say.table(["job", "first s", "second s", "result (second round)"],
+                  [[n, f"{r['first']:.2f}", f"{r['second']:.2f}", json.dumps(r["result"], ensure_ascii=False)[:90]]
+                   for n, r in self.job_results.items()], "lrrl")  # fmt: skip
+
+    # --- 5. summary -----------------------------------------------------------------------
+
+    def finish(self) -> Path:
+        a, say = self.args, self.say
+        lines = [f"tongban bench {self.stamp} ({_git()}), {os.cpu_count()} cores, PostgreSQL "
+                 f"{self.pg.setting('server_version')}; server, database and load generator on one machine"]  # fmt: skip
+        tps = None
+        if self.ceilings:
+            same = [c for c in self.ceilings if c["clients"] == a.clients]
+            tps = (same or self.ceilings)[-1]["tps"]
+            lines.append("ceiling (pgbench, case step): " + ", ".join(
+                f"{c['clients']} clients {c['tps']:,.0f} TPS" for c in self.ceilings))  # fmt: skip
+        if self.best:
+            spec, o, cpu = self.best
+            stats = o.action_stats()
+            lines.append(f"product over HTTP ({spec.describe()}, {o.clients} clients, {o.seconds:.0f} s): "
+                         f"{o.case_actions_per_s:,.0f} case actions/s, {o.requests_per_s:,.0f} requests/s, "
+                         f"{o.lifecycles_per_s:.1f} lifecycles finished/s, {o.errors} errors")  # fmt: skip
+            if tps:
+                share = o.case_actions_per_s / tps
+                lines.append(f"case actions/s / pgbench TPS at {a.clients} clients: "
+                             f"{o.case_actions_per_s:,.0f} / {tps:,.0f} = {share:.1%} "
+                             f"(target >= {TARGET_SHARE:.0%}: {'met' if share >= TARGET_SHARE else 'MISSED'})")  # fmt: skip
+            worst = max(stats, key=lambda r: r["p99"] or 0)
+            lines.append("p50 / p99 ms: " + "; ".join(
+                f"{r['action']} {_ms(r['p50'])} / {_ms(r['p99'])}" for r in stats))  # fmt: skip
+            lines.append(f"worst p99: {worst['action']} {_ms(worst['p99'])} ms "
+                         f"(target < {TARGET_P99_MS} ms: {'met' if (worst['p99'] or 0) < TARGET_P99_MS else 'MISSED'})")  # fmt: skip
+            if cpu:
+                lines.append("CPU during the run (cores): " + ", ".join(
+                    f"{k} {v:.2f}" for k, v in cpu.items() if k != "machine cores"))  # fmt: skip
+        if self.query_results:
+            scales = sorted(self.query_results)
+            header = ["query (HTTP median ms)"] + [f"{_scale_label(s)} ms" for s in scales]
+            rows = []
+            for name, *_ in queries.QUERIES:
+                rows.append(
+                    [name]
+                    + [f"{self.query_results[s]['http'][name]['median']:.1f}" for s in scales]
+                )
+            lines.append("")
+            widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
+            for n, r in enumerate([header, *rows]):
+                lines.append("  ".join(str(c).ljust(widths[i]) if i == 0 else str(c).rjust(widths[i])
+                                       for i, c in enumerate(r)))  # fmt: skip
+                if n == 0:
+                    lines.append("  ".join("-" * w for w in widths))
+        if self.job_results:
+            lines.append("")
+            lines.append(f"background jobs at {_scale_label(max(self.query_results))} (first round / steady): "
+                         + ", ".join(f"{n} {r['first']:.1f}/{r['second']:.1f} s"
+                                     for n, r in self.job_results.items()))  # fmt: skip
+        say()
+        say("=" * 30 + " summary " + "=" * 30)
+        for line in lines:
+            say(line)
+        say("=" * 69)
+        path = self.out_dir / f"{self.stamp}.txt"
+        path.write_text("\n".join(self.say.lines) + "\n", encoding="utf-8")
+        say(f"saved to {path.relative_to(ROOT)} (plans: {self.plans_path.relative_to(ROOT)}, "
+            f"server log: {self.log_path.relative_to(ROOT)})")  # fmt: skip
+        return path
+
+    def run(self) -> int:
+        a = self.args
+        try:
+            self.setup()
+            if not a.skip_load:
+                self.load_runs()
+            if not a.skip_ceiling:
+                self.ceiling()
+            if not a.skip_queries:
+                self.queries()
+            self.finish()
+        finally:
+            shutil.rmtree(self.data_dir, ignore_errors=True)
+        return 0
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="bench/run.py", description=__doc__.split("\n\n")[0],
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )  # fmt: skip
+    add_arguments(parser)
+    args = parser.parse_args(argv)
+    if not shutil.which("psql") or (not args.skip_ceiling and not shutil.which("pgbench")):
+        parser.error("psql and pgbench must be on PATH")
+    return Bench(args).run()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,222 @@
+"""Start and stop the product's server for a benchmark, and account for CPU by process group."""
+
+import http.client
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+CLK_TCK = os.sysconf("SC_CLK_TCK")
+
+
+@dataclass(frozen=True)
+class Spec:
+    """How the server runs. `gthread:W:T` goes through `tongban serve --workers W --threads T`
+    (the product's command: gunicorn gthread worker, keep-alive 5 s); `sync:W` runs gunicorn's
+    sync worker directly (tongban serve has no flag for it), which closes every connection."""
+
+    kind: str
+    workers: int
+    threads: int = 1
+
+    @classmethod
+    def parse(cls, text: str) -> "Spec":
+        parts = text.split(":")
+        if parts[0] == "gthread" and len(parts) == 3:
+            return cls("gthread", int(parts[1]), int(parts[2]))
+        if parts[0] == "sync" and len(parts) == 2:
+            return cls("sync", int(parts[1]))
+        raise ValueError(f"server spec is gthread:WORKERS:THREADS or sync:WORKERS, not {text!r}")
+
+    def __str__(self) -> str:
+        if self.kind == "sync":
+            return f"sync:{self.workers}"
+        return f"gthread:{self.workers}:{self.threads}"
+
+    def describe(self) -> str:
+        if self.kind == "sync":
+            return f"gunicorn sync, {self.workers} workers (no keep-alive)"
+        return f"tongban serve: gunicorn gthread, {self.workers} workers x {self.threads} threads"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Server:
+    def __init__(self, spec: Spec, env: dict, log_path: Path, port: int | None = None):
+        self.spec, self.env, self.log_path = spec, env, log_path
+        self.port = port or free_port()
+        self.proc: subprocess.Popen | None = None
+
+    def argv(self) -> list[str]:
+        addr = f"127.0.0.1:{self.port}"
+        if self.spec.kind == "gthread":
+            return [sys.executable, str(ROOT / "manage.py"), "serve", "--addr", addr,
+                    "--workers", str(self.spec.workers), "--threads", str(self.spec.threads)]  # fmt: skip
+        return [sys.executable, "-m", "gunicorn", "tongban.wsgi:application", "--bind", addr,
+                "--workers", str(self.spec.workers), "--worker-class", "sync"]  # fmt: skip
+
+    def start(self, timeout: float = 60) -> "Server":
+        log = open(self.log_path, "ab")  # noqa: SIM115 - lives as long as the server
+        # Its own session: stop() signals the whole group it started, nothing else.
+        self.proc = subprocess.Popen(self.argv(), env=self.env, cwd=ROOT, stdout=log,
+                                     stderr=subprocess.STDOUT, start_new_session=True)  # fmt: skip
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"server exited ({self.proc.returncode}); see {self.log_path}")
+            try:
+                conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=5)
+                conn.request("GET", "/api/v1/offices")
+                status = conn.getresponse().status
+                conn.close()
+                if status < 500:
+                    return self
+            except OSError:
+                pass
+            time.sleep(0.2)
+        self.stop()
+        raise RuntimeError(f"server did not answer within {timeout:.0f} s; see {self.log_path}")
+
+    def warm(self, n: int = 20) -> None:
+        """A few requests so that every worker has imported its views and opened its
+        database connection before anything is timed."""
+        for _ in range(n):
+            conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=10)
+            conn.request("GET", "/api/v1/items")
+            conn.getresponse().read()
+            conn.close()
+
+    def stop(self) -> None:
+        if self.proc is None or self.proc.poll() is not None:
+            return
+        os.killpg(self.proc.pid, signal.SIGTERM)
+        try:
+            self.proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            os.killpg(self.proc.pid, signal.SIGKILL)
+            self.proc.wait()
+
+    def pids(self) -> set[int]:
+        return descendants(self.proc.pid) | {self.proc.pid} if self.proc else set()
+
+    def __enter__(self):
+        return self.start()
+
+    def __exit__(self, *exc):
+        self.stop()
+
+
+# --- CPU accounting ----------------------------------------------------------------------------
+
+
+def _children_map() -> dict[int, list[int]]:
+    kids: dict[int, list[int]] = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                stat = Path(f"/proc/{entry}/stat").read_text()
+            except OSError:
+                continue
+            ppid = int(stat.rpartition(")")[2].split()[1])
+            kids.setdefault(ppid, []).append(int(entry))
+    return kids
+
+
+def descendants(pid: int) -> set[int]:
+    kids, out, todo = _children_map(), set(), [pid]
+    while todo:
+        for child in kids.get(todo.pop(), []):
+            out.add(child)
+            todo.append(child)
+    return out
+
+
+def _cpu_seconds(pid: int) -> float:
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / CLK_TCK  # utime + stime
+
+
+def _postgres_pids() -> set[int]:
+    pids = set()
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                if Path(f"/proc/{entry}/comm").read_text().strip() == "postgres":
+                    pids.add(int(entry))
+            except OSError:
+                continue
+    return pids
+
+
+def _system_busy() -> tuple[float, float]:
+    """(busy, total) CPU seconds of the whole machine since boot."""
+    parts = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    idle = parts[3] + parts[4]
+    total = sum(parts[:8])
+    return (total - idle) / CLK_TCK, total / CLK_TCK
+
+
+def machine_busy(seconds: float = 1.0) -> tuple[float, list[str]]:
+    """Cores busy over `seconds`, and the processes that used the most CPU meanwhile: the
+    machine may be shared, and anything else running skews every figure."""
+    before = {int(p): _cpu_seconds(int(p)) for p in os.listdir("/proc") if p.isdigit()}
+    b0 = _system_busy()
+    time.sleep(seconds)
+    b1 = _system_busy()
+    used = []
+    for pid, t0 in before.items():
+        delta = _cpu_seconds(pid) - t0
+        if delta > 0.05 * seconds:
+            try:
+                name = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()[:80]
+            except OSError:
+                name = "?"
+            used.append((delta / seconds, f"{delta / seconds:.2f} {pid} {name.strip()}"))
+    return (b1[0] - b0[0]) / seconds, [text for _, text in sorted(used, reverse=True)[:5]]
+
+
+class CpuMeter:
+    """CPU seconds used by the server's processes, PostgreSQL (the backends of our database
+    and the server's own background processes) and the load generator between start() and
+    stop(), and by anything else on the machine. Processes that end in between are missed."""
+
+    def __init__(self, server_pids, client_pids, postgres_pids=_postgres_pids):
+        self.server_pids, self.client_pids = server_pids, client_pids
+        self.postgres_pids = postgres_pids
+
+    def _sample(self) -> dict[str, dict[int, float]]:
+        return {
+            "server": {p: _cpu_seconds(p) for p in self.server_pids()},
+            "postgres": {p: _cpu_seconds(p) for p in self.postgres_pids()},
+            "load generator": {p: _cpu_seconds(p) for p in self.client_pids()},
+        }
+
+    def start(self) -> None:
+        self.t0, self.first, self.sys0 = time.perf_counter(), self._sample(), _system_busy()
+
+    def stop(self) -> dict[str, float]:
+        """CPU used per group, as a share of one core (1.0 = one core busy)."""
+        elapsed = time.perf_counter() - self.t0
+        last, sys1 = self._sample(), _system_busy()
+        out = {}
+        for group, now in last.items():
+            before = self.first[group]
+            used = sum(v - before.get(p, 0.0) for p, v in now.items())
+            out[group] = used / elapsed
+        busy = (sys1[0] - self.sys0[0]) / elapsed
+        out["other"] = max(0.0, busy - sum(out.values()))
+        out["machine busy"] = busy
+        out["machine cores"] = (sys1[1] - self.sys0[1]) / elapsed
+        return out
