@@ -92,6 +92,10 @@ def _case_event_text(event: CaseEvent) -> tuple[str, str] | None:
     return None
 
 
+def _url(path: str) -> str:
+    return getattr(settings, "TONGBAN_PUBLIC_URL", "").rstrip("/") + path
+
+
 def _supervisors(office_id: int | None, *, city: bool) -> list[User]:
     """Supervisors of the office, and those of the city bureau when `city`."""
     who = Q(office_id=office_id) if office_id else Q(pk__in=[])
@@ -146,7 +150,7 @@ def _warning_drafts(cards: list[Warning]) -> list[Draft]:
         body = (
             f"{office.name if office else ''} 办理的“{case.item.name}”（办件编号 {case.number}）"
             f"{'已超过' if red else '临近'}办结期限 {case.deadline or w.deadline:%Y-%m-%d}。\n"
-            f"请及时督办：/desk/cases/{case.number}/\n"
+            f"请及时督办：{_url(f'/desk/cases/{case.number}/')}\n"
         )
         users = _supervisors(case.handling_office_id, city=red)
         drafts += _email_drafts(
@@ -165,7 +169,7 @@ def _rectification_drafts(rows: list[Rectification]) -> list[Draft]:
             f"“{case.item.name}”（办件编号 {case.number}）收到差评：{ev.get_score_display()}。\n"
             f"评价内容：{ev.comment or '（无）'}\n"
             f"请 {r.office.name} 于 {r.due:%Y-%m-%d} 前核实整改并回访申请人；"
-            f"整改单：/desk/supervision/rectifications/{r.pk}/\n"
+            f"整改单：{_url(f'/desk/supervision/rectifications/{r.pk}/')}\n"
         )
         users = _supervisors(r.office_id, city=True)
         drafts += _email_drafts(f"rating:{ev.pk}", "rating.bad", users, subject, body, case.pk)

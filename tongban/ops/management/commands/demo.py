@@ -1,9 +1,12 @@
+import os
+
 from django.conf import settings
 from django.core.management import BaseCommand, call_command
 
 from tongban.catalog.seed import catalog_seed
 from tongban.offices.services import offices_load
 from tongban.people.demo import demo_password, people_demo
+from tongban.supervision.demo import supervision_demo_seed
 from tongban.workdays.services import calendar_load_builtin
 
 
@@ -28,5 +31,23 @@ class Command(BaseCommand):
                           "supervisor-371500, catalog-admin, sysadmin, secadmin, auditor, applicant-1, "
                           "applicant-2 … (<role>-<office code> for every office)")  # fmt: skip
         self.stdout.write(self.style.SUCCESS(f"Password for every demo user: {password}"))
+        # The demo clock and the demo cases of the supervisors' pages (tongban.supervision.demo);
+        # the environment carries the flag on to the server and its worker.
+        os.environ["TONGBAN_DEMO"] = "true"
+        settings.TONGBAN_DEMO = True
+        # The demo's SMS and e-mail go to files in the data dir (readable, unlike the console's
+        # base64 bodies); supervisors read every message at /desk/supervision/notifications/.
+        os.environ.setdefault("TONGBAN_SMS_BACKEND", "file")
+        os.environ.setdefault("TONGBAN_EMAIL_BACKEND", "file")
+        seeded = supervision_demo_seed()
+        self.stdout.write(
+            f"Supervision: {len(seeded['running'])} running case(s) at several ages, "
+            f"{len(seeded['finished'])} rated, unrated for the window tablet: "
+            f"{', '.join(seeded['unrated']) or '(already seeded)'}"
+            + (f"; {seeded['error']}" if "error" in seeded else "")
+        )
+        self.stdout.write("Demo clock: sign in as supervisor-371500 or supervisor-371522, open "
+                          "/desk/supervision/, or run `tongban demo-clock advance N`. SMS and "
+                          f"e-mail go to {settings.DATA_DIR / 'sms'} and {settings.DATA_DIR / 'mail'}.")  # fmt: skip
         if not no_serve:
             call_command("serve", addr=addr)

@@ -1,4 +1,5 @@
 import os
+import subprocess
 import sys
 
 from django.conf import settings
@@ -23,6 +24,7 @@ class Command(BaseCommand):
             raise CommandError(f"--addr must be HOST:PORT, not {addr!r}")
         self.stdout.write(f"tongban serving on http://{addr}/  (portal /, desk /desk/, API /api/v1/, "
                           f"docs /api/docs/, admin /admin/); Ctrl-C stops.")  # fmt: skip
+        self._start_worker()
         self.stdout.flush()
         argv = [
             sys.executable, "-m", "gunicorn", "tongban.wsgi:application", "--bind", addr,
@@ -33,3 +35,20 @@ class Command(BaseCommand):
         if os.environ.get("TONGBAN_ACCESS_LOG"):
             argv += ["--access-logfile", "-"]
         os.execv(sys.executable, argv)
+
+    def _start_worker(self) -> None:
+        """Without a broker, background jobs run beside the web server: one `tongban worker`
+        process on the database queue, which stops when gunicorn (this process, after execv)
+        stops. With TONGBAN_BROKER_URL, run `tongban worker` processes yourself."""
+        if settings.TONGBAN_BROKER_URL or not settings.TONGBAN_INPROCESS_WORKER:
+            return
+        env = {**os.environ, "PYTHONPATH": os.pathsep.join(
+            p for p in (str(settings.BASE_DIR), os.environ.get("PYTHONPATH")) if p)}  # fmt: skip
+        code = (
+            "import sys; from tongban.cli import main; sys.exit(main(['tongban', *sys.argv[1:]]))"
+        )
+        subprocess.Popen(
+            [sys.executable, "-c", code, "worker", "--exit-with-parent", "--verbosity", "0"],
+            env=env,
+        )
+        self.stdout.write("background jobs: a worker on the database queue (tongban worker)")

@@ -1,0 +1,48 @@
+"""Who gets the supervision pages: supervisors (科长/监察) of an office, and of the city for
+everything; the window rating page belongs to the staff of the office that handled the case."""
+
+from functools import wraps
+
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.urls import reverse
+
+from tongban.cases.access import case_visible
+from tongban.cases.models import Case
+from tongban.people.models import STAFF_ROLES, Role
+
+
+def _signed_in(view, allowed, message):
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        user = request.user
+        if not user.is_authenticated:
+            return redirect_to_login(request.get_full_path(), reverse("desk:login"))
+        if user.role not in allowed or user.office_id is None:
+            raise PermissionDenied(message)
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def supervisors_only(view):
+    return _signed_in(view, {Role.SUPERVISOR}, "督办页面仅供科长/监察使用")
+
+
+def staff_only(view):
+    return _signed_in(view, STAFF_ROLES, "仅供经办人员使用")
+
+
+def case_for_window_rating(user, number: str) -> Case:
+    """The case `number` if `user` may hand its applicant the rating tablet, else 404."""
+    case = (
+        Case.objects.select_related("item", "applicant", "handling_office")
+        .filter(number=number)
+        .first()
+    )
+    if case is None or not case_visible(user, case):
+        raise Http404("办件不存在")
+    if user.office_id not in {case.handling_office_id, case.accepting_office_id}:
+        raise Http404("办件不存在")
+    return case
