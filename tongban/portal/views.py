@@ -2,7 +2,6 @@
 and the public status lookup. Views parse, call one service, and render or redirect."""
 
 import re
-from itertools import groupby
 
 from django.conf import settings
 from django.contrib import messages
@@ -84,12 +83,15 @@ def home(request):
     items = items_active()
     if q:
         items = items.filter(Q(name__icontains=q) | Q(code__iexact=q) | Q(category__icontains=q))
-    items = list(items.order_by("category", "code"))
+    items = list(items.order_by("code"))
     versions = versions_by_pk(i.current_version_id for i in items)
+    groups: dict[str, list] = {}  # categories in the order of their first item's code
     for item in items:
         item.version = versions[item.current_version_id]
-    groups = [(cat, list(rows)) for cat, rows in groupby(items, key=lambda i: i.category)]
-    return render(request, "portal/home.html", {"groups": groups, "q": q, "count": len(items)})
+        groups.setdefault(item.category, []).append(item)
+    return render(
+        request, "portal/home.html", {"groups": groups.items(), "q": q, "count": len(items)}
+    )
 
 
 def _version_in_force(code: str) -> ItemVersion:
@@ -429,7 +431,7 @@ def _find(request, number: str, id_number: str) -> tuple[Case | None, str, int]:
 
 
 def _lookup_page(request, form, case, status, rating_form=None):
-    context = {"form": form, "case": case}
+    context = {"form": form, "case": case, "rating_public": True}
     if case is not None:
         context.update(_rating(case, form=rating_form, action=reverse("portal:lookup-rate"),
                                initial={"number": case.number, "id": form.cleaned_data["id"]}))  # fmt: skip

@@ -82,3 +82,4 @@ def test_a_finished_case_can_be_rated_from_the_qr_code(
     evaluation = accepted_case.evaluations.get()
     assert (evaluation.score, evaluation.channel, evaluation.rated_by) == (5, "qr", None)
     assert "感谢你的评价" in response.content.decode() and "非常满意" in response.content.decode()
+    assert "很快" not in response.content.decode()  # the comment is not shown to the public
