@@ -16,11 +16,12 @@ class BearerTokenAuthentication(authentication.BaseAuthentication):
         if len(header) != 2:
             raise exceptions.AuthenticationFailed("Authorization 头格式应为 'Bearer <token>'")
         key = header[1].decode(errors="replace")
-        token = (
-            ApiToken.objects.select_related("user", "user__office", "user__applicant")
-            .filter(digest=ApiToken.hash(key))
-            .first()
-        )
+        try:
+            token = ApiToken.objects.select_related("user", "user__office", "user__applicant").get(
+                digest=ApiToken.hash(key)
+            )
+        except ApiToken.DoesNotExist:
+            token = None
         if token is None or not token.user.is_active:
             raise exceptions.AuthenticationFailed("令牌无效或已停用 (invalid token)")
         return token.user, token

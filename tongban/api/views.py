@@ -10,7 +10,7 @@ from datetime import timedelta
 
 from django.contrib.auth import authenticate
 from django.db import transaction
-from django.db.models import Prefetch, Q, Subquery, Value
+from django.db.models import F, Prefetch, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
@@ -130,23 +130,40 @@ def _office(code: str, field: str) -> Office:
 
 
 def _case_queryset():
-    return Case.objects.select_related(*shapes.CASE_SUMMARY_RELATED)
+    return Case.objects.select_related(*shapes.CASE_RELATED)
 
 
-def _events(case_ids):
-    return CaseEvent.objects.filter(case_id__in=case_ids).select_related("actor", "office")
+def _office_codes(cases) -> dict[int, str]:
+    """Codes of the offices `cases` name, in one query."""
+    pks = {pk for case in cases for f in shapes.OFFICE_FIELDS if (pk := getattr(case, f))}
+    return dict(Office.objects.filter(pk__in=pks).values_list("pk", "code")) if pks else {}
+
+
+def _histories(cases) -> dict[int, list[tuple]]:
+    """The history rows of `cases`, per case pk, in one query."""
+    out = {case.pk: [] for case in cases}
+    rows = CaseEvent.objects.filter(case_id__in=list(out)).order_by("at", "pk")
+    for row in rows.values_list(*shapes.EVENT_FIELDS):
+        out[row[0]].append(row)
+    return out
+
+
+def _case_bodies(cases, user) -> list[dict]:
+    """Whole cases as `user` sees them: two queries (office codes, histories) for any number.
+    `cases` must have shapes.CASE_RELATED loaded."""
+    offices, histories = _office_codes(cases), _histories(cases)
+    return [shapes.case_data(c, histories[c.pk], user, offices) for c in cases]
 
 
 def _case_visible_or_404(user, number: str, qs=None) -> Case:
-    case = (qs if qs is not None else _case_queryset()).filter(number=number).first()
+    try:
+        case = (qs if qs is not None else _case_queryset()).get(number=number)
+    except Case.DoesNotExist:
+        case = None
     if case is None or not case_visible(user, case):
         # Someone else's case is "not found", never "forbidden": nothing leaks.
         raise NotFound(f"办件 {number} 不存在", code="case_not_found")
     return case
-
-
-def _case_body(case: Case, user) -> dict:
-    return shapes.case_data(case, _events([case.pk]), user)
 
 
 def _idempotency_key(request) -> str:
@@ -377,7 +394,12 @@ class CaseCollectionView(APIView):
     def get(self, request):
         query = _query(request, schemas.CaseListQuerySerializer)
         today = timezone.localdate()
-        qs = cases_visible(request.user).select_related(*shapes.CASE_SUMMARY_RELATED)
+        qs = (
+            cases_visible(request.user)
+            .select_related("item", "applicant")
+            .annotate(item_version_number=F("item_version__number"))
+            .defer("form")  # not in the list shape
+        )
         order = ("-submitted_at", "-pk")
         if "status" in query:
             qs = qs.filter(status=query["status"])
@@ -412,7 +434,8 @@ class CaseCollectionView(APIView):
                 | Q(applicant__in=Applicant.objects.filter(id_number=q.upper()).values("pk"))
             )
         rows, count, next_url = _paginate(request, qs.order_by(*order), query.get("page", 1))
-        results = [shapes.case_summary(c, today) for c in rows]
+        offices = _office_codes(rows)
+        results = [shapes.case_summary(c, today, offices) for c in rows]
         return Response(shapes.page(results, count, next_url))
 
     @extend_schema(
@@ -437,11 +460,11 @@ class CaseCollectionView(APIView):
                 materials=data.get("materials"), form=data.get("form"), idempotency_key=key,
                 agent=user if user.role == Role.AGENT else None, ip=_ip(request),
             )  # fmt: skip
-        case = _case_queryset().get(pk=case.pk)
         headers = {"Location": reverse("api:case-detail", kwargs={"number": case.number})}
-        if not created:
+        if not created:  # the first case, read afresh with what the shape needs
+            case = _case_queryset().get(pk=case.pk)
             headers["Idempotent-Replayed"] = "true"
-        return Response(_case_body(case, user), status=201, headers=headers)
+        return Response(_case_bodies([case], user)[0], status=201, headers=headers)
 
 
 class CaseDetailView(APIView):
@@ -454,7 +477,7 @@ class CaseDetailView(APIView):
     )
     def get(self, request, number):
         case = _case_visible_or_404(request.user, number)
-        return Response(_case_body(case, request.user))
+        return Response(_case_bodies([case], request.user)[0])
 
 
 class CaseActionView(APIView):
@@ -482,8 +505,9 @@ class CaseActionView(APIView):
         expected_version = params.pop("version", None)
         case = case_act(number=number, action=action, actor=request.user,
                         expected_version=expected_version, ip=_ip(request), **params)  # fmt: skip
-        # Read back whole: the actor may no longer see it (a transfer), but they just acted on it.
-        return Response(_case_body(_case_queryset().get(pk=case.pk), request.user))
+        # The case as the service left it (its item, version and applicant loaded). The actor
+        # may no longer see it (after a transfer), but they have just acted on it.
+        return Response(_case_bodies([case], request.user)[0])
 
 
 class CaseNoticeListView(APIView):
@@ -535,14 +559,11 @@ class BundleApplicationCreateView(APIView):
         except InvalidInput as e:
             raise InvalidInput(e.message, code=e.code, field=_bundle_field(e.field)) from None
         cases = list(_case_queryset().filter(bundle_application=application).order_by("item__code"))
-        events: dict[int, list] = {c.pk: [] for c in cases}
-        for event in _events(events):
-            events[event.case_id].append(event)
         body = {
             "number": application.number,
             "bundle": bundle.code,
             "submitted_at": shapes._time(application.submitted_at),
-            "cases": [shapes.case_data(c, events[c.pk], user) for c in cases],
+            "cases": _case_bodies(cases, user),
         }
         headers = {}
         if cases:
