@@ -16,6 +16,7 @@ from tongban.catalog.models import ONLINE_CHANNELS, ItemVersion, ServiceItem
 from tongban.lib.identifiers import IdentifierError, resident_id_validate, uscc_validate
 from tongban.offices.models import Office
 from tongban.people.models import Applicant, Role
+from tongban.workdays import services as workdays
 from tongban.workdays.models import CalendarDay
 
 PAGE_SIZE = 50
@@ -27,6 +28,8 @@ ROW_FIELDS = (
     "handling_office__name", "handling_office__code",
 )  # fmt: skip
 
+DUE_FILTERS = {"overdue": "已超期（红牌）", "soon": "两个工作日内到期及超期"}
+
 SCOPES = {
     "intake": "待认领的网上申请",
     "office": "本机构在办",
@@ -34,6 +37,12 @@ SCOPES = {
     "mine": "我的办件",
     "all": "全部可见办件",
 }
+
+
+def scope_label(user, scope: str) -> str:
+    if scope == "office" and user.is_city_supervisor:
+        return "全市在办"
+    return SCOPES[scope]
 
 
 def scopes_for(user) -> list[str]:
@@ -65,12 +74,15 @@ def _steps_for_role(role: str) -> Q:
 
 
 def queue(user, *, scope: str, office: str = "", item: str = "", status: str = "",
-          channel: str = "", q: str = "") -> "Queue":  # fmt: skip
+          channel: str = "", q: str = "", due: str = "") -> "Queue":  # fmt: skip
     """The cases of one queue for `user`, filtered; rows carry what a list shows.
 
     Codes (item, office) are resolved to keys first: filtering on the joined code would keep
     the planner from the case indexes (case_item_idx, case_queue_idx)."""
     qs = cases_visible(user)
+    q = (q or "").strip()
+    if q:
+        scope = "all"  # a search looks through every case the user may see
     if scope == "intake":
         qs = qs.filter(status=Status.SUBMITTED, handling_office__isnull=True,
                        channel__in=list(ONLINE_CHANNELS))  # fmt: skip
@@ -89,7 +101,10 @@ def queue(user, *, scope: str, office: str = "", item: str = "", status: str = "
         qs = qs.filter(item_id=_pk(ServiceItem, item))
     if channel:
         qs = qs.filter(channel=channel)
-    q = (q or "").strip()
+    if due in DUE_FILTERS:  # along case_open_deadline_idx
+        today = timezone.localdate()
+        limit = today if due == "overdue" else workdays.add(today, 2).date + timedelta(days=1)
+        qs = qs.filter(status=Status.ACCEPTED, deadline__lt=limit)
     if q:
         qs = qs.filter(_search(q))
     if status:

@@ -81,9 +81,13 @@ def home(request):
     scopes = queues.scopes_for(user)
     scope = request.GET.get("scope")
     scope = scope if scope in scopes else scopes[0]
-    f = {k: request.GET.get(k, "").strip() for k in ("item", "status", "channel", "q", "office")}
+    f = {
+        k: request.GET.get(k, "").strip()
+        for k in ("item", "status", "channel", "q", "office", "due")
+    }
     f["status"] = f["status"] if f["status"] in Status.values else ""
     f["channel"] = f["channel"] if f["channel"] in Channel.values else ""
+    f["due"] = f["due"] if f["due"] in queues.DUE_FILTERS else ""
     page_number = _int(request.GET.get("page"))
     rows, has_next = queues.page(queues.queue(user, scope=scope, **f), page_number)
     marks = queues.deadline_marks(rows)
@@ -92,7 +96,8 @@ def home(request):
     query = request.GET.copy()
     query.pop("page", None)
     return render(request, "desk/home.html", {
-        "scope": scope, "scopes": [(s, queues.SCOPES[s]) for s in scopes], "filters": f,
+        "scope": scope, "scopes": [(s, queues.scope_label(user, s)) for s in scopes], "filters": f,
+        "due_filters": queues.DUE_FILTERS.items(),
         "rows": rows, "page": page_number, "has_next": has_next, "query": query.urlencode(),
         "items": ServiceItem.objects.order_by("code").values_list("code", "name"),
         "statuses": Status.choices, "channels": Channel.choices,
@@ -328,5 +333,6 @@ def policies(request):
     item = request.GET.get("item", "").strip() or None
     return render(request, "desk/policies.html", {
         "q": q, "item": item, "policies": list(policy_search(q=q, item=item)[:100]),
-        "items": ServiceItem.objects.order_by("code").values_list("code", "name"),
+        "items": ServiceItem.objects.filter(status=ServiceItem.Status.ACTIVE)
+        .order_by("code").values_list("code", "name"),
     })  # fmt: skip

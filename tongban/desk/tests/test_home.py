@@ -181,3 +181,33 @@ def test_a_stopped_clock_shows_paused(client, alice, carol, rita):
     client.force_login(alice)
     body = client.get("/desk/").content.decode()
     assert case.number in body and "计时暂停" in body
+
+
+@time_machine.travel("2025-09-29 10:00+08:00", tick=False)
+def test_the_due_filter_shows_overdue_and_near_cases(client, olga, alice, carol):
+    past = _case_due(alice, carol, date(2025, 9, 25))
+    near = _case_due(alice, carol, date(2025, 10, 9))  # 2 working days (国庆 in between)
+    _case_due(alice, carol, date(2025, 10, 17))
+    client.force_login(olga)
+    assert numbers(client.get("/desk/?due=overdue")) == {past.number}
+    assert numbers(client.get("/desk/?due=soon")) == {past.number, near.number}
+
+
+def test_the_city_supervisor_queue_is_named_for_the_city(client, vera, city):
+    client.force_login(vera)
+    assert ("office", "全市在办") in client.get("/desk/").context["scopes"]
+
+
+def test_the_desk_switches_to_english(client, alice):
+    client.force_login(alice)
+    response = client.post("/i18n/setlang/", {"language": "en", "next": "/desk/"})
+    assert response["Location"] == "/desk/"
+    body = client.get("/desk/").content.decode()
+    assert "My work" in body and 'lang="en"' in body
+    client.post("/i18n/setlang/", {"language": "zh-hans", "next": "/desk/"})
+    assert "我的工作" in client.get("/desk/").content.decode()
+
+
+def test_a_search_looks_beyond_the_current_tab(client, alice, intake):
+    client.force_login(alice)
+    assert numbers(client.get("/desk/", {"q": intake.number})) == {intake.number}

@@ -1,0 +1,247 @@
+"""Fill the desk's English catalogue from the table below, then compile it:
+
+    cd tongban/desk && django-admin makemessages -l en && python locale/fill_en.py \
+        && msgfmt -o locale/en/LC_MESSAGES/django.mo locale/en/LC_MESSAGES/django.po
+
+Strings that are not in the table stay untranslated (shown in Chinese)."""
+
+import re
+from pathlib import Path
+
+EN = {
+    "连续登录失败次数过多，账户已临时锁定，请 15 分钟后再试。": "Too many failed sign-ins: the account is locked for 15 minutes.",
+    "本市": "This city",
+    "市外协作地区（跨区通办）": "Partner regions outside the city",
+    "受理": "Accept",
+    "一次性告知补正": "Ask for a supplement (all at once)",
+    "不予受理": "Refuse",
+    "证件号码": "ID number",
+    "居民身份证号码或统一社会信用代码": "Resident ID number or unified social credit code",
+    "姓名 / 单位名称": "Name / employer",
+    "联系电话": "Phone",
+    "参保地": "Insured in",
+    "已收材料": "Materials received",
+    "需补正的材料（一次性告知）": "Materials to supplement (one notice)",
+    "容缺材料承诺补齐日期": "Promised date for the missing secondary materials",
+    "说明 / 不予受理理由": "Note / reason for refusal",
+    "事项": "Item",
+    "输入事项名称或编码": "Item name or code",
+    "咨询内容": "Question",
+    "答复": "Answer",
+    "咨询人": "Asked by",
+    "方式": "Channel",
+    "转为办件（办件编号）": "Turned into case (number)",
+    "认领": "Take",
+    "通过": "Approve",
+    "审核通过": "Approve",
+    "收取补正材料": "Receive the supplement",
+    "不予批准": "Deny",
+    "代申请人撤回": "Withdraw for the applicant",
+    "转办": "Transfer",
+    "认领后由您负责该网上申请的预审（首问负责）。": "Once taken, you own the pre-review of this online application.",
+    "核验材料（勾选已核验的材料）": "Check the materials (tick what you checked)",
+    "本次收到的材料": "Materials received now",
+    "可容缺": "may follow",
+    "主要": "main",
+    "容缺材料承诺补齐日期（缺可容缺材料时填写）": "Promised date (when secondary materials are missing)",
+    "需补正的全部材料": "Every material to supplement",
+    "转至经办机构": "Transfer to office",
+    "理由": "Reason",
+    "说明（可选）": "Note (optional)",
+    "确认收取": "Confirm receipt",
+    "出具补正通知": "Issue the supplement notice",
+    "撤回": "Withdraw",
+    "工作台": "Desk",
+    "通办柜台": "Tongban desk",
+    "我的工作": "My work",
+    "窗口受理": "Window intake",
+    "咨询登记": "Enquiries",
+    "政策解读": "Policy Q&A",
+    "督办": "Supervision",
+    "统计": "Figures",
+    "退出": "Sign out",
+    "聊城市医疗保障局 · 全市通办柜台": "Liaocheng Healthcare Security Bureau · Tongban desk",
+    "办件编号": "Case number",
+    "申请人": "Applicant",
+    "渠道": "Channel",
+    "状态": "Status",
+    "剩余时限": "Time left",
+    "补正中 · 计时暂停": "Awaiting supplement · clock stopped",
+    "预审": "Pre-review",
+    "超期 %(n)s 个工作日": "%(n)s working days overdue",
+    "今日到期": "Due today",
+    "剩 %(n)s 个工作日": "%(n)s working days left",
+    "期限所在年度的节假日安排尚未公布，按周一至周五暂计": "The holiday calendar of that year is not out yet: counted Monday to Friday for now",
+    "依据": "Basis",
+    "材料齐全当场办结": "finished on the spot when complete",
+    "承诺 %(d)s 个工作日办结": "finished within %(d)s working days",
+    "办事指南": "Guide",
+    "请按提示修改标红的内容，已填写的信息均已保留。": "Please correct the fields marked in red; everything typed is kept.",
+    "申请材料": "Materials",
+    "勾选已收取的材料。": "Tick the materials received.",
+    "材料不齐不能受理；": "materials are required;",
+    "材料可承诺后补。": "materials may follow on a signed promise.",
+    "原件": "original",
+    "复印件": "copy",
+    "申请表": "Application form",
+    "受理决定": "Decision",
+    "并办结": " and finish",
+    "即办件：材料齐全时当场办结，出具办结通知。": "Instant item: finished on the spot, with its completion notice.",
+    "出具受理通知书，进入审核。": "Issues the acceptance notice; the case goes to review.",
+    "容缺受理": "Accept with materials to follow",
+    "主要材料齐全、仅缺可容缺材料时，申请人签署承诺书后先行受理，材料补齐后出具结果。": "With every main material present, accept on the applicant's signed promise to bring the secondary ones; the result is issued when they arrive.",
+    "列出需要补正的全部材料，一次告知申请人。": "List every material to supplement, in one notice.",
+    "窗口受理 · 选择事项": "Window intake · choose the item",
+    "事项名称、关键词或编码，如“参保登记”“YB01003”": "Item name, keyword or code, e.g. 参保登记 or YB01003",
+    "查找事项": "Find an item",
+    "查找": "Find",
+    "没有找到与“%(q)s”相关的在办事项。": "No active item matches “%(q)s”.",
+    "查看全部事项": "All items",
+    "办件": "Case",
+    "可办理": "What you can do",
+    "基本信息": "Facts",
+    "号窗口": " window",
+    "帮办代办": "Agent",
+    "申请时间": "Submitted",
+    "首问负责": "First responder",
+    "受理机构": "Accepted by",
+    "经办机构": "Handling office",
+    "全市待认领": "City-wide intake",
+    "当前环节": "Current step",
+    "办结时间": "Finished",
+    "理由 / 说明": "Reason / note",
+    "办理时限": "Time limit",
+    "办件类型": "Kind",
+    "承诺 %(p)s / 法定 %(l)s 个工作日": "promised %(p)s / legal %(l)s working days",
+    "预审期限": "Pre-review due",
+    "办结期限": "Deadline",
+    "暂定": "provisional",
+    "补正期间计时暂停": "Clock stopped while awaiting the supplement",
+    "暂停前已用": "Used before the stop",
+    "%(n)s 个工作日": "%(n)s working days",
+    "容缺承诺补齐": "Promised by",
+    "计时暂停": "Clock stops",
+    "至今": "now",
+    "已提交": "supplied",
+    "待补正": "to supplement",
+    "未提交": "not supplied",
+    "是": "Yes",
+    "否": "No",
+    "办理过程": "History",
+    "不予批准，办结": "Denied, finished",
+    "准予，办结": "Approved, finished",
+    "由 %(a)s 转至 %(b)s": "from %(a)s to %(b)s",
+    "需补正": "To supplement",
+    "文书": "Notices",
+    "尚未出具文书。": "No notice issued yet.",
+    "咨询人与办件（可选）": "Who asked, and the case (optional)",
+    "登记": "Log",
+    "首问负责人：%(name)s": "First responder: %(name)s",
+    "本机构咨询记录": "Our office's enquiries",
+    "搜索咨询内容、咨询人或事项": "Search question, asker or item",
+    "搜索咨询记录": "Search enquiries",
+    "搜索": "Search",
+    "首问": "taken by",
+    "问": "Q",
+    "答": "A",
+    "已转为办件": "Turned into case",
+    "转为窗口申请": "Turn into a window application",
+    "上一页": "Previous",
+    "下一页": "Next",
+    "没有找到相关咨询记录。": "No enquiry found.",
+    "还没有咨询记录。": "No enquiry logged yet.",
+    "登记咨询": "Log an enquiry",
+    "工作队列": "Work queues",
+    "办件编号、证件号码或姓名": "Case number, ID number or name",
+    "筛选": "Filters",
+    "全部事项": "All items",
+    "全部状态": "All statuses",
+    "在办": "Open",
+    "全部渠道": "All channels",
+    "时限": "Deadline",
+    "不限": "Any",
+    "全市": "Whole city",
+    "应用筛选": "Apply",
+    "清除": "Clear",
+    "第 %(page)s 页": "Page %(page)s",
+    "没有符合条件的办件。": "No case matches.",
+    "清除筛选": "Clear the filters",
+    "全市暂无待认领的网上申请。": "No online application is waiting in the city-wide intake.",
+    "目前没有等待您审核的办件。": "No case waits for your review.",
+    "暂无在办件。": "No open case.",
+    "承诺 %(p)s 个工作日 · 法定 %(l)s 个工作日": "promised %(p)s working days · legal %(l)s",
+    "即时办结（当场办结）": "Finished on the spot",
+    "办理渠道": "Channels",
+    "网上办": "Web",
+    "掌上办": "Mobile",
+    "窗口办": "Window",
+    "通办范围": "Scope",
+    "全市通办": "Anywhere in the city",
+    "属地办理": "Home office only",
+    "审核环节": "Review steps",
+    "收费": "Fees",
+    "申请条件": "Conditions",
+    "设定依据": "Legal basis",
+    "备注": "Notes",
+    "该事项暂无政策解读。": "No policy Q&A for this item yet.",
+    "登录": "Sign in",
+    "工作人员登录": "Staff sign-in",
+    "窗口受理、审核、复审、帮办代办与监督人员使用。申请人请前往": "For window clerks, reviewers, agents and supervisors. Applicants please use the",
+    "网上办事大厅": "online service hall",
+    "用户名": "Username",
+    "密码": "Password",
+    "连续 5 次输错密码，账户将锁定 15 分钟。": "Five wrong passwords in a row lock the account for 15 minutes.",
+    "关键词，如“容缺”“新生儿”“异地”": "Keywords, e.g. 容缺, 新生儿, 异地",
+    "搜索政策": "Search policies",
+    "没有找到相关政策解读。": "No policy Q&A found.",
+    "查看全部": "See all",
+    "事项指南": "Item guides",
+    "该事项不能在窗口申请": "This item cannot be applied for at a window",
+    "已办理：%(action)s": "Done: %(action)s",
+    "咨询已登记（首问负责人：%(name)s）": "Enquiry logged (first responder: %(name)s)",
+    # Labels passed through {% trans var %}: not found by makemessages, listed in extra.po.
+    "待认领的网上申请": "Online intake",
+    "本机构在办": "Our open cases",
+    "待我审核": "My reviews",
+    "我的办件": "My cases",
+    "全部可见办件": "All I can see",
+    "全市在办": "City's open cases",
+    "已超期（红牌）": "Overdue (red)",
+    "两个工作日内到期及超期": "Due within 2 working days or overdue",
+}
+
+ENTRY = re.compile(r'msgid ((?:"(?:[^"\\]|\\.)*"\s*)+)msgstr ""\n(?!")', re.M)
+
+
+def _unquote(block: str) -> str:
+    return "".join(re.findall(r'"((?:[^"\\]|\\.)*)"', block))
+
+
+def fill(path: Path) -> int:
+    text = path.read_text(encoding="utf-8")
+    missing = []
+
+    def repl(m):
+        msgid = _unquote(m.group(1))
+        if not msgid:
+            return m.group(0)
+        if msgid not in EN:
+            missing.append(msgid)
+            return m.group(0)
+        return f'msgid {m.group(1)}msgstr "{EN[msgid]}"\n'
+
+    text = ENTRY.sub(repl, text)
+    known = set(re.findall(r'^msgid "(.+)"$', text, re.M))
+    extra = [k for k in EN if k not in known and k in EXTRA]
+    text += "".join(f'\nmsgid "{k}"\nmsgstr "{EN[k]}"\n' for k in extra)
+    path.write_text(text, encoding="utf-8")
+    for m in missing:
+        print("untranslated:", m)
+    return len(missing)
+
+
+EXTRA = {"待认领的网上申请", "本机构在办", "待我审核", "我的办件", "全部可见办件", "全市在办",
+         "已超期（红牌）", "两个工作日内到期及超期"}  # fmt: skip
+
+if __name__ == "__main__":
+    fill(Path(__file__).parent / "en" / "LC_MESSAGES" / "django.po")
