@@ -29,6 +29,12 @@ def _file(name: str, content: bytes, mime: str) -> dict:
     return {"name": name, "mimeType": mime, "buffer": content}
 
 
+@pytest.fixture(autouse=True)
+def _private_media(settings, tmp_path):
+    # The live server runs in this process: uploads and rendered notices go to a temporary folder.
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
 @pytest.fixture
 def shoot():
     SHOTS.mkdir(parents=True, exist_ok=True)
