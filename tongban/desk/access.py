@@ -17,7 +17,8 @@ from django.utils import timezone
 from tongban.audit.models import AuditEntry
 from tongban.cases.access import case_visible
 from tongban.cases.models import Case
-from tongban.people.models import Role
+from tongban.offices.models import Office, Window
+from tongban.people.models import Role, User
 
 DESK_ROLES = {Role.CLERK, Role.REVIEWER, Role.SECOND_REVIEWER, Role.SUPERVISOR, Role.AGENT}
 PORTAL_URL = "/"
@@ -67,23 +68,28 @@ def clerks_only(user) -> None:
 
 
 def case_for_user(user, number: str) -> Case:
-    """The case `number` with everything its page shows, or 404 if `user` may not see it."""
+    """The case `number` with everything its page shows, or 404 if `user` may not see it.
+
+    Only three joins: with all ten foreign keys joined PostgreSQL spent ~70 ms planning the
+    query on a million cases (0.5 ms running it). Offices and people come in two small
+    queries instead."""
     case = (
-        Case.objects.select_related(
-            "item",
-            "item_version",
-            "applicant",
-            "insured_region",
-            "handling_office",
-            "accepting_office",
-            "owner",
-            "submitted_by",
-            "agent",
-            "window__hall",
-        )  # fmt: skip
+        Case.objects.select_related("item", "item_version", "applicant")
         .filter(number=number)
         .first()
     )
     if case is None or not case_visible(user, case):
         raise Http404("办件不存在")
+    offices = Office.objects.in_bulk(
+        {case.insured_region_id, case.handling_office_id, case.accepting_office_id} - {None}
+    )
+    people = User.objects.in_bulk({case.owner_id, case.submitted_by_id, case.agent_id} - {None})
+    case.insured_region = offices[case.insured_region_id]
+    case.handling_office = offices.get(case.handling_office_id)
+    case.accepting_office = offices.get(case.accepting_office_id)
+    case.submitted_by = people[case.submitted_by_id]
+    case.owner = people.get(case.owner_id)
+    case.agent = people.get(case.agent_id)
+    if case.window_id:
+        case.window = Window.objects.select_related("hall").get(pk=case.window_id)
     return case
