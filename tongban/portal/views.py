@@ -236,7 +236,7 @@ def _rating(case: Case, *, form=None, action: str, initial=None) -> dict:
     if evaluation_submit is None or case.status not in (Status.COMPLETED, Status.REJECTED):
         return {"rating_shown": False}
     evaluation = case.evaluations.first()
-    until = rating_deadline(case)
+    until = rating_deadline(case) if evaluation is None else None
     open_ = evaluation is None and until is not None and timezone.localdate() <= until
     if open_ and form is None:
         form = (LookupRatingForm if initial else RatingForm)(initial=initial)
