@@ -12,14 +12,16 @@ from django.db import models
 class StatsDaily(models.Model):
     """Counts of the cases submitted on `day` (Asia/Shanghai), per group of one level.
 
-    Each level keeps the handling office plus at most one other dimension, except ALL which
-    keeps every dimension (for combinations of filters the smaller levels cannot answer).
+    Each level keeps one or two dimensions (selectors.LEVELS), except ALL which keeps every
+    dimension (for combinations of filters the smaller levels cannot answer).
     A dimension that is not part of the level is null (or "" for the text ones); `office`
     null on a row means the cases are still unassigned in the city-wide intake.
     Written only by services.stats_rollup_refresh(), one whole day at a time."""
 
     class Level(models.TextChoices):
         OFFICE = "office", "机构"
+        REGION = "region", "参保地"
+        ITEM = "item", "事项"
         OFFICE_CHANNEL = "office_channel", "机构×渠道"
         OFFICE_KIND = "office_kind", "机构×申请人类型"
         OFFICE_REGION = "office_region", "机构×参保地"
@@ -56,6 +58,14 @@ class StatsDaily(models.Model):
     overdue_finished = models.PositiveIntegerField(default=0)
     handling_cases = models.PositiveIntegerField(default=0)
     handling_days = models.PositiveIntegerField(default=0)
+    score_1 = models.PositiveIntegerField(default=0)
+    score_2 = models.PositiveIntegerField(default=0)
+    score_3 = models.PositiveIntegerField(default=0)
+    score_4 = models.PositiveIntegerField(default=0)
+    score_5 = models.PositiveIntegerField(default=0)
+    rect_open = models.PositiveIntegerField(default=0)
+    rect_in_time = models.PositiveIntegerField(default=0)
+    rect_late = models.PositiveIntegerField(default=0)
 
     class Meta:
         indexes = [
@@ -77,6 +87,8 @@ class StatsRollupState(models.Model):
     rolled_through = models.DateField(null=True)
     # The last CaseEvent seen: a case with a newer event has changed, so its day is redone.
     last_event_id = models.BigIntegerField(default=0)
+    # The same for ratings (rectifications and appeals are found by their time stamps).
+    last_evaluation_id = models.BigIntegerField(default=0)
     refreshed_at = models.DateTimeField(null=True)
 
     def __str__(self):

@@ -65,12 +65,27 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db.models import Count, F, Max, Min, Q, QuerySet, Sum
+from django.db.models import Case as DbCase
+from django.db.models import (
+    CharField,
+    Count,
+    F,
+    Max,
+    Min,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    When,
+)
+from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from tongban.cases.models import Case, Result, Status
-from tongban.catalog.models import Channel, HandlingType, ServiceItem
+from tongban.catalog.models import Channel, HandlingType, ItemVersion, ServiceItem
+from tongban.evaluations.models import good_rating_min
 from tongban.lib.errors import InvalidInput
 from tongban.offices.models import Office
 from tongban.people.models import Applicant
@@ -85,6 +100,11 @@ ONLINE = [Channel.WEB, Channel.MOBILE]
 
 # Each counter is the filter that picks its cases among those submitted in the period, on a
 # queryset from cases_annotated(). The rollup stores them, the case lists filter by them.
+_RECT = Q(
+    evaluations__excluded=False,
+    evaluations__rectification__void=False,
+    evaluations__rectification__due__isnull=False,  # there is one
+)
 COUNTERS: dict[str, Q] = {
     "received": Q(),
     "instant": Q(item_version__handling_type=HandlingType.INSTANT),
@@ -103,6 +123,13 @@ COUNTERS: dict[str, Q] = {
     "overdue_finished": Q(
         status=Status.COMPLETED, deadline__isnull=False, completed_on__gt=F("deadline")
     ),
+    # 好差评: the ratings that count (an upheld appeal excludes one), by score, so that the
+    # good/bad line (TONGBAN_GOOD_RATING_MIN) is drawn when the figures are read.
+    **{f"score_{k}": Q(evaluations__excluded=False, evaluations__score=k) for k in range(1, 6)},
+    # The rectifications bad ratings opened (void ones, after an upheld appeal, left out).
+    "rect_open": _RECT & Q(evaluations__rectification__closed_at__isnull=True),
+    "rect_in_time": _RECT & Q(rect_closed_on__lte=F("evaluations__rectification__due")),
+    "rect_late": _RECT & Q(rect_closed_on__gt=F("evaluations__rectification__due")),
 }
 # Summed from workdays (not a filter): completed cases whose clock ran, and their days.
 HANDLING = ("handling_cases", "handling_days")
@@ -134,6 +161,12 @@ FIGURES: dict[str, str] = {
     "overdue": "超期合计",
     "avg_handling_workdays": "平均办理工作日",
     "tongban_share": "通办占比",
+    "ratings": "评价数",
+    "satisfaction": "满意率",
+    "bad_ratings": "差评",
+    "bad_ratings_open": "差评整改中",
+    "bad_ratings_closed_in_time": "差评按期整改",
+    "bad_ratings_closed_late": "差评超期整改",
 }
 RATES = {
     "instant_rate",
@@ -141,9 +174,16 @@ RATES = {
     "no_visit_rate",
     "on_time_rate",
     "tongban_share",
+    "satisfaction",
+}
+RECTIFICATION_COUNTERS = {
+    "bad_ratings_open": "rect_open",
+    "bad_ratings_closed_in_time": "rect_in_time",
+    "bad_ratings_closed_late": "rect_late",
 }
 # The figures whose cases a list can show (the drill-down to the cases behind a number).
-CASE_FIGURES = (*COUNTERS, "in_progress", "overdue_open", "overdue")
+CASE_FIGURES = (*COUNTERS, "in_progress", "overdue_open", "overdue", "ratings", "bad_ratings",
+                "bad_ratings_open", "bad_ratings_closed_in_time", "bad_ratings_closed_late")  # fmt: skip
 
 
 def _ratio(part: int, whole: int) -> float | None:
@@ -152,6 +192,8 @@ def _ratio(part: int, whole: int) -> float | None:
 
 def figures_from_counts(c: dict) -> dict:
     """The figures of one group from its summed counts. Every face formats these numbers."""
+    ratings = sum(c[f"score_{k}"] for k in range(1, 6))
+    good = sum(c[f"score_{k}"] for k in range(good_rating_min(), 6))
     out = {
         "received": c["received"],
         "accepted": c["accepted"],
@@ -172,6 +214,12 @@ def figures_from_counts(c: dict) -> dict:
             round(c["handling_days"] / c["handling_cases"], 2) if c["handling_cases"] else None
         ),
         "tongban_share": _ratio(c["tongban"], c["accepted"]),
+        "ratings": ratings,
+        "satisfaction": _ratio(good, ratings),
+        "bad_ratings": ratings - good,
+        "bad_ratings_open": c["rect_open"],
+        "bad_ratings_closed_in_time": c["rect_in_time"],
+        "bad_ratings_closed_late": c["rect_late"],
     }
     return out
 
@@ -222,7 +270,8 @@ def period_preset(name: str, today: date | None = None) -> Period:
             return Period(date(today.year, 1, 1), today)
 
 
-def _parse_date(value, field: str) -> date | None:
+def date_param(value, field: str) -> date | None:
+    """A YYYY-MM-DD parameter, or None when empty. Raises InvalidInput naming `field`."""
     if value in (None, ""):
         return None
     try:
@@ -240,8 +289,8 @@ def period_parse(start, end, *, preset: str | None = None) -> Period:
         raise InvalidInput(f"未知的时间段 {preset!r}", code="invalid_choice", field="preset")
     if preset and not start and not end:
         return period_preset(preset)
-    end_date = _parse_date(end, "to") or timezone.localdate()
-    start_date = _parse_date(start, "from") or date(end_date.year, 1, 1)
+    end_date = date_param(end, "to") or timezone.localdate()
+    start_date = date_param(start, "from") or date(end_date.year, 1, 1)
     if start_date > end_date:
         raise InvalidInput(
             f"起始日期 {start_date} 晚于截止日期 {end_date}", code="invalid_period", field="to"
@@ -357,12 +406,27 @@ def _rollup_filter(filters: Filters) -> Q:
 # --- From the cases ------------------------------------------------------------------------
 
 
+# The applicant's kind. An item version that accepts one kind only has only applicants of
+# that kind (cases.services.case_submit checks it), so it is read from the version, and the
+# applicant row (one random read per case, the slowest part of the live figures) only for
+# versions open to both kinds.
+_APPLICANT_KIND = DbCase(
+    When(
+        item_version__applicant_kinds__1__isnull=True,
+        then=KeyTextTransform("0", "item_version__applicant_kinds"),
+    ),
+    default=Subquery(Applicant.objects.filter(pk=OuterRef("applicant_id")).values("kind")[:1]),
+    output_field=CharField(),
+)
+
+
 def cases_annotated() -> QuerySet:
     """Cases with the local dates and the applicant kind the definitions use."""
     return Case.objects.annotate(
         submitted_on=TruncDate("submitted_at", tzinfo=TZ),
         completed_on=TruncDate("completed_at", tzinfo=TZ),
-        applicant_kind=F("applicant__kind"),
+        rect_closed_on=TruncDate("evaluations__rectification__closed_at", tzinfo=TZ),
+        applicant_kind=_APPLICANT_KIND,
     )
 
 
@@ -430,12 +494,14 @@ def cells_compute(period: Period, *, filters: Filters = Filters(), clock=None) -
 
 # Smallest first: a question is answered from the first level holding all it needs.
 LEVELS: list[tuple[str, frozenset]] = [
-    (StatsDaily.Level.OFFICE, frozenset({"office"})),
-    (StatsDaily.Level.OFFICE_CHANNEL, frozenset({"office", "channel"})),
-    (StatsDaily.Level.OFFICE_KIND, frozenset({"office", "applicant_kind"})),
-    (StatsDaily.Level.OFFICE_REGION, frozenset({"office", "insured_region"})),
-    (StatsDaily.Level.OFFICE_ITEM, frozenset({"office", "item"})),
-    (StatsDaily.Level.ALL, frozenset(DIMENSIONS)),
+    (StatsDaily.Level.OFFICE, frozenset({"office"})),  # ~10 rows a day
+    (StatsDaily.Level.REGION, frozenset({"insured_region"})),  # ~20
+    (StatsDaily.Level.OFFICE_KIND, frozenset({"office", "applicant_kind"})),  # ~20
+    (StatsDaily.Level.OFFICE_CHANNEL, frozenset({"office", "channel"})),  # ~30
+    (StatsDaily.Level.ITEM, frozenset({"item"})),  # ~30
+    (StatsDaily.Level.OFFICE_REGION, frozenset({"office", "insured_region"})),  # ~100
+    (StatsDaily.Level.OFFICE_ITEM, frozenset({"office", "item"})),  # ~270
+    (StatsDaily.Level.ALL, frozenset(DIMENSIONS)),  # ~3,000 for 5,500 cases a day
 ]
 
 
@@ -519,10 +585,14 @@ class Figures:
     def _overdue_cells(self) -> dict:
         """Open overdue cases per (day, dimensions): read live, they depend on today."""
         if self._overdue is None:
-            qs = cases_submitted(self.period, self.filters).filter(_overdue_open_q(self.today))
+            # Every open overdue case, the period applied here: the partial index on open
+            # deadlines finds those few faster than the submission index finds the period.
+            qs = cases_annotated().filter(_case_filter(self.filters), _overdue_open_q(self.today))
+            start, end = self.period.start, self.period.end
             self._overdue = {
-                tuple(row[k] for k in CELL_KEY): row["n"]
+                key: row["n"]
                 for row in qs.values(*CELL_KEY).annotate(n=Count("pk")).order_by()
+                if start <= (key := tuple(row[k] for k in CELL_KEY))[0] <= end
             }
         return self._overdue
 
@@ -546,19 +616,19 @@ class Figures:
             dims = set(self.filters.given())
             if by not in (None, "month"):
                 dims.add(by)
-            level = level_for(dims | {"office"})
-            group_cols = ["day"] if by == "month" else [DIMENSIONS[by][1]] if by else []
-            rows = (
-                StatsDaily.objects.filter(
-                    _rollup_filter(self.filters),
-                    level=level,
-                    day__gte=self.period.start,
-                    day__lte=min(self.period.end, self.rolled_through),
-                )
-                .values(*group_cols)
-                .annotate(**{name: Sum(name) for name in STORED})
-                .order_by()
+            level = level_for(dims)
+            rows = StatsDaily.objects.filter(
+                _rollup_filter(self.filters),
+                level=level,
+                day__gte=self.period.start,
+                day__lte=min(self.period.end, self.rolled_through),
             )
+            sums = {name: Sum(name) for name in STORED}
+            if by is None:
+                rows = [rows.aggregate(**sums)]
+            else:
+                group = "day" if by == "month" else DIMENSIONS[by][1]
+                rows = rows.values(group).annotate(**sums).order_by()
             for row in rows:
                 if by == "month":
                     key = f"{row['day']:%Y-%m}"
@@ -607,6 +677,12 @@ class Figures:
             qs = qs.filter(_overdue_open_q(self.today))
         elif figure == "overdue":
             qs = qs.filter(_overdue_open_q(self.today) | COUNTERS["overdue_finished"])
+        elif figure == "ratings":
+            qs = qs.filter(evaluations__excluded=False)
+        elif figure == "bad_ratings":
+            qs = qs.filter(evaluations__excluded=False, evaluations__score__lt=good_rating_min())
+        elif figure.startswith("bad_ratings_"):
+            qs = qs.filter(COUNTERS[RECTIFICATION_COUNTERS[figure]])
         elif COUNTERS[figure]:
             qs = qs.filter(COUNTERS[figure])
         return qs.select_related("item", "handling_office", "insured_region").order_by(
@@ -642,3 +718,140 @@ def data_span() -> tuple[date, date] | None:
     if span["lo"] is None:
         return None
     return timezone.localtime(span["lo"], TZ).date(), timezone.localtime(span["hi"], TZ).date()
+
+
+# --- The catalog's compression -------------------------------------------------------------
+
+COMPRESSION_MEASURES = {
+    "materials": "申请材料（件）",
+    "steps": "审核环节（个）",
+    "legal_days": "法定时限（工作日）",
+    "promised_days": "承诺时限（工作日）",
+}
+
+
+def _cut(then: int | None, now: int | None) -> float | None:
+    """The share cut from `then` to `now` (0.7 = cut by 70%); null without a baseline or
+    when there was nothing to cut."""
+    if then is None or now is None or then == 0:
+        return None
+    return round((then - now) / then, 4)
+
+
+def _measures(version) -> dict:
+    return {
+        "materials": len(version.materials),
+        "steps": len(version.steps),
+        "legal_days": version.legal_days,
+        "promised_days": version.promised_days,
+    }
+
+
+def catalog_compression(*, baseline: date | None = None, baseline_version: int | None = None,
+                        on: date | None = None) -> dict:  # fmt: skip
+    """The catalog now against a baseline, per item and in total (the "cut by 70%" figure).
+
+    The baseline of an item is its version in force on `baseline` (a date), or its version
+    number `baseline_version`, or else its first version. "Now" is the version in force on
+    `on` (today). Items that are retired, or had no baseline version, are listed but left out
+    of the totals. For each measure (materials, review steps, legal and promised limits in
+    working days): then, now and cut = (then − now) / then. promised_vs_legal =
+    (legal − promised) / legal of the current versions: how far the promised limit is below
+    the legal one (承诺时限比法定时限压缩). Totals add the measures over the items first."""
+    on = on or timezone.localdate()
+    if baseline is not None and baseline_version is not None:
+        raise InvalidInput("baseline 与 baseline_version 只能给一个", code="invalid_baseline",
+                           field="baseline_version")  # fmt: skip
+    versions = defaultdict(list)
+    for v in ItemVersion.objects.select_related("item").order_by("item__code", "number"):
+        versions[v.item_id].append(v)
+    rows = []
+    totals_then = dict.fromkeys(COMPRESSION_MEASURES, 0)
+    totals_now = dict.fromkeys(COMPRESSION_MEASURES, 0)
+    compared = 0
+    for item_versions in versions.values():
+        item = item_versions[0].item
+        in_force = [v for v in item_versions if v.effective_from <= on]
+        current = max(in_force, key=lambda v: (v.effective_from, v.number), default=None)
+        if current is None:
+            continue  # not in force yet
+        if baseline is not None:
+            old = [v for v in item_versions if v.effective_from <= baseline]
+            base = max(old, key=lambda v: (v.effective_from, v.number), default=None)
+        elif baseline_version is not None:
+            base = next((v for v in item_versions if v.number == baseline_version), None)
+        else:
+            base = item_versions[0]
+        now_m = _measures(current)
+        then_m = _measures(base) if base else dict.fromkeys(COMPRESSION_MEASURES)
+        counted = base is not None and item.status != ServiceItem.Status.RETIRED
+        row = {
+            "code": item.code,
+            "name": item.name,
+            "status": item.status,
+            "handling_type": current.handling_type,
+            "baseline_version": base.number if base else None,
+            "baseline_effective_from": base.effective_from.isoformat() if base else None,
+            "current_version": current.number,
+            "current_effective_from": current.effective_from.isoformat(),
+            "counted": counted,
+            **{
+                m: {"then": then_m[m], "now": now_m[m], "cut": _cut(then_m[m], now_m[m])}
+                for m in COMPRESSION_MEASURES
+            },  # fmt: skip
+            "promised_vs_legal": _cut(now_m["legal_days"], now_m["promised_days"]),
+        }
+        rows.append(row)
+        if counted:
+            compared += 1
+            for m in COMPRESSION_MEASURES:
+                totals_then[m] += then_m[m]
+                totals_now[m] += now_m[m]
+    total = {
+        "items": compared,
+        **{
+            m: {
+                "then": totals_then[m],
+                "now": totals_now[m],
+                "cut": _cut(totals_then[m], totals_now[m]),
+            }
+            for m in COMPRESSION_MEASURES
+        },  # fmt: skip
+        "promised_vs_legal": _cut(totals_now["legal_days"], totals_now["promised_days"]),
+    }
+    return {
+        "baseline": baseline.isoformat() if baseline else None,
+        "baseline_version": baseline_version,
+        "on": on.isoformat(),
+        "items": rows,
+        "total": total,
+    }
+
+
+def filters_codes(filters: Filters) -> dict:
+    """The filters as the codes people and clients use (the inverse of filters_parse)."""
+    given = filters.given()
+    out = {}
+    for dim in ("office", "insured_region"):
+        if dim in given:
+            pk = given[dim]
+            out[dim] = UNASSIGNED if pk == 0 else Office.objects.get(pk=pk).code
+    if "item" in given:
+        out["item"] = ServiceItem.objects.get(pk=given["item"]).code
+    for dim in ("channel", "applicant_kind"):
+        if dim in given:
+            out[dim] = given[dim]
+    return out
+
+
+def compression_from_params(params) -> dict:
+    """catalog_compression() from request parameters baseline / baseline_version / on."""
+    baseline = date_param(params.get("baseline"), "baseline")
+    version = params.get("baseline_version") or None
+    if version is not None:
+        if not str(version).isdigit() or int(version) < 1:
+            raise InvalidInput("baseline_version 应为正整数", code="invalid_baseline",
+                               field="baseline_version")  # fmt: skip
+        version = int(version)
+    return catalog_compression(baseline=baseline, baseline_version=version,
+                               on=date_param(params.get("on"), "on"))  # fmt: skip

@@ -13,7 +13,8 @@ from django.db.models import Max
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
-from tongban.cases.models import CaseEvent
+from tongban.cases.models import Case, CaseEvent
+from tongban.evaluations.models import Appeal, Evaluation, Rectification
 
 from .models import StatsDaily, StatsRollupState
 from .selectors import TZ, Period, WorkdayClock, cells_compute, data_span, rollup_rows
@@ -25,6 +26,9 @@ CHUNK_DAYS = 7
 # Events are numbered when written but seen when committed, which can be out of order: each
 # refresh looks again at the last MARGIN events before the newest one it saw.
 EVENT_MARGIN = 10_000
+# Rectifications closed and appeals decided are found by time: those since the last refresh,
+# less this much for transactions that were still open then.
+TIME_MARGIN = timedelta(minutes=10)
 
 
 def _locked_state() -> StatsRollupState:
@@ -55,22 +59,40 @@ def _runs(days: set[date]):
         yield run[0], run[-1]
 
 
-def _touched_days(after_event_id: int) -> set[date]:
-    """The submission days of the cases with an event after `after_event_id`."""
+def _submission_days(cases) -> set[date]:
     return set(
-        CaseEvent.objects.filter(pk__gt=after_event_id)
-        .annotate(day=TruncDate("case__submitted_at", tzinfo=TZ))
+        Case.objects.filter(pk__in=cases)
+        .annotate(day=TruncDate("submitted_at", tzinfo=TZ))
         .values_list("day", flat=True)
         .distinct()
         .order_by()
     )
 
 
+def _touched_days(state: StatsRollupState) -> set[date]:
+    """The submission days of the cases that changed since the last refresh: a new event, a
+    new rating, a rectification closed or an appeal decided."""
+    since = state.refreshed_at - TIME_MARGIN
+    changed = [
+        CaseEvent.objects.filter(pk__gt=max(state.last_event_id - EVENT_MARGIN, 0)),
+        Evaluation.objects.filter(pk__gt=max(state.last_evaluation_id - EVENT_MARGIN, 0)),
+        Rectification.objects.filter(closed_at__gte=since).values("evaluation__case_id"),
+        Appeal.objects.filter(decided_at__gte=since).values("evaluation__case_id"),
+    ]
+    days = set()
+    for qs in changed:
+        if qs.model in (CaseEvent, Evaluation):
+            qs = qs.values("case_id")
+        days |= _submission_days(qs)
+    return days
+
+
 def stats_rollup_refresh(*, since: date | None = None) -> int:
     """Bring the figures' rollup up to date; returns how many days were recomputed.
 
     Recomputes every finished day (before today, local time) not yet rolled up, and every
-    earlier day with a case that changed since the last refresh (a new CaseEvent). The
+    earlier day with a case that changed since the last refresh (a new CaseEvent, a rating,
+    a rectification closed, an appeal decided). The
     first run builds every day since the first case. `since` also recomputes every day from
     that date (after a calendar year is loaded, say: handling days may change). Today is
     never stored: the selectors count it live. Runs in one transaction holding the state
@@ -80,6 +102,7 @@ def stats_rollup_refresh(*, since: date | None = None) -> int:
     with transaction.atomic():
         state = _locked_state()
         newest = CaseEvent.objects.aggregate(m=Max("pk"))["m"] or 0
+        newest_rating = Evaluation.objects.aggregate(m=Max("pk"))["m"] or 0
         span = data_span()
         days: set[date] = set()
         if span:
@@ -88,7 +111,7 @@ def stats_rollup_refresh(*, since: date | None = None) -> int:
                 days |= _days(first, last)
             else:
                 days |= _days(max(state.rolled_through + timedelta(days=1), first), last)
-                days |= _touched_days(max(state.last_event_id - EVENT_MARGIN, 0))
+                days |= _touched_days(state)
             if since is not None:
                 days |= _days(max(since, first), last)
         days = {d for d in days if d <= last}
@@ -99,6 +122,7 @@ def stats_rollup_refresh(*, since: date | None = None) -> int:
             StatsDaily.objects.bulk_create(rollup_rows(cells), batch_size=5000)
         state.rolled_through = last
         state.last_event_id = newest
+        state.last_evaluation_id = newest_rating
         state.refreshed_at = timezone.now()
         state.save()
     log.info("stats rollup: %d days recomputed, rolled through %s", len(days), last)

@@ -21,6 +21,10 @@ insured in 东昌府区 371502). "Today" in the tests is 2025-05-20 (a Tuesday).
  c12  03-31 23:59         web    promised  carol     -      submitted   (still March locally)
  c13  04-01 00:10         web    promised  carol     -      submitted   (April locally, 03-31 UTC)
  c14  04-24 09:00         web    promised  paul      A      approved    04-25     04-25  05-14     05-07
+
+Ratings (好差评), with the rectification a bad one opened (due, closed):
+ c1 2 (03-10, 03-07)   c2 3   c3 1 excluded by an upheld appeal (void)   c4 4
+ c7 2 (03-21, open)    c14 1 (05-14, 05-15 07:00 local = 05-14 UTC: late)
 """
 
 from datetime import date, datetime, time
@@ -31,6 +35,7 @@ import pytest
 from conftest import INSTANT_ITEM, PROMISED_ITEM
 from tongban.cases.models import Case
 from tongban.catalog.models import ServiceItem
+from tongban.evaluations.models import Evaluation, Rectification
 from tongban.lib.identifiers import synthetic_resident_id
 from tongban.offices.models import Office
 from tongban.people.models import Applicant
@@ -125,4 +130,23 @@ def history(offices, applicants, alice):
                     status="completed", result="approved", accepted=at("2025-04-25"), clock=d("2025-04-25"),
                     deadline=d("2025-05-14"), completed=at("2025-05-07", "11:00")),
     }  # fmt: skip
+    rate(rows["c1"], 2, rectified=("2025-03-10", at("2025-03-07", "10:00")))  # bad, fixed in time
+    rate(rows["c2"], 3)  # good in Shandong (3 and above)
+    rate(rows["c3"], 1, excluded=True, rectified=("2025-03-26", at("2025-03-24")), void=True)
+    rate(rows["c4"], 4)
+    rate(rows["c7"], 2, rectified=("2025-03-21", None))  # bad, still open
+    # bad, fixed on 05-15 local (05-14 UTC): one day late
+    rate(rows["c14"], 1, rectified=("2025-05-14", at("2025-05-15", "07:00")))
     return rows
+
+
+def rate(case, score, *, excluded=False, rectified=None, void=False):
+    """A rating of `case`; `rectified` is (due, closed_at) of the rectification it opened."""
+    evaluation = Evaluation.objects.create(case=case, score=score, channel="portal",
+                                           created_at=case.completed_at, excluded=excluded)  # fmt: skip
+    if rectified:
+        due, closed = rectified
+        Rectification.objects.create(evaluation=evaluation, office=case.handling_office,
+                                     opened_at=case.completed_at, due=d(due), closed_at=closed,
+                                     void=void)  # fmt: skip
+    return evaluation

@@ -38,6 +38,13 @@ MARCH_FIGURES = {
     # handled outside the insured region: c1 (A, carol B), c3 (A, B), c5 (A, B), c6 (B, paul A),
     # c10 (city bureau, acme 371502); c2 (A, A) and c4 (B, B) are not
     "tongban_share": round(5 / 7, 4),
+    # Ratings of c1 (2), c2 (3), c4 (4), c7 (2); c3's was excluded on appeal.
+    "ratings": 4,
+    "satisfaction": 0.5,  # c2 and c4: 3 and above are good
+    "bad_ratings": 2,  # c1 c7
+    "bad_ratings_open": 1,  # c7
+    "bad_ratings_closed_in_time": 1,  # c1
+    "bad_ratings_closed_late": 0,
 }
 
 
@@ -155,7 +162,24 @@ def test_the_cases_behind_each_number_are_the_ones_counted(history):
         f = figures()
         summary = f.summary()
         for figure in ("received", "accepted", "completed", "approved", "denied", "rejected",
-                       "withdrawn", "in_progress", "overdue_open", "overdue_finished", "overdue"):  # fmt: skip
+                       "withdrawn", "in_progress", "overdue_open", "overdue_finished", "overdue",
+                       "ratings", "bad_ratings", "bad_ratings_open", "bad_ratings_closed_in_time",
+                       "bad_ratings_closed_late"):  # fmt: skip
             assert f.cases(figure).count() == summary[figure], figure
         numbers = set(f.cases("overdue").values_list("number", flat=True))
     assert numbers == {history["c3"].number, history["c5"].number}
+
+
+def test_ratings_of_april_and_a_late_rectification(history):
+    with time_machine.travel(TODAY):
+        april = figures(Period(date(2025, 4, 1), date(2025, 4, 30))).summary()
+    assert (april["ratings"], april["satisfaction"], april["bad_ratings"]) == (1, 0, 1)
+    # due 05-14, closed 05-15 07:00 local (05-14 23:00 UTC): late by the city's calendar
+    assert (april["bad_ratings_closed_in_time"], april["bad_ratings_closed_late"]) == (0, 1)
+
+
+def test_the_good_rating_line_is_a_setting(history, settings):
+    settings.TONGBAN_GOOD_RATING_MIN = 4  # where 3 is neutral
+    with time_machine.travel(TODAY):
+        march = figures().summary()
+    assert (march["satisfaction"], march["bad_ratings"]) == (0.25, 3)  # only c4 is good

@@ -143,3 +143,27 @@ def test_refreshes_on_several_workers_take_turns(history):
         rolled, raw = both(MARCH)
         assert rolled.summary() == raw.summary()
     assert StatsDaily.objects.filter(level="office", day=date(2025, 3, 3)).count() == 1
+
+
+@pytest.mark.django_db
+def test_a_refresh_sees_ratings_rectifications_and_appeals(history, olga, monkeypatch):
+    from tongban.evaluations.services import (
+        rectification_close,
+        rectification_record_callback,
+        rectification_verify,
+    )
+
+    monkeypatch.setattr(services, "EVENT_MARGIN", 0)
+    with time_machine.travel(TODAY):
+        stats_rollup_refresh()
+        assert Figures(MARCH).summary()["bad_ratings_open"] == 1  # c7
+    with time_machine.travel("2025-05-21 10:00+08:00"):
+        r = history["c7"].evaluations.get().rectification
+        rectification_verify(rectification=r, by=olga, verification="已核实并整改")
+        rectification_record_callback(rectification=r, by=olga, outcome="已回访", satisfied=True)
+        rectification_close(rectification=r, by=olga)
+        assert Figures(MARCH).summary()["bad_ratings_open"] == 1  # until the next refresh
+        assert stats_rollup_refresh() == 2  # 05-20, and 03-13 where c7 was submitted
+        march = Figures(MARCH).summary()
+    assert (march["bad_ratings_open"], march["bad_ratings_closed_late"]) == (0, 1)
+    assert march == Figures(MARCH, source="raw", today=date(2025, 5, 21)).summary()

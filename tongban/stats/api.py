@@ -1,0 +1,274 @@
+"""The figures over the API: /api/v1/stats/summary, /breakdown and /compression.
+
+The same selectors as the dashboard (tongban.stats.selectors), so the numbers agree."""
+
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import serializers
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from tongban.api.schemas import ErrorSerializer, StrictSerializer
+from tongban.lib.errors import InvalidInput
+
+from . import access
+from .selectors import (
+    BREAKDOWNS,
+    PRESETS,
+    Figures,
+    compression_from_params,
+    filters_codes,
+    filters_parse,
+    period_parse,
+)
+
+# --- Shapes (for the OpenAPI document; the views return plain dicts) ----------------------
+
+_RATE = {"allow_null": True, "min_value": 0, "max_value": 1}
+
+
+class FiguresSerializer(serializers.Serializer):
+    received = serializers.IntegerField(help_text="cases submitted in the period")
+    accepted = serializers.IntegerField(help_text="of those, accepted (deemed acceptances too)")
+    completed = serializers.IntegerField(help_text="finished: approved + denied")
+    approved = serializers.IntegerField()
+    denied = serializers.IntegerField()
+    rejected = serializers.IntegerField(help_text="refused before acceptance (不予受理)")
+    withdrawn = serializers.IntegerField()
+    in_progress = serializers.IntegerField(help_text="still open")
+    instant_rate = serializers.FloatField(**_RATE, help_text="instant items / received")
+    online_rate = serializers.FloatField(**_RATE, help_text="web + mobile / received (网办率)")
+    no_visit_rate = serializers.FloatField(**_RATE, help_text="completed online / completed")
+    on_time_rate = serializers.FloatField(
+        **_RATE, help_text="completed on or before the deadline / completed with a deadline"
+    )
+    overdue_open = serializers.IntegerField(help_text="open, accepted, deadline before today")
+    overdue_finished = serializers.IntegerField(help_text="completed after the deadline")
+    overdue = serializers.IntegerField(help_text="overdue_open + overdue_finished")
+    avg_handling_workdays = serializers.FloatField(
+        allow_null=True, help_text="mean working days on the clock of completed cases"
+    )
+    tongban_share = serializers.FloatField(
+        **_RATE, help_text="accepted cases handled outside the insured region / accepted"
+    )
+
+
+class FiltersSerializer(serializers.Serializer):
+    office = serializers.CharField(required=False)
+    item = serializers.CharField(required=False)
+    channel = serializers.CharField(required=False)
+    insured_region = serializers.CharField(required=False)
+    applicant_kind = serializers.CharField(required=False)
+
+
+class _PeriodSerializer(serializers.Serializer):
+    to = serializers.DateField()
+    filters = FiltersSerializer(help_text="the filters applied, as codes")
+    as_of = serializers.DateTimeField(help_text="when the figures were last brought up to date")
+
+
+_PeriodSerializer._declared_fields = {
+    "from": serializers.DateField(),
+    **_PeriodSerializer._declared_fields,
+}
+
+
+class StatsSummarySerializer(_PeriodSerializer, FiguresSerializer):
+    pass
+
+
+class BreakdownRowSerializer(FiguresSerializer):
+    key = serializers.CharField(
+        help_text="office or region code (intake: unassigned), item code, channel, "
+        "applicant kind, or YYYY-MM"
+    )
+    label = serializers.CharField()
+
+
+class StatsBreakdownSerializer(_PeriodSerializer):
+    by = serializers.ChoiceField(choices=list(BREAKDOWNS))
+    rows = BreakdownRowSerializer(many=True)
+    total = FiguresSerializer()
+
+
+class MeasureSerializer(serializers.Serializer):
+    then = serializers.IntegerField(allow_null=True)
+    now = serializers.IntegerField()
+    cut = serializers.FloatField(allow_null=True, help_text="(then - now) / then")
+
+
+class CompressionItemSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    name = serializers.CharField()
+    status = serializers.CharField()
+    handling_type = serializers.CharField()
+    baseline_version = serializers.IntegerField(allow_null=True)
+    baseline_effective_from = serializers.DateField(allow_null=True)
+    current_version = serializers.IntegerField()
+    current_effective_from = serializers.DateField()
+    counted = serializers.BooleanField(help_text="part of the totals")
+    materials = MeasureSerializer()
+    steps = MeasureSerializer()
+    legal_days = MeasureSerializer()
+    promised_days = MeasureSerializer()
+    promised_vs_legal = serializers.FloatField(allow_null=True)
+
+
+class CompressionTotalSerializer(serializers.Serializer):
+    items = serializers.IntegerField()
+    materials = MeasureSerializer()
+    steps = MeasureSerializer()
+    legal_days = MeasureSerializer()
+    promised_days = MeasureSerializer()
+    promised_vs_legal = serializers.FloatField(allow_null=True)
+
+
+class StatsCompressionSerializer(serializers.Serializer):
+    baseline = serializers.DateField(allow_null=True)
+    baseline_version = serializers.IntegerField(allow_null=True)
+    on = serializers.DateField()
+    items = CompressionItemSerializer(many=True)
+    total = CompressionTotalSerializer()
+
+
+# --- Input ---------------------------------------------------------------------------------
+
+
+class _FiguresQuerySerializer(StrictSerializer):
+    to = serializers.CharField(required=False, allow_blank=True)
+    preset = serializers.CharField(required=False, allow_blank=True)
+    office = serializers.CharField(required=False, allow_blank=True)
+    item = serializers.CharField(required=False, allow_blank=True)
+    channel = serializers.CharField(required=False, allow_blank=True)
+    insured_region = serializers.CharField(required=False, allow_blank=True)
+    applicant_kind = serializers.CharField(required=False, allow_blank=True)
+
+
+_FiguresQuerySerializer._declared_fields["from"] = serializers.CharField(
+    required=False, allow_blank=True
+)
+
+
+class _BreakdownQuerySerializer(_FiguresQuerySerializer):
+    by = serializers.CharField(required=False, allow_blank=True)
+
+
+class _CompressionQuerySerializer(StrictSerializer):
+    baseline = serializers.CharField(required=False, allow_blank=True)
+    baseline_version = serializers.CharField(required=False, allow_blank=True)
+    on = serializers.CharField(required=False, allow_blank=True)
+
+
+def _query(request, serializer_class) -> dict:
+    serializer = serializer_class(data=request.query_params.dict())
+    serializer.is_valid(raise_exception=True)
+    return serializer.validated_data
+
+
+def _param(name, description, **kw):
+    return OpenApiParameter(name, OpenApiTypes.STR, OpenApiParameter.QUERY, description=description,
+                            **kw)  # fmt: skip
+
+
+FIGURE_PARAMETERS = [
+    _param("from", "first day, YYYY-MM-DD (Asia/Shanghai); default 1 January of `to`'s year"),
+    _param("to", "last day, YYYY-MM-DD; default today"),
+    _param("preset", f"instead of from/to: {', '.join(PRESETS)}"),
+    _param("office", "handling office code, e.g. 371522; `intake` for unassigned applications"),
+    _param("item", "item code, e.g. YB07019"),
+    _param("channel", "web, mobile or window"),
+    _param("insured_region", "the applicants' insured region (参保地) code"),
+    _param("applicant_kind", "person or employer"),
+]
+_ERRORS = {
+    400: OpenApiResponse(
+        ErrorSerializer, description="A bad date, filter or `by`; `field` names it."
+    ),
+    401: OpenApiResponse(ErrorSerializer, description="No credentials, or a bad token."),
+    403: OpenApiResponse(
+        ErrorSerializer,
+        description="Not a supervisor (figures) or catalog administrator (compression), "
+        "or a county supervisor asking for another office (`office_out_of_scope`).",
+    ),
+}
+
+
+def figures_for(request, params: dict) -> Figures:
+    """The Figures a request asks for, checked against who is asking. Raises Forbidden or
+    InvalidInput (the API's handler and the pages both turn them into answers)."""
+    scope = access.figures_scope(request.user)
+    period = period_parse(params.get("from"), params.get("to"), preset=params.get("preset"))
+    return Figures(period, filters=filters_parse(params, scope=scope))
+
+
+def _head(figures: Figures) -> dict:
+    return {
+        "from": figures.period.start.isoformat(),
+        "to": figures.period.end.isoformat(),
+        "filters": filters_codes(figures.filters),
+        "as_of": figures.as_of.isoformat(),
+    }
+
+
+def summary_payload(figures: Figures) -> dict:
+    return {**_head(figures), **figures.summary()}
+
+
+def breakdown_payload(figures: Figures, by: str) -> dict:
+    rows = figures.breakdown(by)
+    return {**_head(figures), "by": by, "rows": rows, "total": figures.summary()}
+
+
+class StatsSummaryView(APIView):
+    @extend_schema(
+        operation_id="stats_summary",
+        summary="The figures of a period",
+        description="Cases submitted in the period (Asia/Shanghai dates), filtered. Rates are "
+        "fractions 0–1, null where the denominator is 0. Definitions: tongban/stats/selectors.py.",
+        parameters=FIGURE_PARAMETERS,
+        responses={200: StatsSummarySerializer, **_ERRORS},
+        tags=["stats"],
+    )
+    def get(self, request):
+        params = _query(request, _FiguresQuerySerializer)
+        return Response(summary_payload(figures_for(request, params)))
+
+
+class StatsBreakdownView(APIView):
+    @extend_schema(
+        operation_id="stats_breakdown",
+        summary="The figures of a period, one row per group",
+        parameters=[
+            _param("by", f"one of {', '.join(BREAKDOWNS)}", required=True),
+            *FIGURE_PARAMETERS,
+        ],
+        responses={200: StatsBreakdownSerializer, **_ERRORS},
+        tags=["stats"],
+    )
+    def get(self, request):
+        params = _query(request, _BreakdownQuerySerializer)
+        by = params.get("by") or ""
+        if by not in BREAKDOWNS:
+            raise InvalidInput(f"by 应为 {', '.join(BREAKDOWNS)} 之一", code="invalid_choice",
+                               field="by")  # fmt: skip
+        return Response(breakdown_payload(figures_for(request, params), by))
+
+
+class StatsCompressionView(APIView):
+    @extend_schema(
+        operation_id="stats_compression",
+        summary="The catalog's compression against a baseline",
+        parameters=[
+            _param(
+                "baseline", "a date: each item's version in force then (default: first version)"
+            ),
+            _param("baseline_version", "a version number instead of a date"),
+            _param("on", "compare the versions in force on this date (default today)"),
+        ],
+        responses={200: StatsCompressionSerializer, **_ERRORS},
+        tags=["stats"],
+    )
+    def get(self, request):
+        params = _query(request, _CompressionQuerySerializer)
+        access.compression_check(request.user)
+        return Response(compression_from_params(params))
