@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_http_methods, require_POST
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework.authentication import SessionAuthentication
 from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.permissions import IsAuthenticated
@@ -25,6 +25,7 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.views import APIView
 
 from tongban.api.auth import BearerTokenAuthentication
+from tongban.api.schemas import ErrorSerializer
 from tongban.cases.access import actions_available, case_visible, cases_visible
 from tongban.cases.attachments import attachment_add, uploads_atomic
 from tongban.cases.models import Action, Case, Notice, Status
@@ -316,6 +317,11 @@ def case_rate(request, number):
 # --- Files and notices ---------------------------------------------------------------------
 
 
+def _one(queryset, pk: int):
+    # A path's <int:…> takes any run of digits; past bigint PostgreSQL would fail, not miss.
+    return queryset.filter(pk=pk).first() if pk < 2**63 else None
+
+
 def _private(response):
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"
@@ -328,7 +334,7 @@ def attachment_download(request, number, pk):
     if not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path(), reverse("portal:login"))
     case = case_for_viewer(request, number)
-    attachment = case.attachments.filter(pk=pk).first()
+    attachment = _one(case.attachments, pk)
     if attachment is None:
         raise Http404("文件不存在")
     try:
@@ -351,7 +357,7 @@ def notice_download(request, number, pk):
     if not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path(), reverse("portal:login"))
     case = case_for_viewer(request, number)
-    notice = case.notices.filter(pk=pk).first()
+    notice = _one(case.notices, pk)
     if notice is None:
         raise Http404("通知书不存在")
     notice.case = case
@@ -374,19 +380,36 @@ class NoticePdfView(APIView):
     content_negotiation_class = _FirstRenderer
 
     @extend_schema(
+        operation_id="cases_notices_pdf",
         summary="A notice as PDF (受理/不予受理/补正材料/办结通知书)",
-        tags=["cases"],
+        parameters=[
+            OpenApiParameter(
+                "number",
+                OpenApiTypes.STR,
+                OpenApiParameter.PATH,
+                description="the case number, e.g. 371500-20250307-000001",
+            ),
+            OpenApiParameter(
+                "notice_id",
+                OpenApiTypes.INT,
+                OpenApiParameter.PATH,
+                description="`id` of a notice listed by /api/v1/cases/{number}/notices",
+            ),
+        ],  # fmt: skip
         responses={
             (200, "application/pdf"): OpenApiResponse(OpenApiTypes.BINARY, description="the PDF"),
-            401: OpenApiResponse(description="No credentials, or a bad token."),
-            404: OpenApiResponse(description="Not found, or not visible to this user."),
+            401: OpenApiResponse(ErrorSerializer, description="No credentials, or a bad token."),
+            404: OpenApiResponse(
+                ErrorSerializer, description="Not found, or not visible to this user."
+            ),
         },
+        tags=["cases"],
     )
     def get(self, request, number, notice_id):
         case = Case.objects.select_related("handling_office").filter(number=number).first()
         if case is None or not case_visible(request.user, case):
             raise NotFound(f"办件 {number} 不存在", code="case_not_found")
-        notice = case.notices.filter(pk=notice_id).first()
+        notice = _one(case.notices, notice_id)
         if notice is None:
             raise NotFound(f"通知书 {notice_id} 不存在", code="notice_not_found")
         notice.case = case

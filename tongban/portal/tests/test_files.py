@@ -147,3 +147,6 @@ class TestTheApiUrl:
                               headers={"Authorization": f"Bearer {ApiToken.issue(alice)}"})  # fmt: skip
         assert response.status_code == 404
         assert response.json()["error"]["code"] == "notice_not_found"
+        response = client.get(f"/api/v1/cases/{case.number}/notices/{10**30}.pdf",
+                              headers={"Authorization": f"Bearer {ApiToken.issue(alice)}"})  # fmt: skip
+        assert response.status_code == 404
