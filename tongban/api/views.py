@@ -5,6 +5,8 @@ tongban.api.shapes. Business rules and their errors come from the services; the 
 become JSON bodies in tongban.api.errors.
 """
 
+import ipaddress
+import re
 from contextlib import nullcontext
 from datetime import timedelta
 
@@ -89,7 +91,33 @@ _NUMBER = OpenApiParameter(
 # --- Helpers -------------------------------------------------------------------------------
 
 
+# Text that PostgreSQL cannot store (NUL) or UTF-8 cannot encode (a lone surrogate). Free-form
+# parts of a body (the form) reach the database unchecked, so the whole body is checked here.
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+
+
+def _unstorable_text(data, path: str = "") -> str | None:
+    """The path of the first key or string in `data` holding _UNSTORABLE text, or None."""
+    if isinstance(data, str):
+        return path if _UNSTORABLE.search(data) else None
+    if isinstance(data, dict):
+        for key, value in data.items():
+            sub = f"{path}.{key}" if path else str(key)
+            if _UNSTORABLE.search(str(key)):
+                return sub
+            if (found := _unstorable_text(value, sub)) is not None:
+                return found
+    elif isinstance(data, list):
+        for i, value in enumerate(data):
+            if (found := _unstorable_text(value, f"{path}[{i}]")) is not None:
+                return found
+    return None
+
+
 def _parse(serializer_class, data) -> dict:
+    if (where := _unstorable_text(data)) is not None:
+        raise InvalidInput(f"{where or 'body'}: 含有不允许的控制字符 (NUL or lone surrogate)",
+                           code="invalid", field=where or None)  # fmt: skip
     serializer = serializer_class(data=data)
     serializer.is_valid(raise_exception=True)
     return serializer.validated_data
@@ -101,7 +129,11 @@ def _query(request, serializer_class) -> dict:
 
 
 def _ip(request) -> str | None:
-    return request.META.get("REMOTE_ADDR") or None
+    # Stored in GenericIPAddressField columns: anything else (a unix socket's "") is None.
+    try:
+        return str(ipaddress.ip_address(request.META.get("REMOTE_ADDR", "")))
+    except ValueError:
+        return None
 
 
 def _paginate(request, qs, page_no: int) -> tuple[list, int, str | None]:

@@ -2,6 +2,8 @@
 
 import pytest
 
+from tongban.cases.models import Case
+
 from .conftest import error
 
 pytestmark = pytest.mark.django_db
@@ -50,3 +52,28 @@ def test_english_messages_on_request(api, carol):
     client = api(carol)
     response = client.post("/api/v1/cases", {"channel": "web"}, HTTP_ACCEPT_LANGUAGE="en")
     assert error(response)["message"] == "item: This field is required."
+
+
+def test_text_the_database_cannot_store_is_refused_not_a_500(api, carol):
+    """PostgreSQL refuses NUL in text and UTF-8 has no lone surrogates: both are 400 (or a 404
+    for a path), wherever they come."""
+    client = api(carol)
+    assert client.get("/api/v1/cases/%00").status_code == 404
+    assert api().get("/api/v1/items/%00").status_code == 404
+    response = client.get("/api/v1/cases?q=%00")
+    assert (response.status_code, error(response)["field"]) == (400, "q")
+    for raw in ('"a\\u0000b"', '"a\\ud800b"'):
+        response = client.post(
+            "/api/v1/cases",
+            '{"item": "YB01003", "channel": "web", "materials": ["M1"], "form": {"note": '
+            + raw
+            + "}}",
+            content_type="application/json",
+        )
+        assert (response.status_code, error(response)["field"]) == (400, "form.note"), raw
+    response = client.post(
+        "/api/v1/cases", '{"item": "YB01003", "channel": "web", "form": {"n\\u0000": 1}}',
+        content_type="application/json",
+    )  # fmt: skip
+    assert error(response)["field"] == "form.n\x00"
+    assert not Case.objects.exists()
