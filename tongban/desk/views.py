@@ -169,6 +169,7 @@ def apply(request, code: str):
     return render(request, "desk/apply.html", {
         "form": form, "version": version, "item": version.item,
         "main_codes": version.main_material_codes,
+        "has_secondary": any(m.get("secondary") for m in version.materials),
         "policies": policy_search(item=version.item)[:5],
         "today": timezone.localdate(),
     }, status=status)  # fmt: skip
