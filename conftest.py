@@ -26,11 +26,25 @@ PROMISED_ITEM = (
 PROMISED_FORM = {"amount": "1280.50", "bank_account": "6222020200112233445"}
 
 
-@pytest.fixture
-def city(db):
+def load_city() -> None:
     offices_load()
     calendar_load_builtin()
     catalog_seed()
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    # The city is built once per session; each test's transaction rolls back its own changes.
+    with django_db_blocker.unblock():
+        load_city()
+
+
+@pytest.fixture
+def city(db):
+    # A transactional test (live_server, races) flushes the database when it ends; pytest-django
+    # runs those last, so the ones after it build the city again here.
+    if not Office.objects.filter(code="371500").exists():
+        load_city()
     return Office.objects.get(code="371500")
 
 

@@ -76,3 +76,13 @@ def calendar(db):
 @pytest.fixture
 def year_2027():
     return copy.deepcopy(YEAR_2027)
+
+
+@pytest.fixture(autouse=True)
+def _no_calendar_loaded(db):
+    # The suite builds the demo city (with 2025 and 2026) once per session; these tests start
+    # from an empty calendar and load what they need. The test's transaction undoes this.
+    from tongban.workdays.models import CalendarDay, CalendarYear
+
+    CalendarDay.objects.all().delete()
+    CalendarYear.objects.all().delete()
