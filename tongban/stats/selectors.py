@@ -86,7 +86,7 @@ from django.utils import timezone
 from tongban.cases.models import Case, Result, Status
 from tongban.catalog.models import Channel, HandlingType, ItemVersion, ServiceItem
 from tongban.evaluations.models import good_rating_min
-from tongban.lib.errors import InvalidInput
+from tongban.lib.errors import Forbidden, InvalidInput
 from tongban.offices.models import Office
 from tongban.people.models import Applicant
 from tongban.workdays import services as workdays
@@ -339,7 +339,7 @@ def filters_parse(params, *, scope: Office | None = None) -> Filters:
     &insured_region=371581&applicant_kind=person); office=intake is the unassigned intake.
 
     `scope` is the only office the asker may see (a county supervisor's): it is applied, and
-    asking for another office raises InvalidInput. Unknown values raise InvalidInput."""
+    asking for another office raises Forbidden. Unknown values raise InvalidInput."""
     values = {}
     office = params.get("office") or None
     if office == UNASSIGNED:
@@ -348,7 +348,7 @@ def filters_parse(params, *, scope: Office | None = None) -> Filters:
         values["office"] = _office_id(office, "office")
     if scope is not None:
         if values.get("office", scope.pk) != scope.pk:
-            raise InvalidInput(
+            raise Forbidden(
                 f"只能查看本机构（{scope.name}）的统计", code="office_out_of_scope", field="office"
             )
         values["office"] = scope.pk

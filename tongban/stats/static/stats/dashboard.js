@@ -1,0 +1,54 @@
+/* tongban figures: draws the dashboard's charts with frappe-charts from the JSON the page
+   carries (#stats-charts). The tables below hold every number; without JS they are all. */
+(function () {
+  "use strict";
+  function ready(fn) {
+    if (document.readyState !== "loading") fn(); else document.addEventListener("DOMContentLoaded", fn);
+  }
+  function short(label) { return label.length > 8 ? label.slice(0, 7) + "…" : label; }
+  var COLORS = ["#0b5cad", "#2f9e44", "#f59f00", "#e8590c", "#7048e8", "#868e96"];
+
+  ready(function () {
+    var node = document.getElementById("stats-charts");
+    if (!node || !window.frappe) return;
+    var data = JSON.parse(node.textContent);
+    var percent = { formatTooltipY: function (v) { return v + "%"; } };
+    var count = { formatTooltipY: function (v) { return Number(v).toLocaleString(); } };
+
+    if (data.months && document.getElementById("chart-months")) {
+      new frappe.Chart("#chart-months", {
+        type: "axis-mixed", height: 240, colors: COLORS,
+        data: { labels: data.months.labels, datasets: [
+          { name: "申请", chartType: "bar", values: data.months.received },
+          { name: "办结", chartType: "bar", values: data.months.completed }
+        ] },
+        barOptions: { spaceRatio: 0.4 }, tooltipOptions: count, axisOptions: { xIsSeries: true }
+      });
+    }
+    if (data.channels && document.getElementById("chart-channels")) {
+      new frappe.Chart("#chart-channels", {
+        type: "donut", height: 240, colors: COLORS,
+        data: { labels: data.channels.labels, datasets: [{ values: data.channels.received }] },
+        tooltipOptions: count
+      });
+    }
+    if (data.groups && document.getElementById("chart-rates")) {
+      new frappe.Chart("#chart-rates", {
+        type: "bar", height: 240, colors: [COLORS[1], COLORS[2]],
+        data: { labels: data.groups.labels.map(short), datasets: [
+          { name: "按时办结率 %", values: data.groups.on_time },
+          { name: "通办占比 %", values: data.groups.tongban }
+        ] },
+        barOptions: { spaceRatio: 0.3 }, tooltipOptions: percent
+      });
+      new frappe.Chart("#chart-groups", {
+        type: "bar", height: 240, colors: COLORS,
+        data: { labels: data.groups.labels.map(short), datasets: [
+          { name: "申请", values: data.groups.received },
+          { name: "办结", values: data.groups.completed }
+        ] },
+        barOptions: { spaceRatio: 0.3 }, tooltipOptions: count
+      });
+    }
+  });
+})();

@@ -1,0 +1,275 @@
+"""The supervisors' figures pages under /desk/stats/: the dashboard with its drill-down
+(city → office → item → the cases behind a number), the Excel export of its tables, and the
+catalog's compression. Every number comes from tongban.stats.selectors, like the API's."""
+
+from calendar import monthrange
+from datetime import date
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.http import urlencode
+
+from tongban.catalog.models import Channel, ServiceItem
+from tongban.lib.errors import Forbidden, InvalidInput
+from tongban.offices.models import Office
+from tongban.people.models import Applicant
+
+from . import access, export
+from .selectors import (
+    BREAKDOWNS,
+    CASE_FIGURES,
+    FIGURES,
+    PRESETS,
+    RATES,
+    UNASSIGNED,
+    Figures,
+    compression_from_params,
+    filters_codes,
+    filters_parse,
+    period_parse,
+)
+
+FILTER_PARAMS = ("office", "item", "channel", "insured_region", "applicant_kind")
+# The tables of a dashboard page, in order; a dimension already filtered on is left out.
+TABLE_ORDER = ("office", "item", "month", "channel", "insured_region", "applicant_kind")
+KPIS = (
+    "received",
+    "completed",
+    "online_rate",
+    "on_time_rate",
+    "overdue_open",
+    "avg_handling_workdays",
+    "tongban_share",
+    "satisfaction",
+    "instant_rate",
+    "no_visit_rate",
+    "in_progress",
+    "bad_ratings_open",
+)
+
+
+def _scope(request):
+    try:
+        return access.figures_scope(request.user)
+    except Forbidden as e:
+        raise PermissionDenied(e.message) from None
+
+
+def _figures(request) -> Figures:
+    """The Figures the page's parameters ask for. Bad parameters are reported and dropped
+    (the page shows this year instead), a county supervisor sees their own office only."""
+    scope = _scope(request)
+    params = request.GET
+    try:
+        period = period_parse(params.get("from"), params.get("to"), preset=params.get("preset"))
+    except InvalidInput as e:
+        messages.error(request, e.message)
+        period = period_parse(None, None)
+    try:
+        filters = filters_parse(params, scope=scope)
+    except Forbidden as e:
+        raise PermissionDenied(e.message) from None
+    except InvalidInput as e:
+        messages.error(request, e.message)
+        filters = filters_parse({}, scope=scope)
+    return Figures(period, filters=filters)
+
+
+def _query(figures: Figures, **changes) -> str:
+    """The query string of `figures` with `changes` (None drops a parameter)."""
+    params = {
+        "from": figures.period.start.isoformat(),
+        "to": figures.period.end.isoformat(),
+        **filters_codes(figures.filters),
+    }
+    for k, v in changes.items():
+        if v is None:
+            params.pop(k, None)
+        else:
+            params[k] = v
+    return urlencode(params)
+
+
+def _group_query(figures: Figures, by: str, key: str) -> dict:
+    """The parameters that narrow `figures` to one row of its `by` table."""
+    if by == "month":
+        year, month = map(int, key.split("-"))
+        first = max(figures.period.start, date(year, month, 1))
+        last = min(figures.period.end, date(year, month, monthrange(year, month)[1]))
+        return {"from": first.isoformat(), "to": last.isoformat()}
+    return {by: key}
+
+
+def dashboard_tables(figures: Figures) -> list[dict]:
+    """The breakdown tables of a page: one per dimension not filtered on, plus the months."""
+    given = figures.filters.given()
+    return [
+        {"by": by, "title": BREAKDOWNS[by], "rows": figures.breakdown(by)}
+        for by in TABLE_ORDER
+        if by not in given
+    ]
+
+
+def _crumbs(figures: Figures, scope) -> list[tuple[str, str | None]]:
+    codes = filters_codes(figures.filters)
+    crumbs = []
+    if scope is None:
+        crumbs.append(("全市", "?" + _query(figures, office=None, item=None)))
+    if "office" in codes:
+        office = (
+            "未分配（全市受理池）"
+            if codes["office"] == UNASSIGNED
+            else Office.objects.get(code=codes["office"]).name
+        )
+        crumbs.append((office, "?" + _query(figures, item=None)))
+    if "item" in codes:
+        crumbs.append((ServiceItem.objects.get(code=codes["item"]).name, None))
+    if crumbs:
+        crumbs[-1] = (crumbs[-1][0], None)
+    return crumbs
+
+
+def _chart_data(figures: Figures, summary: dict, tables: list[dict]) -> dict:
+    tables_by = {t["by"]: t["rows"] for t in tables}
+    data = {}
+    if "month" in tables_by:
+        rows = tables_by["month"]
+        data["months"] = {
+            "labels": [r["key"] for r in rows],
+            "received": [r["received"] for r in rows],
+            "completed": [r["completed"] for r in rows],
+            "on_time": [round((r["on_time_rate"] or 0) * 100, 1) for r in rows],
+            "online": [round((r["online_rate"] or 0) * 100, 1) for r in rows],
+        }
+    if "channel" in tables_by:
+        rows = tables_by["channel"]
+        data["channels"] = {
+            "labels": [r["label"] for r in rows],
+            "received": [r["received"] for r in rows],
+        }
+    for by in ("office", "item"):
+        if by in tables_by:
+            rows = tables_by[by][:12]
+            data["groups"] = {
+                "title": BREAKDOWNS[by],
+                "labels": [r["label"] for r in rows],
+                "received": [r["received"] for r in rows],
+                "completed": [r["completed"] for r in rows],
+                "on_time": [round((r["on_time_rate"] or 0) * 100, 1) for r in rows],
+                "tongban": [round((r["tongban_share"] or 0) * 100, 1) for r in rows],
+            }
+            break
+    return data
+
+
+def _choices(scope) -> dict:
+    offices = Office.objects.filter(external=False, level__in=["city", "county"]).order_by("code")
+    return {
+        "offices": [] if scope is not None else list(offices),
+        "regions": list(
+            Office.objects.filter(level__in=["city", "county"]).order_by("external", "code")
+        ),
+        "items": list(ServiceItem.objects.order_by("code")),
+        "channels": Channel.choices,
+        "kinds": Applicant.Kind.choices,
+        "presets": PRESETS.items(),
+    }
+
+
+@login_required
+def dashboard(request):
+    scope = _scope(request)
+    figures = _figures(request)
+    summary = figures.summary()
+    tables = dashboard_tables(figures)
+    for table in tables:
+        for row in table["rows"]:
+            row["query"] = _query(figures, **_group_query(figures, table["by"], row["key"]))
+            drill = table["by"] in ("office", "item") and row["key"] != UNASSIGNED
+            row["drill"] = drill
+    return render(request, "stats/dashboard.html", {
+        "figures": figures,
+        "scope": scope,
+        "summary": summary,
+        "kpis": [(k, FIGURES[k], summary[k]) for k in KPIS],
+        "columns": list(FIGURES.items()),
+        "rates": RATES,
+        "case_figures": set(CASE_FIGURES),
+        "tables": tables,
+        "charts": _chart_data(figures, summary, tables),
+        "query": _query(figures),
+        "crumbs": _crumbs(figures, scope),
+        "codes": filters_codes(figures.filters),
+        "choices": _choices(scope),
+        "preset": request.GET.get("preset", ""),
+    })  # fmt: skip
+
+
+@login_required
+def dashboard_export(request):
+    figures = _figures(request)
+    summary = figures.summary()
+    tables = dashboard_tables(figures)
+    content = export.figures_workbook(figures, summary, tables)
+    name = f"tongban-stats-{figures.period.start:%Y%m%d}-{figures.period.end:%Y%m%d}.xlsx"
+    return _xlsx(content, name)
+
+
+def _xlsx(content: bytes, name: str) -> HttpResponse:
+    response = HttpResponse(
+        content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+@login_required
+def cases(request):
+    """The cases behind one number of the dashboard."""
+    figures = _figures(request)
+    figure = request.GET.get("figure") or "received"
+    if figure not in CASE_FIGURES:
+        messages.error(request, f"没有可列出办件的指标 {figure!r}")
+        figure = "received"
+    qs = figures.cases(figure)
+    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    return render(request, "stats/cases.html", {
+        "figures": figures,
+        "figure": figure,
+        "figure_label": FIGURES.get(figure) or figure,
+        "page": page,
+        "query": _query(figures),
+        "page_query": _query(figures, figure=figure),
+        "codes": filters_codes(figures.filters),
+        "today": timezone.localdate(),
+    })  # fmt: skip
+
+
+def _compression(request) -> dict | None:
+    if not access.compression_allowed(request.user):
+        raise PermissionDenied("只有科长/监察和事项管理员可以查看事项压缩情况")
+    try:
+        return compression_from_params(request.GET)
+    except InvalidInput as e:
+        messages.error(request, e.message)
+        return compression_from_params({})
+
+
+@login_required
+def compression(request):
+    data = _compression(request)
+    return render(request, "stats/compression.html", {
+        "data": data,
+        "query": urlencode({k: v for k, v in request.GET.items() if k in ("baseline", "baseline_version", "on")}),
+    })  # fmt: skip
+
+
+@login_required
+def compression_export(request):
+    data = _compression(request)
+    return _xlsx(export.compression_workbook(data), f"tongban-compression-{data['on']}.xlsx")
