@@ -222,6 +222,9 @@ def catalog_item_save(*, code: str, name: str, category: str, department: str = 
     Raises InvalidInput for a bad version, Conflict for a retired item."""
     data = version_data_clean(version)
     effective_from = effective_from or timezone.localdate()
+    if home_office.external:
+        raise InvalidInput(f"{home_office} 是市外协作地区，不能作为事项的属地机构", code="external_office",
+                           field="home_office")  # fmt: skip
     item, created = ServiceItem.objects.select_for_update().get_or_create(
         code=code,
         defaults={
@@ -231,6 +234,11 @@ def catalog_item_save(*, code: str, name: str, category: str, department: str = 
             "home_office": home_office,
         },
     )
+    identity = (name, category, department, home_office.pk)
+    latest = item.versions.order_by("-number").first()
+    unchanged = latest and all(getattr(latest, k) == v for k, v in data.items())
+    if unchanged and identity == (item.name, item.category, item.department, item.home_office_id):
+        return latest
     if item.status == ServiceItem.Status.RETIRED:
         raise Conflict(f"事项 {code} 已废止，不能再修订", code="item_retired")
     changed_identity = (item.name, item.category, item.department, item.home_office_id) != (
@@ -244,8 +252,7 @@ def catalog_item_save(*, code: str, name: str, category: str, department: str = 
             home_office,
         )
         item.save(update_fields=["name", "category", "department", "home_office"])
-    latest = item.versions.order_by("-number").first()
-    if latest and all(getattr(latest, k) == v for k, v in data.items()):
+    if unchanged:
         return latest
     if latest and effective_from < latest.effective_from:
         raise InvalidInput(
@@ -270,6 +277,8 @@ def catalog_item_set_status(
     if status not in ServiceItem.Status.values:
         raise InvalidInput(f"未知状态 {status!r}", code="invalid_status", field="status")
     item = ServiceItem.objects.select_for_update().get(pk=item.pk)
+    if (item.status, item.status_reason) == (status, reason):
+        return item
     if item.status == ServiceItem.Status.RETIRED and status != item.status:
         raise Conflict(f"事项 {item.code} 已废止，状态不能再改变", code="item_retired")
     item.status, item.status_reason = status, reason
