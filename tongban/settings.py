@@ -153,6 +153,7 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
+STATICFILES_DIRS = [BASE_DIR / "tongban" / "static"]  # the shared stylesheet
 STATIC_ROOT = DATA_DIR / "static"
 STATIC_ROOT.mkdir(exist_ok=True)  # whitenoise warns at every request when it is missing
 MEDIA_ROOT = DATA_DIR / "media"
@@ -167,6 +168,9 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
 
 SESSION_COOKIE_AGE = envint("TONGBAN_SESSION_IDLE_SECONDS", 30 * 60)  # 等保: idle time-out
+# 等保: this many failed sign-ins in a row within the window lock the username (pages and API).
+TONGBAN_LOCKOUT_FAILURES = envint("TONGBAN_LOCKOUT_FAILURES", 5)
+TONGBAN_LOCKOUT_MINUTES = envint("TONGBAN_LOCKOUT_MINUTES", 15)
 SESSION_SAVE_EVERY_REQUEST = True
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False

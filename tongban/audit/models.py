@@ -17,6 +17,10 @@ class AuditEntry(models.Model):
 
     class Meta:
         ordering = ["-at"]
+        # The sign-in lock-out counts a username's recent failures.
+        indexes = [
+            models.Index(fields=["username", "event", "at"], name="audit_username_event_idx")
+        ]
         verbose_name = verbose_name_plural = "审计记录"
 
     def __str__(self):

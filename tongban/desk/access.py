@@ -3,41 +3,22 @@
 The case rules themselves live in tongban.cases.access; this file only applies them at the
 edge of the desk (404 for someone else's case, pretix style)."""
 
-from datetime import timedelta
 from functools import wraps
 
-from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect
 from django.urls import reverse
-from django.utils import timezone
 
-from tongban.audit.models import AuditEntry
 from tongban.cases.access import case_visible
 from tongban.cases.models import Case
 from tongban.offices.models import Office, Window
 from tongban.people.models import Role, User
+from tongban.people.services import login_locked  # noqa: F401 - the desk's sign-in view uses it
 
 DESK_ROLES = {Role.CLERK, Role.REVIEWER, Role.SECOND_REVIEWER, Role.SUPERVISOR, Role.AGENT}
 PORTAL_URL = "/"
-
-# 等保: lock a username out after this many failed sign-ins within the window. The API uses
-# the same rule. TODO(lead): move login_locked() to people.services so both faces share it.
-LOCKOUT_FAILURES = getattr(settings, "TONGBAN_LOCKOUT_FAILURES", 5)
-LOCKOUT_WINDOW = timedelta(minutes=getattr(settings, "TONGBAN_LOCKOUT_MINUTES", 15))
-
-
-def login_locked(username: str, *, now=None) -> bool:
-    """Whether `username` has LOCKOUT_FAILURES failed sign-ins within LOCKOUT_WINDOW."""
-    if not username:
-        return False
-    since = (now or timezone.now()) - LOCKOUT_WINDOW
-    failures = AuditEntry.objects.filter(
-        event="auth.login_failed", username=username, at__gte=since
-    )
-    return failures[:LOCKOUT_FAILURES].count() >= LOCKOUT_FAILURES
 
 
 def client_ip(request) -> str | None:

@@ -15,7 +15,7 @@ from .models import Applicant, Role, User
 
 OFFICE_ROLES = (Role.CLERK, Role.REVIEWER, Role.SECOND_REVIEWER, Role.SUPERVISOR, Role.AGENT)
 ADMINS = {
-    "catalog-admin": (Role.CATALOG_ADMIN, ["catalog", "workdays"], "change"),
+    "catalog-admin": (Role.CATALOG_ADMIN, ["catalog", "workdays", "consultations"], "change"),
     "sysadmin": (Role.SYSADMIN, ["people", "offices"], "change"),
     "secadmin": (Role.SECADMIN, ["people.apitoken", "audit"], "view"),
     "auditor": (Role.AUDITOR, ["audit", "cases.caseevent"], "view"),

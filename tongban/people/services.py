@@ -1,5 +1,11 @@
-from django.db import IntegrityError, transaction
+from datetime import timedelta
 
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from tongban.audit.models import AuditEntry
 from tongban.lib.errors import InvalidInput
 from tongban.lib.identifiers import IdentifierError, resident_id_validate, uscc_validate
 from tongban.offices.models import Office
@@ -79,3 +85,21 @@ def applicant_upsert(*, id_number: str, name: str, phone: str = "", insured_regi
             setattr(applicant, k, values[k])
         applicant.save(update_fields=changed)
     return applicant
+
+
+SIGN_IN_EVENTS = ("auth.login", "auth.token_issued")
+
+
+def login_locked(username: str, *, now=None) -> bool:
+    """等保 lock-out: TONGBAN_LOCKOUT_FAILURES failed sign-ins for `username` within
+    TONGBAN_LOCKOUT_MINUTES, counted since its last successful sign-in (pages or API)."""
+    if not username:
+        return False
+    since = (now or timezone.now()) - timedelta(minutes=settings.TONGBAN_LOCKOUT_MINUTES)
+    entries = AuditEntry.objects.filter(username=username, at__gte=since)
+    last_success = entries.filter(event__in=SIGN_IN_EVENTS).aggregate(at=Max("at"))["at"]
+    failures = entries.filter(event="auth.login_failed")
+    if last_success:
+        failures = failures.filter(at__gt=last_success)
+    limit = settings.TONGBAN_LOCKOUT_FAILURES
+    return failures[:limit].count() >= limit

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.core.management import BaseCommand, call_command
 
 from tongban.catalog.seed import catalog_seed
+from tongban.consultations.seed import policies_seed
 from tongban.offices.services import offices_load
 from tongban.people.demo import demo_password, people_demo
 from tongban.supervision.demo import supervision_demo_seed
@@ -23,6 +24,7 @@ class Command(BaseCommand):
         offices_load()
         calendar_load_builtin()
         items = catalog_seed()
+        policies_seed()
         password = password or demo_password()
         users = people_demo(password=password)
         self.stdout.write(f"数据目录 (data dir): {settings.DATA_DIR}")
