@@ -1,4 +1,4 @@
-from django.urls import path, register_converter
+from django.urls import path, re_path, register_converter
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from . import views
@@ -45,5 +45,5 @@ urlpatterns = [
     ),
     # Anything else under v1/ answers with the JSON error body, not Django's HTML page. It
     # must stay last, and other apps' v1/ routes must be included before "api/" (tongban/urls.py).
-    path("v1/<path:rest>", views.NotFoundView.as_view(), name="not-found"),
+    re_path(r"^v1/", views.NotFoundView.as_view(), name="not-found"),  # any path, "\n" too
 ]

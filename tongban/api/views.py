@@ -628,7 +628,7 @@ class NotFoundView(APIView):
     authentication_classes = []
 
     @extend_schema(exclude=True)
-    def get(self, request, rest=""):
+    def get(self, request):
         raise NotFound("没有这个接口 (no such endpoint)", code="not_found")
 
     post = put = patch = delete = get
