@@ -150,13 +150,15 @@ def schedule_tick(*, now=None, who: str | None = None) -> list[str]:
 
     now = now or timezone.now()
     who = who or worker_name()
-    known = set(ScheduledJob.objects.values_list("name", flat=True))
-    for name in SCHEDULE.keys() - known:
-        ScheduledJob.objects.bulk_create(
-            [ScheduledJob(name=name, next_run_at=now)], ignore_conflicts=True
-        )
+    next_runs = dict(ScheduledJob.objects.values_list("name", "next_run_at"))
+    missing = [ScheduledJob(name=n, next_run_at=now) for n in SCHEDULE if n not in next_runs]
+    if missing:
+        ScheduledJob.objects.bulk_create(missing, ignore_conflicts=True)
+        next_runs |= {j.name: now for j in missing}
     enqueued = []
     for name, job in SCHEDULE.items():
+        if next_runs[name] > now:
+            continue  # not due: no write at all (SQLite takes its write lock for any UPDATE)
         with transaction.atomic():
             won = ScheduledJob.objects.filter(name=name, next_run_at__lte=now).update(
                 next_run_at=now + job.every, last_enqueued_at=now, last_enqueued_by=who[:100]

@@ -248,51 +248,75 @@ def notifications_collect(*, now: datetime | None = None) -> int:
 # --- Sending -------------------------------------------------------------------------------
 
 
-def _deliver(n: Notification) -> None:
-    if n.channel == Notification.Channel.SMS:
-        sms.send_sms(phone=n.recipient, text=n.body)
-    else:
-        EmailMessage(subject=n.subject, body=n.body, to=[n.recipient]).send(fail_silently=False)
-
-
-def notification_send(*, notification_id: int, now: datetime | None = None) -> bool:
-    """Claim one pending notification and send it; returns whether this call sent it."""
-    now = now or timezone.now()
-    claimed = Notification.objects.filter(
-        pk=notification_id, status=Notification.Status.PENDING
-    ).update(status=Notification.Status.SENDING, attempts=F("attempts") + 1, claimed_at=now)
-    if not claimed:
-        return False  # another sender has it, or it is done
-    n = Notification.objects.get(pk=notification_id)
-    try:
-        _deliver(n)
-    except Exception as e:  # a gateway or SMTP failure: record it, retry on a later run
-        log.warning("notification %s failed: %s", n.key, e)
-        retry = n.attempts < MAX_ATTEMPTS
-        Notification.objects.filter(pk=n.pk, status=Notification.Status.SENDING).update(
-            status=Notification.Status.PENDING if retry else Notification.Status.FAILED,
-            error=f"{type(e).__name__}: {e}"[:2000],
+def _claim(pk: int, now: datetime) -> bool:
+    """pending → sending, for exactly one sender."""
+    return bool(
+        Notification.objects.filter(pk=pk, status=Notification.Status.PENDING).update(
+            status=Notification.Status.SENDING, attempts=F("attempts") + 1, claimed_at=now
         )
-        return False
-    Notification.objects.filter(pk=n.pk).update(
+    )
+
+
+def _deliver(rows: list[Notification]) -> None:
+    """Send claimed rows to one recipient: an SMS each; e-mail as one message (a digest when
+    several cards or ratings arrived together, so a busy day is one e-mail, not hundreds)."""
+    first = rows[0]
+    if first.channel == Notification.Channel.SMS:
+        sms.send_sms(phone=first.recipient, text=first.body)
+        return
+    if len(rows) == 1:
+        subject, body = first.subject, first.body
+    else:
+        subject = f"督办提醒：{len(rows)} 条（{first.subject} 等）"
+        body = "\n".join(f"{i}. {n.subject}\n{n.body}" for i, n in enumerate(rows, 1))
+    EmailMessage(subject=subject, body=body, to=[first.recipient]).send()
+
+
+def _send_claimed(rows: list[Notification]) -> int:
+    pks = [n.pk for n in rows]
+    try:
+        _deliver(rows)
+    except Exception as e:  # a gateway or SMTP failure: record it, retry on a later run
+        log.warning("notification %s failed: %s", rows[0].key, e)
+        error = f"{type(e).__name__}: {e}"[:2000]
+        sending = Notification.objects.filter(pk__in=pks, status=Notification.Status.SENDING)
+        sending.filter(attempts__lt=MAX_ATTEMPTS).update(
+            status=Notification.Status.PENDING, error=error
+        )
+        sending.update(status=Notification.Status.FAILED, error=error)
+        return 0
+    Notification.objects.filter(pk__in=pks).update(
         status=Notification.Status.SENT, sent_at=timezone.now(), error=""
     )
-    return True
+    return len(rows)
+
+
+DIGEST_MAX = 100  # rows per e-mail
 
 
 def notifications_send(*, limit: int = 500, now: datetime | None = None) -> dict[str, int]:
-    """Send up to `limit` pending notifications, oldest first."""
+    """Send up to `limit` pending notifications, oldest first. Each row is claimed before it
+    is sent (at most once); staff e-mail to one address goes out as one message."""
     now = now or timezone.now()
     stale = Notification.objects.filter(
         status=Notification.Status.SENDING, claimed_at__lt=now - STALE_SENDING
     ).update(status=Notification.Status.FAILED, error="发送过程中断；为避免重复发送，不再重试")
-    ids = list(
-        Notification.objects.filter(status=Notification.Status.PENDING)
-        .order_by("pk")
-        .values_list("pk", flat=True)[:limit]
+    pending = list(
+        Notification.objects.filter(status=Notification.Status.PENDING).order_by("pk")[:limit]
     )
-    sent = sum(notification_send(notification_id=pk, now=now) for pk in ids)
-    return {"sent": sent, "tried": len(ids), "interrupted": stale}
+    groups: dict[tuple, list[Notification]] = {}
+    for n in pending:
+        if n.channel == Notification.Channel.SMS:
+            groups[("sms", n.pk)] = [n]
+        else:
+            groups.setdefault(("email", n.recipient), []).append(n)
+    sent = 0
+    for rows in groups.values():
+        for i in range(0, len(rows), DIGEST_MAX):
+            claimed = [n for n in rows[i : i + DIGEST_MAX] if _claim(n.pk, now)]
+            if claimed:
+                sent += _send_claimed(claimed)
+    return {"sent": sent, "tried": len(pending), "interrupted": stale}
 
 
 def notifications_dispatch(*, now: datetime | None = None) -> dict[str, int]:

@@ -3,8 +3,10 @@
 The scan is set-based so that it stays fast over a million open cases and writes nothing for
 a case whose state does not change:
 
-- red: INSERT a red card for every accepted case whose deadline is before today and that has
-  none yet, and flag those cases overdue with a guarded UPDATE (… WHERE overdue = false);
+- red: flag overdue every accepted case past its deadline with a guarded UPDATE (… WHERE
+  overdue = false) and give each case it flips a red card — on PostgreSQL in one statement
+  (UPDATE … RETURNING feeding the INSERT), so a case flagged on an earlier day is not read
+  again beyond the partial index;
 - yellow: a case has at most `share` of its time limit left when its deadline is on or before
   workdays.add(today, k), k = max(1, floor(share × promised days)) — "if it were accepted
   today with k days, it would be due then". That cut-off depends only on the item version's
@@ -69,6 +71,32 @@ def _insert_cards(level: str, now: datetime, where: str, params: list) -> int:
         return max(cursor.rowcount, 0)
 
 
+def _raise_red(now: datetime, today: date) -> tuple[int, int]:
+    """Flag overdue every accepted case past its deadline that is not flagged yet, and give
+    each case it flags a red card. Returns (flagged, cards)."""
+    card, case = Warning._meta.db_table, Case._meta.db_table
+    ops = connection.ops
+    flag = f"UPDATE {case} SET overdue = %s WHERE status = %s AND deadline < %s AND overdue = %s"
+    flag_params = [True, Status.ACCEPTED, ops.adapt_datefield_value(today), False]
+    if connection.vendor == "postgresql":
+        # One statement: the cards come from the rows the guarded UPDATE flipped, so a case
+        # already flagged is never read again (no anti-join over every overdue case).
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"WITH flagged AS ({flag} RETURNING id, deadline, handling_office_id) "
+                f"INSERT INTO {card} (case_id, level, raised_at, deadline, office_id) "
+                f"SELECT id, %s, %s, deadline, handling_office_id FROM flagged "
+                f"ON CONFLICT (case_id, level) DO NOTHING",
+                [*flag_params, Level.RED, ops.adapt_datetimefield_value(now)],
+            )
+            cards = max(cursor.rowcount, 0)
+        return cards, cards
+    with connection.cursor() as cursor:
+        cursor.execute(flag, flag_params)
+        flagged = max(cursor.rowcount, 0)
+    return flagged, _insert_cards(Level.RED, now, "c.deadline < %s", [today])
+
+
 def deadlines_scan(*, now: datetime | None = None) -> dict[str, int]:
     """Raise the yellow and red cards that are due and flag overdue cases; idempotent and safe
     to run on several workers at once. Returns how many cards and flags it added."""
@@ -76,10 +104,7 @@ def deadlines_scan(*, now: datetime | None = None) -> dict[str, int]:
     today = timezone.localdate(now)
     result = {"red": 0, "yellow": 0, "overdue": 0}
     with transaction.atomic():
-        result["overdue"] = Case.objects.filter(
-            status=Status.ACCEPTED, deadline__lt=today, overdue=False
-        ).update(overdue=True)  # set once; leaves version alone, it is not a case action
-        result["red"] = _insert_cards(Level.RED, now, "c.deadline < %s", [today])
+        result["overdue"], result["red"] = _raise_red(now, today)
     for cutoff, versions in sorted(_yellow_cutoffs(today).items()):
         if cutoff < today:
             continue

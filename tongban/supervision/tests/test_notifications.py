@@ -148,3 +148,14 @@ def test_the_file_backend_writes_one_json_line_per_message(alice, carol, setting
     (line,) = day.read_text(encoding="utf-8").splitlines()
     message = json.loads(line)
     assert message["phone"] == "13500000001" and "已受理" in message["text"]
+
+
+def test_cards_raised_together_reach_a_supervisor_as_one_digest(alice, carol, supervisors,
+                                                                 mailoutbox):  # fmt: skip
+    cases = [accepted_on("2025-03-03", alice, carol) for _ in range(3)]
+    deadlines_scan(now=at("2025-03-13 09:00"))
+    notifications_dispatch()
+    assert [m.to for m in mailoutbox] == [["olga@example.org"]]
+    assert "3 条" in mailoutbox[0].subject
+    assert all(c.number in mailoutbox[0].body for c in cases)
+    assert Notification.objects.filter(event="warning.yellow", status="sent").count() == 3
