@@ -85,11 +85,16 @@ class StatsRollupState(models.Model):
 
     # Every day up to and including this one is in StatsDaily; later days are counted live.
     rolled_through = models.DateField(null=True)
-    # The last CaseEvent seen: a case with a newer event has changed, so its day is redone.
-    last_event_id = models.BigIntegerField(default=0)
-    # The same for ratings (rectifications and appeals are found by their time stamps).
-    last_evaluation_id = models.BigIntegerField(default=0)
     refreshed_at = models.DateTimeField(null=True)
+    # The newest CaseEvent and Evaluation seen by this refresh and by the one before. A case
+    # with a newer event or rating has changed, so its day is redone. Each refresh looks from
+    # the one before last: ids are handed out when rows are written but seen at commit, so a
+    # transaction still open during a refresh is caught by the next one.
+    last_event_id = models.BigIntegerField(default=0)
+    previous_event_id = models.BigIntegerField(default=0)
+    last_evaluation_id = models.BigIntegerField(default=0)
+    previous_evaluation_id = models.BigIntegerField(default=0)
+    previous_refreshed_at = models.DateTimeField(null=True)
 
     def __str__(self):
         return f"rolled through {self.rolled_through}"

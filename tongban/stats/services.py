@@ -23,12 +23,6 @@ log = logging.getLogger(__name__)
 
 # Days recomputed per query: a week of a large city is ~40,000 cases.
 CHUNK_DAYS = 7
-# Events are numbered when written but seen when committed, which can be out of order: each
-# refresh looks again at the last MARGIN events before the newest one it saw.
-EVENT_MARGIN = 10_000
-# Rectifications closed and appeals decided are found by time: those since the last refresh,
-# less this much for transactions that were still open then.
-TIME_MARGIN = timedelta(minutes=10)
 
 
 def _locked_state() -> StatsRollupState:
@@ -70,12 +64,13 @@ def _submission_days(cases) -> set[date]:
 
 
 def _touched_days(state: StatsRollupState) -> set[date]:
-    """The submission days of the cases that changed since the last refresh: a new event, a
-    new rating, a rectification closed or an appeal decided."""
-    since = state.refreshed_at - TIME_MARGIN
+    """The submission days of the cases that changed since the refresh before last: a new
+    event, a new rating, a rectification closed or an appeal decided. (Since the one before
+    last, not the last: a transaction still open during the last refresh is seen now.)"""
+    since = state.previous_refreshed_at or state.refreshed_at
     changed = [
-        CaseEvent.objects.filter(pk__gt=max(state.last_event_id - EVENT_MARGIN, 0)),
-        Evaluation.objects.filter(pk__gt=max(state.last_evaluation_id - EVENT_MARGIN, 0)),
+        CaseEvent.objects.filter(pk__gt=state.previous_event_id),
+        Evaluation.objects.filter(pk__gt=state.previous_evaluation_id),
         Rectification.objects.filter(closed_at__gte=since).values("evaluation__case_id"),
         Appeal.objects.filter(decided_at__gte=since).values("evaluation__case_id"),
     ]
@@ -101,6 +96,7 @@ def stats_rollup_refresh(*, since: date | None = None) -> int:
     last = today - timedelta(days=1)
     with transaction.atomic():
         state = _locked_state()
+        now = timezone.now()
         newest = CaseEvent.objects.aggregate(m=Max("pk"))["m"] or 0
         newest_rating = Evaluation.objects.aggregate(m=Max("pk"))["m"] or 0
         span = data_span()
@@ -120,10 +116,14 @@ def stats_rollup_refresh(*, since: date | None = None) -> int:
             cells = cells_compute(Period(lo, hi), clock=clock)
             StatsDaily.objects.filter(day__gte=lo, day__lte=hi).delete()
             StatsDaily.objects.bulk_create(rollup_rows(cells), batch_size=5000)
+        full = state.rolled_through is None
+        state.previous_event_id = newest if full else state.last_event_id
+        state.previous_evaluation_id = newest_rating if full else state.last_evaluation_id
+        state.previous_refreshed_at = now if full else state.refreshed_at
         state.rolled_through = last
         state.last_event_id = newest
         state.last_evaluation_id = newest_rating
-        state.refreshed_at = timezone.now()
+        state.refreshed_at = now
         state.save()
     log.info("stats rollup: %d days recomputed, rolled through %s", len(days), last)
     return len(days)

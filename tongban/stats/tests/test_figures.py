@@ -5,6 +5,7 @@ from datetime import date
 import pytest
 import time_machine
 
+from conftest import act, submit
 from tongban.stats.selectors import Figures, Filters, Period
 from tongban.stats.services import stats_rollup_refresh
 
@@ -183,3 +184,29 @@ def test_the_good_rating_line_is_a_setting(history, settings):
     with time_machine.travel(TODAY):
         march = figures().summary()
     assert (march["satisfaction"], march["bad_ratings"]) == (0.25, 3)  # only c4 is good
+
+
+def test_handling_days_leave_out_a_clock_stop_in_review(carol, alice, rita, sam):
+    """Through the services: accepted Mon 03-03, the second reviewer asks for a supplement on
+    Wed 03-05 (clock stopped after 03-04 and 03-05), it arrives Mon 03-10, approved Wed 03-12
+    (03-11 and 03-12 counted): 4 working days on the clock, on time."""
+    with time_machine.travel("2025-03-03 09:00+08:00"):
+        case = submit(carol)
+        act(alice, case, "accept")
+    with time_machine.travel("2025-03-04 09:00+08:00"):
+        act(rita, case, "approve")
+    with time_machine.travel("2025-03-05 09:00+08:00"):
+        act(sam, case, "request_supplement", missing_materials=["M3"], reason="发票不清晰")
+    with time_machine.travel("2025-03-10 09:00+08:00"):
+        act(carol, case, "supplement", materials=["M3"])
+    with time_machine.travel("2025-03-12 09:00+08:00"):
+        act(sam, case, "approve")
+    with time_machine.travel("2025-03-13 09:00+08:00"):
+        stats_rollup_refresh()
+        for source in ("raw", "rollup"):
+            march = figures(source=source).summary()
+            assert march["completed"] == 1
+            assert march["avg_handling_workdays"] == 4
+            assert march["on_time_rate"] == 1
+            assert march["no_visit_rate"] == 1
+            assert march["tongban_share"] == 1  # carol is insured in 临清, handled in 莘县
