@@ -17,7 +17,6 @@ from tongban.lib.identifiers import IdentifierError, resident_id_validate, uscc_
 from tongban.offices.models import Office
 from tongban.people.models import Applicant, Role
 from tongban.workdays import services as workdays
-from tongban.workdays.models import CalendarDay
 
 PAGE_SIZE = 50
 ROW_FIELDS = (
@@ -165,19 +164,6 @@ def page(qs, number: int) -> tuple[list, bool]:
 # --- Deadlines -----------------------------------------------------------------------------
 
 
-def _between(days: dict[date, bool], start: date, end: date) -> int:
-    """Working days in (start, end], as workdays.between() counts them, from preloaded rows."""
-    if end <= start:
-        return 0
-    first = start + timedelta(days=1)
-    weeks, rest = divmod((end - first).days + 1, 7)
-    count = weeks * 5 + sum((first.weekday() + i) % 7 < 5 for i in range(rest))
-    for d, workday in days.items():
-        if first <= d <= end and workday != (d.weekday() < 5):
-            count += 1 if workday else -1
-    return count
-
-
 @dataclass
 class Mark:
     """What a row or a case page shows about time (rendered by desk/_mark.html)."""
@@ -197,16 +183,11 @@ def deadline_marks(cases, today: date | None = None) -> dict[int, Mark]:
     query per call: a page of 50 would cost 50)."""
     today = today or timezone.localdate()
     dates = [d for c in cases for d in (c.deadline, c.prereview_due) if d]
-    days = {}
-    if dates:
-        lo, hi = min([today, *dates]), max([today, *dates])
-        days = dict(
-            CalendarDay.objects.filter(date__range=(lo, hi)).values_list("date", "is_workday")
-        )
+    days = workdays.span(min([today, *dates]), max([today, *dates])) if dates else None
     return {c.pk: mark(c, days, today) for c in cases}
 
 
-def mark(case: Case, days: dict[date, bool], today: date) -> Mark:
+def mark(case: Case, days: workdays.Span | None, today: date) -> Mark:
     """Yellow when at most 2 working days or 20% of the limit are left, red when overdue."""
     if case.status == Status.AWAITING_SUPPLEMENT:
         return Mark("paused", level="info")
@@ -229,5 +210,5 @@ def mark(case: Case, days: dict[date, bool], today: date) -> Mark:
 def _left(days, today: date, due: date) -> int:
     """Working days left until `due` (0 on the day itself), negative when past it."""
     if due >= today:
-        return _between(days, today, due)
-    return -_between(days, due, today)
+        return days.between(today, due)
+    return -days.between(due, today)

@@ -51,8 +51,9 @@ class Due:
 
 
 @dataclass(frozen=True)
-class _Window:
-    """What the database says about the days lo..hi (inclusive)."""
+class Span:
+    """What the database says about the days lo..hi (inclusive), loaded with one query by
+    span(); for pages that count many deadlines at once."""
 
     lo: date
     hi: date
@@ -66,8 +67,29 @@ class _Window:
     def is_loaded(self, first: date, last: date) -> bool:
         return all(y in self.loaded for y in range(first.year, last.year + 1))
 
+    def between(self, start: date, end: date) -> int:
+        """Working days in (start, end]; both must lie within the span (start may be lo - 1)."""
+        if end <= start:
+            return 0
+        first = start + ONE_DAY
+        if first < self.lo or end > self.hi:
+            raise ValueError(f"({start}, {end}] is outside the span {self.lo}..{self.hi}")
+        weeks, rest = divmod((end - first).days + 1, 7)
+        count = weeks * 5 + sum((first.weekday() + i) % 7 < 5 for i in range(rest))
+        for d, workday in self.days.items():
+            if first <= d <= end and workday != (d.weekday() < 5):
+                count += 1 if workday else -1
+        return count
 
-def _window(lo: date, hi: date) -> _Window:
+
+def span(lo: date, hi: date) -> Span:
+    """The calendar of lo..hi in one query."""
+    _check_date(lo)
+    _check_date(hi)
+    return _window(lo, hi)
+
+
+def _window(lo: date, hi: date) -> Span:
     # One query: each loaded year near the window, LEFT JOINed to its rows inside the window.
     # hi.year + 1 because a notice can own the last days of the previous December.
     rows = (
@@ -80,7 +102,7 @@ def _window(lo: date, hi: date) -> _Window:
         loaded.add(year)
         if day is not None:
             days[day] = workday
-    return _Window(lo, hi, frozenset(loaded), days)
+    return Span(lo, hi, frozenset(loaded), days)
 
 
 def _check_date(d: date) -> None:
@@ -145,14 +167,7 @@ def between(start: date, end: date) -> int:
     _check_date(end)
     if end <= start:
         return 0
-    first = start + ONE_DAY
-    window = _window(first, end)
-    weeks, rest = divmod((end - first).days + 1, 7)
-    count = weeks * 5 + sum((first.weekday() + i) % 7 < 5 for i in range(rest))
-    for d, workday in window.days.items():
-        if workday != (d.weekday() < 5):
-            count += 1 if workday else -1
-    return count
+    return _window(start + ONE_DAY, end).between(start, end)
 
 
 def instant_due(at: datetime) -> Due:

@@ -1,8 +1,8 @@
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 
-from tongban.workdays.services import add, between
+from tongban.workdays.services import add, between, span
 
 pytestmark = pytest.mark.django_db
 
@@ -40,3 +40,12 @@ def test_clock_stop_adds_back_the_stopped_working_days(calendar):
 def test_it_costs_one_query(calendar, django_assert_max_num_queries):
     with django_assert_max_num_queries(1):
         between(d("2025-01-01"), d("2026-12-31"))
+
+
+def test_a_span_counts_like_between_with_one_query(calendar, django_assert_num_queries):
+    start = date(2025, 9, 20)
+    with django_assert_num_queries(1):
+        days = span(start, start + timedelta(days=140))
+    for n in range(0, 140, 3):
+        end = start + timedelta(days=n)
+        assert days.between(start, end) == between(start, end), end
