@@ -4,11 +4,12 @@ bookkeeping rows that let several workers share the jobs safely."""
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 
 class Level(models.TextChoices):
-    YELLOW = "yellow", "黄牌"
-    RED = "red", "红牌"
+    YELLOW = "yellow", _("黄牌")
+    RED = "red", _("红牌")
 
 
 class Warning(models.Model):  # the domain word (预警); shadows the builtin only in this module

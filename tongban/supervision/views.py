@@ -10,6 +10,7 @@ from django.db.models import Count, Exists, OuterRef, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from tongban.cases.models import Status
@@ -166,31 +167,31 @@ RECTIFICATION_STEPS = {
     "verify": (
         forms.VerifyForm,
         lambda r, by, d: rectification_verify(rectification=r, by=by, verification=d["text"]),
-        "已记录核实与整改情况",
+        _("已记录核实与整改情况"),
     ),
     "callback": (
         forms.CallbackForm,
         lambda r, by, d: rectification_record_callback(
             rectification=r, by=by, outcome=d["text"], satisfied=d["satisfied"]
         ),
-        "已记录回访情况",
+        _("已记录回访情况"),
     ),
     "close": (
         forms.CloseForm,
         lambda r, by, d: rectification_close(rectification=r, by=by, note=d["text"]),
-        "整改已办结",
+        _("整改已办结"),
     ),
     "appeal": (
         forms.AppealForm,
         lambda r, by, d: appeal_file(evaluation=r.evaluation, by=by, reason=d["text"]),
-        "申诉已提交，等待市局审核",
+        _("申诉已提交，等待市局审核"),
     ),
     "decide": (
         forms.DecideForm,
         lambda r, by, d: appeal_decide(
             appeal=r.evaluation.appeals.get(), by=by, upheld=d["upheld"], note=d["text"]
         ),
-        "已审核申诉",
+        _("已审核申诉"),
     ),
 }
 
