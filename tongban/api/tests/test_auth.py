@@ -2,6 +2,7 @@ import pytest
 import time_machine
 
 from tongban.audit.models import AuditEntry
+from tongban.audit.services import record
 from tongban.people.models import ApiToken
 
 from .conftest import PASSWORD, error
@@ -54,11 +55,18 @@ def test_five_failures_lock_the_username_for_fifteen_minutes(api, alice):
         assert locked.status_code == 403
         assert error(locked)["code"] == "account_locked"
         assert not ApiToken.objects.exists()
-        assert AuditEntry.objects.filter(event="auth.login_locked").count() == 1
+        assert AuditEntry.objects.filter(data__reason="locked", data__face="api").count() == 1
     with time_machine.travel("2025-03-03 09:14+08:00", tick=False):
         assert _sign_in(api, "alice", PASSWORD).status_code == 403
     with time_machine.travel("2025-03-03 09:16+08:00", tick=False):
         assert _sign_in(api, "alice", PASSWORD).status_code == 200
+
+
+def test_failures_on_the_desk_lock_the_api_too(api, alice):
+    for _ in range(5):
+        record(event="auth.login_failed", outcome="failure", username="alice", face="desk")
+    response = _sign_in(api, "alice", PASSWORD)
+    assert (response.status_code, error(response)["code"]) == (403, "account_locked")
 
 
 def test_the_lock_is_per_username(api, alice, bob):
