@@ -15,7 +15,6 @@ from tongban.cases.access import case_visible
 from tongban.cases.models import Case
 from tongban.offices.models import Office, Window
 from tongban.people.models import Role, User
-from tongban.people.services import login_locked  # noqa: F401 - the desk's sign-in view uses it
 
 DESK_ROLES = {Role.CLERK, Role.REVIEWER, Role.SECOND_REVIEWER, Role.SUPERVISOR, Role.AGENT}
 PORTAL_URL = "/"

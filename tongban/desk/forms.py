@@ -2,41 +2,19 @@
 are put back on the field they name (DomainError.field) by `add_domain_error`."""
 
 from django import forms
-from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from tongban.audit.services import record
 from tongban.catalog.models import ItemVersion
 from tongban.consultations.models import Consultation
 from tongban.lib.errors import DomainError
 from tongban.offices.models import Office
+from tongban.people.forms import SignInForm
 from tongban.people.services import applicant_identify
 
-from .access import client_ip, login_locked
 
-
-class DeskLoginForm(AuthenticationForm):
-    """Django's sign-in form plus the 等保 lock-out and an audit row for every attempt."""
-
-    error_messages = {
-        **AuthenticationForm.error_messages,
-        "locked": _("连续登录失败次数过多，账户已临时锁定，请 15 分钟后再试。"),
-    }
-
-    def clean(self):
-        username = (self.cleaned_data.get("username") or "").strip()
-        ip = client_ip(self.request) if self.request else None
-        if login_locked(username):
-            record(event="auth.login_failed", outcome="failure", username=username, ip=ip,
-                   reason="locked", face="desk")  # fmt: skip
-            raise ValidationError(self.error_messages["locked"], code="locked")
-        try:
-            return super().clean()
-        except ValidationError:
-            record(event="auth.login_failed", outcome="failure", username=username, ip=ip,
-                   reason="bad_credentials", face="desk")  # fmt: skip
-            raise
+class DeskLoginForm(SignInForm):
+    face = "desk"
 
 
 def add_domain_error(form: forms.Form, error: DomainError, mapping: dict | None = None) -> None:

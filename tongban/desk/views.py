@@ -11,7 +11,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from tongban.audit.services import record
 from tongban.cases.access import actions_available
 from tongban.cases.models import Action, Case, Status
 from tongban.cases.services import case_act, case_submit
@@ -48,11 +47,6 @@ class LoginView(auth_views.LoginView):
     template_name = "desk/login.html"
     authentication_form = DeskLoginForm
     redirect_authenticated_user = True
-
-    def form_valid(self, form):
-        user = form.get_user()
-        record(event="auth.login", user=user, ip=client_ip(self.request), face="desk")
-        return super().form_valid(form)
 
     def get_default_redirect_url(self):
         user = self.request.user
@@ -228,6 +222,7 @@ def _case_context(user, case: Case) -> dict:
         "mark": days,
         "clock_stops": list(case.clock_stops.all()),
         "notices": list(case.notices.all()),
+        "attachments": list(case.attachments.order_by("material", "uploaded_at")),
         "materials": [
             {
                 **m,

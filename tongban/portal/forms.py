@@ -5,8 +5,6 @@ and their errors are put back on the field at fault with add_domain_error()."""
 import uuid
 
 from django import forms
-from django.contrib.auth.forms import AuthenticationForm
-from django.core.cache import cache
 from django.urls import reverse
 from django.utils.html import format_html
 
@@ -14,11 +12,9 @@ from tongban.cases.attachments import ACCEPT, attachment_check
 from tongban.catalog.models import ItemVersion
 from tongban.lib.errors import DomainError
 from tongban.offices.models import Office
+from tongban.people.forms import SignInForm
 
 from .access import PORTAL_ROLES
-
-LOGIN_ATTEMPTS = 5  # 等保: failed sign-ins per username before a pause
-LOGIN_PAUSE_SECONDS = 15 * 60
 
 
 class DomainErrorsMixin:
@@ -37,29 +33,11 @@ class DomainErrorsMixin:
         self.add_error(target, error.message)
 
 
-class PortalLoginForm(AuthenticationForm):
+class PortalLoginForm(SignInForm):
     """Sign-in for applicants and agents; staff are pointed to the desk."""
 
-    error_messages = {
-        **AuthenticationForm.error_messages,
-        "invalid_login": "用户名或密码不正确。",
-        "locked": "登录失败次数过多，请 15 分钟后再试。",
-    }
-
-    def _key(self) -> str:
-        return f"portal-login-fail:{(self.data.get('username') or '').strip().lower()}"
-
-    def clean(self):
-        if cache.get(self._key(), 0) >= LOGIN_ATTEMPTS:
-            raise forms.ValidationError(self.error_messages["locked"], code="locked")
-        try:
-            return super().clean()
-        except forms.ValidationError:
-            try:
-                cache.incr(self._key())
-            except ValueError:
-                cache.set(self._key(), 1, LOGIN_PAUSE_SECONDS)
-            raise
+    face = "portal"
+    error_messages = {**SignInForm.error_messages, "invalid_login": "用户名或密码不正确。"}
 
     def confirm_login_allowed(self, user):
         super().confirm_login_allowed(user)

@@ -164,3 +164,16 @@ def test_the_case_page_costs_a_constant_number_of_queries(
     client.force_login(alice)
     with django_assert_max_num_queries(14):
         client.get(f"/desk/cases/{accepted.number}/")
+
+
+def test_the_case_page_links_the_uploaded_files(client, alice, carol):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tongban.cases.attachments import attachment_add
+
+    case = submit(carol)
+    attachment_add(case=case, material="M1", user=carol,
+                   file=SimpleUploadedFile("id.pdf", b"%PDF-1.4\n%test\n", content_type="application/pdf"))  # fmt: skip
+    client.force_login(alice)
+    page = client.get(f"/desk/cases/{case.number}/").content.decode()
+    assert "id.pdf" in page and f"/cases/{case.number}/files/" in page

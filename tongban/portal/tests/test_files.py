@@ -113,7 +113,6 @@ def test_a_notice_pdf_is_kept_once_rendered(client, carol, case_with_file, setti
     assert client.get(url).content == first
 
 
-@pytest.mark.urls("tongban.portal.tests.urls")
 class TestTheApiUrl:
     """/api/v1/cases/{number}/notices/{id}.pdf, the URL the API lists for each notice."""
 
