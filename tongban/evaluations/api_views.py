@@ -11,7 +11,7 @@ from rest_framework.response import Response
 from rest_framework.utils.urls import replace_query_param
 from rest_framework.views import APIView
 
-from tongban.api.schemas import ErrorSerializer, StrictSerializer
+from tongban.api.schemas import EnumField, ErrorSerializer, StrictSerializer
 from tongban.cases.access import case_visible
 from tongban.cases.models import Case
 from tongban.lib.errors import Forbidden, InvalidInput, NotFound
@@ -44,9 +44,10 @@ class EvaluationInputSerializer(StrictSerializer):
         min_value=1, max_value=5, help_text="5 非常满意, 4 满意, 3 基本满意, 2 不满意, 1 非常不满意"
     )
     comment = serializers.CharField(required=False, allow_blank=True, max_length=2000)
-    channel = serializers.ChoiceField(
-        choices=RatingChannel.choices, required=False, default=RatingChannel.PORTAL
-    )
+    channel = EnumField(
+        "RatingChannel", choices=RatingChannel.choices, required=False,
+        default=RatingChannel.PORTAL,
+    )  # fmt: skip
 
 
 class RectificationBriefSerializer(serializers.Serializer):
@@ -60,7 +61,7 @@ class EvaluationSerializer(serializers.Serializer):
     score_label = serializers.CharField()
     good = serializers.BooleanField(help_text="under TONGBAN_GOOD_RATING_MIN (3 in Shandong)")
     comment = serializers.CharField()
-    channel = serializers.ChoiceField(choices=RatingChannel.choices)
+    channel = EnumField("RatingChannel", choices=RatingChannel.choices)
     created_at = serializers.DateTimeField()
     rectification = RectificationBriefSerializer(
         allow_null=True, help_text="opened for a bad rating"
@@ -74,7 +75,7 @@ class RectificationSerializer(serializers.Serializer):
     office = serializers.CharField()
     score = serializers.IntegerField()
     comment = serializers.CharField()
-    stage = serializers.ChoiceField(choices=list(Rectification.STAGE_LABELS))
+    stage = EnumField("RectificationStage", choices=list(Rectification.STAGE_LABELS.items()))
     opened_at = serializers.DateTimeField()
     due = serializers.DateField()
     verified_at = serializers.DateTimeField(allow_null=True)
