@@ -141,7 +141,7 @@ def _case_event_drafts(events: list[CaseEvent]) -> list[Draft]:
 
 
 def _warning_drafts(cards: list[Warning]) -> list[Draft]:
-    drafts = []
+    drafts, who = [], {}  # supervisors per (office, city): one query each per batch
     for w in cards:
         case = w.case
         red = w.level == Level.RED
@@ -152,7 +152,9 @@ def _warning_drafts(cards: list[Warning]) -> list[Draft]:
             f"{'已超过' if red else '临近'}办结期限 {case.deadline or w.deadline:%Y-%m-%d}。\n"
             f"请及时督办：{_url(f'/desk/cases/{case.number}/')}\n"
         )
-        users = _supervisors(case.handling_office_id, city=red)
+        if (case.handling_office_id, red) not in who:
+            who[case.handling_office_id, red] = _supervisors(case.handling_office_id, city=red)
+        users = who[case.handling_office_id, red]
         drafts += _email_drafts(
             f"warning:{w.pk}", f"warning.{w.level}", users, subject, body, case.pk
         )

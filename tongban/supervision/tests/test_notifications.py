@@ -159,3 +159,19 @@ def test_cards_raised_together_reach_a_supervisor_as_one_digest(alice, carol, su
     assert "3 条" in mailoutbox[0].subject
     assert all(c.number in mailoutbox[0].body for c in cases)
     assert Notification.objects.filter(event="warning.yellow", status="sent").count() == 3
+
+
+def test_recording_costs_no_query_per_card(alice, carol, supervisors):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def collect_cost(n):
+        for _ in range(n):
+            accepted_on("2025-03-03", alice, carol)
+        deadlines_scan(now=at("2025-03-18 09:00"))
+        with CaptureQueriesContext(connection) as q:
+            notifications_collect()
+        return len(q)
+
+    collect_cost(1)  # the checkpoints exist from here on
+    assert collect_cost(1) == collect_cost(10)
