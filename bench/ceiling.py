@@ -7,6 +7,7 @@ payload, in one transaction.
 
 import re
 import subprocess
+import time
 from pathlib import Path
 
 from pg import Pg
@@ -19,17 +20,28 @@ def prepare(pg: Pg, db: str) -> None:
     pg.psql(db, file=str(SQL / "case_schema.sql"))
 
 
-def pgbench(pg: Pg, db: str, clients: int, seconds: int) -> dict:
-    """One pgbench run; TPS without the initial connection time, and its mean latency (ms)."""
+def pgbench(pg: Pg, db: str, clients: int, seconds: int, meter=None) -> dict:
+    """One pgbench run; TPS without the initial connection time, and its mean latency (ms).
+    `meter` (server.CpuMeter) is read from 1 s after the start to 0.5 s before the end, while
+    pgbench and its connections exist."""
     argv = ["pgbench", "-n", "-f", str(SQL / "case_step.sql"), "-c", str(clients),
             "-j", str(min(2, clients)), "-T", str(seconds), db]  # fmt: skip
-    done = subprocess.run(argv, env=pg.env(), capture_output=True, text=True)
-    if done.returncode:
-        raise RuntimeError(f"pgbench failed: {done.stderr.strip() or done.stdout.strip()}")
-    tps = re.search(r"tps = ([\d.]+) \(without initial connection time\)", done.stdout)
-    latency = re.search(r"latency average = ([\d.]+) ms", done.stdout)
-    failed = re.search(r"number of failed transactions: (\d+)", done.stdout)
+    proc = subprocess.Popen(argv, env=pg.env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True)  # fmt: skip
+    cpu = None
+    if meter is not None and seconds > 2:
+        time.sleep(1.0)
+        meter.start()
+        time.sleep(seconds - 1.5)
+        cpu = meter.stop()
+    out, err = proc.communicate()
+    if proc.returncode:
+        raise RuntimeError(f"pgbench failed: {err.strip() or out.strip()}")
+    tps = re.search(r"tps = ([\d.]+) \(without initial connection time\)", out)
+    latency = re.search(r"latency average = ([\d.]+) ms", out)
+    failed = re.search(r"number of failed transactions: (\d+)", out)
     return {
+        "cpu": cpu,
         "clients": clients,
         "seconds": seconds,
         "tps": float(tps.group(1)),

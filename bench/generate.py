@@ -291,6 +291,17 @@ WHERE e.wanted
 ORDER BY c.id, e.ord;
 """
 
+# The generated history counts as already notified: the outbox readers (supervision's
+# notifications, after a Checkpoint per source) start after it, as they would in a system
+# that has run for a year.
+CHECKPOINTS = """
+INSERT INTO supervision_checkpoint (name, position, updated_at)
+SELECT name, position, now() FROM (VALUES
+  ('case-events', (SELECT coalesce(max(id), 0) FROM cases_caseevent))
+) AS v(name, position)
+ON CONFLICT (name) DO UPDATE SET position = greatest(supervision_checkpoint.position, EXCLUDED.position)
+"""
+
 COUNTERS = """
 INSERT INTO cases_casecounter (prefix, day, last)
 SELECT split_part(number, '-', 1), to_date(split_part(number, '-', 2), 'YYYYMMDD'),
@@ -299,6 +310,61 @@ FROM cases_case WHERE id IN (SELECT id FROM g_case)
 GROUP BY 1, 2
 ON CONFLICT (prefix, day) DO UPDATE SET last = greatest(cases_casecounter.last, EXCLUDED.last);
 """
+
+
+SUBMITTED = """
+WITH who AS (
+  SELECT u.id AS user_id, a.id AS applicant_id, a.insured_region_id
+  FROM people_user u JOIN people_applicant a ON a.id = u.applicant_id WHERE u.username = %(username)s
+), version AS (
+  SELECT v.id, v.item_id, jsonb_path_query_array(v.materials, '$[*].code') AS materials
+  FROM catalog_itemversion v JOIN catalog_serviceitem i ON i.id = v.item_id
+  WHERE i.code = %(item)s AND v.effective_from <= current_date
+  ORDER BY v.effective_from DESC, v.number DESC LIMIT 1
+), base AS (
+  SELECT coalesce((SELECT last FROM cases_casecounter WHERE prefix = %(prefix)s
+                   AND day = (now() AT TIME ZONE 'Asia/Shanghai')::date), 0) AS last
+), made AS (
+  INSERT INTO cases_case (
+    number, channel, status, result, step, reason, submitted_at, deadline_provisional,
+    workdays_used, prereview_due, form, supplied_materials, missing_materials, overdue, version,
+    idempotency_key, updated_at, applicant_id, insured_region_id, item_id, item_version_id,
+    submitted_by_id)
+  SELECT %(prefix)s || '-' || to_char((now() AT TIME ZONE 'Asia/Shanghai')::date, 'YYYYMMDD') || '-'
+           || lpad((base.last + g)::text, 6, '0'),
+         'web', 'submitted', '', 0, '', now(), false, 0,
+         (now() AT TIME ZONE 'Asia/Shanghai')::date + 7, %(form)s::jsonb, version.materials,
+         '[]'::jsonb, false, 1, '', now(), who.applicant_id, who.insured_region_id,
+         version.item_id, version.id, who.user_id
+  FROM generate_series(1, %(count)s) g, who, version, base
+  RETURNING id, number, submitted_by_id, submitted_at
+), events AS (
+  INSERT INTO cases_caseevent (action, from_status, to_status, step, at, reason, data, actor_id, case_id)
+  SELECT 'submit', '', 'submitted', 0, made.submitted_at, '', '{}'::jsonb, made.submitted_by_id, made.id
+  FROM made
+), counter AS (
+  INSERT INTO cases_casecounter (prefix, day, last)
+  SELECT %(prefix)s, (now() AT TIME ZONE 'Asia/Shanghai')::date, base.last + %(count)s FROM base
+  ON CONFLICT (prefix, day) DO UPDATE SET last = EXCLUDED.last
+)
+SELECT number FROM made ORDER BY number
+"""
+
+
+def submitted_cases(pg: Pg, db: str, count: int, *, item: str = "YB07019",
+                    username: str = "applicant-1", form: dict | None = None,
+                    prefix: str = "371500") -> list[str]:  # fmt: skip
+    """`count` online applications waiting in the intake, as if `username` had applied on the
+    web with every material: their numbers. Run it while nothing else applies (the counter)."""
+    import json
+
+    form = (
+        form if form is not None else {"amount": "1280.50", "bank_account": "6222020200112233445"}
+    )
+    with psycopg.connect(pg.url(db).replace("postgres://", "postgresql://")) as conn:
+        rows = conn.execute(SUBMITTED, {"username": username, "item": item, "prefix": prefix,
+                                        "count": count, "form": json.dumps(form)}).fetchall()  # fmt: skip
+    return [r[0] for r in rows]
 
 
 def ensure_database(pg: Pg, db: str, *, password: str = BENCH_PASSWORD, template: str | None = None,
@@ -374,6 +440,8 @@ def generate(pg: Pg, db: str, cases: int, *, days: int = 365, seed: float | None
             log(f"{db}: +{count:,} cases, {events:,} events in {time.perf_counter() - t:.1f} s "
                 f"({have + done:,}/{cases:,})")  # fmt: skip
         conn.execute("DROP TABLE IF EXISTS g_case")
+        if conn.execute("SELECT to_regclass('supervision_checkpoint')").fetchone()[0]:
+            conn.execute(CHECKPOINTS)
         t = time.perf_counter()
         for table in ("cases_case", "cases_caseevent", "people_applicant", "people_user",
                       "cases_casecounter"):  # fmt: skip

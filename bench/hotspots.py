@@ -10,11 +10,11 @@ lifecycles. Not a benchmark figure: a tool to find the cost.
 """
 
 import argparse
+import contextlib
 import cProfile
 import json
 import os
 import pstats
-import statistics
 import sys
 import time
 import uuid
@@ -36,6 +36,21 @@ from django.test.utils import CaptureQueriesContext  # noqa: E402
 from load import INSTANT_ITEM, PROMISED, _window_applicants  # noqa: E402
 
 from tongban.people.models import ApiToken, User  # noqa: E402
+
+_backend = {}
+
+
+def backend_cpu() -> float:
+    """CPU seconds used so far by this connection's PostgreSQL backend (same machine)."""
+    if "pid" not in _backend:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_backend_pid()")
+            _backend["pid"] = cursor.fetchone()[0]
+    try:
+        fields = Path(f"/proc/{_backend['pid']}/stat").read_text().rpartition(")")[2].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 class Lifecycle:
@@ -69,28 +84,31 @@ class Lifecycle:
         yield "create_window", "clerk", "post", "/api/v1/cases", body, True
         yield "accept_instant", "clerk", "post", "/api/v1/cases/{n}/actions/accept", {}, False
 
-    def run(self, record=None):
+    def run(self, record=None, capture: bool = False):
         number = None
         for name, role, method, path, body, key in self.calls():
             client = self.clients[role]
             path = path.replace("{n}", number or "")
             extra = {"HTTP_IDEMPOTENCY_KEY": uuid.uuid4().hex} if key else {}
+            ctx = CaptureQueriesContext(connection) if capture else contextlib.nullcontext()
+            b0 = backend_cpu()
             t0, c0 = time.perf_counter(), time.thread_time()
-            if method == "post":
-                with CaptureQueriesContext(connection) as ctx:
+            with ctx:
+                if method == "post":
                     resp = client.post(
                         path, json.dumps(body), content_type="application/json", **extra
                     )
-            else:
-                with CaptureQueriesContext(connection) as ctx:
+                else:
                     resp = client.get(path)
             dt, cpu = time.perf_counter() - t0, time.thread_time() - c0
+            db = backend_cpu() - b0
             if resp.status_code >= 300:
                 raise RuntimeError(f"{name}: {resp.status_code} {resp.content[:300]!r}")
             if name.startswith("create"):
                 number = resp.json()["number"]
             if record is not None:
-                record(name, dt, cpu, [q["sql"] for q in ctx.captured_queries])
+                sqls = [q["sql"] for q in ctx.captured_queries] if capture else None
+                record(name, dt, cpu, db, sqls)
 
     def close(self):
         ApiToken.objects.filter(
@@ -103,6 +121,8 @@ def main() -> int:
     parser.add_argument("--lifecycles", type=int, default=200)
     parser.add_argument("--sql", action="store_true", help="print each call's statements")
     parser.add_argument("--top", type=int, default=35)
+    parser.add_argument("--samples", type=int, default=40, help="lifecycles timed (40)")
+    parser.add_argument("--no-profile", action="store_true", help="timings only, no cProfile")
     args = parser.parse_args()
     if connection.vendor != "postgresql":
         print(
@@ -112,25 +132,35 @@ def main() -> int:
     life = Lifecycle()
     try:
         life.run()  # warm
-        times: dict[str, list[float]] = {}
-        cpu_times: dict[str, list[float]] = {}
         statements: dict[str, list[str]] = {}
-
-        def record(name, dt, cpu, sqls):
-            times.setdefault(name, []).append(dt * 1000)
-            cpu_times.setdefault(name, []).append(cpu * 1000)
-            statements[name] = sqls
-
-        for _ in range(20):
-            life.run(record)
-        print(f"{'call':<16} {'SQL':>4} {'wall ms':>8} {'CPU ms':>7}  (medians; in process, "
-              "test client, one call at a time; CPU: this Python thread, not PostgreSQL)")  # fmt: skip
-        for name, ts in times.items():
-            print(f"{name:<16} {len(statements[name]):>4} {statistics.median(ts):>8.2f} "
-                  f"{statistics.median(cpu_times[name]):>7.2f}")  # fmt: skip
+        life.run(lambda name, dt, cpu, db, sqls: statements.__setitem__(name, sqls), capture=True)
+        times: dict[str, list[tuple]] = {}
+        for _ in range(args.samples):
+            life.run(
+                lambda name, dt, cpu, db, sqls: times.setdefault(name, []).append((dt, cpu, db))
+            )
+        print(
+            f"{args.samples} lifecycles, one call at a time, in process (Django test client, no HTTP):"
+        )
+        print(
+            f"{'call':<16} {'SQL':>4} {'wall ms':>8} {'Python CPU ms':>14} {'PostgreSQL CPU ms':>18}"
+        )
+        total = [0.0, 0.0, 0.0]
+        for name, rows in times.items():
+            wall, cpu, db = (sum(r[i] for r in rows) / len(rows) * 1000 for i in range(3))
+            total = [total[0] + wall, total[1] + cpu, total[2] + db]
+            print(f"{name:<16} {len(statements[name]):>4} {wall:>8.2f} {cpu:>14.2f} {db:>18.2f}")
             if args.sql:
-                for s in statements[name]:
-                    print(f"      {s[:220]}")
+                for sql in statements[name]:
+                    print(f"      {sql[:220]}")
+        n = len(times)
+        print(f"{'mean per call':<16} {sum(len(v) for v in statements.values()) / n:>4.1f} "
+              f"{total[0] / n:>8.2f} {total[1] / n:>14.2f} {total[2] / n:>18.2f}")  # fmt: skip
+        print(
+            "(means; PostgreSQL CPU from /proc of this connection's backend, at clock-tick resolution)"
+        )
+        if args.no_profile:
+            return 0
         profiler = cProfile.Profile(time.thread_time)
         t0 = time.perf_counter()
         profiler.enable()

@@ -60,6 +60,11 @@ class Plan:
     threads: int
     instant_every: int = 4
     office: str = "371522"
+    # "lifecycle": the loop above. "actions": only accept -> approve -> approve, on online
+    # applications made beforehand in the database (generate.submitted_cases), the numbers
+    # dealt out among the clients: the case step alone, as pgbench and the bare endpoint do it.
+    mix: str = "lifecycle"
+    numbers: list[str] = field(default_factory=list)
 
     @property
     def users(self) -> dict[str, str]:
@@ -215,7 +220,34 @@ class Client:
         if data is not None and counted:
             self.local.finished["instant"] += 1
 
+    def _actions(self, number: str) -> None:
+        base = f"/api/v1/cases/{number}/actions"
+        for action, role in (
+            ("accept", "clerk"),
+            ("approve_1", "reviewer"),
+            ("approve_2", "second"),
+        ):
+            data, counted = self._do(action, "POST", f"{base}/{action.split('_')[0]}", role, {})
+            if data is None:
+                return
+        if counted:
+            self.local.finished["promised"] += 1
+
     def run(self) -> None:
+        if self.plan.mix == "actions":
+            clients = self.plan.processes * self.plan.threads
+            for number in self.plan.numbers[self.index :: clients]:
+                if time.perf_counter() >= self.stop_at:
+                    break
+                self._actions(number)
+            else:
+                self.local.error_bodies.setdefault("accept", []).append(
+                    "ran out of prepared cases before the end of the run"
+                )
+            self.conn.close()
+            with self.lock:
+                self.tally.merge(self.local)
+            return
         n = self.index  # stagger the instant turns across clients
         while time.perf_counter() < self.stop_at:
             n += 1

@@ -28,7 +28,7 @@ import sys
 import tempfile
 import threading
 import time
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -74,7 +74,18 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         default=4,
         help="every n-th lifecycle of a client is the instant window path (4; 0: never)",
     )
+    parser.add_argument(
+        "--wait-idle",
+        type=int,
+        default=0,
+        help="before each measurement wait up to this many seconds for the machine to be idle (0)",
+    )
     parser.add_argument("--skip-load", action="store_true", help="no HTTP lifecycle load")
+    parser.add_argument(
+        "--skip-actions",
+        action="store_true",
+        help="no actions-only run (the case step alone on applications made beforehand)",
+    )
     parser.add_argument("--skip-ceiling", action="store_true", help="no pgbench ceiling")
     parser.add_argument(
         "--ceiling-clients",
@@ -111,14 +122,18 @@ def option_names() -> set[str]:
 
 
 class Report:
-    """Prints as it goes and keeps every line for the saved file."""
+    """Prints as it goes and appends every line to the saved file at once (a run cut short
+    still leaves what it measured)."""
 
-    def __init__(self):
+    def __init__(self, path: Path):
+        self.path = path
         self.lines: list[str] = []
 
     def __call__(self, text: str = "") -> None:
         print(text, flush=True)
         self.lines.append(text)
+        with open(self.path, "a", encoding="utf-8") as f:
+            f.write(text + "\n")
 
     def table(self, header: list[str], rows: list[list], align: str = "") -> list[str]:
         cells = [[str(h) for h in header]] + [
@@ -137,6 +152,16 @@ class Report:
         for line in out:
             self(line)
         return out
+
+
+def _cpu_per(cpu: dict, rate: float, unit: str) -> str:
+    """CPU milliseconds per unit of work, per party: steadier than throughput on a busy
+    machine (the work costs what it costs; what others run only takes cores away)."""
+    if not rate:
+        return f"CPU per {unit}: - (nothing done)"
+    parts = [f"{k} {v / rate * 1000:.2f} ms" for k, v in cpu.items()
+             if k in ("server", "postgres", "load generator") and v > 0]  # fmt: skip
+    return f"CPU per {unit}: " + ", ".join(parts)
 
 
 def _ms(v) -> str:
@@ -171,16 +196,17 @@ def _load_pids(server: Server):
 class Bench:
     def __init__(self, args):
         self.args = args
-        self.say = Report()
         self.pg = Pg.from_url(args.pg)
-        self.stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+        self.stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%SZ")
         self.out_dir = HERE / "out"
         self.out_dir.mkdir(exist_ok=True)
+        self.say = Report(self.out_dir / f"{self.stamp}.txt")
         self.data_dir = Path(tempfile.mkdtemp(prefix="tongban-bench-"))
         self.log_path = self.out_dir / f"{self.stamp}-server.log"
         self.plans_path = self.out_dir / f"{self.stamp}-plans.txt"
         self.summary: list[str] = []
         self.best: tuple[Spec, load.Outcome, dict] | None = None
+        self.actions: tuple[Spec, load.Outcome, dict] | None = None
         self.ceilings: list[dict] = []
         self.query_results: dict[int, dict] = {}
         self.job_results: dict[str, dict] = {}
@@ -204,7 +230,11 @@ class Bench:
         return lambda: {int(p) for p in self.pg.psql("postgres", sql).split()}
 
     def check_idle(self) -> None:
+        """Warn when something else keeps the machine busy; with --wait-idle, wait for it first."""
+        deadline = time.monotonic() + self.args.wait_idle
         busy, top = machine_busy()
+        while busy > 0.25 and time.monotonic() < deadline:
+            busy, top = machine_busy()
         if busy > 0.25:
             self.say(f"WARNING: the machine is not idle ({busy:.2f} cores busy before the run); "
                      "figures are skewed. Busiest: " + "; ".join(top))  # fmt: skip
@@ -229,44 +259,57 @@ class Bench:
 
     # --- 2. load --------------------------------------------------------------------------
 
-    def load_runs(self) -> None:
-        a, say = self.args, self.say
+    def _drive(self, spec: Spec, mix: str = "lifecycle", numbers=()) -> tuple[load.Outcome, dict]:
+        """One measured load run against a fresh server; (outcome, CPU per party)."""
+        a = self.args
         procs = max(1, min(a.client_procs, a.clients))
         threads = -(-a.clients // procs)
+        self.check_idle()
+        server = Server(spec, self.env(a.db_name), self.log_path).start()
+        try:
+            server.warm()
+            plan = load.Plan(host="127.0.0.1", port=server.port, password=a.password,
+                             seconds=a.seconds, warmup=a.warmup, processes=procs, threads=threads,
+                             instant_every=a.instant_every, mix=mix, numbers=list(numbers))  # fmt: skip
+            meter = CpuMeter(server.pids, _load_pids(server), self._pg_pids(a.db_name))
+            cpu: dict = {}
+
+            def watch(count_from, stop_at):
+                def run():
+                    time.sleep(max(0.0, count_from - time.perf_counter()))
+                    meter.start()
+                    # A little before the end: the clients exit at stop_at.
+                    time.sleep(max(0.0, stop_at - 0.3 - time.perf_counter()))
+                    cpu.update(meter.stop())
+
+                threading.Thread(target=run, daemon=True).start()
+
+            outcome = load.drive(plan, on_start=watch)
+            time.sleep(0.1)
+        finally:
+            server.stop()
+        return outcome, cpu
+
+    def _clients_text(self) -> str:
+        a = self.args
+        procs = max(1, min(a.client_procs, a.clients))
+        threads = -(-a.clients // procs)
+        return (f"{procs * threads} clients ({procs} processes x {threads} threads), "
+                f"{a.warmup} s warm-up + {a.seconds} s measured")  # fmt: skip
+
+    def load_runs(self) -> None:
+        a, say = self.args, self.say
         results = []
         for text in a.servers.split(","):
             spec = Spec.parse(text.strip())
             say()
-            say(f"== load: {spec.describe()}; {procs * threads} clients ({procs} processes x "
-                f"{threads} threads), {a.warmup} s warm-up + {a.seconds} s measured")  # fmt: skip
-            self.check_idle()
-            server = Server(spec, self.env(a.db_name), self.log_path).start()
-            try:
-                server.warm()
-                plan = load.Plan(host="127.0.0.1", port=server.port, password=a.password,
-                                 seconds=a.seconds, warmup=a.warmup, processes=procs,
-                                 threads=threads, instant_every=a.instant_every)  # fmt: skip
-                meter = CpuMeter(server.pids, _load_pids(server), self._pg_pids(a.db_name))
-                cpu: dict = {}
-
-                def watch(count_from, stop_at, meter=meter, cpu=cpu):
-                    def run():
-                        time.sleep(max(0.0, count_from - time.perf_counter()))
-                        meter.start()
-                        time.sleep(max(0.0, stop_at - time.perf_counter()))
-                        cpu.update(meter.stop())
-
-                    threading.Thread(target=run, daemon=True).start()
-
-                outcome = load.drive(plan, on_start=watch)
-                time.sleep(0.1)
-            finally:
-                server.stop()
+            say(f"== load, complete lifecycles: {spec.describe()}; {self._clients_text()}")
+            outcome, cpu = self._drive(spec)
             self._print_outcome(outcome, cpu)
             results.append((spec, outcome, cpu))
         if len(results) > 1:
             say()
-            say("== server configurations compared")
+            say("== server configurations compared (complete lifecycles)")
             self.say.table(
                 ["server", "req/s", "case actions/s", "lifecycles/s", "worst p99 ms", "errors"],
                 [[str(s), f"{o.requests_per_s:.0f}", f"{o.case_actions_per_s:.0f}",
@@ -277,6 +320,23 @@ class Bench:
         self.best = max(results, key=lambda r: r[1].case_actions_per_s)
         if len(results) > 1:
             say(f"fastest: {self.best[0]} ({self.best[0].describe()})")
+        if not a.skip_actions:
+            self.actions_only(self.best[0])
+
+    def actions_only(self, spec: Spec) -> None:
+        """The case step alone (accept, approve, approve on applications made beforehand), as
+        pgbench and the bare endpoint of PERFORMANCE.md measure it."""
+        a, say = self.args, self.say
+        count = (a.warmup + a.seconds) * 600
+        t = time.perf_counter()
+        numbers = generate.submitted_cases(self.pg, a.db_name, count)
+        say()
+        say(f"== load, case actions only (accept, approve, approve on {len(numbers):,} online "
+            f"applications made in the database beforehand, {time.perf_counter() - t:.1f} s): "
+            f"{spec.describe()}; {self._clients_text()}")  # fmt: skip
+        outcome, cpu = self._drive(spec, "actions", numbers)
+        self._print_outcome(outcome, cpu)
+        self.actions = (spec, outcome, cpu)
 
     def _print_outcome(self, o: load.Outcome, cpu: dict) -> None:
         say = self.say
@@ -293,6 +353,8 @@ class Bench:
         if cpu:
             say("CPU (cores busy): " + ", ".join(
                 f"{k} {v:.2f}" for k, v in cpu.items() if k != "machine cores"))  # fmt: skip
+            if o.requests_per_s:
+                say(_cpu_per(cpu, o.requests_per_s, "request"))
         for action, bodies in o.tally.error_bodies.items():
             for body in bodies:
                 say(f"  error {action}: {body}")
@@ -307,12 +369,16 @@ class Bench:
         say(f"== ceiling: pgbench -n -f bench/sql/case_step.sql -j 2 on {db} (100,000 cases)")
         ceiling.prepare(self.pg, db)
         self.check_idle()
+        me = os.getpid()
         for c in counts:
             seconds = a.seconds if c == a.clients else max(5, a.seconds // 2)
-            r = ceiling.pgbench(self.pg, db, c, seconds)
+            meter = CpuMeter(set, lambda: descendants(me), self._pg_pids(db))
+            r = ceiling.pgbench(self.pg, db, c, seconds, meter)
             self.ceilings.append(r)
             say(f"pgbench -c {c:>2} -T {seconds}: {r['tps']:,.0f} TPS, latency {r['latency_ms']:.2f} ms"
-                + (f", {r['failed']} failed" if r["failed"] else ""))  # fmt: skip
+                + (f", {r['failed']} failed" if r["failed"] else "")
+                + (f"; {_cpu_per(r['cpu'], r['tps'], 'transaction')}; other {r['cpu']['other']:.2f} cores"
+                   if r["cpu"] else ""))  # fmt: skip
 
     # --- 4. queries -----------------------------------------------------------------------
 
@@ -386,25 +452,35 @@ class Bench:
             tps = (same or self.ceilings)[-1]["tps"]
             lines.append("ceiling (pgbench, case step): " + ", ".join(
                 f"{c['clients']} clients {c['tps']:,.0f} TPS" for c in self.ceilings))  # fmt: skip
-        if self.best:
-            spec, o, cpu = self.best
+        for label, result in (
+            ("complete lifecycles", self.best),
+            ("case actions only", self.actions),
+        ):
+            if not result:
+                continue
+            spec, o, cpu = result
             stats = o.action_stats()
-            lines.append(f"product over HTTP ({spec.describe()}, {o.clients} clients, {o.seconds:.0f} s): "
+            lines.append("")
+            lines.append(f"{label} over HTTP ({spec.describe()}, {o.clients} clients, {o.seconds:.0f} s): "
                          f"{o.case_actions_per_s:,.0f} case actions/s, {o.requests_per_s:,.0f} requests/s, "
-                         f"{o.lifecycles_per_s:.1f} lifecycles finished/s, {o.errors} errors")  # fmt: skip
+                         f"{o.lifecycles_per_s:.1f} cases finished/s, {o.errors} errors")  # fmt: skip
             if tps:
                 share = o.case_actions_per_s / tps
-                lines.append(f"case actions/s / pgbench TPS at {a.clients} clients: "
+                lines.append(f"  case actions/s / pgbench TPS at {a.clients} clients: "
                              f"{o.case_actions_per_s:,.0f} / {tps:,.0f} = {share:.1%} "
                              f"(target >= {TARGET_SHARE:.0%}: {'met' if share >= TARGET_SHARE else 'MISSED'})")  # fmt: skip
             worst = max(stats, key=lambda r: r["p99"] or 0)
-            lines.append("p50 / p99 ms: " + "; ".join(
+            lines.append("  p50 / p99 ms: " + "; ".join(
                 f"{r['action']} {_ms(r['p50'])} / {_ms(r['p99'])}" for r in stats))  # fmt: skip
-            lines.append(f"worst p99: {worst['action']} {_ms(worst['p99'])} ms "
+            lines.append(f"  worst p99: {worst['action']} {_ms(worst['p99'])} ms "
                          f"(target < {TARGET_P99_MS} ms: {'met' if (worst['p99'] or 0) < TARGET_P99_MS else 'MISSED'})")  # fmt: skip
             if cpu:
-                lines.append("CPU during the run (cores): " + ", ".join(
+                lines.append("  CPU during the run (cores): " + ", ".join(
                     f"{k} {v:.2f}" for k, v in cpu.items() if k != "machine cores"))  # fmt: skip
+                lines.append("  " + _cpu_per(cpu, o.requests_per_s, "request"))
+        same = [c for c in self.ceilings if c["clients"] == a.clients]
+        if same and same[-1]["cpu"]:
+            lines.append("  pgbench " + _cpu_per(same[-1]["cpu"], same[-1]["tps"], "transaction"))
         if self.query_results:
             scales = sorted(self.query_results)
             header = ["query (HTTP median ms)"] + [f"{_scale_label(s)} ms" for s in scales]
@@ -431,8 +507,7 @@ class Bench:
         for line in lines:
             say(line)
         say("=" * 69)
-        path = self.out_dir / f"{self.stamp}.txt"
-        path.write_text("\n".join(self.say.lines) + "\n", encoding="utf-8")
+        path = self.say.path
         say(f"saved to {path.relative_to(ROOT)} (plans: {self.plans_path.relative_to(ROOT)}, "
             f"server log: {self.log_path.relative_to(ROOT)})")  # fmt: skip
         return path

@@ -10,7 +10,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
 CLK_TCK = os.sysconf("SC_CLK_TCK")
 
 
@@ -23,25 +24,46 @@ class Spec:
     kind: str
     workers: int
     threads: int = 1
+    variants: tuple[str, ...] = ()  # what-if settings (bench/variant_settings.py)
 
     @classmethod
     def parse(cls, text: str) -> "Spec":
-        parts = text.split(":")
+        head, *variants = text.strip().split("+")
+        parts = head.split(":")
         if parts[0] == "gthread" and len(parts) == 3:
-            return cls("gthread", int(parts[1]), int(parts[2]))
+            return cls("gthread", int(parts[1]), int(parts[2]), tuple(variants))
         if parts[0] == "sync" and len(parts) == 2:
-            return cls("sync", int(parts[1]))
-        raise ValueError(f"server spec is gthread:WORKERS:THREADS or sync:WORKERS, not {text!r}")
+            return cls("sync", int(parts[1]), 1, tuple(variants))
+        raise ValueError(
+            f"server spec is gthread:WORKERS:THREADS or sync:WORKERS, each optionally "
+            f"+variant+… (bench/variant_settings.py), not {text!r}"
+        )
 
     def __str__(self) -> str:
-        if self.kind == "sync":
-            return f"sync:{self.workers}"
-        return f"gthread:{self.workers}:{self.threads}"
+        head = (
+            f"sync:{self.workers}"
+            if self.kind == "sync"
+            else f"gthread:{self.workers}:{self.threads}"
+        )
+        return "+".join((head, *self.variants))
 
     def describe(self) -> str:
         if self.kind == "sync":
-            return f"gunicorn sync, {self.workers} workers (no keep-alive)"
-        return f"tongban serve: gunicorn gthread, {self.workers} workers x {self.threads} threads"
+            text = f"gunicorn sync, {self.workers} workers (no keep-alive)"
+        else:
+            text = (
+                f"tongban serve: gunicorn gthread, {self.workers} workers x {self.threads} threads"
+            )
+        if self.variants:
+            text += f", what-if settings: {', '.join(self.variants)}"
+        return text
+
+    def env(self, env: dict) -> dict:
+        if not self.variants:
+            return env
+        path = os.pathsep.join(p for p in (str(HERE), env.get("PYTHONPATH")) if p)
+        return dict(env, DJANGO_SETTINGS_MODULE="variant_settings", PYTHONPATH=path,
+                    TONGBAN_BENCH_VARIANTS=",".join(self.variants))  # fmt: skip
 
 
 def free_port() -> int:
@@ -52,7 +74,7 @@ def free_port() -> int:
 
 class Server:
     def __init__(self, spec: Spec, env: dict, log_path: Path, port: int | None = None):
-        self.spec, self.env, self.log_path = spec, env, log_path
+        self.spec, self.env, self.log_path = spec, spec.env(env), log_path
         self.port = port or free_port()
         self.proc: subprocess.Popen | None = None
 
@@ -213,7 +235,7 @@ class CpuMeter:
         out = {}
         for group, now in last.items():
             before = self.first[group]
-            used = sum(v - before.get(p, 0.0) for p, v in now.items())
+            used = sum(max(0.0, v - before.get(p, 0.0)) for p, v in now.items())
             out[group] = used / elapsed
         busy = (sys1[0] - self.sys0[0]) / elapsed
         out["other"] = max(0.0, busy - sum(out.values()))
