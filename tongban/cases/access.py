@@ -1,16 +1,23 @@
 """Who may see a case and which actions their role allows on it. The API, the desk, the
 portal and the services all ask here, so the rule is written once.
 
-A case not yet accepted sits in the city-wide intake: every clerk of the city sees it
-(首问负责: the first who takes it owns it). Once an office accepts or decides it, it belongs
-to that office; staff of other offices no longer see it, the city's supervisors do."""
+An online application nobody has taken sits in the city-wide intake: every clerk of the city
+sees it. The first clerk who takes it owns it (首问负责) and it moves to their office's queue;
+from then on, and after acceptance, staff of other offices no longer see it, the city's
+supervisors do."""
+
+from datetime import timedelta
 
 from django.db.models import Q, QuerySet
+from django.utils import timezone
 
 from tongban.people.models import Role
 
-from .models import Action, Case
+from .models import Action, Case, Status
 
+# An online application nobody has taken yet is in every clerk's intake queue.
+INTAKE_STATUSES = (Status.SUBMITTED, Status.AWAITING_SUPPLEMENT)
+TAKEN_GRACE = timedelta(minutes=10)
 OWN_ACTIONS = {Action.WITHDRAW, Action.SUPPLEMENT}  # an applicant's or agent's on their own case
 INTAKE_ACTIONS = {Action.CLAIM, Action.ACCEPT, Action.REJECT, Action.REQUEST_SUPPLEMENT}
 
@@ -32,9 +39,21 @@ def case_visible(user, case: Case) -> bool:
         return True
     if user.role not in (Role.CLERK, Role.REVIEWER, Role.SECOND_REVIEWER, Role.SUPERVISOR):
         return False
-    if case.handling_office_id is None:
-        return user.role in (Role.CLERK, Role.SUPERVISOR)
+    if case.handling_office_id is None:  # the city-wide intake: open and not yet taken
+        return user.role in (Role.CLERK, Role.SUPERVISOR) and case.status in INTAKE_STATUSES
     return case.handling_office_id == user.office_id
+
+
+def case_just_taken(user, case: Case, action: str) -> bool:
+    """Whether `case` left the city-wide intake, where `user` saw it, only moments ago: the
+    loser of a race to take it hears that someone else did (409), not that it is gone (404).
+    Anything else they try on it, or a look at it, is a 404 like any other office's case."""
+    return (
+        action in INTAKE_ACTIONS
+        and user.role in (Role.CLERK, Role.SUPERVISOR)
+        and case.taken_at is not None
+        and timezone.now() - case.taken_at < TAKEN_GRACE
+    )
 
 
 def cases_visible(user) -> QuerySet:
@@ -47,7 +66,8 @@ def cases_visible(user) -> QuerySet:
     if user.role == Role.SUPERVISOR and user.is_city_supervisor:
         return qs
     if user.role in (Role.CLERK, Role.SUPERVISOR):
-        return qs.filter(Q(handling_office_id=user.office_id) | Q(handling_office__isnull=True))
+        intake = Q(handling_office__isnull=True, status__in=INTAKE_STATUSES)
+        return qs.filter(Q(handling_office_id=user.office_id) | intake)
     if user.role in (Role.REVIEWER, Role.SECOND_REVIEWER):
         return qs.filter(handling_office_id=user.office_id)
     return qs.none()

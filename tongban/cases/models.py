@@ -115,6 +115,7 @@ class Case(models.Model):
     owner = models.ForeignKey(
         "people.User", models.PROTECT, null=True, blank=True, related_name="+"
     )
+    taken_at = models.DateTimeField("认领时间", null=True, blank=True)  # left the city-wide intake
     accepting_office = models.ForeignKey(
         "offices.Office", models.PROTECT, null=True, blank=True, related_name="+"
     )

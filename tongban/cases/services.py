@@ -101,7 +101,7 @@ def case_submit(*, item: str, applicant: Applicant, channel: str, submitted_by: 
             submitted_by=submitted_by, idempotency_key=idempotency_key
         ).first()
         if existing:
-            return existing, False
+            return _replay(existing, item=item, applicant=applicant, channel=channel), False
     if channel not in Channel.values:
         raise InvalidInput(f"渠道应为 web、mobile 或 window，而不是 {channel!r}", code="invalid_channel",
                            field="channel")  # fmt: skip
@@ -145,7 +145,7 @@ def case_submit(*, item: str, applicant: Applicant, channel: str, submitted_by: 
         with transaction.atomic():
             case.number = _next_number(number_office, today)
             case.save(force_insert=True)
-            _event(case, Action.SUBMIT, "", actor=submitted_by, office=office, ip=ip,
+            _event(case, Action.SUBMIT, "", actor=submitted_by, office=None if online else office, ip=ip,
                    data={"materials": materials})  # fmt: skip
     except IntegrityError:
         if idempotency_key:  # a concurrent retry with the same key won the race
@@ -153,9 +153,19 @@ def case_submit(*, item: str, applicant: Applicant, channel: str, submitted_by: 
                 submitted_by=submitted_by, idempotency_key=idempotency_key
             ).first()
             if existing:
-                return existing, False
+                return _replay(existing, item=item, applicant=applicant, channel=channel), False
         raise
     return case, True
+
+
+def _replay(case: Case, *, item: str, applicant: Applicant, channel: str) -> Case:
+    """A retry returns the case its key made; the same key for another request is a mistake."""
+    if (case.item.code, case.applicant_id, case.channel) != (item, applicant.pk, channel):
+        raise Conflict(
+            f"Idempotency-Key 已用于办件 {case.number}（另一事项、申请人或渠道），请为新申请换一个键",
+            code="idempotency_key_reused", field="Idempotency-Key",
+        )  # fmt: skip
+    return case
 
 
 # --- Acting on a case ----------------------------------------------------------------------
@@ -213,6 +223,14 @@ def case_act(*, number: str, action: str, actor: User, expected_version: int | N
             .filter(number=number)
             .first()
         )
+        if (
+            case is not None
+            and not access.case_visible(actor, case)
+            and access.case_just_taken(actor, case, action)
+        ):
+            raise Conflict(
+                "该申请刚被其他窗口认领或受理（首问负责），请刷新受理队列", code="taken_by_other"
+            )
         if case is None or not access.case_visible(actor, case):
             raise NotFound(f"办件 {number} 不存在", code="case_not_found")
         if expected_version is not None and expected_version != case.version:
@@ -291,12 +309,13 @@ def _require_reason(reason, what: str) -> str:
 
 
 def _take(act: Act) -> None:
-    """首问负责: the first clerk to act on an online application owns it; others get Conflict."""
+    """首问负责: the first clerk to act on an online application owns it, and it leaves the
+    city-wide intake for their office's queue; others get Conflict."""
     case = act.case
     if case.channel not in ONLINE_CHANNELS:
         return  # a window application belongs to its office from the start
     if case.owner_id is None:
-        case.owner = act.actor
+        case.owner, case.handling_office, case.taken_at = act.actor, act.office, act.now
     elif case.owner_id != act.actor.pk:
         raise Conflict(f"该申请已由 {case.owner.get_full_name() or case.owner.username} 认领（首问负责）",
                        code="owned_by_other")  # fmt: skip
@@ -304,7 +323,7 @@ def _take(act: Act) -> None:
 
 def _claim(act: Act) -> None:
     _take(act)
-    _move(act, Status.SUBMITTED, Action.CLAIM, fields=("owner",))
+    _move(act, Status.SUBMITTED, Action.CLAIM, fields=("owner", "handling_office", "taken_at"))
 
 
 def _limit_days(version: ItemVersion) -> int:
@@ -362,7 +381,7 @@ def _accept(act: Act, materials: list | None = None, promised_supplement_by: str
                                code="invalid_promise_date", field="promised_supplement_by")  # fmt: skip
     case.promised_supplement_by = promised
     _move(act, Status.ACCEPTED, Action.ACCEPT, reason=reason, data={"missing_materials": missing},
-          fields=("owner", "supplied_materials", "missing_materials", "accepting_office", "handling_office",
+          fields=("owner", "taken_at", "supplied_materials", "missing_materials", "accepting_office", "handling_office",
                   "accepted_at", "step", "prereview_due", "clock_started_on", "workdays_used", "deadline",
                   "deadline_provisional", "promised_supplement_by"))  # fmt: skip
     _notice(act, Notice.Kind.ACCEPTANCE, deadline=_iso(case.deadline),
@@ -390,7 +409,7 @@ def _reject(act: Act, reason: str = "") -> None:
     case.completed_at = act.now
     case.prereview_due = None
     _move(act, Status.REJECTED, Action.REJECT, reason=reason,
-          fields=("owner", "handling_office", "completed_at", "prereview_due"))  # fmt: skip
+          fields=("owner", "handling_office", "taken_at", "completed_at", "prereview_due"))  # fmt: skip
     _notice(act, Notice.Kind.REFUSAL, reason=reason, appeal=APPEAL_NOTE)
 
 
@@ -417,7 +436,14 @@ def _request_supplement(act: Act, missing_materials: list | None = None, reason:
     case.missing_materials = missing
     case.supplied_materials = [c for c in case.supplied_materials if c not in missing]
     case.supplement_due = workdays.add(act.today, settings.TONGBAN_SUPPLEMENT_DAYS).date
-    fields = ["owner", "missing_materials", "supplied_materials", "supplement_due"]
+    fields = [
+        "owner",
+        "handling_office",
+        "taken_at",
+        "missing_materials",
+        "supplied_materials",
+        "supplement_due",
+    ]
     if accepted:  # stop the clock: the days used so far are kept, the deadline waits
         case.workdays_used += workdays.between(case.clock_started_on, act.today)
         case.deadline = None
@@ -697,14 +723,18 @@ def bundle_apply(*, bundle, applicant: Applicant, channel: str, submitted_by: Us
                  agent=None, ip=None) -> tuple[BundleApplication, bool]:  # fmt: skip
     """一表申请: one application that creates one linked case per item of the bundle, all or none."""
     if idempotency_key:
+        if len(idempotency_key) > 100:
+            raise InvalidInput("Idempotency-Key 最长 100 个字符", code="invalid_idempotency_key",
+                               field="Idempotency-Key")  # fmt: skip
         existing = BundleApplication.objects.filter(
             submitted_by=submitted_by, idempotency_key=idempotency_key
         ).first()
         if existing:
             return existing, False
     materials, forms = materials or {}, forms or {}
-    if not isinstance(materials, dict) or not isinstance(forms, dict):
-        raise InvalidInput("materials 与 forms 应为以事项编码为键的对象", field="materials")
+    for name, given in (("materials", materials), ("forms", forms)):
+        if not isinstance(given, dict):
+            raise InvalidInput(f"{name} 应为以事项编码为键的对象", code="invalid", field=name)
     items = list(bundle.items.order_by("code"))
     codes = {i.code for i in items}
     for name, given in (("materials", materials), ("forms", forms)):

@@ -3,9 +3,10 @@ from datetime import date
 import pytest
 import time_machine
 
-from conftest import INSTANT_ITEM, PROMISED_ITEM, act, submit
+from conftest import INSTANT_ITEM, PROMISED_ITEM, _user, act, submit
 from tongban.cases.models import Case, CaseEvent, Notice
 from tongban.lib.errors import Conflict, Forbidden, InvalidInput, NotFound
+from tongban.people.models import Role
 
 pytestmark = pytest.mark.django_db
 
@@ -119,10 +120,32 @@ def test_refusal_needs_a_reason_and_issues_a_notice_with_appeal(online_case, ali
 
 def test_the_first_clerk_owns_an_online_application(online_case, alice, bob):
     act(bob, online_case, "claim")
-    with pytest.raises(Conflict) as e:
+    online_case.refresh_from_db()
+    assert online_case.handling_office.code == "371581"  # out of the intake, into 临清's queue
+    with pytest.raises(Conflict) as e:  # alice saw it in the intake a moment ago
         act(alice, online_case, "accept")
+    assert e.value.code == "taken_by_other"
+    bob2 = _user("bob2", Role.CLERK, "371581")
+    with pytest.raises(Conflict) as e:  # bob's colleague sees it, but bob owns it
+        act(bob2, online_case, "accept")
     assert e.value.code == "owned_by_other"
     act(bob, online_case, "accept")
+
+
+def test_a_case_taken_long_ago_is_simply_not_found_elsewhere(online_case, alice, bob):
+    with time_machine.travel("2025-03-03 09:00+08:00"):
+        act(bob, online_case, "claim")
+    with pytest.raises(NotFound):
+        act(alice, online_case, "accept")
+
+
+def test_a_withdrawn_application_leaves_the_intake(online_case, carol, alice, vera):
+    from tongban.cases.access import cases_visible
+
+    assert online_case in cases_visible(alice)
+    act(carol, online_case, "withdraw")
+    assert online_case not in cases_visible(alice)
+    assert online_case in cases_visible(vera)
 
 
 def test_after_acceptance_other_offices_no_longer_see_the_case(accepted_case, bob, vera, olga):
