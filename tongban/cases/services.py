@@ -16,6 +16,7 @@ from tongban.catalog.models import ONLINE_CHANNELS, Channel, ItemVersion
 from tongban.catalog.selectors import item_version_current
 from tongban.catalog.services import form_clean
 from tongban.lib.errors import Conflict, Forbidden, InvalidInput, NotFound
+from tongban.lib.text import text_clean
 from tongban.offices.models import Office, Window
 from tongban.people.models import Applicant, Role, User
 from tongban.workdays import services as workdays
@@ -244,6 +245,8 @@ def case_act(*, number: str, action: str, actor: User, expected_version: int | N
         if not access.action_permitted(actor, case, action):
             raise Forbidden(f"{actor.get_role_display()}不能对此办件执行“{Action(action).label}”",
                             code="action_forbidden")  # fmt: skip
+        if "reason" in params:
+            params["reason"] = text_clean(params["reason"], field="reason", label="理由")
         unknown = set(params) - _HANDLER_PARAMS[action]
         if unknown:
             raise InvalidInput(f"“{Action(action).label}”不接受参数 {', '.join(sorted(unknown))}",

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from tongban.audit.services import record
 from tongban.lib.errors import Conflict, InvalidInput
+from tongban.lib.text import text_clean
 
 from .models import Channel, HandlingType, ItemVersion, ServiceItem
 
@@ -179,13 +180,11 @@ def _form_value(f: dict, value):
 
     match f["type"]:
         case "text":
-            if (
-                not isinstance(value, str | int | float)
-                or isinstance(value, bool)
-                or len(str(value)) > 2000
-            ):
+            if not isinstance(value, str | int | float) or isinstance(value, bool):
                 bad("不超过 2000 字的文本")
-            return str(value).strip()
+            return text_clean(
+                str(value), field=f"form.{f['name']}", label=f"申请表字段“{f['label']}”"
+            )
         case "number":
             if isinstance(value, bool):
                 bad("数字")

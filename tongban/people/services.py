@@ -6,8 +6,10 @@ from django.db.models import Max
 from django.utils import timezone
 
 from tongban.audit.models import AuditEntry
+from tongban.audit.services import record
 from tongban.lib.errors import InvalidInput
 from tongban.lib.identifiers import IdentifierError, resident_id_validate, uscc_validate
+from tongban.lib.text import text_clean
 from tongban.offices.models import Office
 
 from .models import Applicant
@@ -48,11 +50,9 @@ def applicant_upsert(*, id_number: str, name: str, phone: str = "", insured_regi
 
     Raises InvalidInput naming the field for a bad number, name, phone or region."""
     kind, number = applicant_identify(id_number, kind)
-    name = (name or "").strip() if isinstance(name, str) else ""
-    if not name or len(name) > 100:
-        raise InvalidInput(
-            "姓名/单位名称必填，最多 100 字 (name)", code="required", field="applicant.name"
-        )
+    name = text_clean(
+        name, field="applicant.name", label="姓名/单位名称", max_length=100, required=True
+    )
     phone = (phone or "").strip() if isinstance(phone, str) else None
     if phone is None or (
         phone and (not phone.replace("-", "").isdigit() or not 7 <= len(phone) <= 20)
@@ -79,8 +79,15 @@ def applicant_upsert(*, id_number: str, name: str, phone: str = "", insured_regi
                 return Applicant.objects.create(id_number=number, **values)
         except IntegrityError:  # created by a concurrent request
             applicant = Applicant.objects.get(id_number=number)
+    if applicant.name != name and applicant.kind == Applicant.Kind.PERSON:
+        # An ID number names one person: a different name is a typo or the wrong card,
+        # never a reason to rename them on every case they have.
+        raise InvalidInput("姓名与证件号码不符：该证件号码已登记为另一姓名，请核对证件",
+                           code="id_name_mismatch", field="applicant.name")  # fmt: skip
     changed = [k for k, v in values.items() if getattr(applicant, k) != v and (k != "phone" or v)]
     if changed:
+        record(event="people.applicant_updated", target=applicant.pk,
+               changed={k: [str(getattr(applicant, k)), str(values[k])] for k in changed})  # fmt: skip
         for k in changed:
             setattr(applicant, k, values[k])
         applicant.save(update_fields=changed)
