@@ -28,6 +28,7 @@ action are kept for the report. After an error the client drops that case and st
 import http.client
 import json
 import multiprocessing as mp
+import random
 import socket
 import threading
 import time
@@ -37,8 +38,10 @@ from datetime import date, timedelta
 
 ACTIONS = [
     "create_web", "accept", "approve_1", "approve_2", "get_case", "create_window", "accept_instant",
+    "advance",
 ]  # fmt: skip
-CASE_ACTIONS = ("accept", "approve_1", "approve_2", "accept_instant")  # status changes + audit row
+# Status changes with their audit row ("advance": the bare endpoint's).
+CASE_ACTIONS = ("accept", "approve_1", "approve_2", "accept_instant", "advance")
 PROMISED = {
     "item": "YB07019",
     "channel": "web",
@@ -63,8 +66,10 @@ class Plan:
     # "lifecycle": the loop above. "actions": only accept -> approve -> approve, on online
     # applications made beforehand in the database (generate.submitted_cases), the numbers
     # dealt out among the clients: the case step alone, as pgbench and the bare endpoint do it.
+    # "bare": POST /advance/<random id> against bench/bare.py, the bare endpoint.
     mix: str = "lifecycle"
     numbers: list[str] = field(default_factory=list)
+    bare_cases: int = 100_000
 
     @property
     def users(self) -> dict[str, str]:
@@ -171,7 +176,8 @@ class Client:
         self.local = Tally()
 
     def _do(self, action: str, method: str, path: str, role: str, body=None, key=None):
-        status, data, t0, t1 = _call(self.conn, method, path, self.tokens[role], body, key)
+        token = self.tokens[role] if role else None
+        status, data, t0, t1 = _call(self.conn, method, path, token, body, key)
         counted = t0 >= self.count_from and t1 <= self.stop_at
         ok = 200 <= status < 300
         if counted:
@@ -233,7 +239,21 @@ class Client:
         if counted:
             self.local.finished["promised"] += 1
 
+    def _bare(self) -> None:
+        rng = random.Random(self.index)
+        while time.perf_counter() < self.stop_at:
+            data, counted = self._do("advance", "POST", f"/advance/{rng.randint(1, self.plan.bare_cases)}",
+                                     None, {})  # fmt: skip
+            if data is not None and counted:
+                self.local.finished["promised"] += 1
+
     def run(self) -> None:
+        if self.plan.mix == "bare":
+            self._bare()
+            self.conn.close()
+            with self.lock:
+                self.tally.merge(self.local)
+            return
         if self.plan.mix == "actions":
             clients = self.plan.processes * self.plan.threads
             for number in self.plan.numbers[self.index :: clients]:
@@ -264,7 +284,7 @@ def _process(plan: Plan, worker: int, ready, go, start_at, out) -> None:
     tally = Tally()
     tokens = {}
     try:
-        for role, username in plan.users.items():
+        for role, username in ({} if plan.mix == "bare" else plan.users).items():
             tokens[role], seconds = login(plan.host, plan.port, username, plan.password)
             tally.logins.append(seconds)
     except Exception as e:  # noqa: BLE001 - reported to the parent

@@ -88,6 +88,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--skip-ceiling", action="store_true", help="no pgbench ceiling")
     parser.add_argument(
+        "--skip-bare",
+        action="store_true",
+        help="no bare-endpoint run (bench/bare.py) beside pgbench",
+    )
+    parser.add_argument(
         "--ceiling-clients",
         default="1,4,16",
         help="pgbench client counts (1,4,16); the ratio uses --clients",
@@ -207,6 +212,7 @@ class Bench:
         self.summary: list[str] = []
         self.best: tuple[Spec, load.Outcome, dict] | None = None
         self.actions: tuple[Spec, load.Outcome, dict] | None = None
+        self.bare: tuple[Spec, load.Outcome, dict] | None = None
         self.ceilings: list[dict] = []
         self.query_results: dict[int, dict] = {}
         self.job_results: dict[str, dict] = {}
@@ -259,19 +265,22 @@ class Bench:
 
     # --- 2. load --------------------------------------------------------------------------
 
-    def _drive(self, spec: Spec, mix: str = "lifecycle", numbers=()) -> tuple[load.Outcome, dict]:
+    def _drive(self, spec: Spec, mix: str = "lifecycle", numbers=(), db: str | None = None
+               ) -> tuple[load.Outcome, dict]:  # fmt: skip
         """One measured load run against a fresh server; (outcome, CPU per party)."""
         a = self.args
+        db = db or a.db_name
         procs = max(1, min(a.client_procs, a.clients))
         threads = -(-a.clients // procs)
         self.check_idle()
-        server = Server(spec, self.env(a.db_name), self.log_path).start()
+        env = self.env(db, BARE_DATABASE_URL=self.pg.url(db))
+        server = Server(spec, env, self.log_path, bare=mix == "bare").start()
         try:
             server.warm()
             plan = load.Plan(host="127.0.0.1", port=server.port, password=a.password,
                              seconds=a.seconds, warmup=a.warmup, processes=procs, threads=threads,
                              instant_every=a.instant_every, mix=mix, numbers=list(numbers))  # fmt: skip
-            meter = CpuMeter(server.pids, _load_pids(server), self._pg_pids(a.db_name))
+            meter = CpuMeter(server.pids, _load_pids(server), self._pg_pids(db))
             cpu: dict = {}
 
             def watch(count_from, stop_at):
@@ -366,8 +375,17 @@ class Bench:
         db = f"{a.db_name}_ceiling"
         counts = sorted({int(c) for c in a.ceiling_clients.split(",") if c.strip()} | {a.clients})
         say()
-        say(f"== ceiling: pgbench -n -f bench/sql/case_step.sql -j 2 on {db} (100,000 cases)")
+        say(f"== ceiling: the case step on {db} (bench/sql/case_schema.sql, 100,000 cases)")
         ceiling.prepare(self.pg, db)
+        if not a.skip_bare:
+            spec = self.best[0] if self.best else Spec.parse(a.servers.split(",")[0])
+            say(f"-- the bare endpoint (bench/bare.py: one Django view, the same writes, no auth, "
+                f"no validation, no middleware) under {spec}; {self._clients_text()}")  # fmt: skip
+            outcome, cpu = self._drive(spec, "bare", db=db)
+            self._print_outcome(outcome, cpu)
+            self.bare = (spec, outcome, cpu)
+            ceiling.prepare(self.pg, db)
+        say("-- pgbench")
         self.check_idle()
         me = os.getpid()
         for c in counts:
@@ -455,6 +473,7 @@ class Bench:
         for label, result in (
             ("complete lifecycles", self.best),
             ("case actions only", self.actions),
+            ("the bare endpoint (the same writes, nothing else)", self.bare),
         ):
             if not result:
                 continue
@@ -478,9 +497,18 @@ class Bench:
                 lines.append("  CPU during the run (cores): " + ", ".join(
                     f"{k} {v:.2f}" for k, v in cpu.items() if k != "machine cores"))  # fmt: skip
                 lines.append("  " + _cpu_per(cpu, o.requests_per_s, "request"))
+        if self.bare and self.bare[1].case_actions_per_s:
+            bare = self.bare[1].case_actions_per_s
+            for label, result in (
+                ("complete lifecycles", self.best),
+                ("case actions only", self.actions),
+            ):
+                if result:
+                    lines.append(f"product / bare endpoint, case actions/s ({label}): "
+                                 f"{result[1].case_actions_per_s / bare:.0%}")  # fmt: skip
         same = [c for c in self.ceilings if c["clients"] == a.clients]
         if same and same[-1]["cpu"]:
-            lines.append("  pgbench " + _cpu_per(same[-1]["cpu"], same[-1]["tps"], "transaction"))
+            lines.append("pgbench " + _cpu_per(same[-1]["cpu"], same[-1]["tps"], "transaction"))
         if self.query_results:
             scales = sorted(self.query_results)
             header = ["query (HTTP median ms)"] + [f"{_scale_label(s)} ms" for s in scales]

@@ -73,13 +73,22 @@ def free_port() -> int:
 
 
 class Server:
-    def __init__(self, spec: Spec, env: dict, log_path: Path, port: int | None = None):
-        self.spec, self.env, self.log_path = spec, spec.env(env), log_path
+    """The product (`tongban serve`, or gunicorn's sync worker on tongban.wsgi), or with
+    bare=True the bare endpoint (bench/bare.py) under the same gunicorn configuration."""
+
+    def __init__(self, spec: Spec, env: dict, log_path: Path, port: int | None = None,
+                 bare: bool = False):  # fmt: skip
+        self.spec, self.env, self.log_path, self.bare = spec, spec.env(env), log_path, bare
         self.port = port or free_port()
         self.proc: subprocess.Popen | None = None
 
     def argv(self) -> list[str]:
         addr = f"127.0.0.1:{self.port}"
+        if self.bare:
+            worker = ["--worker-class", "sync"] if self.spec.kind == "sync" else [
+                "--worker-class", "gthread", "--threads", str(self.spec.threads), "--keep-alive", "5"]  # fmt: skip
+            return [sys.executable, "-m", "gunicorn", "bare:application", "--pythonpath", str(HERE),
+                    "--bind", addr, "--workers", str(self.spec.workers), *worker]  # fmt: skip
         if self.spec.kind == "gthread":
             return [sys.executable, str(ROOT / "manage.py"), "serve", "--addr", addr,
                     "--workers", str(self.spec.workers), "--threads", str(self.spec.threads)]  # fmt: skip
