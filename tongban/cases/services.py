@@ -6,13 +6,13 @@ acting at once queue on the row lock; the second finds the status moved and gets
 """
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
-from tongban.catalog.models import ONLINE_CHANNELS, Channel, ItemVersion
+from tongban.catalog.models import ONLINE_CHANNELS, Channel, HandlingType, ItemVersion
 from tongban.catalog.selectors import item_version_current
 from tongban.catalog.services import form_clean
 from tongban.lib.errors import Conflict, Forbidden, InvalidInput, NotFound
@@ -699,22 +699,31 @@ def cases_deem_accepted_overdue(*, now: datetime | None = None) -> int:
 def case_deadlines_recompute(*, year: int | None = None) -> int:
     """Recompute the open deadlines after a calendar year is loaded or changed; returns how
     many moved. Provisional deadlines become firm once their year is known."""
-    changed = 0
     running = Case.objects.filter(status=Status.ACCEPTED, deadline__isnull=False)
     if year is not None:
         running = running.filter(deadline__year__gte=year - 1)
-    for case in running.select_related("item_version").iterator():
-        if case.item_version.is_instant:
-            due = workdays.instant_due(case.submitted_at)
+    rows = list(
+        running.values_list("pk", "version", "submitted_at", "clock_started_on", "workdays_used", "deadline",
+                            "deadline_provisional", "item_version__handling_type", "item_version__promised_days")
+    )  # fmt: skip
+    if not rows:
+        return 0
+    today = timezone.localdate()
+    # One calendar query for the whole pass; a count that runs past it falls back to add().
+    starts = [r[3] for r in rows if r[3]]
+    days = workdays.span(min(starts, default=today), max([today, *starts]) + timedelta(days=400))
+    changed = 0
+    for pk, version, submitted_at, started, used, deadline, provisional, kind, promised in rows:
+        if kind == HandlingType.INSTANT:
+            due = workdays.instant_due(submitted_at)
         else:
-            due = workdays.add(
-                case.clock_started_on, max(case.item_version.promised_days - case.workdays_used, 0)
+            left = max(promised - used, 0)
+            due = days.add(started, left) or workdays.add(started, left)
+        if (due.date, due.provisional) != (deadline, provisional):
+            # The version guard leaves a case that someone is acting on to the next pass.
+            changed += Case.objects.filter(pk=pk, version=version).update(
+                deadline=due.date, deadline_provisional=due.provisional, overdue=due.date < today
             )
-        if (due.date, due.provisional) != (case.deadline, case.deadline_provisional):
-            Case.objects.filter(pk=case.pk, version=case.version).update(
-                deadline=due.date, deadline_provisional=due.provisional
-            )
-            changed += 1
     return changed
 
 

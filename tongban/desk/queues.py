@@ -16,6 +16,7 @@ from tongban.catalog.models import ONLINE_CHANNELS, ItemVersion, ServiceItem
 from tongban.lib.identifiers import IdentifierError, resident_id_validate, uscc_validate
 from tongban.offices.models import Office
 from tongban.people.models import Applicant, Role
+from tongban.supervision.services import yellow_days
 from tongban.workdays import services as workdays
 
 PAGE_SIZE = 50
@@ -188,7 +189,8 @@ def deadline_marks(cases, today: date | None = None) -> dict[int, Mark]:
 
 
 def mark(case: Case, days: workdays.Span | None, today: date) -> Mark:
-    """Yellow when at most 2 working days or 20% of the limit are left, red when overdue."""
+    """Red when overdue; yellow when the working days left reach the yellow card's line
+    (supervision.services.yellow_days), so a row and the supervisors' card always agree."""
     if case.status == Status.AWAITING_SUPPLEMENT:
         return Mark("paused", level="info")
     if case.status == Status.SUBMITTED and case.prereview_due:
@@ -197,10 +199,10 @@ def mark(case: Case, days: workdays.Span | None, today: date) -> Mark:
     if case.status != Status.ACCEPTED or case.deadline is None:
         return Mark()
     left = _left(days, today, case.deadline)
-    limit = case.item_version.promised_days
+    limit = 0 if case.item_version.is_instant else case.item_version.promised_days
     if left < 0:
         level = "red"
-    elif left <= 2 or (limit and left <= 0.2 * limit):
+    elif left <= yellow_days(limit):
         level = "yellow"
     else:
         level = ""

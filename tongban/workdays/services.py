@@ -67,6 +67,27 @@ class Span:
     def is_loaded(self, first: date, last: date) -> bool:
         return all(y in self.loaded for y in range(first.year, last.year + 1))
 
+    def count(self, start: date, n: int, *, include_start: bool) -> Due | None:
+        """The n-th working day from start (n >= 1), or None when it lies past the span."""
+        left = n
+        if include_start and self.is_workday(start):
+            left -= 1
+        d = start
+        while left and d < self.hi:
+            d += ONE_DAY
+            if self.is_workday(d):
+                left -= 1
+        if left:
+            return None
+        first = start if include_start else start + ONE_DAY
+        return Due(d, provisional=not self.is_loaded(first, d))
+
+    def add(self, start: date, days: int) -> Due | None:
+        """add() within the span, without a query; None when the count runs past its end."""
+        if days == 0:
+            return Due(start, provisional=False)
+        return self.count(start, days, include_start=_count_from() == "same_day")
+
     def between(self, start: date, end: date) -> int:
         """Working days in (start, end]; both must lie within the span (start may be lo - 1)."""
         if end <= start:
@@ -117,18 +138,11 @@ def _count(start: date, n: int, *, include_start: bool) -> Due:
     # widen and ask again rather than guess wrong.
     span = 2 * n + 21
     while True:
-        window = _window(start, start + timedelta(days=span))
-        left = n
-        if include_start and window.is_workday(start):
-            left -= 1
-        d = start
-        while left and d < window.hi:
-            d += ONE_DAY
-            if window.is_workday(d):
-                left -= 1
-        if not left:
-            first = start if include_start else start + ONE_DAY
-            return Due(d, provisional=not window.is_loaded(first, d))
+        due = _window(start, start + timedelta(days=span)).count(
+            start, n, include_start=include_start
+        )
+        if due is not None:
+            return due
         span *= 2
 
 
@@ -150,12 +164,16 @@ def add(start: date, days: int) -> Due:
         raise ValueError(f"days must not be negative, not {days}")
     if days == 0:
         return Due(start, provisional=False)  # nothing counted, nothing to guess
+    return _count(start, days, include_start=_count_from() == "same_day")
+
+
+def _count_from() -> str:
     count_from = getattr(settings, "TONGBAN_COUNT_FROM", "next_day")
     if count_from not in ("next_day", "same_day"):
         raise ImproperlyConfigured(
             f"TONGBAN_COUNT_FROM must be next_day or same_day, not {count_from!r}"
         )
-    return _count(start, days, include_start=count_from == "same_day")
+    return count_from
 
 
 def between(start: date, end: date) -> int:

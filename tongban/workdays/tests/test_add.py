@@ -141,3 +141,19 @@ def test_between_undoes_add(start, n):
         assert due == Due(_nth_workday_after(start, n), provisional=False)
     else:
         assert due.provisional
+
+
+@pytest.mark.parametrize("count_from", ["next_day", "same_day"])
+def test_a_span_adds_like_add(calendar, settings, count_from):
+    from datetime import timedelta
+
+    from tongban.workdays.services import span
+
+    settings.TONGBAN_COUNT_FROM = count_from
+    start = date(2025, 9, 20)
+    days = span(start, date(2026, 12, 31))
+    for offset in range(0, 120, 7):
+        for n in (0, 1, 5, 10, 20):
+            d = start + timedelta(days=offset)
+            assert days.add(d, n) == add(d, n), (d, n)
+    assert span(start, start).add(start, 3) is None  # past the span: the caller asks add()
