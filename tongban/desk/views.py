@@ -23,6 +23,7 @@ from tongban.consultations.services import (
     consultations_for_office,
     policy_search,
 )
+from tongban.evaluations.services import rating_deadline
 from tongban.lib.errors import Conflict, DomainError, InvalidInput, NotFound
 from tongban.offices.models import Office, Window
 from tongban.people.models import Role
@@ -222,6 +223,9 @@ def _case_context(user, case: Case) -> dict:
         "mark": days,
         "clock_stops": list(case.clock_stops.all()),
         "notices": list(case.notices.all()),
+        "cards": list(case.warnings.order_by("raised_at")),
+        "rating": case.evaluations.first(),
+        "rateable": rating_deadline(case) is not None,
         "attachments": list(case.attachments.order_by("material", "uploaded_at")),
         "materials": [
             {

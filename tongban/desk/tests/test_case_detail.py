@@ -162,8 +162,8 @@ def test_the_case_page_costs_a_constant_number_of_queries(
 ):
     act(rita, accepted, "approve")
     client.force_login(alice)
-    # session, user, case, offices, people, item version, events, stops, notices, files, …
-    with django_assert_max_num_queries(15):
+    # session, user, case, offices, people, version, events, stops, notices, files, cards, rating, …
+    with django_assert_max_num_queries(18):
         client.get(f"/desk/cases/{accepted.number}/")
 
 
@@ -178,3 +178,19 @@ def test_the_case_page_links_the_uploaded_files(client, alice, carol):
     client.force_login(alice)
     page = client.get(f"/desk/cases/{case.number}/").content.decode()
     assert "id.pdf" in page and f"/cases/{case.number}/files/" in page
+
+
+def test_a_finished_window_case_offers_the_rating_tablet(client, alice, carol_applicant):
+    case = submit(alice, "YB01003", channel="window", applicant=carol_applicant, materials=["M1"])
+    act(alice, case, "accept")  # an instant item: finished at once
+    client.force_login(alice)
+    page = client.get(f"/desk/cases/{case.number}/").content.decode()
+    assert f"/desk/supervision/rate/{case.number}/" in page
+
+
+def test_the_case_page_shows_its_cards(client, alice, accepted):
+    from tongban.supervision.models import Warning
+
+    Warning.objects.create(case=accepted, level="yellow", deadline=accepted.deadline)
+    client.force_login(alice)
+    assert "badge yellow" in client.get(f"/desk/cases/{accepted.number}/").content.decode()
