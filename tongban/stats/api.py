@@ -20,6 +20,7 @@ from .selectors import (
     filters_codes,
     filters_parse,
     period_parse,
+    without_jit,
 )
 
 # --- Shapes (for the OpenAPI document; the views return plain dicts) ----------------------
@@ -245,6 +246,7 @@ class StatsBreakdownView(APIView):
         responses={200: StatsBreakdownSerializer, **_ERRORS},
         tags=["stats"],
     )
+    @without_jit()
     def get(self, request):
         params = _query(request, _BreakdownQuerySerializer)
         by = params.get("by") or ""

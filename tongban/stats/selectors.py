@@ -60,11 +60,13 @@ Snapshot
 
 from collections import defaultdict
 from collections.abc import Iterable
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
+from django.db import connection, transaction
 from django.db.models import Case as DbCase
 from django.db.models import (
     CharField,
@@ -487,7 +489,27 @@ def _cells(qs: QuerySet, clock: WorkdayClock) -> dict[tuple, dict]:
 
 def cells_compute(period: Period, *, filters: Filters = Filters(), clock=None) -> dict:
     """The stored counts of the cases submitted in `period`, straight from the cases."""
-    return _cells(cases_submitted(period, filters), clock or WorkdayClock())
+    with without_jit():
+        return _cells(cases_submitted(period, filters), clock or WorkdayClock())
+
+
+@contextmanager
+def without_jit():
+    """PostgreSQL's JIT compiler takes 100–200 ms to compile each of these aggregates (its
+    cost estimates exceed jit_above_cost), several times what running them takes: measured
+    on the 2M-case bench, the live part of the summary went from 140 ms to 22 ms without it.
+    Turned off for the figures' own transaction only (SET LOCAL)."""
+    if connection.vendor != "postgresql" or getattr(connection, "_stats_without_jit", False):
+        yield
+        return
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL jit = off")
+        connection._stats_without_jit = True
+        try:
+            yield
+        finally:
+            connection._stats_without_jit = False
 
 
 # --- Levels of the rollup ------------------------------------------------------------------
@@ -599,6 +621,10 @@ class Figures:
     def counts(self, by: str | None = None) -> dict:
         """{group key: counts}; the key is None without `by`, a "YYYY-MM" string by month,
         else the dimension's value (a database id, or the channel / applicant kind)."""
+        with without_jit():
+            return self._counts(by)
+
+    def _counts(self, by: str | None) -> dict:
         if by is not None and by not in BREAKDOWNS:
             raise InvalidInput(f"by 应为 {'、'.join(BREAKDOWNS)} 之一，而不是 {by!r}",
                                code="invalid_choice", field="by")  # fmt: skip

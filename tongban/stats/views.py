@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 
@@ -32,9 +33,12 @@ from .selectors import (
     filters_codes,
     filters_parse,
     period_parse,
+    without_jit,
 )
+from .templatetags.stats_tags import figure_text
 
-FILTER_PARAMS = ("office", "item", "channel", "insured_region", "applicant_kind")
+CASE_LIST_FIELDS = ("number", "item__name", "channel", "status", "result", "handling_office__name",
+                    "insured_region__name", "submitted_at", "deadline", "completed_at")  # fmt: skip
 # The tables of a dashboard page, in order; a dimension already filtered on is left out.
 TABLE_ORDER = ("office", "item", "month", "channel", "insured_region", "applicant_kind")
 KPIS = (
@@ -80,12 +84,13 @@ def _figures(request) -> Figures:
     return Figures(period, filters=filters)
 
 
-def _query(figures: Figures, **changes) -> str:
-    """The query string of `figures` with `changes` (None drops a parameter)."""
+def _query(figures: Figures, codes: dict | None = None, **changes) -> str:
+    """The query string of `figures` with `changes` (None drops a parameter); `codes` are its
+    filters_codes() when the caller has them already."""
     params = {
         "from": figures.period.start.isoformat(),
         "to": figures.period.end.isoformat(),
-        **filters_codes(figures.filters),
+        **(filters_codes(figures.filters) if codes is None else codes),
     }
     for k, v in changes.items():
         if v is None:
@@ -182,14 +187,22 @@ def _choices(scope) -> dict:
 
 
 @login_required
+@without_jit()
 def dashboard(request):
     scope = _scope(request)
     figures = _figures(request)
     summary = figures.summary()
     tables = dashboard_tables(figures)
+    codes = filters_codes(figures.filters)
+    linked = set(CASE_FIGURES)
     for table in tables:
         for row in table["rows"]:
-            row["query"] = _query(figures, **_group_query(figures, table["by"], row["key"]))
+            row["query"] = _query(figures, codes, **_group_query(figures, table["by"], row["key"]))
+            # Formatted here, not cell by cell in the template: a city page has ~1,700 cells.
+            row["cells"] = [
+                (figure_text(name, row[name]), name if name in linked and row[name] else None)
+                for name in FIGURES
+            ]
             drill = table["by"] in ("office", "item") and row["key"] != UNASSIGNED
             row["drill"] = drill
     return render(request, "stats/dashboard.html", {
@@ -204,13 +217,15 @@ def dashboard(request):
         "charts": _chart_data(figures, summary, tables),
         "query": _query(figures),
         "crumbs": _crumbs(figures, scope),
-        "codes": filters_codes(figures.filters),
+        "codes": codes,
         "choices": _choices(scope),
         "preset": request.GET.get("preset", ""),
+        "cases_url": reverse("stats:cases"),
     })  # fmt: skip
 
 
 @login_required
+@without_jit()
 def dashboard_export(request):
     figures = _figures(request)
     summary = figures.summary()
@@ -236,7 +251,7 @@ def cases(request):
     if figure not in CASE_FIGURES:
         messages.error(request, f"没有可列出办件的指标 {figure!r}")
         figure = "received"
-    qs = figures.cases(figure)
+    qs = figures.cases(figure).only(*CASE_LIST_FIELDS)
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
     return render(request, "stats/cases.html", {
         "figures": figures,

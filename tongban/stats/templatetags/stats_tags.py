@@ -9,7 +9,10 @@ register = template.Library()
 def figure(values: dict, name: str) -> str:
     """One figure for people: 12.3% for a rate, 4.75 for the working days, 1,234 for a
     count, — where it is undefined."""
-    value = values.get(name)
+    return figure_text(name, values.get(name))
+
+
+def figure_text(name: str, value) -> str:
     if value is None:
         return "—"
     if name in RATES:
