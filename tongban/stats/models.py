@@ -10,7 +10,9 @@ from django.db import models
 
 
 class StatsDaily(models.Model):
-    """Counts of the cases submitted on `day` (Asia/Shanghai), per group of one level.
+    """Counts of the cases submitted on `day` (Asia/Shanghai), per group of one level; or,
+    with grain MONTH, in the whole month that starts on `day` (kept for finished months, so
+    that a year is read from twelve rows per group rather than 365).
 
     Each level keeps one or two dimensions (selectors.LEVELS), except ALL which keeps every
     dimension (for combinations of filters the smaller levels cannot answer).
@@ -28,6 +30,11 @@ class StatsDaily(models.Model):
         OFFICE_ITEM = "office_item", "机构×事项"
         ALL = "all", "全部维度"
 
+    class Grain(models.TextChoices):
+        DAY = "day", "日"
+        MONTH = "month", "月"
+
+    grain = models.CharField(max_length=5, choices=Grain, default=Grain.DAY)
     level = models.CharField(max_length=16, choices=Level)
     day = models.DateField()
     # No database constraints or FK indexes: rows are rewritten wholesale, offices and items
@@ -69,9 +76,10 @@ class StatsDaily(models.Model):
 
     class Meta:
         indexes = [
-            models.Index(fields=["level", "day"], name="stats_daily_level_day"),
-            # A county supervisor's figures: one office's rows only.
-            models.Index(fields=["level", "office", "day"], name="stats_daily_level_office_day"),
+            models.Index(fields=["grain", "level", "day"], name="stats_daily_level_day"),
+            # A county supervisor's figures: one office's rows only; an item's likewise.
+            models.Index(fields=["grain", "level", "office", "day"], name="stats_daily_office"),
+            models.Index(fields=["grain", "level", "item", "day"], name="stats_daily_item"),
         ]
 
     def __str__(self):

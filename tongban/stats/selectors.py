@@ -532,6 +532,30 @@ def level_for(dims: Iterable[str]) -> str:
     return next(level for level, has in LEVELS if needed <= has)
 
 
+def month_start(d: date) -> date:
+    return d.replace(day=1)
+
+
+def month_after(d: date) -> date:
+    """The first day of the month after d's."""
+    return (d.replace(day=28) + timedelta(days=4)).replace(day=1)
+
+
+def _grains(start: date, end: date) -> Q:
+    """The rollup rows for the days start..end: month rows for the whole months among them,
+    day rows for the rest. Month rows exist for every finished month the rollup holds."""
+    first = start if start.day == 1 else month_after(start)  # first whole month
+    stop = month_start(end + timedelta(days=1))  # the day after the last whole month
+    day = StatsDaily.Grain.DAY
+    if first >= stop:
+        return Q(grain=day, day__gte=start, day__lte=end)
+    return (
+        Q(grain=StatsDaily.Grain.MONTH, day__gte=first, day__lt=stop)
+        | Q(grain=day, day__gte=start, day__lt=first)
+        | Q(grain=day, day__gte=stop, day__lte=end)
+    )
+
+
 def rollup_rows(cells: dict[tuple, dict]) -> list[StatsDaily]:
     """The StatsDaily rows of every level for full-detail cells (see _cells)."""
     out = []
@@ -645,9 +669,8 @@ class Figures:
             level = level_for(dims)
             rows = StatsDaily.objects.filter(
                 _rollup_filter(self.filters),
+                _grains(self.period.start, min(self.period.end, self.rolled_through)),
                 level=level,
-                day__gte=self.period.start,
-                day__lte=min(self.period.end, self.rolled_through),
             )
             sums = {name: Sum(name) for name in STORED}
             if by is None:

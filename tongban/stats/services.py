@@ -9,7 +9,7 @@ import logging
 from datetime import date, timedelta
 
 from django.db import IntegrityError, transaction
-from django.db.models import Max
+from django.db.models import Max, Sum
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
@@ -17,7 +17,17 @@ from tongban.cases.models import Case, CaseEvent
 from tongban.evaluations.models import Appeal, Evaluation, Rectification
 
 from .models import StatsDaily, StatsRollupState
-from .selectors import TZ, Period, WorkdayClock, cells_compute, data_span, rollup_rows
+from .selectors import (
+    STORED,
+    TZ,
+    Period,
+    WorkdayClock,
+    cells_compute,
+    data_span,
+    month_after,
+    month_start,
+    rollup_rows,
+)
 
 log = logging.getLogger(__name__)
 
@@ -82,6 +92,24 @@ def _touched_days(state: StatsRollupState) -> set[date]:
     return days
 
 
+DAY, MONTH = StatsDaily.Grain.DAY, StatsDaily.Grain.MONTH
+GROUP = ("level", "office_id", "item_id", "channel", "insured_region_id", "applicant_kind")
+
+
+def _month_redo(month: date) -> None:
+    """Rewrite the month rows of `month` as the sums of its day rows."""
+    StatsDaily.objects.filter(grain=MONTH, day=month).delete()
+    sums = (
+        StatsDaily.objects.filter(grain=DAY, day__gte=month, day__lt=month_after(month))
+        .values(*GROUP)
+        .annotate(**{name: Sum(name) for name in STORED})
+        .order_by()
+    )
+    StatsDaily.objects.bulk_create(
+        (StatsDaily(grain=MONTH, day=month, **row) for row in sums), batch_size=5000
+    )
+
+
 def stats_rollup_refresh(*, since: date | None = None) -> int:
     """Bring the figures' rollup up to date; returns how many days were recomputed.
 
@@ -114,8 +142,12 @@ def stats_rollup_refresh(*, since: date | None = None) -> int:
         clock = WorkdayClock()
         for lo, hi in _runs(days):
             cells = cells_compute(Period(lo, hi), clock=clock)
-            StatsDaily.objects.filter(day__gte=lo, day__lte=hi).delete()
+            StatsDaily.objects.filter(grain=DAY, day__gte=lo, day__lte=hi).delete()
             StatsDaily.objects.bulk_create(rollup_rows(cells), batch_size=5000)
+        # The finished months among those days (a month finishes when its last day is
+        # rolled up, and that day is then among the days redone).
+        for month in sorted({month_start(d) for d in days if month_after(d) <= today}):
+            _month_redo(month)
         full = state.rolled_through is None
         state.previous_event_id = newest if full else state.last_event_id
         state.previous_evaluation_id = newest_rating if full else state.last_evaluation_id

@@ -57,11 +57,25 @@ def test_rows_sum_to_the_total(history):
 def test_each_level_holds_every_case_once(history):
     with time_machine.travel(TODAY):
         stats_rollup_refresh()
+    march = (date(2025, 3, 1), date(2025, 3, 31))
     for level in StatsDaily.Level.values:
-        rows = StatsDaily.objects.filter(
-            level=level, day__range=(date(2025, 3, 1), date(2025, 3, 31))
-        )
-        assert sum(r.received for r in rows) == 11, level
+        days = StatsDaily.objects.filter(grain="day", level=level, day__range=march)
+        assert sum(r.received for r in days) == 11, level
+        month = StatsDaily.objects.filter(grain="month", level=level, day=date(2025, 3, 1))
+        assert sum(r.received for r in month) == 11, level
+    # May is not finished on 05-20: it has day rows only.
+    assert not StatsDaily.objects.filter(grain="month", day=date(2025, 5, 1)).exists()
+
+
+@pytest.mark.django_db
+def test_whole_months_are_read_from_the_month_rows(history):
+    with time_machine.travel(TODAY):
+        stats_rollup_refresh()
+        # Take away March's day rows: a period of whole months does not need them...
+        StatsDaily.objects.filter(grain="day", day__month=3).delete()
+        assert Figures(MARCH).summary()["received"] == 11
+        # ...one that ends in the middle of March does.
+        assert Figures(Period(date(2025, 3, 1), date(2025, 3, 15))).summary()["received"] == 0
 
 
 @pytest.mark.django_db
@@ -93,17 +107,22 @@ def test_a_refresh_redoes_only_the_days_of_changed_cases(carol, alice):
         assert stats_rollup_refresh() == 0
 
 
+def rows():
+    return sorted(
+        StatsDaily.objects.values_list("grain", "level", "day", "office_id", "item_id", "channel",
+                                       "insured_region_id", "applicant_kind", "received",
+                                       "completed", "handling_days"),
+        key=str,
+    )  # fmt: skip
+
+
 @pytest.mark.django_db
 def test_a_refresh_can_be_repeated_and_redone_from_a_date(history):
     with time_machine.travel(TODAY):
         stats_rollup_refresh()
-        before = sorted(StatsDaily.objects.values_list("level", "day", "office_id", "item_id", "channel",
-                                                       "insured_region_id", "applicant_kind", "received",
-                                                       "completed", "handling_days"))  # fmt: skip
+        before = rows()
         assert stats_rollup_refresh(since=date(2025, 1, 1)) == 81  # 02-28 (c11) .. 05-19
-        after = sorted(StatsDaily.objects.values_list("level", "day", "office_id", "item_id", "channel",
-                                                      "insured_region_id", "applicant_kind", "received",
-                                                      "completed", "handling_days"))  # fmt: skip
+        after = rows()
     assert before == after
 
 
