@@ -142,3 +142,17 @@ def test_the_compression_page_and_export(client, cast):
     rows = list(load_workbook(BytesIO(xlsx.content)).active.iter_rows(values_only=True))
     assert rows[2][0] == "事项编码"
     assert rows[-1][0] == "合计"
+
+
+def test_the_case_list_pages_newest_first(client, vera, history, monkeypatch):
+    from tongban.stats import views
+
+    monkeypatch.setattr(views, "PAGE_SIZE", 4)
+    client.force_login(vera)
+    with time_machine.travel(TODAY):
+        first = client.get(f"/desk/stats/cases/?{MARCH}&figure=received").content.decode()
+        third = client.get(f"/desk/stats/cases/?{MARCH}&figure=received&page=3").content.decode()
+    assert "申请：11 件" in first and "page=2" in first and "上一页" not in first
+    assert history["c12"].number in first  # 03-31 23:59, the newest
+    assert "page=2" in third and "下一页" not in third
+    assert history["c1"].number in third  # 03-03 09:00, the oldest
