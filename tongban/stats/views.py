@@ -142,8 +142,9 @@ def _chart_data(figures: Figures, summary: dict, tables: list[dict]) -> dict:
     data = {}
     if "month" in tables_by:
         rows = tables_by["month"]
+        one_year = len({r["key"][:4] for r in rows}) == 1
         data["months"] = {
-            "labels": [r["key"] for r in rows],
+            "labels": [f"{int(r['key'][5:])}月" if one_year else r["key"][2:] for r in rows],
             "received": [r["received"] for r in rows],
             "completed": [r["completed"] for r in rows],
             "on_time": [round((r["on_time_rate"] or 0) * 100, 1) for r in rows],
@@ -160,7 +161,7 @@ def _chart_data(figures: Figures, summary: dict, tables: list[dict]) -> dict:
             rows = tables_by[by][:12]
             data["groups"] = {
                 "title": BREAKDOWNS[by],
-                "labels": [r["label"] for r in rows],
+                "labels": [r["label"].removesuffix("医疗保障局") for r in rows],
                 "received": [r["received"] for r in rows],
                 "completed": [r["completed"] for r in rows],
                 "on_time": [round((r["on_time_rate"] or 0) * 100, 1) for r in rows],
@@ -272,6 +273,7 @@ def cases(request):
         "query": _query(figures),
         "page_query": _query(figures, figure=figure),
         "codes": filters_codes(figures.filters),
+        "filter_labels": export.FILTER_LABELS,
     })  # fmt: skip
 
 

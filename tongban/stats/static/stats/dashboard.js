@@ -5,7 +5,11 @@
   function ready(fn) {
     if (document.readyState !== "loading") fn(); else document.addEventListener("DOMContentLoaded", fn);
   }
-  function short(label) { return label.length > 8 ? label.slice(0, 7) + "…" : label; }
+  // Narrow charts (a phone) get shorter labels, so that they do not run into each other.
+  function shortener(id) {
+    var max = document.getElementById(id).clientWidth < 520 ? 3 : 8;
+    return function (label) { return label.length > max ? label.slice(0, max - 1) + "…" : label; };
+  }
   var COLORS = ["#0b5cad", "#2f9e44", "#f59f00", "#e8590c", "#7048e8", "#868e96"];
 
   ready(function () {
@@ -17,33 +21,33 @@
 
     if (data.months && document.getElementById("chart-months")) {
       new frappe.Chart("#chart-months", {
-        type: "axis-mixed", height: 240, colors: COLORS,
+        type: "bar", height: 260, colors: COLORS,
         data: { labels: data.months.labels, datasets: [
-          { name: "申请", chartType: "bar", values: data.months.received },
-          { name: "办结", chartType: "bar", values: data.months.completed }
+          { name: "申请", values: data.months.received },
+          { name: "办结", values: data.months.completed }
         ] },
-        barOptions: { spaceRatio: 0.4 }, tooltipOptions: count, axisOptions: { xIsSeries: true }
+        barOptions: { spaceRatio: 0.4 }, tooltipOptions: count
       });
     }
     if (data.channels && document.getElementById("chart-channels")) {
       new frappe.Chart("#chart-channels", {
-        type: "donut", height: 240, colors: COLORS,
+        type: "donut", height: 300, colors: COLORS,
         data: { labels: data.channels.labels, datasets: [{ values: data.channels.received }] },
         tooltipOptions: count
       });
     }
     if (data.groups && document.getElementById("chart-rates")) {
       new frappe.Chart("#chart-rates", {
-        type: "bar", height: 240, colors: [COLORS[1], COLORS[2]],
-        data: { labels: data.groups.labels.map(short), datasets: [
+        type: "bar", height: 260, colors: [COLORS[1], COLORS[2]],
+        data: { labels: data.groups.labels.map(shortener("chart-rates")), datasets: [
           { name: "按时办结率 %", values: data.groups.on_time },
           { name: "通办占比 %", values: data.groups.tongban }
         ] },
         barOptions: { spaceRatio: 0.3 }, tooltipOptions: percent
       });
       new frappe.Chart("#chart-groups", {
-        type: "bar", height: 240, colors: COLORS,
-        data: { labels: data.groups.labels.map(short), datasets: [
+        type: "bar", height: 260, colors: COLORS,
+        data: { labels: data.groups.labels.map(shortener("chart-groups")), datasets: [
           { name: "申请", values: data.groups.received },
           { name: "办结", values: data.groups.completed }
         ] },
