@@ -326,9 +326,13 @@ class Bench:
                   o.errors] for s, o, _ in results],
                 "lrrrrr",
             )  # fmt: skip
-        self.best = max(results, key=lambda r: r[1].case_actions_per_s)
+        # The fastest; within 5% of the first (the product's default) counts as a tie, which the
+        # default wins: on a shared two-core box that is noise.
+        top = max(r[1].case_actions_per_s for r in results)
+        self.best = next(r for r in results if r[1].case_actions_per_s >= 0.95 * top)
         if len(results) > 1:
-            say(f"fastest: {self.best[0]} ({self.best[0].describe()})")
+            say(f"fastest (a tie within 5% goes to the first listed): {self.best[0]} "
+                f"({self.best[0].describe()})")  # fmt: skip
         if not a.skip_actions:
             self.actions_only(self.best[0])
 
