@@ -152,9 +152,11 @@ def _chart_data(figures: Figures, summary: dict, tables: list[dict]) -> dict:
         }
     if "channel" in tables_by:
         rows = tables_by["channel"]
+        total = sum(r["received"] for r in rows) or 1
         data["channels"] = {
             "labels": [r["label"] for r in rows],
             "received": [r["received"] for r in rows],
+            "shares": [(r["label"], r["received"] / total) for r in rows],
         }
     for by in ("office", "item"):
         if by in tables_by:
@@ -193,6 +195,7 @@ def dashboard(request):
     summary = figures.summary()
     tables = dashboard_tables(figures)
     codes = filters_codes(figures.filters)
+    crumbs = _crumbs(figures, scope)
     linked = set(CASE_FIGURES)
     for table in tables:
         for row in table["rows"]:
@@ -215,7 +218,8 @@ def dashboard(request):
         "tables": tables,
         "charts": _chart_data(figures, summary, tables),
         "query": _query(figures),
-        "crumbs": _crumbs(figures, scope),
+        "crumbs": crumbs,
+        "title": " · ".join(label for label, _ in crumbs[1 if scope is None else 0 :]),
         "codes": codes,
         "choices": _choices(scope),
         "preset": request.GET.get("preset", ""),

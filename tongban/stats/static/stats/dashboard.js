@@ -7,7 +7,7 @@
   }
   // Narrow charts (a phone) get shorter labels, so that they do not run into each other.
   function shortener(id) {
-    var max = document.getElementById(id).clientWidth < 520 ? 3 : 8;
+    var max = document.getElementById(id).clientWidth < 520 ? 4 : 8;
     return function (label) { return label.length > max ? label.slice(0, max - 1) + "…" : label; };
   }
   var COLORS = ["#0b5cad", "#2f9e44", "#f59f00", "#e8590c", "#7048e8", "#868e96"];
@@ -16,6 +16,12 @@
     var node = document.getElementById("stats-charts");
     if (!node || !window.frappe) return;
     var data = JSON.parse(node.textContent);
+    var narrow = document.documentElement.clientWidth < 600;
+    if (data.groups && narrow) {  // a phone shows the six largest groups
+      ["labels", "received", "completed", "on_time", "tongban"].forEach(function (k) {
+        data.groups[k] = data.groups[k].slice(0, 6);
+      });
+    }
     var percent = { formatTooltipY: function (v) { return v + "%"; } };
     var count = { formatTooltipY: function (v) { return Number(v).toLocaleString(); } };
 
@@ -31,7 +37,7 @@
     }
     if (data.channels && document.getElementById("chart-channels")) {
       new frappe.Chart("#chart-channels", {
-        type: "donut", height: 300, colors: COLORS,
+        type: "percentage", height: 180, colors: COLORS,
         data: { labels: data.channels.labels, datasets: [{ values: data.channels.received }] },
         tooltipOptions: count
       });
