@@ -556,25 +556,33 @@ def _grains(start: date, end: date) -> Q:
     )
 
 
-def rollup_rows(cells: dict[tuple, dict]) -> list[StatsDaily]:
-    """The StatsDaily rows of every level for full-detail cells (see _cells)."""
+# The columns rollup_rows() fills, in order (the id is left to the database).
+ROLLUP_COLUMNS = ("grain", "level", "day", "office_id", "item_id", "channel", "insured_region_id",
+                  "applicant_kind", *STORED)  # fmt: skip
+
+
+def rollup_rows(cells: dict[tuple, dict]) -> list[tuple]:
+    """The day rows of every level for full-detail cells (see _cells), as ROLLUP_COLUMNS
+    tuples: a week of a large city is ~30,000 rows, too many to build as model instances."""
     out = []
     names = list(DIMENSIONS)
+    vectors = [
+        (day, values, [counts[n] for n in STORED]) for (day, *values), counts in cells.items()
+    ]
     for level, dims in LEVELS:
         keep = [i for i, d in enumerate(names) if d in dims]
-        grouped: dict[tuple, dict] = {}
-        for (day, *values), counts in cells.items():
+        grouped: dict[tuple, list] = {}
+        for day, values, vector in vectors:
             key = (day, *(values[i] if i in keep else None for i in range(len(names))))
             into = grouped.get(key)
             if into is None:
-                grouped[key] = dict(counts)
+                grouped[key] = list(vector)
             else:
-                for k, v in counts.items():
-                    into[k] += v
-        for (day, office, item, channel, region, kind), counts in grouped.items():
-            out.append(StatsDaily(level=level, day=day, office_id=office, item_id=item,
-                                  channel=channel or "", insured_region_id=region,
-                                  applicant_kind=kind or "", **counts))  # fmt: skip
+                for i, v in enumerate(vector):
+                    into[i] += v
+        for (day, office, item, channel, region, kind), vector in grouped.items():
+            out.append((StatsDaily.Grain.DAY, level, day, office, item, channel or "", region,
+                        kind or "", *vector))  # fmt: skip
     return out
 
 

@@ -8,8 +8,8 @@ transaction), so a refresh can be repeated, interrupted or run on several worker
 import logging
 from datetime import date, timedelta
 
-from django.db import IntegrityError, transaction
-from django.db.models import Max, Sum
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Max
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
@@ -18,6 +18,7 @@ from tongban.evaluations.models import Appeal, Evaluation, Rectification
 
 from .models import StatsDaily, StatsRollupState
 from .selectors import (
+    ROLLUP_COLUMNS,
     STORED,
     TZ,
     Period,
@@ -96,18 +97,32 @@ DAY, MONTH = StatsDaily.Grain.DAY, StatsDaily.Grain.MONTH
 GROUP = ("level", "office_id", "item_id", "channel", "insured_region_id", "applicant_kind")
 
 
+def _insert(rows: list[tuple]) -> None:
+    """Write rollup rows (ROLLUP_COLUMNS tuples): COPY on PostgreSQL, else executemany."""
+    table, columns = StatsDaily._meta.db_table, ", ".join(ROLLUP_COLUMNS)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+        else:
+            marks = ", ".join(["%s"] * len(ROLLUP_COLUMNS))
+            cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({marks})", rows)
+
+
 def _month_redo(month: date) -> None:
-    """Rewrite the month rows of `month` as the sums of its day rows."""
+    """Rewrite the month rows of `month` as the sums of its day rows (one statement)."""
     StatsDaily.objects.filter(grain=MONTH, day=month).delete()
-    sums = (
-        StatsDaily.objects.filter(grain=DAY, day__gte=month, day__lt=month_after(month))
-        .values(*GROUP)
-        .annotate(**{name: Sum(name) for name in STORED})
-        .order_by()
-    )
-    StatsDaily.objects.bulk_create(
-        (StatsDaily(grain=MONTH, day=month, **row) for row in sums), batch_size=5000
-    )
+    table = StatsDaily._meta.db_table
+    group = ", ".join(GROUP)
+    sums = ", ".join(f"SUM({name})" for name in STORED)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (grain, day, {group}, {', '.join(STORED)}) "
+            f"SELECT %s, %s, {group}, {sums} FROM {table} "
+            f"WHERE grain = %s AND day >= %s AND day < %s GROUP BY {group}",
+            [MONTH, month, DAY, month, month_after(month)],
+        )
 
 
 def stats_rollup_refresh(*, since: date | None = None) -> int:
@@ -143,7 +158,7 @@ def stats_rollup_refresh(*, since: date | None = None) -> int:
         for lo, hi in _runs(days):
             cells = cells_compute(Period(lo, hi), clock=clock)
             StatsDaily.objects.filter(grain=DAY, day__gte=lo, day__lte=hi).delete()
-            StatsDaily.objects.bulk_create(rollup_rows(cells), batch_size=5000)
+            _insert(rollup_rows(cells))
         # The finished months among those days (a month finishes when its last day is
         # rolled up, and that day is then among the days redone).
         for month in sorted({month_start(d) for d in days if month_after(d) <= today}):
