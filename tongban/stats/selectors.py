@@ -573,14 +573,18 @@ def rollup_rows(cells: dict[tuple, dict]) -> list[tuple]:
         keep = [i for i, d in enumerate(names) if d in dims]
         grouped: dict[tuple, list] = {}
         for day, values, vector in vectors:
-            key = (day, *(values[i] if i in keep else None for i in range(len(names))))
+            key = (day, *[values[i] for i in keep])
             into = grouped.get(key)
             if into is None:
                 grouped[key] = list(vector)
             else:
                 for i, v in enumerate(vector):
                     into[i] += v
-        for (day, office, item, channel, region, kind), vector in grouped.items():
+        for (day, *kept), vector in grouped.items():
+            row = [None] * len(names)
+            for i, v in zip(keep, kept, strict=True):
+                row[i] = v
+            office, item, channel, region, kind = row
             out.append((StatsDaily.Grain.DAY, level, day, office, item, channel or "", region,
                         kind or "", *vector))  # fmt: skip
     return out
