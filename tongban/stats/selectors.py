@@ -51,6 +51,16 @@ Rates (fractions 0–1 rounded to 4 places; null when the denominator is 0)
                         day, without the days the clock stood still for a supplement.
                         Two decimals. Instant cases finished on the day count 0.
 
+Ratings (好差评), of the cases submitted in the period
+    ratings             ratings that count: an upheld appeal excludes one
+    satisfaction        ratings with a score of TONGBAN_GOOD_RATING_MIN (3 in Shandong) or
+                        more / ratings. Stored per score, so the line is drawn when read.
+    bad_ratings         ratings − good ones
+    bad_ratings_open    rectifications opened by a bad rating and not closed yet
+    bad_ratings_closed_in_time / _closed_late
+                        rectifications closed on a local date on or before / after their
+                        due date. A void rectification (its appeal upheld) counts in none.
+
 Snapshot
     The rollup (models.StatsDaily) holds every day up to StatsRollupState.rolled_through as
     of the last services.stats_rollup_refresh(); later days are counted live from the
