@@ -132,3 +132,13 @@ def accepted_case(online_case, alice):
 def _fast_passwords(settings):
     # PBKDF2's real cost is half a second a user; tests only need hashes that verify.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _fresh_process_caches():
+    # Item versions and office codes are kept per process; tests edit them in place.
+    from tongban.catalog.selectors import item_versions_cache_clear
+    from tongban.offices.selectors import office_codes_cache_clear
+
+    item_versions_cache_clear()
+    office_codes_cache_clear()

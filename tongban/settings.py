@@ -59,7 +59,8 @@ def _database(url: str | None) -> dict:
         # Connections stay open across requests: closing them per request cost 4-7x
         # throughput (PERFORMANCE.md).
         "CONN_MAX_AGE": envint("TONGBAN_CONN_MAX_AGE", 600),
-        "CONN_HEALTH_CHECKS": True,
+        # A health check is a round trip per request; a dropped connection fails one request.
+        "CONN_HEALTH_CHECKS": envbool("TONGBAN_CONN_HEALTH_CHECKS", False),
     }
 
 

@@ -31,6 +31,7 @@ from tongban.catalog.models import ONLINE_CHANNELS, Agreement, Bundle, Channel, 
 from tongban.catalog.selectors import item_version_current, items_active, versions_by_pk
 from tongban.lib.errors import DomainError, Forbidden, InvalidInput, NotFound
 from tongban.offices.models import Office
+from tongban.offices.selectors import office_codes
 from tongban.people.models import ApiToken, Applicant, Role
 from tongban.people.services import applicant_upsert, login_locked
 from tongban.workdays import services as workdays
@@ -161,9 +162,10 @@ def _case_queryset():
 
 
 def _office_codes(cases) -> dict[int, str]:
-    """Codes of the offices `cases` name, in one query."""
-    pks = {pk for case in cases for f in shapes.OFFICE_FIELDS if (pk := getattr(case, f))}
-    return dict(Office.objects.filter(pk__in=pks).values_list("pk", "code")) if pks else {}
+    """Codes of the offices `cases` name (kept per process: a code never changes)."""
+    return office_codes(
+        {pk for case in cases for f in shapes.OFFICE_FIELDS if (pk := getattr(case, f))}
+    )
 
 
 def _histories(cases) -> dict[int, list[tuple]]:

@@ -13,7 +13,7 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from tongban.catalog.models import ONLINE_CHANNELS, Channel, HandlingType, ItemVersion
-from tongban.catalog.selectors import item_version_current
+from tongban.catalog.selectors import item_version_cached, item_version_current
 from tongban.catalog.services import form_clean
 from tongban.lib.errors import Conflict, Forbidden, InvalidInput, NotFound
 from tongban.lib.text import text_clean
@@ -220,10 +220,12 @@ def case_act(*, number: str, action: str, actor: User, expected_version: int | N
     with transaction.atomic():
         case = (
             Case.objects.select_for_update(of=("self",))
-            .select_related("item_version", "item", "applicant", "handling_office")
+            .select_related("item", "applicant", "handling_office")
             .filter(number=number)
             .first()
         )
+        if case is not None:  # versions are immutable: the process keeps them
+            case.item_version = item_version_cached(case.item_version_id)
         if (
             case is not None
             and not access.case_visible(actor, case)

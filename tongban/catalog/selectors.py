@@ -53,3 +53,19 @@ def items_active(*, on: date | None = None):
 
 def versions_by_pk(pks) -> dict[int, ItemVersion]:
     return {v.pk: v for v in ItemVersion.objects.filter(pk__in=list(pks))}
+
+
+# Versions never change once written (a change is a new version), so a process may keep
+# them: the case actions read one per request. Tests that edit a version in place clear it.
+_VERSIONS: dict[int, ItemVersion] = {}
+
+
+def item_version_cached(pk: int) -> ItemVersion:
+    version = _VERSIONS.get(pk)
+    if version is None:
+        version = _VERSIONS[pk] = ItemVersion.objects.get(pk=pk)
+    return version
+
+
+def item_versions_cache_clear() -> None:
+    _VERSIONS.clear()
