@@ -22,17 +22,17 @@ def prepare(pg: Pg, db: str) -> None:
 
 def pgbench(pg: Pg, db: str, clients: int, seconds: int, meter=None) -> dict:
     """One pgbench run; TPS without the initial connection time, and its mean latency (ms).
-    `meter` (server.CpuMeter) is read from 1 s after the start to 0.5 s before the end, while
+    `meter` (server.CpuMeter) is read from 2 s after the start to 0.5 s before the end, while
     pgbench and its connections exist."""
     argv = ["pgbench", "-n", "-f", str(SQL / "case_step.sql"), "-c", str(clients),
             "-j", str(min(2, clients)), "-T", str(seconds), db]  # fmt: skip
     proc = subprocess.Popen(argv, env=pg.env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                             text=True)  # fmt: skip
     cpu = None
-    if meter is not None and seconds > 2:
-        time.sleep(1.0)
+    if meter is not None and seconds > 4:
+        time.sleep(2.0)  # connecting 16 clients on a busy machine can take a while
         meter.start()
-        time.sleep(seconds - 1.5)
+        time.sleep(seconds - 2.5)
         cpu = meter.stop()
     out, err = proc.communicate()
     if proc.returncode:
