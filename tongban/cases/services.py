@@ -218,13 +218,14 @@ def case_act(*, number: str, action: str, actor: User, expected_version: int | N
     if handler is None:
         raise NotFound(f"没有这个办理动作: {action!r}", code="unknown_action")
     with transaction.atomic():
-        case = (
-            Case.objects.select_for_update(of=("self",))
-            .select_related("item", "applicant", "handling_office")
-            .filter(number=number)
-            .first()
+        locked = Case.objects.select_for_update(of=("self",)).select_related(
+            "item", "applicant", "handling_office"
         )
-        if case is not None:  # versions are immutable: the process keeps them
+        try:  # get(), not first(): no ORDER BY on the hot path
+            case = locked.get(number=number)
+        except Case.DoesNotExist:
+            case = None
+        else:  # versions are immutable: the process keeps them
             case.item_version = item_version_cached(case.item_version_id)
         if (
             case is not None
