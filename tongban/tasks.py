@@ -13,7 +13,7 @@ import logging
 import os
 import socket
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, timedelta
 
 from django.db import close_old_connections, connection, transaction
 from django.tasks import task
@@ -94,15 +94,13 @@ def notifications_dispatch() -> dict:
 
 @task
 @_job
-def stats_rollup_refresh() -> dict:
-    """The figures' rollups (tongban.stats), once that app provides them."""
-    try:
-        from tongban.stats.services import stats_rollup_refresh as refresh
-    except ImportError:
-        result = {"skipped": "tongban.stats.services.stats_rollup_refresh is not there yet"}
-    else:
-        result = refresh()
-        result = result if isinstance(result, dict) else {"result": result}
+def stats_rollup_refresh(since: str | None = None) -> dict:
+    """The figures' rollups (tongban.stats): the days touched since the last run, or every
+    day from `since` (an ISO date) when a calendar change moved handling days."""
+    from tongban.stats.services import stats_rollup_refresh as refresh
+
+    result = refresh(since=date.fromisoformat(since) if since else None)
+    result = result if isinstance(result, dict) else {"result": result}
     _finished("stats_rollup_refresh", result)
     return result
 

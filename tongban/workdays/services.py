@@ -343,14 +343,13 @@ def _parse_year(data, year, prefix: str = "") -> _Year:
 
 
 def _deadlines_recompute(year: int) -> None:
-    try:
-        from tongban.cases.services import case_deadlines_recompute
-    except ImportError as e:
-        # Skip only while the cases app does not provide it; a broken import elsewhere must show.
-        if e.name not in ("tongban.cases", "tongban.cases.services"):
-            raise
-        return
+    """A year's calendar changed: open deadlines follow at once, the figures' handling
+    days in a background job once the change is committed."""
+    from tongban import tasks  # both import the cases, which import this module
+    from tongban.cases.services import case_deadlines_recompute
+
     case_deadlines_recompute(year=year)
+    transaction.on_commit(lambda: tasks.stats_rollup_refresh.enqueue(since=f"{year}-01-01"))
 
 
 def _write(parsed: _Year) -> CalendarYear:

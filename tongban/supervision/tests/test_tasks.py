@@ -14,9 +14,10 @@ from tongban.supervision.models import ScheduledJob
 @pytest.mark.django_db
 def test_a_tick_enqueues_each_due_job_once(city):
     now = timezone.now()
+    queued = DBTaskResult.objects.count()  # loading the city's calendar queued a figures refresh
     assert sorted(tasks.schedule_tick(now=now, who="a")) == sorted(tasks.SCHEDULE)
     assert tasks.schedule_tick(now=now, who="b") == []
-    assert DBTaskResult.objects.count() == len(tasks.SCHEDULE)
+    assert DBTaskResult.objects.count() - queued == len(tasks.SCHEDULE)
     later = now + timedelta(seconds=31)  # only the notifications are due again
     assert tasks.schedule_tick(now=later, who="b") == ["notifications_dispatch"]
     assert ScheduledJob.objects.get(name="notifications_dispatch").last_enqueued_by == "b"

@@ -236,8 +236,16 @@ def test_it_rolls_back_when_recomputing_deadlines_fails(db, year_2027, monkeypat
     assert not CalendarYear.objects.exists()
 
 
-def test_it_loads_while_the_cases_app_has_no_recompute_yet(db, year_2027, monkeypatch):
-    monkeypatch.setitem(
-        sys.modules, "tongban.cases.services", types.ModuleType("tongban.cases.services")
-    )
-    assert calendar_year_load(data=year_2027, year=2027).year == 2027
+def test_loading_a_year_queues_the_figures_refresh_from_its_first_day(
+    db, year_2027, django_capture_on_commit_callbacks
+):
+    from django_tasks_db.models import DBTaskResult
+
+    before = DBTaskResult.objects.count()
+    with django_capture_on_commit_callbacks(execute=True):
+        calendar_year_load(data=year_2027, year=2027)
+    job = DBTaskResult.objects.order_by("-enqueued_at").first()
+    assert DBTaskResult.objects.count() == before + 1
+    assert job.task_path.endswith("stats_rollup_refresh") and job.args_kwargs["kwargs"] == {
+        "since": "2027-01-01"
+    }
