@@ -63,7 +63,16 @@ def _database(url: str | None) -> dict:
         "CONN_HEALTH_CHECKS": envbool("TONGBAN_CONN_HEALTH_CHECKS", False),
         # Short statements on indexed rows: JIT compilation costs more than it saves
         # (100-200 ms per query measured on the figures).
-        "OPTIONS": {"options": "-c jit=off"},
+        "OPTIONS": {
+            "options": "-c jit=off",
+            # A statement run twice on a connection is prepared, so PostgreSQL stops planning
+            # the case queries again (planning ~1 ms, executing ~0.05 ms: bench/README.md).
+            **(
+                {"server_side_binding": True, "prepare_threshold": 2}
+                if envbool("TONGBAN_PG_PREPARED", True)
+                else {}
+            ),
+        },
     }
 
 
