@@ -22,3 +22,4 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("tongban.portal.urls")),
 ]
+handler500 = "tongban.api.errors.server_error"
