@@ -93,6 +93,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "rest_framework",
     "drf_spectacular",
+    "drf_spectacular_sidecar",  # Swagger UI from our own static files: no CDN on a closed network
     "django_tasks_db",  # the task queue in the database (embedded default)
     "django_rq",  # the task queue on Redis (TONGBAN_BROKER_URL)
     "django_tasks_rq",
@@ -206,6 +207,9 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
 }
 
 # --- Domain settings (DOMAIN.md names the defaults) ---------------------------------------
