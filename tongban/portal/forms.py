@@ -7,6 +7,7 @@ import uuid
 from django import forms
 from django.urls import reverse
 from django.utils.html import format_html
+from django.utils.translation import pgettext, pgettext_lazy
 
 from tongban.cases.attachments import ACCEPT, attachment_check
 from tongban.catalog.models import ItemVersion
@@ -37,15 +38,18 @@ class PortalLoginForm(SignInForm):
     """Sign-in for applicants and agents; staff are pointed to the desk."""
 
     face = "portal"
-    error_messages = {**SignInForm.error_messages, "invalid_login": "用户名或密码不正确。"}
+    error_messages = {
+        **SignInForm.error_messages,
+        "invalid_login": pgettext_lazy("portal", "用户名或密码不正确。"),
+    }
 
     def confirm_login_allowed(self, user):
         super().confirm_login_allowed(user)
         if user.role not in PORTAL_ROLES:
             raise forms.ValidationError(
                 format_html(
-                    '工作人员请从<a href="{}">办事窗口系统</a>登录。', reverse("desk:login")
-                ) if _desk_login_exists() else "工作人员请从办事窗口系统（/desk/）登录。",
+                    pgettext("portal", '工作人员请从<a href="{}">办事窗口系统</a>登录。'), reverse("desk:login")
+                ) if _desk_login_exists() else pgettext("portal", "工作人员请从办事窗口系统（/desk/）登录。"),
                 code="staff",
             )  # fmt: skip
 
@@ -68,7 +72,7 @@ def _form_field(spec: dict) -> forms.Field:
             return forms.CharField(label=label, required=required,
                                    widget=forms.DateInput(attrs={"type": "date"}))  # fmt: skip
         case "choice":
-            choices = [("", "请选择")] + [(c, c) for c in spec["choices"]]
+            choices = [("", pgettext_lazy("portal", "请选择"))] + [(c, c) for c in spec["choices"]]
             return forms.ChoiceField(label=label, required=required, choices=choices)
         case "bool":
             return forms.BooleanField(label=label, required=required)
@@ -86,7 +90,7 @@ class MaterialsMixin:
                 label=m["name"],
                 required=all_required or not m.get("secondary"),
                 widget=forms.ClearableFileInput(attrs={"accept": ACCEPT}),
-                error_messages={"required": "请上传此材料"},
+                error_messages={"required": pgettext_lazy("portal", "请上传此材料")},
             )
             self.material_fields.append((m, name))
 
@@ -134,15 +138,19 @@ class ApplyForm(DomainErrorsMixin, MaterialsMixin, forms.Form):
         if agent:
             regions = Office.objects.filter(external=False).exclude(level=Office.Level.PROVINCE)
             self.fields["applicant_id_number"] = forms.CharField(
-                label="申请人证件号码", max_length=20, help_text="居民身份证号码或统一社会信用代码"
+                label=pgettext_lazy("portal", "申请人证件号码"),
+                max_length=20,
+                help_text=pgettext_lazy("portal", "居民身份证号码或统一社会信用代码"),
             )
             self.fields["applicant_name"] = forms.CharField(
-                label="申请人姓名/单位名称", max_length=100
+                label=pgettext_lazy("portal", "申请人姓名/单位名称"), max_length=100
             )
-            self.fields["applicant_phone"] = forms.CharField(label="联系电话", max_length=20, required=False,
+            self.fields["applicant_phone"] = forms.CharField(label=pgettext_lazy("portal", "联系电话"), max_length=20, required=False,
                                                              widget=forms.TextInput(attrs={"type": "tel"}))  # fmt: skip
             self.fields["applicant_region"] = forms.ChoiceField(
-                label="参保地", choices=[("", "请选择")] + [(o.code, o.name) for o in regions]
+                label=pgettext_lazy("portal", "参保地"),
+                choices=[("", pgettext_lazy("portal", "请选择"))]
+                + [(o.code, o.name) for o in regions],
             )
         self.form_fields = []
         for spec in version.form:
@@ -188,15 +196,15 @@ class SupplementForm(DomainErrorsMixin, MaterialsMixin, forms.Form):
 
 
 class WithdrawForm(forms.Form):
-    reason = forms.CharField(label="撤回原因（可不填）", required=False, max_length=500,
+    reason = forms.CharField(label=pgettext_lazy("portal", "撤回原因（可不填）"), required=False, max_length=500,
                              widget=forms.Textarea(attrs={"rows": 3}))  # fmt: skip
 
 
 class LookupForm(forms.Form):
-    number = forms.CharField(label="办件编号", max_length=24,
-                             widget=forms.TextInput(attrs={"placeholder": "如 371500-20250307-000001",
+    number = forms.CharField(label=pgettext_lazy("portal", "办件编号"), max_length=24,
+                             widget=forms.TextInput(attrs={"placeholder": pgettext_lazy("portal", "如 371500-20250307-000001"),
                                                            "autocomplete": "off"}))  # fmt: skip
-    id = forms.CharField(label="申请人证件号码", max_length=20,
+    id = forms.CharField(label=pgettext_lazy("portal", "申请人证件号码"), max_length=20,
                          widget=forms.TextInput(attrs={"autocomplete": "off"}))  # fmt: skip
 
     def clean_number(self):
@@ -206,16 +214,22 @@ class LookupForm(forms.Form):
         return self.cleaned_data["id"].strip().upper()
 
 
-SCORES = [(5, "非常满意"), (4, "满意"), (3, "基本满意"), (2, "不满意"), (1, "非常不满意")]
+SCORES = [
+    (5, pgettext_lazy("portal", "非常满意")),
+    (4, pgettext_lazy("portal", "满意")),
+    (3, pgettext_lazy("portal", "基本满意")),
+    (2, pgettext_lazy("portal", "不满意")),
+    (1, pgettext_lazy("portal", "非常不满意")),
+]
 
 
 class RatingForm(forms.Form):
     """好差评: five levels, highest first (the stars are laid out right to left in CSS)."""
 
-    score = forms.TypedChoiceField(label="评价等级", choices=SCORES, coerce=int,
-                                   widget=forms.RadioSelect, error_messages={"required": "请选择评价等级"})  # fmt: skip
-    comment = forms.CharField(label="评价内容（可不填）", required=False, max_length=2000,
-                              widget=forms.Textarea(attrs={"rows": 3, "placeholder": "说说办理过程中的感受或建议"}))  # fmt: skip
+    score = forms.TypedChoiceField(label=pgettext_lazy("portal", "评价等级"), choices=SCORES, coerce=int,
+                                   widget=forms.RadioSelect, error_messages={"required": pgettext_lazy("portal", "请选择评价等级")})  # fmt: skip
+    comment = forms.CharField(label=pgettext_lazy("portal", "评价内容（可不填）"), required=False, max_length=2000,
+                              widget=forms.Textarea(attrs={"rows": 3, "placeholder": pgettext_lazy("portal", "说说办理过程中的感受或建议")}))  # fmt: skip
 
 
 class LookupRatingForm(RatingForm):

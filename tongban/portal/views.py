@@ -15,6 +15,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import content_disposition_header
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_http_methods, require_POST
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
@@ -121,8 +122,13 @@ def item(request, code):
 
 def _steps(version: ItemVersion) -> list[str]:
     if version.is_instant:
-        return ["提交申请", "受理即办结"]
-    return ["提交申请", "受理", *[s["name"] for s in version.steps], "办结"]
+        return [pgettext("portal", "提交申请"), pgettext("portal", "受理即办结")]
+    return [
+        pgettext("portal", "提交申请"),
+        pgettext("portal", "受理"),
+        *[s["name"] for s in version.steps],
+        pgettext("portal", "办结"),
+    ]
 
 
 # --- Applying ------------------------------------------------------------------------------
@@ -141,10 +147,16 @@ def apply(request, code):
     user = request.user
     agent = user.role == Role.AGENT
     if version.item.status != ServiceItem.Status.ACTIVE:
-        messages.error(request, f"该事项{version.item.get_status_display()}，暂不受理网上申请")
+        messages.error(
+            request,
+            pgettext("portal", "该事项%(status)s，暂不受理网上申请")
+            % {"status": version.item.get_status_display()},
+        )
         return redirect("portal:item", code)
     if not agent and user.applicant_id is None:
-        messages.error(request, "你的账号尚未关联申请人信息，请到任一医保服务大厅窗口办理")
+        messages.error(
+            request, pgettext("portal", "你的账号尚未关联申请人信息，请到任一医保服务大厅窗口办理")
+        )
         return redirect("portal:item", code)
     form = ApplyForm(
         *((request.POST, request.FILES) if request.method == "POST" else ()),
@@ -272,7 +284,7 @@ def case_supplement(request, number):
         except DomainError as e:
             form.add_domain_error(e)
         else:
-            messages.success(request, "补正材料已提交，我们会尽快审查。")
+            messages.success(request, pgettext("portal", "补正材料已提交，我们会尽快审查。"))
             return redirect("portal:case", case.number)
     return _case_page(request, case, supplement_form=form, status=400)
 
@@ -289,7 +301,7 @@ def case_withdraw(request, number):
         except DomainError as e:
             messages.error(request, e.message)
         else:
-            messages.success(request, "申请已撤回。")
+            messages.success(request, pgettext("portal", "申请已撤回。"))
         return redirect("portal:case", case.number)
     return render(request, "portal/withdraw.html", {"case": case, "form": form})
 
@@ -309,7 +321,7 @@ def case_rate(request, number):
         except DomainError as e:
             messages.error(request, e.message)
         else:
-            messages.success(request, "感谢你的评价！")
+            messages.success(request, pgettext("portal", "感谢你的评价！"))
             return redirect(reverse("portal:case", args=[case.number]) + "#rate")
     return _case_page(request, case, rating_form=form, status=400)
 
@@ -441,7 +453,7 @@ def _fail(request) -> None:
 def _find(request, number: str, id_number: str) -> tuple[Case | None, str, int]:
     """(case, error, status) for a look-up by case number and the applicant's ID number."""
     if _failures(request) >= LOOKUP_FAILURES:
-        return None, "查询失败次数过多，请 10 分钟后再试。", 429
+        return None, pgettext("portal", "查询失败次数过多，请 10 分钟后再试。"), 429
     case = (
         Case.objects.select_related("item")
         .filter(number=number, applicant__id_number=id_number.strip().upper())
@@ -449,7 +461,11 @@ def _find(request, number: str, id_number: str) -> tuple[Case | None, str, int]:
     )
     if case is None:
         _fail(request)
-        return None, "没有找到与该办件编号和证件号码相符的办件，请核对后再试。", 404
+        return (
+            None,
+            pgettext("portal", "没有找到与该办件编号和证件号码相符的办件，请核对后再试。"),
+            404,
+        )
     return case, "", 200
 
 
@@ -504,6 +520,6 @@ def lookup_rate(request):
         except DomainError as e:
             messages.error(request, e.message)
         else:
-            messages.success(request, "感谢你的评价！")
+            messages.success(request, pgettext("portal", "感谢你的评价！"))
             return _lookup_page(request, form, case, 200)
     return _lookup_page(request, form, case, 400, rating_form=rating_form)
