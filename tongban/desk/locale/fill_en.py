@@ -5,7 +5,7 @@
 
 Strings that are not in the table stay untranslated (shown in Chinese)."""
 
-import re
+import sys
 from pathlib import Path
 
 EN = {
@@ -210,38 +210,16 @@ EN = {
     "两个工作日内到期及超期": "Due within 2 working days or overdue",
 }
 
-ENTRY = re.compile(r'msgid ((?:"(?:[^"\\]|\\.)*"\s*)+)msgstr ""\n(?!")', re.M)
-
-
-def _unquote(block: str) -> str:
-    return "".join(re.findall(r'"((?:[^"\\]|\\.)*)"', block))
-
-
-def fill(path: Path) -> int:
-    text = path.read_text(encoding="utf-8")
-    missing = []
-
-    def repl(m):
-        msgid = _unquote(m.group(1))
-        if not msgid:
-            return m.group(0)
-        if msgid not in EN:
-            missing.append(msgid)
-            return m.group(0)
-        return f'msgid {m.group(1)}msgstr "{EN[msgid]}"\n'
-
-    text = ENTRY.sub(repl, text)
-    known = set(re.findall(r'^msgid "(.+)"$', text, re.M))
-    extra = [k for k in EN if k not in known and k in EXTRA]
-    text += "".join(f'\nmsgid "{k}"\nmsgstr "{EN[k]}"\n' for k in extra)
-    path.write_text(text, encoding="utf-8")
-    for m in missing:
-        print("untranslated:", m)
-    return len(missing)
-
-
 EXTRA = {"待认领的网上申请", "本机构在办", "待我审核", "我的办件", "全部可见办件", "全市在办",
          "已超期（红牌）", "两个工作日内到期及超期"}  # fmt: skip
 
+
 if __name__ == "__main__":
-    fill(Path(__file__).parent / "en" / "LC_MESSAGES" / "django.po")
+    sys.path.insert(0, str(Path(__file__).resolve().parents[3]))  # the project root
+    from tongban.lib.po_fill import po_fill
+
+    sys.exit(
+        1
+        if po_fill(Path(__file__).parent / "en" / "LC_MESSAGES" / "django.po", EN, extra=EXTRA)
+        else 0
+    )

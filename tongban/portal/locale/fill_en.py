@@ -8,7 +8,6 @@
 A plural msgid maps to a (singular, plural) pair. Strings not in the table stay
 untranslated (shown in Chinese) and are listed on stdout."""
 
-import re
 import sys
 from pathlib import Path
 
@@ -251,54 +250,10 @@ EN = {
     "查询失败次数过多，请 10 分钟后再试。": "Too many failed look-ups; please try again in 10 minutes.",
     "没有找到与该办件编号和证件号码相符的办件，请核对后再试。": "No case matches that case number and ID number; please check them and try again.",
 }
-# fmt: on
-
-STR = r'(?:"(?:[^"\\]|\\.)*"\s*)+'
-ENTRY = re.compile(
-    rf"^msgid (?P<id>{STR})(?:msgid_plural (?P<pl>{STR}))?"
-    rf"(?:msgstr (?P<str>{STR})|msgstr\[0\] (?P<s0>{STR})msgstr\[1\] (?P<s1>{STR}))",
-    re.M,
-)
-
-
-def _unquote(block: str) -> str:
-    raw = "".join(re.findall(r'"((?:[^"\\]|\\.)*)"', block))
-    return raw.replace('\\"', '"').replace("\\n", "\n").replace("\\\\", "\\")
-
-
-def _quote(s: str) -> str:
-    return '"' + s.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
-
-
-def fill(path: Path) -> int:
-    text = path.read_text(encoding="utf-8")
-    text = text.replace('#, fuzzy\nmsgid ""', 'msgid ""', 1).replace(
-        '"Language: \\n"', '"Language: en\\n"', 1
-    )
-    missing = []
-
-    def repl(m):
-        msgid = _unquote(m.group("id"))
-        if not msgid:
-            return m.group(0)
-        en = EN.get(msgid)
-        if en is None:
-            missing.append(msgid)
-            return m.group(0)
-        head = f"msgid {m.group('id')}"
-        if m.group("pl"):
-            one, many = en if isinstance(en, tuple) else (en, en)
-            return f"{head}msgid_plural {m.group('pl')}msgstr[0] {_quote(one)}\nmsgstr[1] {_quote(many)}\n"
-        assert isinstance(en, str), msgid
-        return f"{head}msgstr {_quote(en)}\n"
-
-    text = ENTRY.sub(repl, text)
-    text = re.sub(r"^#, fuzzy.*\n(?=(?:#.*\n)*msgid)", "", text, flags=re.M)
-    path.write_text(text, encoding="utf-8")
-    for m in missing:
-        print("untranslated:", m)
-    return len(missing)
 
 
 if __name__ == "__main__":
-    sys.exit(1 if fill(Path(__file__).parent / "en" / "LC_MESSAGES" / "django.po") else 0)
+    sys.path.insert(0, str(Path(__file__).resolve().parents[3]))  # the project root
+    from tongban.lib.po_fill import po_fill
+
+    sys.exit(1 if po_fill(Path(__file__).parent / "en" / "LC_MESSAGES" / "django.po", EN) else 0)

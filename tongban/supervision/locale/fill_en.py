@@ -5,7 +5,7 @@
 
 Strings that are not in the table stay untranslated (shown in Chinese)."""
 
-import re
+import sys
 from pathlib import Path
 
 EN = {
@@ -139,31 +139,9 @@ EN = {
     "已审核申诉": "Appeal decided",
 }
 
-ENTRY = re.compile(r'msgid ((?:"(?:[^"\\]|\\.)*"\s*)+)msgstr ""\n(?!")', re.M)
-
-
-def _unquote(block: str) -> str:
-    return "".join(re.findall(r'"((?:[^"\\]|\\.)*)"', block))
-
-
-def fill(path: Path) -> int:
-    text = path.read_text(encoding="utf-8")
-    missing = []
-
-    def repl(m):
-        msgid = _unquote(m.group(1))
-        if not msgid:
-            return m.group(0)
-        if msgid not in EN:
-            missing.append(msgid)
-            return m.group(0)
-        return f'msgid {m.group(1)}msgstr "{EN[msgid]}"\n'
-
-    path.write_text(ENTRY.sub(repl, text), encoding="utf-8")
-    for m in missing:
-        print("untranslated:", m)
-    return len(missing)
-
 
 if __name__ == "__main__":
-    fill(Path(__file__).parent / "en" / "LC_MESSAGES" / "django.po")
+    sys.path.insert(0, str(Path(__file__).resolve().parents[3]))  # the project root
+    from tongban.lib.po_fill import po_fill
+
+    sys.exit(1 if po_fill(Path(__file__).parent / "en" / "LC_MESSAGES" / "django.po", EN) else 0)
