@@ -24,14 +24,17 @@ log = logging.getLogger(__name__)
 
 def _job(fn):
     """Around each job: drop a connection that went stale between jobs (an RQ worker is a
-    long-lived process; the database worker does the same itself)."""
+    long-lived process; the database worker does the same itself), and record the result
+    on the job's ScheduledJob row (named like the function)."""
 
     @functools.wraps(fn)
     def run(*args, **kwargs):
         if not connection.in_atomic_block:
             close_old_connections()
         try:
-            return fn(*args, **kwargs)
+            result = fn(*args, **kwargs)
+            _finished(fn.__name__, result)
+            return result
         finally:
             if not connection.in_atomic_block:
                 close_old_connections()
@@ -54,9 +57,7 @@ def deadlines_scan() -> dict:
     """Yellow and red cards; the overdue flag."""
     from tongban.supervision.services import deadlines_scan as scan
 
-    result = scan()
-    _finished("deadlines_scan", result)
-    return result
+    return scan()
 
 
 @task
@@ -65,9 +66,7 @@ def prereview_overrun() -> dict:
     """行政许可法 §32: online applications unanswered for 5 working days count as accepted."""
     from tongban.cases.services import cases_deem_accepted_overdue
 
-    result = {"deemed_accepted": cases_deem_accepted_overdue()}
-    _finished("prereview_overrun", result)
-    return result
+    return {"deemed_accepted": cases_deem_accepted_overdue()}
 
 
 @task
@@ -76,9 +75,7 @@ def lapses() -> dict:
     """容缺 promises past their date and supplements unanswered past their limit."""
     from tongban.cases.services import cases_lapse_overdue
 
-    result = cases_lapse_overdue()
-    _finished("lapses", result)
-    return result
+    return cases_lapse_overdue()
 
 
 @task
@@ -87,9 +84,7 @@ def notifications_dispatch() -> dict:
     """Record the notifications the latest events call for and send what is pending."""
     from tongban.supervision.notifications import notifications_dispatch as dispatch
 
-    result = dispatch()
-    _finished("notifications_dispatch", result)
-    return result
+    return dispatch()
 
 
 @task
@@ -100,9 +95,7 @@ def stats_rollup_refresh(since: str | None = None) -> dict:
     from tongban.stats.services import stats_rollup_refresh as refresh
 
     result = refresh(since=date.fromisoformat(since) if since else None)
-    result = result if isinstance(result, dict) else {"result": result}
-    _finished("stats_rollup_refresh", result)
-    return result
+    return result if isinstance(result, dict) else {"result": result}
 
 
 @task
@@ -111,9 +104,7 @@ def deadlines_recompute() -> dict:
     """Open deadlines recomputed (after a calendar year was loaded or changed)."""
     from tongban.cases.services import case_deadlines_recompute
 
-    result = {"moved": case_deadlines_recompute()}
-    _finished("deadlines_recompute", result)
-    return result
+    return {"moved": case_deadlines_recompute()}
 
 
 @dataclass(frozen=True)

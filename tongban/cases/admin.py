@@ -1,17 +1,12 @@
 from django.contrib import admin
 
+from tongban.lib.admin import ReadOnlyAdminMixin
+
 from .models import Case, CaseEvent, ClockStop, Notice
 
 
-class ReadOnlyInline(admin.TabularInline):
+class ReadOnlyInline(ReadOnlyAdminMixin, admin.TabularInline):
     extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
 class CaseEventInline(ReadOnlyInline):
@@ -76,18 +71,9 @@ class CaseAdmin(admin.ModelAdmin):
 
 
 @admin.register(CaseEvent)
-class CaseEventAdmin(admin.ModelAdmin):
+class CaseEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["at", "case", "action", "from_status", "to_status", "actor", "office"]
     list_filter = ["action"]
     search_fields = ["=case__number"]
     list_select_related = ["case", "actor", "office"]
     show_full_result_count = False
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

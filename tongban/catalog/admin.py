@@ -23,6 +23,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
+from tongban.lib.admin import ReadOnlyAdminMixin
 from tongban.lib.errors import DomainError
 from tongban.offices.models import Office
 
@@ -134,7 +135,7 @@ def _version_in_force():
     )
 
 
-class ItemVersionInline(admin.TabularInline):
+class ItemVersionInline(ReadOnlyAdminMixin, admin.TabularInline):
     """The item's history. Versions are never changed; a change is a new version."""
 
     model = ItemVersion
@@ -147,15 +148,6 @@ class ItemVersionInline(admin.TabularInline):
     can_delete = False
     show_change_link = True
     verbose_name_plural = "版本历史 (versions)"
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     @admin.display(description="办理渠道")
     def channel_list(self, obj):
@@ -557,7 +549,7 @@ def _xlsx_response(data: bytes, name: str) -> HttpResponse:
 
 
 @admin.register(ItemVersion)
-class ItemVersionAdmin(admin.ModelAdmin):
+class ItemVersionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Versions, read-only: what each case was applied under."""
 
     list_display = [
@@ -573,15 +565,6 @@ class ItemVersionAdmin(admin.ModelAdmin):
         "form_list", "conditions", "legal_basis", "fees", "notes", "created_at", "created_by",
     ]  # fmt: skip
     readonly_fields = fields
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     @admin.display(description="办理渠道")
     def channel_list(self, obj):

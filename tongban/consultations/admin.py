@@ -1,5 +1,7 @@
 from django.contrib import admin
 
+from tongban.lib.admin import ReadOnlyAdminMixin
+
 from .models import Consultation, PolicyQA
 
 
@@ -16,7 +18,7 @@ class PolicyQAAdmin(admin.ModelAdmin):
 
 
 @admin.register(Consultation)
-class ConsultationAdmin(admin.ModelAdmin):
+class ConsultationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Read-only for operators: the log is written at the desk, and 首问负责 must not change."""
 
     list_display = ["asked_at", "office", "clerk", "item", "asker_name", "channel"]
@@ -24,12 +26,3 @@ class ConsultationAdmin(admin.ModelAdmin):
     list_select_related = ["office", "clerk", "item"]
     search_fields = ["question", "answer", "asker_name"]
     raw_id_fields = ["turned_into_case"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
