@@ -224,19 +224,15 @@ def case_act(*, number: str, action: str, actor: User, expected_version: int | N
         try:  # get(), not first(): no ORDER BY on the hot path
             case = locked.get(number=number)
         except Case.DoesNotExist:
-            case = None
-        else:  # versions are immutable: the process keeps them
-            case.item_version = item_version_cached(case.item_version_id)
-        if (
-            case is not None
-            and not access.case_visible(actor, case)
-            and access.case_just_taken(actor, case, action)
-        ):
-            raise Conflict(
-                "该申请刚被其他窗口认领或受理（首问负责），请刷新受理队列", code="taken_by_other"
-            )
-        if case is None or not access.case_visible(actor, case):
+            raise NotFound(f"办件 {number} 不存在", code="case_not_found") from None
+        if not access.case_visible(actor, case):
+            if access.case_just_taken(actor, case, action):
+                raise Conflict(
+                    "该申请刚被其他窗口认领或受理（首问负责），请刷新受理队列",
+                    code="taken_by_other",
+                )
             raise NotFound(f"办件 {number} 不存在", code="case_not_found")
+        case.item_version = item_version_cached(case.item_version_id)  # immutable: kept per process
         if expected_version is not None and expected_version != case.version:
             raise Conflict(
                 f"办件已被他人更新（当前版本 {case.version}，提交的是 {expected_version}），请刷新后重试",
