@@ -185,6 +185,8 @@ SESSION_COOKIE_AGE = envint("TONGBAN_SESSION_IDLE_SECONDS", 30 * 60)  # 等保: 
 # 等保: this many failed sign-ins in a row within the window lock the username (pages and API).
 TONGBAN_LOCKOUT_FAILURES = envint("TONGBAN_LOCKOUT_FAILURES", 5)
 TONGBAN_LOCKOUT_MINUTES = envint("TONGBAN_LOCKOUT_MINUTES", 15)
+# How long a process trusts what it read of an API token (people.selectors.token_user).
+TONGBAN_TOKEN_CACHE_SECONDS = envint("TONGBAN_TOKEN_CACHE_SECONDS", 10)
 SESSION_SAVE_EVERY_REQUEST = True
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False

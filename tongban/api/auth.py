@@ -1,7 +1,7 @@
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions
 
-from tongban.people.models import ApiToken
+from tongban.people.selectors import token_user
 
 
 class BearerTokenAuthentication(authentication.BaseAuthentication):
@@ -15,16 +15,10 @@ class BearerTokenAuthentication(authentication.BaseAuthentication):
             return None
         if len(header) != 2:
             raise exceptions.AuthenticationFailed("Authorization 头格式应为 'Bearer <token>'")
-        key = header[1].decode(errors="replace")
-        try:
-            token = ApiToken.objects.select_related("user", "user__office", "user__applicant").get(
-                digest=ApiToken.hash(key)
-            )
-        except ApiToken.DoesNotExist:
-            token = None
-        if token is None or not token.user.is_active:
+        user = token_user(header[1].decode(errors="replace"))
+        if user is None:
             raise exceptions.AuthenticationFailed("令牌无效或已停用 (invalid token)")
-        return token.user, token
+        return user, None
 
     def authenticate_header(self, request):
         return self.keyword

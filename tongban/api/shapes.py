@@ -75,9 +75,6 @@ def item_data(version) -> dict:
 # than three more joins of the offices.
 CASE_RELATED = ("item", "item_version", "applicant")
 OFFICE_FIELDS = ("insured_region_id", "accepting_office_id", "handling_office_id")
-# One history row, read as a tuple (no model instances): see history_entry().
-EVENT_FIELDS = ("case_id", "action", "from_status", "to_status", "at", "actor__username",
-                "office__code", "reason", "step")  # fmt: skip
 
 
 def case_summary(case: Case, today: date, offices: dict[int, str]) -> dict:
@@ -121,7 +118,8 @@ def case_summary(case: Case, today: date, offices: dict[int, str]) -> dict:
 
 
 def history_entry(row: tuple) -> dict:
-    """One CaseEvent, read as a tuple of EVENT_FIELDS."""
+    """One CaseEvent, read as a tuple: (case pk, action, from status, to status, at, actor's
+    username, office code, reason, step)."""
     _case_id, action, from_status, to_status, at, actor, office, reason, step = row
     return {
         "action": action,

@@ -37,6 +37,12 @@ class User(AbstractUser):
     class Meta:
         verbose_name = verbose_name_plural = "用户"
 
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        from .selectors import tokens_cache_clear
+
+        tokens_cache_clear()  # a deactivation or a new role counts at once in this process
+
     @property
     def is_city_supervisor(self) -> bool:
         return self.role == Role.SUPERVISOR and self.office is not None and self.office.is_city

@@ -6,7 +6,7 @@ every make-up day (is_workday True); any other day follows the Monday–Friday r
 a CalendarYear row is counted Monday–Friday only, and a Due that counts through it is provisional.
 
 Every call costs one query (add(d, 0) costs none): the loaded years and the CalendarDay rows of
-the window being counted, in one LEFT JOIN. No process cache, so a load in another process is
+the window being counted, in one prepared LEFT JOIN. No process cache, so a load in another process is
 seen at once.
 """
 
@@ -19,8 +19,9 @@ from pathlib import Path
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
-from django.db.models import FilteredRelation, Q
 from django.utils import timezone
+
+from tongban.lib import sql
 
 from .models import CalendarDay, CalendarYear
 
@@ -113,17 +114,23 @@ def span(lo: date, hi: date) -> Span:
 def _window(lo: date, hi: date) -> Span:
     # One query: each loaded year near the window, LEFT JOINed to its rows inside the window.
     # hi.year + 1 because a notice can own the last days of the previous December.
-    rows = (
-        CalendarYear.objects.filter(year__range=(lo.year, hi.year + 1))
-        .annotate(d=FilteredRelation("days", condition=Q(days__date__range=(lo, hi))))
-        .values_list("year", "d__date", "d__is_workday")
-    )
     loaded, days = set(), {}
-    for year, day, workday in rows:
+    for year, day, workday in _WINDOW_ROW.fetch(_WINDOW_SQL, [lo, hi, lo.year, hi.year + 1]):
         loaded.add(year)
         if day is not None:
             days[day] = workday
     return Span(lo, hi, frozenset(loaded), days)
+
+
+# Every acceptance counts a deadline: a prepared statement, not the ORM (tongban.lib.sql).
+_WINDOW_SQL = (
+    f"SELECT y.year, d.date, d.is_workday FROM {sql.table(CalendarYear)} y "
+    f"LEFT JOIN {sql.table(CalendarDay)} d ON d.year_id = y.id AND d.date BETWEEN %s AND %s "
+    "WHERE y.year BETWEEN %s AND %s"
+)
+_WINDOW_ROW = sql.Row(
+    None, CalendarDay._meta.get_field("date"), CalendarDay._meta.get_field("is_workday")
+)
 
 
 def _check_date(d: date) -> None:

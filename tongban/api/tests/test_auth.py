@@ -110,3 +110,23 @@ def test_a_deactivated_users_token_stops_working(api, alice):
     alice.is_active = False
     alice.save()
     assert client.get("/api/v1/cases").status_code == 401
+
+
+def test_another_processs_deactivation_counts_within_the_token_cache_time(
+    api, alice, settings, monkeypatch
+):
+    from tongban.people import selectors
+    from tongban.people.models import User
+
+    settings.TONGBAN_TOKEN_CACHE_SECONDS = 10
+    clock = [1000.0]
+    monkeypatch.setattr(selectors.time, "monotonic", lambda: clock[0])
+    client = api(alice)
+    assert client.get("/api/v1/cases").status_code == 200
+    User.objects.filter(pk=alice.pk).update(is_active=False)  # as another process would
+    clock[0] += 9
+    assert client.get("/api/v1/cases").status_code == 200  # this process still trusts it
+    clock[0] += 2
+    assert client.get("/api/v1/cases").status_code == 401
+    clock[0] += 60
+    assert client.get("/api/v1/cases").status_code == 401  # a refusal is never kept

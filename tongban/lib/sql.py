@@ -1,0 +1,129 @@
+"""Hand-built SQL for the few statements every case action runs, with the ORM's own field
+conversions.
+
+The ORM compiles each query anew: 0.3 to 0.7 ms of Python a statement, most of what a case
+action cost (bench/README.md, "Finding the cost"). Here the SQL text is built once per process
+and database; values are written through each field's `pre_save` and `get_db_prep_save` and
+read back through the converters the ORM itself applies, so both databases store and return
+exactly what the ORM would. Use it where a benchmark shows the ORM's compile time matters, and
+the ORM everywhere else.
+"""
+
+from django.db import connection
+from django.db.models import Model
+
+
+def _quote(name: str) -> str:
+    return connection.ops.quote_name(name)
+
+
+class Columns:
+    """Every concrete column of `model` under table alias `alias`: `sql` lists them for a
+    SELECT, `build()` turns them back into an instance of `model`."""
+
+    def __init__(self, model: type[Model], alias: str):
+        self.model, self.alias = model, alias
+        self.fields = model._meta.concrete_fields
+        self.attnames = [f.attname for f in self.fields]
+        self.sql = ", ".join(f"{alias}.{_quote(f.column)}" for f in self.fields)
+        self.width = len(self.fields)
+        self.pk_index = self.attnames.index(model._meta.pk.attname)
+        self.row = Row(*self.fields)
+
+    def build(self, row, start: int = 0):
+        """The instance in `row[start:start + width]`, or None when its primary key is NULL
+        (a LEFT JOIN that found nothing)."""
+        values = list(row[start : start + self.width])
+        if values[self.pk_index] is None:
+            return None
+        for i, col, convs in self.row.converters():
+            for convert in convs:
+                values[i] = convert(values[i], col, connection)
+        return self.model.from_db(connection.alias, self.attnames, values)
+
+
+def table(model: type[Model]) -> str:
+    return _quote(model._meta.db_table)
+
+
+_UPDATES: dict[tuple, str] = {}
+
+
+def update(instance: Model, fields) -> int:
+    """`instance.save(update_fields=fields)` without signals, in one prepared statement;
+    `auto_now` fields named in `fields` are set as save() would. Returns the rows changed."""
+    meta = instance._meta
+    key = (meta.label, tuple(fields), connection.vendor)
+    sql = _UPDATES.get(key)
+    targets = [meta.get_field(name) for name in fields]
+    if sql is None:
+        assignments = ", ".join(f"{_quote(f.column)} = %s" for f in targets)
+        sql = _UPDATES[key] = (
+            f"UPDATE {table(instance)} SET {assignments} WHERE {_quote(meta.pk.column)} = %s"
+        )
+    params = [f.get_db_prep_save(f.pre_save(instance, False), connection) for f in targets]
+    params.append(instance.pk)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.rowcount
+
+
+_INSERTS: dict[tuple, tuple[str, list]] = {}
+
+
+def insert(model: type[Model], **values) -> None:
+    """`model.objects.create(**values)` without signals or reading the new key back, in one
+    prepared statement. Fields left out take their defaults."""
+    meta = model._meta
+    key = (meta.label, connection.vendor)
+    if key not in _INSERTS:
+        fields = [f for f in meta.concrete_fields if not (f.primary_key and f.db_returning)]
+        columns = ", ".join(_quote(f.column) for f in fields)
+        placeholders = ", ".join(["%s"] * len(fields))
+        _INSERTS[key] = (f"INSERT INTO {table(model)} ({columns}) VALUES ({placeholders})", fields)
+    sql, fields = _INSERTS[key]
+    obj = model(**values)
+    params = [f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+
+
+class Row:
+    """Conversion for the rows of a hand-written SELECT whose columns are `fields` (a model
+    field, or None for a column read as it comes)."""
+
+    def __init__(self, *fields):
+        self.fields = fields
+        self._converters: dict[str, list] = {}
+
+    def converters(self) -> list:
+        """[(index, column, converters)] for the columns that need converting, as the ORM's
+        compiler would find them for this database."""
+        vendor = connection.vendor
+        if vendor not in self._converters:
+            found = []
+            for i, field in enumerate(self.fields):
+                if field is None:
+                    continue
+                col = field.get_col(field.model._meta.db_table)
+                convs = connection.ops.get_db_converters(col) + col.get_db_converters(connection)
+                if convs:
+                    found.append((i, col, convs))
+            self._converters[vendor] = found
+        return self._converters[vendor]
+
+    def fetch(self, query: str, params) -> list[tuple]:
+        with connection.cursor() as cursor:
+            cursor.execute(query, params)
+            rows = cursor.fetchall()
+        converters = self.converters()
+        if not converters:
+            return rows
+        out = []
+        for row in rows:
+            row = list(row)
+            for i, col, convs in converters:
+                for convert in convs:
+                    row[i] = convert(row[i], col, connection)
+            out.append(tuple(row))
+        return out
