@@ -8,8 +8,8 @@ TONGBAN_BENCH_VARIANTS lists them; each is a plain change of a setting:
              connection is prepared, so PostgreSQL stops re-planning it (planning the case
              SELECT with its joins costs ~1 ms, executing it ~0.05 ms)
   nohealth   CONN_HEALTH_CHECKS off: no `SELECT 1` before the first query of each request
-  lean       only the middleware a bearer-token API request needs (no sessions, auth,
-             messages, locale, CSRF, clickjacking): what that stack costs per request
+  (lean, the API without the browser's middleware, is the product's own now:
+  tongban.lib.middleware.BrowserMiddleware)
 """
 
 import os
@@ -17,7 +17,7 @@ import os
 from tongban.settings import *  # noqa: F403
 
 VARIANTS = {v for v in os.environ.get("TONGBAN_BENCH_VARIANTS", "").split(",") if v}
-KNOWN = {"prepared", "nohealth", "lean"}
+KNOWN = {"prepared", "nohealth"}
 if VARIANTS - KNOWN:
     raise ValueError(f"unknown variants {sorted(VARIANTS - KNOWN)}; known: {sorted(KNOWN)}")
 
@@ -27,24 +27,3 @@ if "prepared" in VARIANTS and _db["ENGINE"].endswith("postgresql"):
     _db.setdefault("OPTIONS", {}).update(server_side_binding=True, prepare_threshold=2)
 if "nohealth" in VARIANTS:
     _db["CONN_HEALTH_CHECKS"] = False
-if "lean" in VARIANTS:
-    MIDDLEWARE = [  # noqa: F811
-        m
-        for m in MIDDLEWARE  # noqa: F405
-        if m.rsplit(".", 1)[-1]
-        not in {
-            "SessionMiddleware",
-            "AuthenticationMiddleware",
-            "LocaleMiddleware",
-            "CsrfViewMiddleware",
-            "MessageMiddleware",
-            "XFrameOptionsMiddleware",
-        }
-    ]
-    # The admin wants them; API requests never reach it.
-    SILENCED_SYSTEM_CHECKS = [
-        *globals().get("SILENCED_SYSTEM_CHECKS", []),
-        "admin.E408",
-        "admin.E409",
-        "admin.E410",
-    ]

@@ -116,14 +116,20 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.locale.LocaleMiddleware",  # API messages follow Accept-Language too
     "django.middleware.common.CommonMiddleware",
+    "tongban.lib.middleware.BrowserMiddleware",  # runs the next list, but for bearer API calls
+]
+TONGBAN_BROWSER_MIDDLEWARE = [
+    "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
+# The admin looks for sessions, auth and messages in MIDDLEWARE; they run inside
+# BrowserMiddleware for every request it serves.
+SILENCED_SYSTEM_CHECKS = ["admin.E408", "admin.E409", "admin.E410"]
 
 ROOT_URLCONF = "tongban.urls"
 WSGI_APPLICATION = "tongban.wsgi.application"

@@ -1,0 +1,64 @@
+"""The middleware that pages in a browser need and bearer-token API calls do not.
+
+Sessions, the signed-in user, CSRF, messages and the clickjacking header serve a person in a
+browser. A request to /api/ with `Authorization: Bearer` uses none of them
+(its user comes from the token, its answers are JSON), and running them cost about a tenth of a
+case action (bench/README.md). BrowserMiddleware runs TONGBAN_BROWSER_MIDDLEWARE, in order and
+with all their hooks, for every other request, including API calls that sign in by session
+(the docs page, the desk's links to notice PDFs).
+"""
+
+from django.conf import settings
+from django.core.handlers.exception import convert_exception_to_response
+from django.utils.module_loading import import_string
+
+
+def bearer_api(request) -> bool:
+    return (
+        request.path_info.startswith("/api/")
+        and request.META.get("HTTP_AUTHORIZATION", "")[:7].lower() == "bearer "
+    )
+
+
+class BrowserMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+        handler, chain = get_response, []
+        for path in reversed(settings.TONGBAN_BROWSER_MIDDLEWARE):
+            middleware = import_string(path)(handler)
+            handler = convert_exception_to_response(middleware)  # as Django's handler does
+            chain.insert(0, middleware)
+        self.browser = handler
+        # Django calls process_view top-down, the other two hooks bottom-up.
+        self.view_hooks = [m.process_view for m in chain if hasattr(m, "process_view")]
+        self.template_hooks = [
+            m.process_template_response
+            for m in reversed(chain)
+            if hasattr(m, "process_template_response")
+        ]
+        self.exception_hooks = [
+            m.process_exception for m in reversed(chain) if hasattr(m, "process_exception")
+        ]
+
+    def __call__(self, request):
+        return self.get_response(request) if bearer_api(request) else self.browser(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        if not bearer_api(request):
+            for hook in self.view_hooks:
+                if (response := hook(request, view_func, view_args, view_kwargs)) is not None:
+                    return response
+        return None
+
+    def process_template_response(self, request, response):
+        if not bearer_api(request):
+            for hook in self.template_hooks:
+                response = hook(request, response)
+        return response
+
+    def process_exception(self, request, exception):
+        if not bearer_api(request):
+            for hook in self.exception_hooks:
+                if (response := hook(request, exception)) is not None:
+                    return response
+        return None

@@ -1,0 +1,49 @@
+"""Bearer API calls skip the browser's middleware; pages and session API calls keep all of it."""
+
+import pytest
+from django.test import Client
+from rest_framework.test import APIClient
+
+from tongban.api.tests.conftest import PASSWORD, sign_in
+
+pytestmark = pytest.mark.django_db
+
+
+def _bearer(user) -> str:
+    return f"Bearer {sign_in(APIClient(), user)}"
+
+
+def test_a_bearer_api_call_gets_no_session_or_frame_header(alice):
+    client = Client(HTTP_AUTHORIZATION=_bearer(alice))
+    response = client.get("/api/v1/cases")
+    assert response.status_code == 200
+    assert "X-Frame-Options" not in response
+    assert not response.cookies
+    english = client.get("/api/v1/cases?page=0", HTTP_ACCEPT_LANGUAGE="en")
+    assert (
+        english.status_code == 400 and "greater than or equal" in english.json()["error"]["message"]
+    )
+
+
+def test_pages_keep_csrf_and_the_frame_header(alice):
+    client = Client(enforce_csrf_checks=True)
+    page = client.get("/desk/login/")
+    assert page["X-Frame-Options"] == "DENY"
+    refused = client.post("/desk/login/", {"username": "alice", "password": PASSWORD})
+    assert refused.status_code == 403  # no CSRF token
+    token = page.cookies["csrftoken"].value
+    signed_in = client.post("/desk/login/", {"username": "alice", "password": PASSWORD,
+                                             "csrfmiddlewaretoken": token})  # fmt: skip
+    assert signed_in.status_code == 302
+
+
+def test_the_api_still_answers_a_signed_in_browser(alice):
+    client = Client()
+    client.force_login(alice)
+    assert client.get("/api/v1/cases").status_code == 200
+
+
+def test_a_bearer_header_elsewhere_than_the_api_does_not_skip_anything(alice):
+    client = Client(HTTP_AUTHORIZATION=_bearer(alice))
+    response = client.get("/desk/login/")
+    assert response.status_code == 200 and response["X-Frame-Options"] == "DENY"
