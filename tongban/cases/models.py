@@ -87,18 +87,29 @@ class Case(models.Model):
     number = models.CharField(
         "办件编号", max_length=24, unique=True
     )  # shown to people; never the pk
-    item = models.ForeignKey("catalog.ServiceItem", models.PROTECT, related_name="cases")
-    item_version = models.ForeignKey("catalog.ItemVersion", models.PROTECT, related_name="cases")
-    applicant = models.ForeignKey("people.Applicant", models.PROTECT, related_name="cases")
+    # Every index is written by every action (an action changes indexed columns, so PostgreSQL
+    # cannot update in place): foreign keys that no query filters on, or that lead a composite
+    # index below, have none. Deleting a row they point to is refused (PROTECT) after a scan.
+    item = models.ForeignKey(
+        "catalog.ServiceItem", models.PROTECT, related_name="cases", db_index=False
+    )  # case_item_idx
+    item_version = models.ForeignKey(
+        "catalog.ItemVersion", models.PROTECT, related_name="cases", db_index=False
+    )
+    applicant = models.ForeignKey(
+        "people.Applicant", models.PROTECT, related_name="cases", db_index=False
+    )  # case_applicant_idx
     # 参保地 at the time of application; it never limits where the case is handled.
     insured_region = models.ForeignKey("offices.Office", models.PROTECT, related_name="+")
     agent = models.ForeignKey(
         "people.User", models.PROTECT, null=True, blank=True, related_name="+"
     )
-    submitted_by = models.ForeignKey("people.User", models.PROTECT, related_name="+")
+    submitted_by = models.ForeignKey(
+        "people.User", models.PROTECT, related_name="+", db_index=False
+    )  # case_unique_idempotency_key serves the retry lookup
     channel = models.CharField("渠道", max_length=10, choices=Channel)
     window = models.ForeignKey(
-        "offices.Window", models.PROTECT, null=True, blank=True, related_name="+"
+        "offices.Window", models.PROTECT, null=True, blank=True, related_name="+", db_index=False
     )
     bundle_application = models.ForeignKey(
         "cases.BundleApplication", models.PROTECT, null=True, blank=True, related_name="cases"
@@ -113,11 +124,11 @@ class Case(models.Model):
 
     # 首问负责: the clerk who took an online application from the intake queue.
     owner = models.ForeignKey(
-        "people.User", models.PROTECT, null=True, blank=True, related_name="+"
+        "people.User", models.PROTECT, null=True, blank=True, related_name="+", db_index=False
     )
     taken_at = models.DateTimeField("认领时间", null=True, blank=True)  # left the city-wide intake
     accepting_office = models.ForeignKey(
-        "offices.Office", models.PROTECT, null=True, blank=True, related_name="+"
+        "offices.Office", models.PROTECT, null=True, blank=True, related_name="+", db_index=False
     )
     handling_office = models.ForeignKey(
         "offices.Office", models.PROTECT, null=True, blank=True, related_name="+"
@@ -309,7 +320,9 @@ class BundleApplication(models.Model):
     number = models.CharField(max_length=24, unique=True)
     bundle = models.ForeignKey("catalog.Bundle", models.PROTECT, related_name="applications")
     applicant = models.ForeignKey("people.Applicant", models.PROTECT, related_name="+")
-    submitted_by = models.ForeignKey("people.User", models.PROTECT, related_name="+")
+    submitted_by = models.ForeignKey(
+        "people.User", models.PROTECT, related_name="+", db_index=False
+    )  # bundle_unique_idempotency_key serves the retry lookup
     submitted_at = models.DateTimeField()
     idempotency_key = models.CharField(max_length=100, blank=True)
 
