@@ -42,7 +42,7 @@ import queries  # noqa: E402
 from pg import Pg  # noqa: E402
 from server import CpuMeter, Server, Spec, descendants, machine_busy  # noqa: E402
 
-DEFAULT_SERVERS = "gthread:2:4,gthread:2:1,sync:2"
+DEFAULT_SERVERS = "sync:4,gthread:2:1"
 KEEP_SCALE = 200_000  # data sets at least this large are kept between runs
 TARGET_SHARE = 0.15
 TARGET_P99_MS = 50
@@ -64,8 +64,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--servers",
         default=DEFAULT_SERVERS,
-        help="server configurations to measure, comma-separated: gthread:WORKERS:THREADS "
-        "(tongban serve) or sync:WORKERS (gunicorn sync worker); the fastest is "
+        help="server configurations to measure, comma-separated: sync:WORKERS (tongban serve's "
+        "default worker) or gthread:WORKERS:THREADS; the fastest is "
         f"reported against the ceiling ({DEFAULT_SERVERS})",
     )
     parser.add_argument(
@@ -273,7 +273,8 @@ class Bench:
         procs = max(1, min(a.client_procs, a.clients))
         threads = -(-a.clients // procs)
         self.check_idle()
-        env = self.env(db, BARE_DATABASE_URL=self.pg.url(db))
+        # The web tier alone: background jobs are measured apart (jobs.py).
+        env = self.env(db, BARE_DATABASE_URL=self.pg.url(db), TONGBAN_INPROCESS_WORKER="false")
         server = Server(spec, env, self.log_path, bare=mix == "bare").start()
         try:
             server.warm()

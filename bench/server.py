@@ -17,9 +17,10 @@ CLK_TCK = os.sysconf("SC_CLK_TCK")
 
 @dataclass(frozen=True)
 class Spec:
-    """How the server runs. `gthread:W:T` goes through `tongban serve --workers W --threads T`
-    (the product's command: gunicorn gthread worker, keep-alive 5 s); `sync:W` runs gunicorn's
-    sync worker directly (tongban serve has no flag for it), which closes every connection."""
+    """How the server runs, always through the product's command: `sync:W` is
+    `tongban serve --workers W` (gunicorn's sync worker, the default, which closes every
+    connection), `gthread:W:T` is `tongban serve --worker-class gthread --workers W --threads T`
+    (keep-alive 5 s)."""
 
     kind: str
     workers: int
@@ -73,8 +74,7 @@ def free_port() -> int:
 
 
 class Server:
-    """The product (`tongban serve`, or gunicorn's sync worker on tongban.wsgi), or with
-    bare=True the bare endpoint (bench/bare.py) under the same gunicorn configuration."""
+    """The product (`tongban serve`), or with bare=True the bare endpoint (bench/bare.py) under the same gunicorn configuration."""
 
     def __init__(self, spec: Spec, env: dict, log_path: Path, port: int | None = None,
                  bare: bool = False):  # fmt: skip
@@ -89,11 +89,9 @@ class Server:
                 "--worker-class", "gthread", "--threads", str(self.spec.threads), "--keep-alive", "5"]  # fmt: skip
             return [sys.executable, "-m", "gunicorn", "bare:application", "--pythonpath", str(HERE),
                     "--bind", addr, "--workers", str(self.spec.workers), *worker]  # fmt: skip
-        if self.spec.kind == "gthread":
-            return [sys.executable, str(ROOT / "manage.py"), "serve", "--addr", addr,
-                    "--workers", str(self.spec.workers), "--threads", str(self.spec.threads)]  # fmt: skip
-        return [sys.executable, "-m", "gunicorn", "tongban.wsgi:application", "--bind", addr,
-                "--workers", str(self.spec.workers), "--worker-class", "sync"]  # fmt: skip
+        return [sys.executable, str(ROOT / "manage.py"), "serve", "--addr", addr,
+                "--worker-class", self.spec.kind, "--workers", str(self.spec.workers),
+                "--threads", str(self.spec.threads)]  # fmt: skip
 
     def start(self, timeout: float = 60) -> "Server":
         log = open(self.log_path, "ab")  # noqa: SIM115 - lives as long as the server

@@ -7,18 +7,34 @@ from django.core.management import BaseCommand, CommandError
 
 
 class Command(BaseCommand):
-    help = "Serve tongban through gunicorn (WSGI; gthread keeps connections alive; one thread per worker measured fastest)."
+    help = (
+        "Serve tongban through gunicorn (WSGI). The sync worker, two per core, measured fairest: "
+        "each request goes to a free process, so no client waits behind another's kept-alive "
+        "connection (bench/README.md). In production put a buffering proxy (nginx) in front."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--addr", default="127.0.0.1:8000", help="HOST:PORT")
         parser.add_argument(
-            "--workers", type=int, default=int(os.environ.get("TONGBAN_WORKERS", 2))
+            "--worker-class",
+            choices=("sync", "gthread"),
+            default=os.environ.get("TONGBAN_WORKER_CLASS", "sync"),
+            help="gunicorn worker: sync (default) or gthread (threads, keeps connections alive)",
         )
         parser.add_argument(
-            "--threads", type=int, default=int(os.environ.get("TONGBAN_THREADS", 1))
+            "--workers",
+            type=int,
+            default=int(os.environ.get("TONGBAN_WORKERS", 2 * (os.cpu_count() or 1))),
+            help="worker processes (two per core)",
+        )
+        parser.add_argument(
+            "--threads",
+            type=int,
+            default=int(os.environ.get("TONGBAN_THREADS", 1)),
+            help="threads per gthread worker",
         )
 
-    def handle(self, *args, addr, workers, threads, **options):
+    def handle(self, *args, addr, worker_class, workers, threads, **options):
         host, _, port = addr.rpartition(":")
         if not host or not port.isdigit():
             raise CommandError(f"--addr must be HOST:PORT, not {addr!r}")
@@ -29,9 +45,10 @@ class Command(BaseCommand):
         argv = [
             sys.executable, "-m", "gunicorn", "tongban.wsgi:application", "--bind", addr,
             "--pythonpath", str(settings.BASE_DIR),
-            "--workers", str(workers), "--worker-class", "gthread", "--threads", str(threads),
-            "--keep-alive", "5",
+            "--workers", str(workers), "--worker-class", worker_class,
         ]  # fmt: skip
+        if worker_class == "gthread":
+            argv += ["--threads", str(threads), "--keep-alive", "5"]
         if os.environ.get("TONGBAN_ACCESS_LOG"):
             argv += ["--access-logfile", "-"]
         os.execv(sys.executable, argv)
