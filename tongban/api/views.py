@@ -26,6 +26,7 @@ from rest_framework.views import APIView
 from tongban.audit.services import record
 from tongban.cases.access import case_visible, cases_visible
 from tongban.cases.models import Case, CaseEvent, Notice, Status
+from tongban.cases.selectors import case_by_number
 from tongban.cases.services import bundle_apply, case_act, case_submit
 from tongban.catalog.models import ONLINE_CHANNELS, Agreement, Bundle, Channel, ServiceItem
 from tongban.catalog.selectors import item_version_current, items_active, versions_by_pk
@@ -196,10 +197,10 @@ def _case_bodies(cases, user) -> list[dict]:
 
 
 def _case_visible_or_404(user, number: str, qs=None) -> Case:
-    try:
-        case = (qs if qs is not None else _case_queryset()).get(number=number)
-    except Case.DoesNotExist:
-        case = None
+    if qs is None:
+        case = case_by_number(number)
+    else:
+        case = qs.filter(number=number).first()
     if case is None or not case_visible(user, case):
         # Someone else's case is "not found", never "forbidden": nothing leaks.
         raise NotFound(f"办件 {number} 不存在", code="case_not_found")

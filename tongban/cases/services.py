@@ -12,8 +12,8 @@ from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
-from tongban.catalog.models import ONLINE_CHANNELS, Channel, HandlingType, ItemVersion, ServiceItem
-from tongban.catalog.selectors import item_version_cached, item_version_current
+from tongban.catalog.models import ONLINE_CHANNELS, Channel, HandlingType, ItemVersion
+from tongban.catalog.selectors import item_version_current
 from tongban.catalog.services import form_clean
 from tongban.lib import sql
 from tongban.lib.errors import Conflict, Forbidden, InvalidInput, NotFound
@@ -33,6 +33,7 @@ from .models import (
     Notice,
     Status,
 )
+from .selectors import case_by_number
 
 APPEAL_NOTE = (
     "如对本决定不服，可自收到本通知书之日起六十日内依法申请行政复议，或者六个月内依法提起行政诉讼。"
@@ -99,9 +100,7 @@ def case_submit(*, item: str, applicant: Applicant, channel: str, submitted_by: 
         if len(idempotency_key) > 100:
             raise InvalidInput("Idempotency-Key 最长 100 个字符", code="invalid_idempotency_key",
                                field="Idempotency-Key")  # fmt: skip
-        existing = Case.objects.filter(
-            submitted_by=submitted_by, idempotency_key=idempotency_key
-        ).first()
+        existing = _case_by_key(submitted_by, idempotency_key)
         if existing:
             return _replay(existing, item=item, applicant=applicant, channel=channel), False
     if channel not in Channel.values:
@@ -146,18 +145,32 @@ def case_submit(*, item: str, applicant: Applicant, channel: str, submitted_by: 
     try:
         with transaction.atomic():
             case.number = _next_number(number_office, today)
-            case.save(force_insert=True)
+            sql.save_new(case)
             _event(case, Action.SUBMIT, "", actor=submitted_by, office=None if online else office, ip=ip,
                    data={"materials": materials})  # fmt: skip
     except IntegrityError:
         if idempotency_key:  # a concurrent retry with the same key won the race
-            existing = Case.objects.filter(
-                submitted_by=submitted_by, idempotency_key=idempotency_key
-            ).first()
+            existing = _case_by_key(submitted_by, idempotency_key)
             if existing:
                 return _replay(existing, item=item, applicant=applicant, channel=channel), False
         raise
     return case, True
+
+
+def _case_by_key(submitted_by: User, key: str) -> Case | None:
+    """The case `submitted_by` made with Idempotency-Key `key`. Every keyed application asks,
+    and nearly always finds none: a prepared statement first, the ORM for a find."""
+    with connection.cursor() as cursor:
+        cursor.execute(_BY_KEY_SQL, [submitted_by.pk, key])
+        row = cursor.fetchone()
+    return Case.objects.select_related("item").get(pk=row[0]) if row else None
+
+
+# `<> ''` lets even a generic plan use the partial unique index (case_unique_idempotency_key).
+_BY_KEY_SQL = (
+    f"SELECT id FROM {sql.table(Case)} "
+    "WHERE submitted_by_id = %s AND idempotency_key = %s AND idempotency_key <> ''"
+)
 
 
 def _replay(case: Case, *, item: str, applicant: Applicant, channel: str) -> Case:
@@ -219,7 +232,7 @@ def case_act(*, number: str, action: str, actor: User, expected_version: int | N
     if handler is None:
         raise NotFound(f"没有这个办理动作: {action!r}", code="unknown_action")
     with transaction.atomic():
-        case = _case_locked(number)
+        case = case_by_number(number, lock=True)
         if case is None:
             raise NotFound(f"办件 {number} 不存在", code="case_not_found")
         if not access.case_visible(actor, case):
@@ -229,7 +242,6 @@ def case_act(*, number: str, action: str, actor: User, expected_version: int | N
                     code="taken_by_other",
                 )
             raise NotFound(f"办件 {number} 不存在", code="case_not_found")
-        case.item_version = item_version_cached(case.item_version_id)  # immutable: kept per process
         if expected_version is not None and expected_version != case.version:
             raise Conflict(
                 f"办件已被他人更新（当前版本 {case.version}，提交的是 {expected_version}），请刷新后重试",
@@ -248,40 +260,6 @@ def case_act(*, number: str, action: str, actor: User, expected_version: int | N
             raise InvalidInput(f"“{Action(action).label}”不接受参数 {', '.join(sorted(unknown))}",
                                code="unknown_field", field=sorted(unknown)[0])  # fmt: skip
         handler(Act(case=case, actor=actor, now=timezone.now(), ip=ip), **params)
-    return case
-
-
-_CASE, _ITEM = sql.Columns(Case, "c"), sql.Columns(ServiceItem, "i")
-_APPLICANT, _OFFICE = sql.Columns(Applicant, "a"), sql.Columns(Office, "o")
-_LOCKING: dict[str, str] = {}
-
-
-def _case_locked(number: str) -> Case | None:
-    """Case `number` with its item, applicant and handling office, its row locked until the
-    transaction ends. One prepared statement, not the ORM: this runs on every action
-    (tongban.lib.sql says why)."""
-    vendor = connection.vendor
-    if vendor not in _LOCKING:
-        lock = " FOR UPDATE OF c" if connection.features.has_select_for_update_of else ""
-        _LOCKING[vendor] = (
-            f"SELECT {_CASE.sql}, {_ITEM.sql}, {_APPLICANT.sql}, {_OFFICE.sql} "
-            f"FROM {sql.table(Case)} c JOIN {sql.table(ServiceItem)} i ON i.id = c.item_id "
-            f"JOIN {sql.table(Applicant)} a ON a.id = c.applicant_id "
-            f"LEFT JOIN {sql.table(Office)} o ON o.id = c.handling_office_id "
-            f"WHERE c.number = %s{lock}"
-        )
-    with connection.cursor() as cursor:
-        cursor.execute(_LOCKING[vendor], [number])
-        row = cursor.fetchone()
-    if row is None:
-        return None
-    case = _CASE.build(row)
-    at = _CASE.width
-    Case.item.field.set_cached_value(case, _ITEM.build(row, at))
-    at += _ITEM.width
-    Case.applicant.field.set_cached_value(case, _APPLICANT.build(row, at))
-    at += _APPLICANT.width
-    Case.handling_office.field.set_cached_value(case, _OFFICE.build(row, at))
     return case
 
 

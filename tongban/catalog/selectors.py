@@ -1,38 +1,45 @@
 from datetime import date
 
+from django.db import connection
 from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
+from tongban.lib import sql
 from tongban.lib.errors import InvalidInput
 
 from .models import ItemVersion, ServiceItem
 
 
-def item_version_current(
-    *, code: str, on: date | None = None, for_update: bool = False
-) -> ItemVersion:
+def item_version_current(*, code: str, on: date | None = None) -> ItemVersion:
     """The version of item `code` in force on `on` (today), with its item, in one query.
 
     Raises InvalidInput (field "item") for an unknown, suspended or retired item."""
     on = on or timezone.localdate()
-    version = (
-        ItemVersion.objects.select_related("item")
-        .filter(item__code=code, effective_from__lte=on)
-        .order_by("-effective_from", "-number")
-        .first()
-    )
-    if version is None:
+    with connection.cursor() as cursor:  # every application asks: prepared SQL (lib.sql)
+        cursor.execute(_CURRENT_SQL, [code, on])
+        row = cursor.fetchone()
+    if row is None:
         raise InvalidInput(
             f"事项 {code!r} 不存在 (unknown item)", code="unknown_item", field="item"
         )
-    if version.item.status != ServiceItem.Status.ACTIVE:
-        label = version.item.get_status_display()
+    version, item = _VERSION.build(row), _ITEM.build(row, _VERSION.width)
+    version.item = item
+    if item.status != ServiceItem.Status.ACTIVE:
         raise InvalidInput(
-            f"事项“{version.item.name}”{label}，暂不受理 (item is {version.item.status})",
-            code=f"item_{version.item.status}",
+            f"事项“{item.name}”{item.get_status_display()}，暂不受理 (item is {item.status})",
+            code=f"item_{item.status}",
             field="item",
         )
     return version
+
+
+_VERSION, _ITEM = sql.Columns(ItemVersion, "v"), sql.Columns(ServiceItem, "i")
+_CURRENT_SQL = (
+    f"SELECT {_VERSION.sql}, {_ITEM.sql} FROM {sql.table(ItemVersion)} v "
+    f"JOIN {sql.table(ServiceItem)} i ON i.id = v.item_id "
+    "WHERE i.code = %s AND v.effective_from <= %s "
+    "ORDER BY v.effective_from DESC, v.number DESC LIMIT 1"
+)
 
 
 def items_active(*, on: date | None = None):

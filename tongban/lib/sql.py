@@ -78,21 +78,39 @@ def update(instance: Model, fields) -> int:
 _INSERTS: dict[tuple, tuple[str, list]] = {}
 
 
-def insert(model: type[Model], **values) -> None:
-    """`model.objects.create(**values)` without signals or reading the new key back, in one
-    prepared statement. Fields left out take their defaults."""
-    meta, db = model._meta, _db()
-    key = (meta.label, db.vendor)
+def _insert(obj: Model, returning: bool):
+    meta, db = obj._meta, _db()
+    asked, returning = returning, returning and db.features.can_return_columns_from_insert
+    key = (meta.label, db.vendor, returning)
     if key not in _INSERTS:
         fields = [f for f in meta.concrete_fields if not (f.primary_key and f.db_returning)]
         columns = ", ".join(_quote(f.column) for f in fields)
         placeholders = ", ".join(["%s"] * len(fields))
-        _INSERTS[key] = (f"INSERT INTO {table(model)} ({columns}) VALUES ({placeholders})", fields)
+        back = f" RETURNING {_quote(meta.pk.column)}" if returning else ""
+        _INSERTS[key] = (
+            f"INSERT INTO {table(obj)} ({columns}) VALUES ({placeholders}){back}",
+            fields,
+        )
     sql, fields = _INSERTS[key]
-    obj = model(**values)
     params = [f.get_db_prep_save(f.pre_save(obj, True), db) for f in fields]
     with db.cursor() as cursor:
         cursor.execute(sql, params)
+        if returning:
+            return cursor.fetchone()[0]
+        return db.ops.last_insert_id(cursor, meta.db_table, meta.pk.column) if asked else None
+
+
+def insert(model: type[Model], **values) -> None:
+    """`model.objects.create(**values)` without signals or reading the new key back, in one
+    prepared statement. Fields left out take their defaults."""
+    _insert(model(**values), returning=False)
+
+
+def save_new(obj: Model) -> None:
+    """`obj.save(force_insert=True)` without signals, in one prepared statement: the new
+    primary key is read back and set on `obj`."""
+    obj.pk = _insert(obj, returning=True)
+    obj._state.adding, obj._state.db = False, _db().alias
 
 
 class Row:
