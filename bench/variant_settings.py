@@ -1,7 +1,7 @@
 """tongban's settings with what-if changes, for measuring a proposed fix before anyone makes it.
 
 The bench serves with DJANGO_SETTINGS_MODULE=variant_settings (bench/ on PYTHONPATH) when a
-server spec names variants, e.g. `--servers gthread:2:4,gthread:2:4+prepared+nohealth`.
+server spec names variants, e.g. `--servers sync:4,sync:4+prepared+nohealth`.
 TONGBAN_BENCH_VARIANTS lists them; each is a plain change of a setting:
 
   prepared   psycopg server-side binding with prepare_threshold: a statement run twice on a

@@ -151,6 +151,16 @@ def _paginate(request, qs, page_no: int) -> tuple[list, int, str | None]:
     return rows, count, next_url
 
 
+def _search(q: str) -> Q:
+    """`q=`: a case number (or its start) or an applicant's ID number or USCC. Which one is
+    told by its shape, not asked of the database with an OR: a case number has a dash after the
+    office code, an identity number is 18 characters without one. (With the OR, PostgreSQL
+    walked a million cases newest-first to find a few: 450 ms against 2 ms.)"""
+    if len(q) == 18 and "-" not in q:
+        return Q(applicant__in=Applicant.objects.filter(id_number=q.upper()).values("pk"))
+    return Q(number__startswith=q)
+
+
 def _office(code: str, field: str) -> Office:
     office = Office.objects.filter(code=code).first()
     if office is None:
@@ -458,11 +468,7 @@ class CaseCollectionView(APIView):
         elif query.get("overdue") is False:
             qs = qs.exclude(overdue)
         if q := query.get("q", "").strip():
-            # Both sides are indexed: the case number (a prefix) and the applicant's number.
-            qs = qs.filter(
-                Q(number__startswith=q)
-                | Q(applicant__in=Applicant.objects.filter(id_number=q.upper()).values("pk"))
-            )
+            qs = qs.filter(_search(q))
         rows, count, next_url = _paginate(request, qs.order_by(*order), query.get("page", 1))
         offices = _office_codes(rows)
         results = [shapes.case_summary(c, today, offices) for c in rows]
