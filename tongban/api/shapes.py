@@ -15,7 +15,8 @@ from tongban.cases.models import Case, Notice, Status
 
 
 def _time(value: datetime | None) -> str | None:
-    return timezone.localtime(value).isoformat() if value else None
+    # The city's zone; no request activates another (timezone.localtime would look it up).
+    return value.astimezone(timezone.get_default_timezone()).isoformat() if value else None
 
 
 def _date(value: date | None) -> str | None:

@@ -33,7 +33,7 @@ from tongban.catalog.selectors import item_version_current, items_active, versio
 from tongban.lib import sql
 from tongban.lib.errors import DomainError, Forbidden, InvalidInput, NotFound
 from tongban.offices.models import Office
-from tongban.offices.selectors import office_codes
+from tongban.offices.selectors import office_by_code, office_codes
 from tongban.people.models import ApiToken, Applicant, Role, User
 from tongban.people.services import applicant_upsert, login_locked
 from tongban.workdays import services as workdays
@@ -162,7 +162,7 @@ def _search(q: str) -> Q:
 
 
 def _office(code: str, field: str) -> Office:
-    office = Office.objects.filter(code=code).first()
+    office = office_by_code(code)
     if office is None:
         raise InvalidInput(f"{code!r} 不是已知的经办机构代码 (unknown office)",
                            code="unknown_office", field=field)  # fmt: skip

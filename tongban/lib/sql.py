@@ -78,19 +78,23 @@ def update(instance: Model, fields) -> int:
 _INSERTS: dict[tuple, tuple[str, list]] = {}
 
 
+def _insert_sql(meta, db, key, returning: bool) -> None:
+    fields = [f for f in meta.concrete_fields if not (f.primary_key and f.db_returning)]
+    columns = ", ".join(_quote(f.column) for f in fields)
+    placeholders = ", ".join(["%s"] * len(fields))
+    back = f" RETURNING {_quote(meta.pk.column)}" if returning else ""
+    _INSERTS[key] = (
+        f"INSERT INTO {_quote(meta.db_table)} ({columns}) VALUES ({placeholders}){back}",
+        fields,
+    )
+
+
 def _insert(obj: Model, returning: bool):
     meta, db = obj._meta, _db()
     asked, returning = returning, returning and db.features.can_return_columns_from_insert
     key = (meta.label, db.vendor, returning)
     if key not in _INSERTS:
-        fields = [f for f in meta.concrete_fields if not (f.primary_key and f.db_returning)]
-        columns = ", ".join(_quote(f.column) for f in fields)
-        placeholders = ", ".join(["%s"] * len(fields))
-        back = f" RETURNING {_quote(meta.pk.column)}" if returning else ""
-        _INSERTS[key] = (
-            f"INSERT INTO {table(obj)} ({columns}) VALUES ({placeholders}){back}",
-            fields,
-        )
+        _insert_sql(meta, db, key, returning)
     sql, fields = _INSERTS[key]
     params = [f.get_db_prep_save(f.pre_save(obj, True), db) for f in fields]
     with db.cursor() as cursor:
@@ -102,8 +106,30 @@ def _insert(obj: Model, returning: bool):
 
 def insert(model: type[Model], **values) -> None:
     """`model.objects.create(**values)` without signals or reading the new key back, in one
-    prepared statement. Fields left out take their defaults."""
-    _insert(model(**values), returning=False)
+    prepared statement. Fields left out take their defaults; a relation may be given as an
+    instance (`case=`) or a key (`case_id=`)."""
+    meta = model._meta
+    if any(getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)
+           for f in meta.concrete_fields):  # fmt: skip
+        _insert(model(**values), returning=False)  # let the fields stamp themselves
+        return
+    db = _db()
+    key = (meta.label, db.vendor, False)
+    if key not in _INSERTS:
+        _insert_sql(meta, db, key, returning=False)
+    sql, fields = _INSERTS[key]
+    params = []
+    for f in fields:  # what model(**values) and pre_save would give, without the instance
+        if f.attname in values:
+            value = values[f.attname]
+        elif f.name in values:
+            value = values[f.name]
+            value = value.pk if isinstance(value, Model) else value
+        else:
+            value = f.get_default()
+        params.append(f.get_db_prep_save(value, db))
+    with db.cursor() as cursor:
+        cursor.execute(sql, params)
 
 
 def save_new(obj: Model) -> None:

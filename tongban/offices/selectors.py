@@ -1,3 +1,5 @@
+import time
+
 from .models import Office
 
 # An office's code is its identity (the division code): kept per process once read.
@@ -14,3 +16,23 @@ def office_codes(pks) -> dict[int, str]:
 
 def office_codes_cache_clear() -> None:
     _CODES.clear()
+    _BY_CODE.clear()
+
+
+# Offices change a few times a year (the admin): a process keeps what it read of one for a
+# minute, so that an application at the window does not look its office and the applicant's
+# region up again every time.
+_BY_CODE: dict[str, tuple[float, Office]] = {}
+OFFICE_CACHE_SECONDS = 60
+
+
+def office_by_code(code: str) -> Office | None:
+    """The office with division code `code`, or None."""
+    now = time.monotonic()
+    hit = _BY_CODE.get(code)
+    if hit is not None and hit[0] > now:
+        return hit[1]
+    office = Office.objects.filter(code=code).first()
+    if office is not None:
+        _BY_CODE[code] = (now + OFFICE_CACHE_SECONDS, office)
+    return office

@@ -10,7 +10,7 @@ from tongban.audit.services import record
 from tongban.lib.errors import InvalidInput
 from tongban.lib.identifiers import IdentifierError, resident_id_validate, uscc_validate
 from tongban.lib.text import text_clean
-from tongban.offices.models import Office
+from tongban.offices.selectors import office_by_code
 
 from .models import Applicant
 
@@ -60,11 +60,7 @@ def applicant_upsert(*, id_number: str, name: str, phone: str = "", insured_regi
         raise InvalidInput(
             f"联系电话格式不正确: {phone!r}", code="invalid_phone", field="applicant.phone"
         )
-    region = (
-        Office.objects.filter(code=insured_region).first()
-        if isinstance(insured_region, str)
-        else None
-    )
+    region = office_by_code(insured_region) if isinstance(insured_region, str) else None
     if region is None:
         raise InvalidInput(
             f"参保地 {insured_region!r} 不是已知的区划代码 (unknown insured region)",
@@ -84,7 +80,14 @@ def applicant_upsert(*, id_number: str, name: str, phone: str = "", insured_regi
         # never a reason to rename them on every case they have.
         raise InvalidInput("姓名与证件号码不符：该证件号码已登记为另一姓名，请核对证件",
                            code="id_name_mismatch", field="applicant.name")  # fmt: skip
-    changed = [k for k, v in values.items() if getattr(applicant, k) != v and (k != "phone" or v)]
+    # The region by key: reading applicant.insured_region would cost a query every time.
+    same_region = applicant.insured_region_id == region.pk
+    changed = [
+        k
+        for k, v in values.items()
+        if (not same_region if k == "insured_region" else getattr(applicant, k) != v)
+        and (k != "phone" or v)
+    ]
     if changed:
         record(event="people.applicant_updated", target=applicant.pk,
                changed={k: [str(getattr(applicant, k)), str(values[k])] for k in changed})  # fmt: skip

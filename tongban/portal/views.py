@@ -20,7 +20,6 @@ from django.views.decorators.http import require_http_methods, require_POST
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework.authentication import SessionAuthentication
-from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.renderers import JSONRenderer
 from rest_framework.views import APIView
@@ -376,20 +375,12 @@ def notice_download(request, number, pk):
     return _notice_response(notice)
 
 
-class _FirstRenderer(BaseContentNegotiation):
-    """Errors are JSON whatever the client accepts; the PDF itself is not a DRF response."""
-
-    def select_renderer(self, request, renderers, format_suffix=None):
-        return renderers[0], renderers[0].media_type
-
-
 class NoticePdfView(APIView):
     """GET /api/v1/cases/{number}/notices/{id}.pdf: the URL the API lists for each notice."""
 
     authentication_classes = [BearerTokenAuthentication, SessionAuthentication]
     permission_classes = [IsAuthenticated]
-    renderer_classes = [JSONRenderer]
-    content_negotiation_class = _FirstRenderer
+    renderer_classes = [JSONRenderer]  # errors are JSON; the PDF itself is not a DRF response
 
     @extend_schema(
         operation_id="cases_notices_pdf",
