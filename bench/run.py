@@ -65,8 +65,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--servers",
         default=DEFAULT_SERVERS,
         help="server configurations to measure, comma-separated: sync:WORKERS (tongban serve's "
-        "default worker) or gthread:WORKERS:THREADS; the fastest is "
-        f"reported against the ceiling ({DEFAULT_SERVERS})",
+        "default worker) or gthread:WORKERS:THREADS; the first is reported against the "
+        f"ceiling, the others compared ({DEFAULT_SERVERS})",
     )
     parser.add_argument(
         "--instant-every",
@@ -327,13 +327,13 @@ class Bench:
                   o.errors] for s, o, _ in results],
                 "lrrrrr",
             )  # fmt: skip
-        # The fastest; within 5% of the first (the product's default) counts as a tie, which the
-        # default wins: on a shared two-core box that is noise.
-        top = max(r[1].case_actions_per_s for r in results)
-        self.best = next(r for r in results if r[1].case_actions_per_s >= 0.95 * top)
+        # The summary, the actions-only run and the bare endpoint use the first listed: the
+        # product as shipped. The others are there to compare.
+        self.best = results[0]
         if len(results) > 1:
-            say(f"fastest (a tie within 5% goes to the first listed): {self.best[0]} "
-                f"({self.best[0].describe()})")  # fmt: skip
+            fastest = max(results, key=lambda r: r[1].case_actions_per_s)
+            say(f"reported: {self.best[0]} (the first listed); fastest here: {fastest[0]} "
+                f"({fastest[1].case_actions_per_s:.0f} case actions/s)")  # fmt: skip
         if not a.skip_actions:
             self.actions_only(self.best[0])
 

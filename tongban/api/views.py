@@ -35,7 +35,7 @@ from tongban.lib.errors import DomainError, Forbidden, InvalidInput, NotFound
 from tongban.offices.models import Office
 from tongban.offices.selectors import office_by_code, office_codes
 from tongban.people.models import ApiToken, Applicant, Role, User
-from tongban.people.services import applicant_upsert, login_locked
+from tongban.people.services import applicant_upsert, login_locked, token_revoke
 from tongban.workdays import services as workdays
 
 from . import schemas, shapes
@@ -260,6 +260,11 @@ class InvalidCredentials(DomainError):
     code = "invalid_credentials"
 
 
+class InvalidToken(DomainError):
+    status = 401
+    code = "authentication_failed"
+
+
 # --- Sign-in -------------------------------------------------------------------------------
 
 
@@ -295,6 +300,24 @@ class TokenView(APIView):
             token = ApiToken.issue(user)
             record(event="auth.token_issued", user=user, ip=ip, face="api")
         return Response({"token": token})
+
+    @extend_schema(
+        operation_id="auth_token_destroy",
+        summary="Sign out: the bearer token of this request stops working",
+        description="At once on the server that answers, within "
+        f"{settings.TONGBAN_TOKEN_CACHE_SECONDS} seconds on every other.",
+        request=None,
+        responses={204: None, **_errors(401)},
+        tags=["auth"],
+    )
+    def delete(self, request):
+        header = request.headers.get("Authorization", "").split()
+        if len(header) != 2 or header[0].lower() != "bearer":
+            raise InvalidToken("请在 Authorization 头中提供要注销的令牌 (Bearer <token>)",
+                               code="not_authenticated")  # fmt: skip
+        if not token_revoke(header[1], ip=_ip(request)):
+            raise InvalidToken("令牌无效或已注销 (invalid token)")
+        return Response(status=204)
 
 
 # --- Public catalogue ----------------------------------------------------------------------

@@ -33,5 +33,9 @@ def token_user(key: str) -> User | None:
     return token.user
 
 
+def token_forget(key: str) -> None:
+    _TOKENS.pop(ApiToken.hash(key), None)
+
+
 def tokens_cache_clear() -> None:
     _TOKENS.clear()

@@ -12,7 +12,8 @@ from tongban.lib.identifiers import IdentifierError, resident_id_validate, uscc_
 from tongban.lib.text import text_clean
 from tongban.offices.selectors import office_by_code
 
-from .models import Applicant
+from .models import ApiToken, Applicant
+from .selectors import token_forget
 
 
 def applicant_identify(id_number: str, kind: str | None = None) -> tuple[str, str]:
@@ -95,6 +96,19 @@ def applicant_upsert(*, id_number: str, name: str, phone: str = "", insured_regi
             setattr(applicant, k, values[k])
         applicant.save(update_fields=changed)
     return applicant
+
+
+def token_revoke(key: str, *, ip: str | None = None) -> bool:
+    """Sign an API client out: its token stops working here at once and in every other server
+    process within TONGBAN_TOKEN_CACHE_SECONDS. Returns whether there was such a token."""
+    token = ApiToken.objects.select_related("user").filter(digest=ApiToken.hash(key)).first()
+    token_forget(key)
+    if token is None:
+        return False
+    with transaction.atomic():
+        token.delete()
+        record(event="auth.token_revoked", user=token.user, ip=ip, face="api")
+    return True
 
 
 SIGN_IN_EVENTS = ("auth.login", "auth.token_issued")

@@ -130,3 +130,15 @@ def test_another_processs_deactivation_counts_within_the_token_cache_time(
     assert client.get("/api/v1/cases").status_code == 401
     clock[0] += 60
     assert client.get("/api/v1/cases").status_code == 401  # a refusal is never kept
+
+
+def test_signing_out_stops_the_token_and_is_recorded(api, alice):
+    client = api(alice)
+    assert client.get("/api/v1/cases").status_code == 200
+    assert client.delete(TOKEN_URL).status_code == 204
+    response = client.get("/api/v1/cases")
+    assert (response.status_code, error(response)["code"]) == (401, "authentication_failed")
+    assert AuditEntry.objects.filter(event="auth.token_revoked", user=alice).exists()
+    again = client.delete(TOKEN_URL)
+    assert (again.status_code, error(again)["code"]) == (401, "authentication_failed")
+    assert api().delete(TOKEN_URL).status_code == 401
