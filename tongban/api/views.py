@@ -24,7 +24,7 @@ from rest_framework.utils.urls import replace_query_param
 from rest_framework.views import APIView
 
 from tongban.audit.services import record
-from tongban.cases.access import case_visible, cases_visible
+from tongban.cases.access import case_visible, cases_visible, cases_visible_parts
 from tongban.cases.models import Case, CaseEvent, Notice, Status
 from tongban.cases.selectors import case_by_number
 from tongban.cases.services import bundle_apply, case_act, case_submit
@@ -134,9 +134,9 @@ def _ip(request) -> str | None:
         return None
 
 
-def _paginate(request, qs, page_no: int) -> tuple[list, int, str | None]:
-    """One page of `qs`: (rows, count, next URL). The count costs a query only when the page
-    does not tell it (a full page, or a page past the end)."""
+def _paginate(request, qs, page_no: int, count=None) -> tuple[list, int, str | None]:
+    """One page of `qs`: (rows, count, next URL). The count (`count()`, or qs.count()) costs a
+    query only when the page does not tell it (a full page, or a page past the end)."""
     offset = (page_no - 1) * PAGE_SIZE
     rows = list(qs[offset : offset + PAGE_SIZE + 1])
     more = len(rows) > PAGE_SIZE
@@ -144,7 +144,7 @@ def _paginate(request, qs, page_no: int) -> tuple[list, int, str | None]:
     if not more and (rows or page_no == 1):
         count = offset + len(rows)
     else:
-        count = qs.count()
+        count = count() if count is not None else qs.count()
     next_url = (
         replace_query_param(request.build_absolute_uri(), "page", page_no + 1) if more else None
     )
@@ -457,42 +457,52 @@ class CaseCollectionView(APIView):
     def get(self, request):
         query = _query(request, schemas.CaseListQuerySerializer)
         today = timezone.localdate()
-        qs = (
-            cases_visible(request.user)
-            .select_related("item", "applicant")
-            .annotate(item_version_number=F("item_version__number"))
-            .defer("form")  # not in the list shape
-        )
-        order = ("-submitted_at", "-pk")
+        where, order = [], ("-submitted_at", "-pk")
         if "status" in query:
-            qs = qs.filter(status=query["status"])
+            where.append(Q(status=query["status"]))
         if "channel" in query:
-            qs = qs.filter(channel=query["channel"])
+            where.append(Q(channel=query["channel"]))
         if "office" in query:
-            qs = qs.filter(handling_office=_office(query["office"], "office"))
+            where.append(Q(handling_office=_office(query["office"], "office")))
         if "insured_region" in query:
-            qs = qs.filter(insured_region=_office(query["insured_region"], "insured_region"))
+            where.append(Q(insured_region=_office(query["insured_region"], "insured_region")))
         if "item" in query:
             item = ServiceItem.objects.filter(code=query["item"]).values_list("pk", flat=True)
             if not item:
                 raise InvalidInput(f"事项 {query['item']!r} 不存在 (unknown item)",
                                    code="unknown_item", field="item")  # fmt: skip
-            qs = qs.filter(item_id=item[0])
+            where.append(Q(item_id=item[0]))
         intake = Q(
             status=Status.SUBMITTED, handling_office__isnull=True, channel__in=ONLINE_CHANNELS
         )
         if query.get("intake") is True:
-            qs, order = qs.filter(intake), ("submitted_at", "pk")  # first come, first served
+            where.append(intake)
+            order = ("submitted_at", "pk")  # first come, first served
         elif query.get("intake") is False:
-            qs = qs.exclude(intake)
+            where.append(~intake)
         overdue = Q(status=Status.ACCEPTED, deadline__lt=today)
         if query.get("overdue") is True:
-            qs, order = qs.filter(overdue), ("deadline", "pk")
+            where.append(overdue)
+            order = ("deadline", "pk")
         elif query.get("overdue") is False:
-            qs = qs.exclude(overdue)
+            where.append(~overdue)
         if q := query.get("q", "").strip():
-            qs = qs.filter(_search(q))
-        rows, count, next_url = _paginate(request, qs.order_by(*order), query.get("page", 1))
+            where.append(_search(q))
+        qs = (
+            cases_visible(request.user)
+            .filter(*where)
+            .select_related("item", "applicant")
+            .annotate(item_version_number=F("item_version__number"))
+            .defer("form")  # not in the list shape
+            .order_by(*order)
+        )
+        # The count leaves out the joins the rows need, and counts each part of what the user
+        # may see apart: each then comes from one index. (With them, PostgreSQL read the rows:
+        # 120-230 ms at a million cases, against 7-40 ms.)
+        parts = [part.filter(*where) for part in cases_visible_parts(request.user)]
+        rows, count, next_url = _paginate(
+            request, qs, query.get("page", 1), count=lambda: sum(p.count() for p in parts)
+        )
         offices = _office_codes(rows)
         results = [shapes.case_summary(c, today, offices) for c in rows]
         return Response(shapes.page(results, count, next_url))

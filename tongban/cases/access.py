@@ -73,6 +73,21 @@ def cases_visible(user) -> QuerySet:
     return qs.none()
 
 
+def cases_visible_parts(user) -> list[QuerySet]:
+    """cases_visible(user) as disjoint querysets whose union it is, for counting: an OR of an
+    office's cases and the intake makes PostgreSQL read every row, each part alone counts
+    from an index."""
+    if user.role in (Role.CLERK, Role.SUPERVISOR) and not (
+        user.role == Role.SUPERVISOR and user.is_city_supervisor
+    ):
+        intake = Q(handling_office__isnull=True, status__in=INTAKE_STATUSES)
+        return [
+            Case.objects.filter(handling_office_id=user.office_id),
+            Case.objects.filter(intake),
+        ]
+    return [cases_visible(user)]
+
+
 def action_permitted(user, case: Case, action: str) -> bool:
     """Whether `user`'s role and office allow `action` on `case`, whatever its status."""
     if action in OWN_ACTIONS and case_is_own(user, case):

@@ -199,3 +199,19 @@ def test_an_item_closed_to_tongban_is_accepted_only_at_home(carol, alice):
         act(alice, case, "accept")
     assert e.value.code == "item_not_citywide"
     assert CaseEvent.objects.filter(case=case).count() == 1
+
+
+def test_the_counting_parts_split_what_each_role_sees_exactly(
+    online_case, accepted_case, carol, alice, bob, rita, olga, vera, dave
+):
+    from tongban.cases.access import cases_visible, cases_visible_parts
+
+    submit(carol)  # another application in the city-wide intake
+    window = submit(
+        bob, INSTANT_ITEM, channel="window", applicant=carol.applicant, materials=["M1"]
+    )
+    act(bob, window, "accept")
+    for user in (alice, bob, rita, olga, vera, dave, carol):
+        seen = sorted(cases_visible(user).values_list("pk", flat=True))
+        parts = [sorted(p.values_list("pk", flat=True)) for p in cases_visible_parts(user)]
+        assert sorted(pk for part in parts for pk in part) == seen, user.username  # disjoint, whole
