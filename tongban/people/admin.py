@@ -1,7 +1,8 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
-from .models import Applicant, User
+from .models import ApiToken, Applicant, User
+from .services import tokens_revoke
 
 
 @admin.register(User)
@@ -20,3 +21,27 @@ class ApplicantAdmin(admin.ModelAdmin):
     list_filter = ["kind", "insured_region"]
     search_fields = ["name", "id_number"]
     list_select_related = ["insured_region"]
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    """The security administrator sees every API token (never the token itself: only its
+    SHA-256 is stored) and revokes one by deleting it."""
+
+    list_display = ["user", "created_at", "last_used_at"]
+    list_filter = ["user__role"]
+    search_fields = ["user__username"]
+    list_select_related = ["user"]
+    readonly_fields = ["user", "digest", "created_at", "last_used_at"]
+
+    def has_add_permission(self, request, obj=None):
+        return False  # tokens come from signing in
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def delete_model(self, request, obj):
+        tokens_revoke(ApiToken.objects.filter(pk=obj.pk), by=request.user)
+
+    def delete_queryset(self, request, queryset):
+        tokens_revoke(queryset, by=request.user)

@@ -20,6 +20,8 @@ ADMINS = {
     "secadmin": (Role.SECADMIN, ["people.apitoken", "audit"], "view"),
     "auditor": (Role.AUDITOR, ["audit", "cases.caseevent"], "view"),
 }
+# Beyond their level: the security administrator revokes API tokens.
+EXTRA_PERMISSIONS = {"secadmin": [("people", "delete_apitoken")]}
 APPLICANTS = {
     "applicant-1": ("371581", "张三（演示）", date(1968, 5, 12), 1),
     "applicant-2": ("371502", "李四（演示）", date(1990, 9, 3), 2),
@@ -70,7 +72,12 @@ def people_demo(*, password: str) -> list[User]:
             user(f"{role.replace('_', '-')}-{office.code}", role, office)
     for username, (role, labels, level) in ADMINS.items():
         u = user(username, role, staff=True)
-        u.groups.set([_group(role, labels, level)])
+        group = _group(role, labels, level)
+        for app, codename in EXTRA_PERMISSIONS.get(username, []):
+            group.permissions.add(
+                Permission.objects.get(content_type__app_label=app, codename=codename)
+            )
+        u.groups.set([group])
     for username, (region, name, birth, seq) in APPLICANTS.items():
         applicant, _ = Applicant.objects.update_or_create(
             id_number=synthetic_resident_id(region=region, birth=birth, seq=seq),

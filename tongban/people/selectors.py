@@ -1,6 +1,7 @@
 import time
 
 from django.conf import settings
+from django.utils import timezone
 
 from .models import ApiToken, User
 
@@ -27,14 +28,16 @@ def token_user(key: str) -> User | None:
     if token is None or not token.user.is_active:
         _TOKENS.pop(digest, None)
         return None
+    # Seen in use: written at most once per cache period and process, for the security admin.
+    ApiToken.objects.filter(pk=token.pk).update(last_used_at=timezone.now())
     if len(_TOKENS) >= _TOKENS_MAX:
         _TOKENS.clear()
     _TOKENS[digest] = (now + settings.TONGBAN_TOKEN_CACHE_SECONDS, token.user)
     return token.user
 
 
-def token_forget(key: str) -> None:
-    _TOKENS.pop(ApiToken.hash(key), None)
+def token_forget_digest(digest: str) -> None:
+    _TOKENS.pop(digest, None)
 
 
 def tokens_cache_clear() -> None:

@@ -13,7 +13,7 @@ from tongban.lib.text import text_clean
 from tongban.offices.selectors import office_by_code
 
 from .models import ApiToken, Applicant
-from .selectors import token_forget
+from .selectors import token_forget_digest
 
 
 def applicant_identify(id_number: str, kind: str | None = None) -> tuple[str, str]:
@@ -101,14 +101,22 @@ def applicant_upsert(*, id_number: str, name: str, phone: str = "", insured_regi
 def token_revoke(key: str, *, ip: str | None = None) -> bool:
     """Sign an API client out: its token stops working here at once and in every other server
     process within TONGBAN_TOKEN_CACHE_SECONDS. Returns whether there was such a token."""
-    token = ApiToken.objects.select_related("user").filter(digest=ApiToken.hash(key)).first()
-    token_forget(key)
-    if token is None:
-        return False
+    tokens = ApiToken.objects.filter(digest=ApiToken.hash(key))
+    return tokens_revoke(tokens, by=None, ip=ip, face="api") > 0
+
+
+def tokens_revoke(tokens, *, by, ip: str | None = None, face: str = "admin") -> int:
+    """Revoke `tokens` (a queryset of ApiToken), each audited; `by` is who did it (None: the
+    token's own user signing out). Returns how many."""
+    revoked = 0
     with transaction.atomic():
-        token.delete()
-        record(event="auth.token_revoked", user=token.user, ip=ip, face="api")
-    return True
+        for token in tokens.select_related("user"):
+            token_forget_digest(token.digest)
+            token.delete()
+            record(event="auth.token_revoked", user=by or token.user, ip=ip, face=face,
+                   token_user=token.user.username)  # fmt: skip
+            revoked += 1
+    return revoked
 
 
 SIGN_IN_EVENTS = ("auth.login", "auth.token_issued")

@@ -142,3 +142,30 @@ def test_signing_out_stops_the_token_and_is_recorded(api, alice):
     again = client.delete(TOKEN_URL)
     assert (again.status_code, error(again)["code"]) == (401, "authentication_failed")
     assert api().delete(TOKEN_URL).status_code == 401
+
+
+def test_the_security_admin_sees_tokens_in_use_and_revokes_one(api, alice):
+    from django.contrib.auth.models import Permission
+    from django.test import Client
+
+    from tongban.people.models import Role, User
+
+    client = api(alice)
+    assert client.get("/api/v1/cases").status_code == 200
+    token = ApiToken.objects.get(user=alice)
+    assert token.last_used_at is not None  # seen in use
+    sec = User.objects.create_user("sec", password=PASSWORD, role=Role.SECADMIN, is_staff=True)
+    sec.user_permissions.set(
+        Permission.objects.filter(codename__in=["view_apitoken", "delete_apitoken"])
+    )
+    browser = Client()
+    browser.force_login(sec)
+    listing = browser.get("/admin/people/apitoken/")
+    assert listing.status_code == 200 and "alice" in listing.content.decode()
+    assert browser.get(f"/admin/people/apitoken/{token.pk}/change/").status_code == 200
+    assert browser.get("/admin/people/apitoken/add/").status_code == 403
+    gone = browser.post(f"/admin/people/apitoken/{token.pk}/delete/", {"post": "yes"})
+    assert gone.status_code == 302
+    assert client.get("/api/v1/cases").status_code == 401  # at once in this process
+    entry = AuditEntry.objects.get(event="auth.token_revoked")
+    assert entry.user == sec and entry.data["token_user"] == "alice"

@@ -183,15 +183,17 @@ def test_query_counts(api, carol, alice, rita, django_assert_max_num_queries):
     """The budget of the hot paths (the test transaction adds a SAVEPOINT and RELEASE to each
     atomic block; production has them only for nested blocks)."""
     clerk, reviewer, applicant = api(alice), api(rita), api(carol)
-    # auth, key, item, pre-review limit, number, case, event, office codes, history
-    with django_assert_max_num_queries(9 + 2):
+    # Each client's first call reads its token and stamps it used; later calls in the same
+    # process find it kept (people.selectors.token_user).
+    # token and stamp, key, item, pre-review limit, number, case, event, office codes, history
+    with django_assert_max_num_queries(10 + 2):
         number = applicant.post("/api/v1/cases", ONLINE, headers={"Idempotency-Key": "q"}).json()[
             "number"
         ]
     act(alice, Case.objects.get(number=number), "accept")
-    with django_assert_max_num_queries(4):  # auth, case, office codes, history
+    with django_assert_max_num_queries(5):  # token and stamp, case, office codes, history
         assert clerk.get(f"/api/v1/cases/{number}").status_code == 200
-    with django_assert_max_num_queries(6 + 2):  # auth, lock, update, event, office codes, history
+    with django_assert_max_num_queries(7 + 2):  # token, stamp, lock, update, event, codes, history
         assert _act(reviewer, number, "approve").status_code == 200
-    with django_assert_max_num_queries(3):  # auth, page (count from its length), office codes
+    with django_assert_max_num_queries(2):  # page (count from its length), office codes
         assert clerk.get("/api/v1/cases").status_code == 200

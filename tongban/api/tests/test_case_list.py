@@ -153,7 +153,7 @@ def test_the_list_costs_the_same_queries_for_any_number_of_cases(
 ):
     client = api(alice)
     submit(carol)
-    with django_assert_num_queries(3):  # the token, the page, office codes
+    with django_assert_num_queries(4):  # the token and its used stamp, the page, office codes
         client.get("/api/v1/cases")
     for _ in range(5):
         act(alice, submit(erin, INSTANT_ITEM, materials=["M1"]), "accept")
