@@ -24,7 +24,7 @@ from rest_framework.utils.urls import replace_query_param
 from rest_framework.views import APIView
 
 from tongban.audit.services import record
-from tongban.cases.access import case_visible, cases_visible, cases_visible_parts
+from tongban.cases.access import case_visible, cases_visible, cases_visible_parts, sees_intake
 from tongban.cases.models import Case, CaseEvent, Notice, Status
 from tongban.cases.selectors import case_by_number
 from tongban.cases.services import bundle_apply, case_act, case_submit
@@ -488,9 +488,14 @@ class CaseCollectionView(APIView):
             where.append(~overdue)
         if q := query.get("q", "").strip():
             where.append(_search(q))
+        visible = cases_visible(request.user)
+        if query.get("intake") is True and sees_intake(request.user):
+            # Asked for the intake, which they see whole: without the OR of their office's
+            # cases, the queue reads in order from case_queue_idx, whatever the statistics say
+            # (with them, a good estimate once made PostgreSQL walk a million cases: 677 ms).
+            visible = Case.objects.all()
         qs = (
-            cases_visible(request.user)
-            .filter(*where)
+            visible.filter(*where)
             .select_related("item", "applicant")
             .annotate(item_version_number=F("item_version__number"))
             .defer("form")  # not in the list shape

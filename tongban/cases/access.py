@@ -40,8 +40,13 @@ def case_visible(user, case: Case) -> bool:
     if user.role not in (Role.CLERK, Role.REVIEWER, Role.SECOND_REVIEWER, Role.SUPERVISOR):
         return False
     if case.handling_office_id is None:  # the city-wide intake: open and not yet taken
-        return user.role in (Role.CLERK, Role.SUPERVISOR) and case.status in INTAKE_STATUSES
+        return sees_intake(user) and case.status in INTAKE_STATUSES
     return case.handling_office_id == user.office_id
+
+
+def sees_intake(user) -> bool:
+    """Whether the whole city-wide intake is within what `user` may see."""
+    return user.role in (Role.CLERK, Role.SUPERVISOR)
 
 
 def case_just_taken(user, case: Case, action: str) -> bool:

@@ -173,6 +173,13 @@ class Case(models.Model):
             models.Index(
                 fields=["status", "handling_office", "submitted_at"], name="case_queue_idx"
             ),
+            # The city-wide intake, first come first served: read in order, whatever the
+            # planner's estimates (only applications nobody has taken are in it).
+            models.Index(
+                fields=["submitted_at", "id"],
+                condition=Q(status="submitted", handling_office__isnull=True),
+                name="case_intake_idx",
+            ),
             models.Index(fields=["applicant", "submitted_at"], name="case_applicant_idx"),
             models.Index(fields=["item", "submitted_at"], name="case_item_idx"),
             models.Index(fields=["submitted_at"], name="case_submitted_idx"),
