@@ -1,5 +1,5 @@
-"""Hand-built SQL for the few statements every case action runs, with the ORM's own field
-conversions.
+"""Hand-built SQL for the statements of the hot paths (case actions, applications, case
+reads), with the ORM's own field conversions.
 
 The ORM compiles each query anew: 0.3 to 0.7 ms of Python a statement, most of what a case
 action cost (bench/README.md, "Finding the cost"). Here the SQL text is built once per process
