@@ -138,9 +138,9 @@ def _fast_passwords(settings):
 def _fresh_process_caches():
     # Item versions and office codes are kept per process; tests edit them in place.
     from tongban.catalog.selectors import item_versions_cache_clear
-    from tongban.offices.selectors import office_codes_cache_clear
+    from tongban.offices.selectors import offices_cache_clear
     from tongban.people.selectors import tokens_cache_clear
 
     item_versions_cache_clear()
-    office_codes_cache_clear()
+    offices_cache_clear()
     tokens_cache_clear()

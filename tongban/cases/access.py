@@ -6,7 +6,9 @@ sees it. The first clerk who takes it owns it (首问负责) and it moves to the
 from then on, and after acceptance, staff of other offices no longer see it, the city's
 supervisors do."""
 
+import operator
 from datetime import timedelta
+from functools import reduce
 
 from django.db.models import Q, QuerySet
 from django.utils import timezone
@@ -55,42 +57,43 @@ def case_just_taken(user, case: Case, action: str) -> bool:
     Anything else they try on it, or a look at it, is a 404 like any other office's case."""
     return (
         action in INTAKE_ACTIONS
-        and user.role in (Role.CLERK, Role.SUPERVISOR)
+        and sees_intake(user)
         and case.taken_at is not None
         and timezone.now() - case.taken_at < TAKEN_GRACE
     )
 
 
+# The city-wide intake: open applications nobody has taken yet.
+IN_INTAKE = Q(handling_office__isnull=True, status__in=INTAKE_STATUSES)
+
+
+def _visible_parts(user) -> list[Q]:
+    """What `user` may see, as disjoint conditions whose union it is (none: nothing)."""
+    if user.role == Role.APPLICANT:
+        return [Q(applicant_id=user.applicant_id)] if user.applicant_id else []
+    if user.role == Role.AGENT:
+        return [Q(agent=user)]
+    if user.role == Role.SUPERVISOR and user.is_city_supervisor:
+        return [Q()]
+    if sees_intake(user):
+        return [Q(handling_office_id=user.office_id), IN_INTAKE]
+    if user.role in (Role.REVIEWER, Role.SECOND_REVIEWER):
+        return [Q(handling_office_id=user.office_id)]
+    return []
+
+
 def cases_visible(user) -> QuerySet:
     """The cases `user` may see, as a queryset to filter further."""
-    qs = Case.objects.all()
-    if user.role == Role.APPLICANT:
-        return qs.filter(applicant_id=user.applicant_id) if user.applicant_id else qs.none()
-    if user.role == Role.AGENT:
-        return qs.filter(agent=user)
-    if user.role == Role.SUPERVISOR and user.is_city_supervisor:
-        return qs
-    if user.role in (Role.CLERK, Role.SUPERVISOR):
-        intake = Q(handling_office__isnull=True, status__in=INTAKE_STATUSES)
-        return qs.filter(Q(handling_office_id=user.office_id) | intake)
-    if user.role in (Role.REVIEWER, Role.SECOND_REVIEWER):
-        return qs.filter(handling_office_id=user.office_id)
-    return qs.none()
+    parts = _visible_parts(user)
+    if not parts:
+        return Case.objects.none()
+    return Case.objects.filter(reduce(operator.or_, parts))
 
 
 def cases_visible_parts(user) -> list[QuerySet]:
-    """cases_visible(user) as disjoint querysets whose union it is, for counting: an OR of an
-    office's cases and the intake makes PostgreSQL read every row, each part alone counts
-    from an index."""
-    if user.role in (Role.CLERK, Role.SUPERVISOR) and not (
-        user.role == Role.SUPERVISOR and user.is_city_supervisor
-    ):
-        intake = Q(handling_office__isnull=True, status__in=INTAKE_STATUSES)
-        return [
-            Case.objects.filter(handling_office_id=user.office_id),
-            Case.objects.filter(intake),
-        ]
-    return [cases_visible(user)]
+    """cases_visible(user) as disjoint querysets, for counting: an OR of an office's cases and
+    the intake makes PostgreSQL read every row, each part alone counts from an index."""
+    return [Case.objects.filter(part) for part in _visible_parts(user)] or [Case.objects.none()]
 
 
 def action_permitted(user, case: Case, action: str) -> bool:

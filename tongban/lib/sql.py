@@ -53,7 +53,7 @@ def table(model: type[Model]) -> str:
     return _quote(model._meta.db_table)
 
 
-_UPDATES: dict[tuple, str] = {}
+_UPDATES: dict[tuple, tuple[str, list]] = {}
 
 
 def update(instance: Model, fields) -> int:
@@ -61,13 +61,14 @@ def update(instance: Model, fields) -> int:
     `auto_now` fields named in `fields` are set as save() would. Returns the rows changed."""
     meta, db = instance._meta, _db()
     key = (meta.label, tuple(fields), db.vendor)
-    sql = _UPDATES.get(key)
-    targets = [meta.get_field(name) for name in fields]
-    if sql is None:
+    if key not in _UPDATES:
+        targets = [meta.get_field(name) for name in fields]
         assignments = ", ".join(f"{_quote(f.column)} = %s" for f in targets)
-        sql = _UPDATES[key] = (
-            f"UPDATE {table(instance)} SET {assignments} WHERE {_quote(meta.pk.column)} = %s"
+        _UPDATES[key] = (
+            f"UPDATE {table(instance)} SET {assignments} WHERE {_quote(meta.pk.column)} = %s",
+            targets,
         )
+    sql, targets = _UPDATES[key]
     params = [f.get_db_prep_save(f.pre_save(instance, False), db) for f in targets]
     params.append(instance.pk)
     with db.cursor() as cursor:

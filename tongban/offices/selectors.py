@@ -14,7 +14,7 @@ def office_codes(pks) -> dict[int, str]:
     return {pk: _CODES[pk] for pk in pks if pk in _CODES}
 
 
-def office_codes_cache_clear() -> None:
+def offices_cache_clear() -> None:
     _CODES.clear()
     _BY_CODE.clear()
 

@@ -4,7 +4,7 @@ from pathlib import Path
 from django.db import transaction
 
 from .models import Hall, Office, Window
-from .selectors import office_codes_cache_clear
+from .selectors import offices_cache_clear
 
 REGIONS_FILE = Path(__file__).parent / "data" / "regions.json"
 
@@ -53,5 +53,5 @@ def offices_load(*, path: Path = REGIONS_FILE) -> list[Office]:
             defaults={"name": f"{region['name']}医疗保障局", "level": Office.Level.COUNTY, "external": True,
                       "province": region["province"], "city": region["city"]},
         )  # fmt: skip
-    office_codes_cache_clear()  # this process sees the load at once, the others within a minute
+    offices_cache_clear()  # this process sees the load at once, the others within a minute
     return offices
