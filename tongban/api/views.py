@@ -25,16 +25,16 @@ from rest_framework.views import APIView
 
 from tongban.audit.services import record
 from tongban.cases.access import case_visible, cases_visible, cases_visible_parts, sees_intake
-from tongban.cases.models import Case, CaseEvent, Notice, Status
+from tongban.cases.models import Case, Notice, Status
 from tongban.cases.selectors import case_by_number
+from tongban.cases.selectors import histories as case_histories
 from tongban.cases.services import bundle_apply, case_act, case_submit
 from tongban.catalog.models import ONLINE_CHANNELS, Agreement, Bundle, Channel, ServiceItem
 from tongban.catalog.selectors import item_version_current, items_active, versions_by_pk
-from tongban.lib import sql
 from tongban.lib.errors import DomainError, Forbidden, InvalidInput, NotFound
 from tongban.offices.models import Office
 from tongban.offices.selectors import office_by_code, office_codes
-from tongban.people.models import ApiToken, Applicant, Role, User
+from tongban.people.models import ApiToken, Applicant, Role
 from tongban.people.services import applicant_upsert, login_locked, token_revoke
 from tongban.workdays import services as workdays
 
@@ -180,35 +180,23 @@ def _office_codes(cases) -> dict[int, str]:
     )
 
 
-def _histories(cases) -> dict[int, list[tuple]]:
-    """The history rows of `cases`, per case pk, in one query."""
-    out = {case.pk: [] for case in cases}
-    query = _HISTORY_SQL.format(pks=", ".join(["%s"] * len(out)))
-    for row in _HISTORY_ROW.fetch(query, list(out)):
-        out[row[0]].append(row)
-    return out
-
-
-# Every case answer reads its history: a prepared statement, not the ORM (tongban.lib.sql).
-_HISTORY_SQL = (
-    "SELECT e.case_id, e.action, e.from_status, e.to_status, e.at, u.username, o.code, e.reason, "
-    f"e.step FROM {sql.table(CaseEvent)} e LEFT JOIN {sql.table(User)} u ON u.id = e.actor_id "
-    f"LEFT JOIN {sql.table(Office)} o ON o.id = e.office_id "
-    "WHERE e.case_id IN ({pks}) ORDER BY e.at, e.id"
-)
-_HISTORY_ROW = sql.Row(None, None, None, None, CaseEvent._meta.get_field("at"))
-
-
 def _case_bodies(cases, user) -> list[dict]:
     """Whole cases as `user` sees them: two queries (office codes, histories) for any number.
     `cases` must have shapes.CASE_RELATED loaded."""
-    offices, histories = _office_codes(cases), _histories(cases)
-    return [shapes.case_data(c, histories[c.pk], user, offices) for c in cases]
+    offices = _office_codes(cases)
+    unread = [c.pk for c in cases if not hasattr(c, "history_rows")]
+    histories = case_histories(unread) if unread else {}
+    return [
+        shapes.case_data(
+            c, c.history_rows if hasattr(c, "history_rows") else histories[c.pk], user, offices
+        )  # fmt: skip
+        for c in cases
+    ]
 
 
 def _case_visible_or_404(user, number: str, qs=None) -> Case:
     if qs is None:
-        case = case_by_number(number)
+        case = case_by_number(number, history=True)
     else:
         case = qs.filter(number=number).first()
     if case is None or not case_visible(user, case):

@@ -4,37 +4,60 @@ from tongban.catalog.models import ServiceItem
 from tongban.catalog.selectors import item_version_cached
 from tongban.lib import sql
 from tongban.offices.models import Office
-from tongban.people.models import Applicant
+from tongban.people.models import Applicant, User
 
-from .models import Case
+from .models import Case, CaseEvent
 
 _CASE, _ITEM = sql.Columns(Case, "c"), sql.Columns(ServiceItem, "i")
 _APPLICANT, _OFFICE = sql.Columns(Applicant, "a"), sql.Columns(Office, "o")
-_SQL: dict[tuple[str, bool], str] = {}
+_SQL: dict[tuple[str, bool, bool], str] = {}
+
+# A case's history as its answers show it, one tuple an event: (case pk, action, from status,
+# to status, at, actor's username, office code, reason, step). Read here, and appended to by
+# the services as they write each event (history_append).
+_EVENT_COLUMNS = (
+    "e.case_id, e.action, e.from_status, e.to_status, e.at, eu.username, eo.code, e.reason, e.step"
+)
+_EVENT_JOINS = (
+    f"LEFT JOIN {sql.table(User)} eu ON eu.id = e.actor_id "
+    f"LEFT JOIN {sql.table(Office)} eo ON eo.id = e.office_id"
+)
+_EVENT_ROW = sql.Row(None, None, None, None, CaseEvent._meta.get_field("at"))
+_EVENT_WIDTH = len(_EVENT_COLUMNS.split(","))
 
 
-def case_by_number(number: str, *, lock: bool = False) -> Case | None:
+def case_by_number(number: str, *, lock: bool = False, history: bool = False) -> Case | None:
     """Case `number` with its item, item version, applicant and handling office loaded; with
-    `lock`, its row locked until the transaction ends. One prepared statement, not the ORM:
-    every action and every case page runs it (tongban.lib.sql says why)."""
-    key = (connection.vendor, lock)
+    `lock`, its row locked until the transaction ends; with `history`, its events read into
+    `case.history_rows` in the same statement (one row an event). One prepared statement,
+    not the ORM: every action and every case page runs it (tongban.lib.sql says why)."""
+    key = (connection.vendor, lock, history)
     if key not in _SQL:
         for_update = (
             " FOR UPDATE OF c" if lock and connection.features.has_select_for_update_of else ""
         )
+        events = joins = order = ""
+        if history:
+            events = f", {_EVENT_COLUMNS}"
+            joins = f"LEFT JOIN {sql.table(CaseEvent)} e ON e.case_id = c.id {_EVENT_JOINS} "
+            order = " ORDER BY e.at, e.id"
         _SQL[key] = (
-            f"SELECT {_CASE.sql}, {_ITEM.sql}, {_APPLICANT.sql}, {_OFFICE.sql} "
+            f"SELECT {_CASE.sql}, {_ITEM.sql}, {_APPLICANT.sql}, {_OFFICE.sql}{events} "
             f"FROM {sql.table(Case)} c JOIN {sql.table(ServiceItem)} i ON i.id = c.item_id "
             f"JOIN {sql.table(Applicant)} a ON a.id = c.applicant_id "
             f"LEFT JOIN {sql.table(Office)} o ON o.id = c.handling_office_id "
-            f"WHERE c.number = %s{for_update}"
+            f"{joins}WHERE c.number = %s{order}{for_update}"
         )
     with connection.cursor() as cursor:
         cursor.execute(_SQL[key], [number])
-        row = cursor.fetchone()
+        rows = cursor.fetchall() if history else [cursor.fetchone()]
+    row = rows[0] if rows else None
     if row is None:
         return None
     case = _CASE.build(row)
+    if history:
+        tail = len(row) - _EVENT_WIDTH
+        case.history_rows = [_EVENT_ROW.convert(r[tail:]) for r in rows if r[tail] is not None]
     at = _CASE.width
     Case.item.field.set_cached_value(case, _ITEM.build(row, at))
     at += _ITEM.width
@@ -44,3 +67,22 @@ def case_by_number(number: str, *, lock: bool = False) -> Case | None:
     # Versions never change once written: kept per process.
     Case.item_version.field.set_cached_value(case, item_version_cached(case.item_version_id))
     return case
+
+
+def histories(pks) -> dict[int, list[tuple]]:
+    """The history rows (as in case_by_number) of the cases `pks`, per case pk, in one query."""
+    out = {pk: [] for pk in pks}
+    query = (
+        f"SELECT {_EVENT_COLUMNS} FROM {sql.table(CaseEvent)} e {_EVENT_JOINS} "
+        f"WHERE e.case_id IN ({', '.join(['%s'] * len(out))}) ORDER BY e.at, e.id"
+    )
+    for row in _EVENT_ROW.fetch(query, list(out)):
+        out[row[0]].append(row)
+    return out
+
+
+def history_append(case: Case, event_row: tuple) -> None:
+    """Add an event just written to `case.history_rows`, when the case was read with them: the
+    case's lock keeps anyone else from writing one in between."""
+    if hasattr(case, "history_rows"):
+        case.history_rows.append(event_row)

@@ -33,7 +33,7 @@ from .models import (
     Notice,
     Status,
 )
-from .selectors import case_by_number
+from .selectors import case_by_number, history_append
 
 APPEAL_NOTE = (
     "如对本决定不服，可自收到本通知书之日起六十日内依法申请行政复议，或者六个月内依法提起行政诉讼。"
@@ -146,6 +146,7 @@ def case_submit(*, item: str, applicant: Applicant, channel: str, submitted_by: 
         with transaction.atomic():
             case.number = _next_number(number_office, today)
             sql.save_new(case)
+            case.history_rows = []  # a new case's history: the event below
             _event(case, Action.SUBMIT, "", actor=submitted_by, office=None if online else office, ip=ip,
                    data={"materials": materials})  # fmt: skip
     except IntegrityError:
@@ -232,7 +233,7 @@ def case_act(*, number: str, action: str, actor: User, expected_version: int | N
     if handler is None:
         raise NotFound(f"没有这个办理动作: {action!r}", code="unknown_action")
     with transaction.atomic():
-        case = case_by_number(number, lock=True)
+        case = case_by_number(number, lock=True, history=True)
         if case is None:
             raise NotFound(f"办件 {number} 不存在", code="case_not_found")
         if not access.case_visible(actor, case):
@@ -285,10 +286,14 @@ def _move(act: Act, to: str, action: str, *, reason: str = "", data: dict | None
 
 def _event(case: Case, action: str, from_status: str, *, actor, office, reason: str = "",
            data: dict | None = None, ip=None, at=None) -> None:  # fmt: skip
+    at = at or case.submitted_at
     sql.insert(CaseEvent,
         case=case, action=action, from_status=from_status, to_status=case.status, step=case.step,
-        at=at or case.submitted_at, actor=actor, office=office, reason=reason, data=data or {}, ip=ip,
+        at=at, actor=actor, office=office, reason=reason, data=data or {}, ip=ip,
     )  # fmt: skip
+    history_append(case, (case.pk, action, from_status, case.status, at,
+                          actor.username if actor else None, office.code if office else None,
+                          reason, case.step))  # fmt: skip
 
 
 def _notice(act: Act, kind: str, **data) -> None:

@@ -170,14 +170,15 @@ class Row:
         with db.cursor() as cursor:
             cursor.execute(query, params)
             rows = cursor.fetchall()
-        converters = self.converters(db)
-        if not converters:
+        if not self.converters(db):
             return rows
-        out = []
-        for row in rows:
-            row = list(row)
-            for i, col, convs in converters:
-                for convert in convs:
-                    row[i] = convert(row[i], col, db)
-            out.append(tuple(row))
-        return out
+        return [self.convert(row, db) for row in rows]
+
+    def convert(self, row, db=None) -> tuple:
+        """`row` (a sequence of these columns) with its values converted."""
+        db = db or _db()
+        row = list(row)
+        for i, col, convs in self.converters(db):
+            for convert in convs:
+                row[i] = convert(row[i], col, db)
+        return tuple(row)

@@ -3,7 +3,7 @@
 import pytest
 import time_machine
 
-from conftest import PROMISED_FORM, PROMISED_ITEM, act, submit
+from conftest import INSTANT_ITEM, PROMISED_FORM, PROMISED_ITEM, act, submit
 from tongban.cases.models import Case, CaseEvent
 
 from .conftest import error
@@ -141,6 +141,30 @@ def test_a_supplement_round_trip(api, carol, alice):
     assert supplied.json()["supplied_materials"] == ["M1", "M2", "M3", "M4"]
 
 
+def test_each_answer_shows_the_history_a_fresh_read_shows(api, carol, alice):
+    """An action answers with the history read under its lock plus the events it wrote: the
+    same as reading the case afresh, events of one action (即办: accept and complete) too."""
+    client, clerk = api(carol), api(alice)
+    created = client.post("/api/v1/cases", {**ONLINE, "materials": ["M1"]})
+    number = created.json()["number"]
+    answers = [created]
+    answers.append(_act(clerk, number, "request_supplement",
+                        {"missing_materials": ["M2", "M3", "M4"], "reason": "请补齐"}))  # fmt: skip
+    answers.append(_act(client, number, "supplement", {"materials": ["M2", "M3", "M4"]}))
+    answers.append(_act(clerk, number, "accept"))
+    for answer in answers:
+        assert answer.status_code in (200, 201), answer.content
+    fresh = client.get(f"/api/v1/cases/{number}").json()["history"]
+    assert [h["action"] for h in fresh] == ["submit", "request_supplement", "supplement", "accept"]
+    assert [a.json()["history"] for a in answers] == [fresh[:1], fresh[:2], fresh[:3], fresh]
+    instant = submit(alice, INSTANT_ITEM, channel="window", applicant=carol.applicant,
+                     materials=["M1"])  # fmt: skip
+    done = _act(clerk, instant.number, "accept")
+    assert done.status_code == 200, done.content
+    assert [h["action"] for h in done.json()["history"]] == ["submit", "accept", "approve"]
+    assert done.json()["history"] == clerk.get(f"/api/v1/cases/{instant.number}").json()["history"]
+
+
 def test_a_transfer_answers_with_the_case_though_it_has_left_the_office(api, accepted_case, olga):
     response = _act(api(olga), accepted_case.number, "transfer",
                     {"office": "371503", "reason": "申请人要求在茌平办理"})  # fmt: skip
@@ -186,15 +210,17 @@ def test_query_counts(api, carol, alice, rita, django_assert_max_num_queries, se
     clerk, reviewer, applicant = api(alice), api(rita), api(carol)
     # Each client's first call reads its token and stamps it used; later calls in the same
     # process find it kept (people.selectors.token_user).
-    # token and stamp, key, item, pre-review limit, number, case, event, office codes, history
-    with django_assert_max_num_queries(10 + 2):
+    # token and stamp, key, item, pre-review limit, number, case, event, office codes (the
+    # history is the event just written)
+    with django_assert_max_num_queries(9 + 2):
         number = applicant.post("/api/v1/cases", ONLINE, headers={"Idempotency-Key": "q"}).json()[
             "number"
         ]
     act(alice, Case.objects.get(number=number), "accept")
-    with django_assert_max_num_queries(5):  # token and stamp, case, office codes, history
+    with django_assert_max_num_queries(4):  # token and stamp, case with its history, codes
         assert clerk.get(f"/api/v1/cases/{number}").status_code == 200
-    with django_assert_max_num_queries(7 + 2):  # token, stamp, lock, update, event, codes, history
+    # token, stamp, the case locked with its history, update, event, office codes
+    with django_assert_max_num_queries(6 + 2):
         assert _act(reviewer, number, "approve").status_code == 200
     with django_assert_max_num_queries(2):  # page (count from its length), office codes
         assert clerk.get("/api/v1/cases").status_code == 200
