@@ -39,6 +39,7 @@ from tongban.people.services import applicant_upsert, login_locked, token_revoke
 from tongban.workdays import services as workdays
 
 from . import schemas, shapes
+from .fast import FastBearer
 
 PAGE_SIZE = 50
 
@@ -434,7 +435,9 @@ class AddWorkdaysView(APIView):
 # --- Cases ---------------------------------------------------------------------------------
 
 
-class CaseCollectionView(APIView):
+class CaseCollectionView(FastBearer, APIView):
+    fast_methods = ("GET", "POST")
+
     @extend_schema(
         operation_id="cases_list",
         summary="Cases the user may see: work queues, filtered, newest first",
@@ -529,7 +532,9 @@ class CaseCollectionView(APIView):
         return Response(_case_bodies([case], user)[0], status=201, headers=headers)
 
 
-class CaseDetailView(APIView):
+class CaseDetailView(FastBearer, APIView):
+    fast_methods = ("GET",)
+
     @extend_schema(
         operation_id="cases_retrieve",
         summary="One case with its history, deadline and the actions open to the user",
@@ -542,7 +547,9 @@ class CaseDetailView(APIView):
         return Response(_case_bodies([case], request.user)[0])
 
 
-class CaseActionView(APIView):
+class CaseActionView(FastBearer, APIView):
+    fast_methods = ("POST",)
+
     @extend_schema(
         operation_id="cases_act",
         summary="Act on a case",
