@@ -48,7 +48,7 @@ def case_by_number(number: str, *, lock: bool = False, history: bool = False) ->
             f"LEFT JOIN {sql.table(Office)} o ON o.id = c.handling_office_id "
             f"{joins}WHERE c.number = %s{order}{for_update}"
         )
-    with connection.cursor() as cursor:
+    with sql.cursor() as cursor:
         cursor.execute(_SQL[key], [number])
         rows = cursor.fetchall() if history else [cursor.fetchone()]
     row = rows[0] if rows else None

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from django.conf import settings
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from tongban.catalog.models import ONLINE_CHANNELS, Channel, HandlingType, ItemVersion
@@ -50,7 +50,7 @@ def _next_number(prefix: str, day: date) -> str:
     One upsert statement on both databases; the counter row stays locked until commit, so
     numbers are never handed out twice."""
     table = CaseCounter._meta.db_table
-    with connection.cursor() as cursor:
+    with sql.cursor() as cursor:
         cursor.execute(
             f"INSERT INTO {table} (prefix, day, last) VALUES (%s, %s, 1) "
             f"ON CONFLICT (prefix, day) DO UPDATE SET last = {table}.last + 1 RETURNING last",
@@ -161,7 +161,7 @@ def case_submit(*, item: str, applicant: Applicant, channel: str, submitted_by: 
 def _case_by_key(submitted_by: User, key: str) -> Case | None:
     """The case `submitted_by` made with Idempotency-Key `key`. Every keyed application asks,
     and nearly always finds none: a prepared statement first, the ORM for a find."""
-    with connection.cursor() as cursor:
+    with sql.cursor() as cursor:
         cursor.execute(_BY_KEY_SQL, [submitted_by.pk, key])
         row = cursor.fetchone()
     return Case.objects.select_related("item").get(pk=row[0]) if row else None

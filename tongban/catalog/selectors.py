@@ -1,6 +1,5 @@
 from datetime import date
 
-from django.db import connection
 from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
@@ -15,7 +14,7 @@ def item_version_current(*, code: str, on: date | None = None) -> ItemVersion:
 
     Raises InvalidInput (field "item") for an unknown, suspended or retired item."""
     on = on or timezone.localdate()
-    with connection.cursor() as cursor:  # every application asks: prepared SQL (lib.sql)
+    with sql.cursor() as cursor:  # every application asks: prepared SQL (lib.sql)
         cursor.execute(_CURRENT_SQL, [code, on])
         row = cursor.fetchone()
     if row is None:

@@ -23,6 +23,36 @@ def _db():
     return connections[DEFAULT_DB_ALIAS]
 
 
+class cursor:  # noqa: N801 - used as `with sql.cursor() as c:`, like connection.cursor()
+    """A cursor for the statements of this module and the hot paths' own SQL.
+
+    The database connection keeps one cursor for them, made again when the connection is new:
+    a fresh psycopg cursor copies the connection's adapters and looks up a dumper for every
+    parameter again, about a twentieth of a case action's CPU. While queries are being logged
+    (DEBUG, or a test counting them), each statement has a cursor of its own, as
+    connection.cursor() gives, so that they are all seen."""
+
+    __slots__ = ("wrapper", "fresh")
+
+    def __enter__(self):
+        db = _db()
+        if db.queries_logged:
+            self.wrapper, self.fresh = db.cursor(), True
+            return self.wrapper
+        self.fresh = False
+        db.close_if_health_check_failed()
+        db.ensure_connection()
+        kept = getattr(db, "_tongban_cursor", None)
+        if kept is None or kept.cursor.connection is not db.connection:
+            kept = db._tongban_cursor = db.cursor()
+        self.wrapper = kept
+        return kept
+
+    def __exit__(self, *exc):
+        if self.fresh:
+            self.wrapper.close()
+
+
 class Columns:
     """Every concrete column of `model` under table alias `alias`: `sql` lists them for a
     SELECT, `build()` turns them back into an instance of `model`."""
@@ -71,9 +101,9 @@ def update(instance: Model, fields) -> int:
     sql, targets = _UPDATES[key]
     params = [f.get_db_prep_save(f.pre_save(instance, False), db) for f in targets]
     params.append(instance.pk)
-    with db.cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.rowcount
+    with cursor() as c:
+        c.execute(sql, params)
+        return c.rowcount
 
 
 _INSERTS: dict[tuple, tuple[str, list]] = {}
@@ -98,11 +128,11 @@ def _insert(obj: Model, returning: bool):
         _insert_sql(meta, db, key, returning)
     sql, fields = _INSERTS[key]
     params = [f.get_db_prep_save(f.pre_save(obj, True), db) for f in fields]
-    with db.cursor() as cursor:
-        cursor.execute(sql, params)
+    with cursor() as c:
+        c.execute(sql, params)
         if returning:
-            return cursor.fetchone()[0]
-        return db.ops.last_insert_id(cursor, meta.db_table, meta.pk.column) if asked else None
+            return c.fetchone()[0]
+        return db.ops.last_insert_id(c, meta.db_table, meta.pk.column) if asked else None
 
 
 def insert(model: type[Model], **values) -> None:
@@ -129,8 +159,8 @@ def insert(model: type[Model], **values) -> None:
         else:
             value = f.get_default()
         params.append(f.get_db_prep_save(value, db))
-    with db.cursor() as cursor:
-        cursor.execute(sql, params)
+    with cursor() as c:
+        c.execute(sql, params)
 
 
 def save_new(obj: Model) -> None:
@@ -167,9 +197,9 @@ class Row:
 
     def fetch(self, query: str, params) -> list[tuple]:
         db = _db()
-        with db.cursor() as cursor:
-            cursor.execute(query, params)
-            rows = cursor.fetchall()
+        with cursor() as c:
+            c.execute(query, params)
+            rows = c.fetchall()
         if not self.converters(db):
             return rows
         return [self.convert(row, db) for row in rows]
