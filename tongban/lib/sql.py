@@ -5,8 +5,8 @@ The ORM compiles each query anew: 0.3 to 0.7 ms of Python a statement, most of w
 action cost (bench/README.md, "Finding the cost"). Here the SQL text is built once per process
 and database; values are written through each field's `pre_save` and `get_db_prep_save` and
 read back through the converters the ORM itself applies, so both databases store and return
-exactly what the ORM would. Use it where a benchmark shows the ORM's compile time matters, and
-the ORM everywhere else.
+exactly what the ORM would. Its statements share one kept cursor per connection (`cursor`).
+Use it where a benchmark shows the ORM's compile time matters, and the ORM everywhere else.
 """
 
 from django.db import DEFAULT_DB_ALIAS, connection, connections
