@@ -260,7 +260,8 @@ def case_act(*, number: str, action: str, actor: User, expected_version: int | N
         if unknown:
             raise InvalidInput(f"“{Action(action).label}”不接受参数 {', '.join(sorted(unknown))}",
                                code="unknown_field", field=sorted(unknown)[0])  # fmt: skip
-        handler(Act(case=case, actor=actor, now=timezone.now(), ip=ip), **params)
+        with sql.batch():  # its writes reach the database together
+            handler(Act(case=case, actor=actor, now=timezone.now(), ip=ip), **params)
     return case
 
 

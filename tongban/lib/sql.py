@@ -88,7 +88,8 @@ _UPDATES: dict[tuple, tuple[str, list]] = {}
 
 def update(instance: Model, fields) -> int:
     """`instance.save(update_fields=fields)` without signals, in one prepared statement;
-    `auto_now` fields named in `fields` are set as save() would. Returns the rows changed."""
+    `auto_now` fields named in `fields` are set as save() would. Returns the rows changed
+    (None when it waits in a `batch`)."""
     meta, db = instance._meta, _db()
     key = (meta.label, tuple(fields), db.vendor)
     if key not in _UPDATES:
@@ -101,9 +102,7 @@ def update(instance: Model, fields) -> int:
     sql, targets = _UPDATES[key]
     params = [f.get_db_prep_save(f.pre_save(instance, False), db) for f in targets]
     params.append(instance.pk)
-    with cursor() as c:
-        c.execute(sql, params)
-        return c.rowcount
+    return _write(db, sql, params, (meta.db_table, instance.pk))
 
 
 _INSERTS: dict[tuple, tuple[str, list]] = {}
@@ -128,11 +127,14 @@ def _insert(obj: Model, returning: bool):
         _insert_sql(meta, db, key, returning)
     sql, fields = _INSERTS[key]
     params = [f.get_db_prep_save(f.pre_save(obj, True), db) for f in fields]
+    if not asked:
+        _write(db, sql, params)
+        return None
     with cursor() as c:
         c.execute(sql, params)
         if returning:
             return c.fetchone()[0]
-        return db.ops.last_insert_id(c, meta.db_table, meta.pk.column) if asked else None
+        return db.ops.last_insert_id(c, meta.db_table, meta.pk.column)
 
 
 def insert(model: type[Model], **values) -> None:
@@ -159,8 +161,7 @@ def insert(model: type[Model], **values) -> None:
         else:
             value = f.get_default()
         params.append(f.get_db_prep_save(value, db))
-    with cursor() as c:
-        c.execute(sql, params)
+    _write(db, sql, params)
 
 
 def save_new(obj: Model) -> None:
@@ -168,6 +169,77 @@ def save_new(obj: Model) -> None:
     primary key is read back and set on `obj`."""
     obj.pk = _insert(obj, returning=True)
     obj._state.adding, obj._state.db = False, _db().alias
+
+
+# --- Writes that go together ---------------------------------------------------------------
+
+
+def _write(db, sql: str, params: list, row: tuple | None = None) -> int | None:
+    """Run an INSERT or UPDATE now, or keep it for the open batch; `row` (table, pk) names the
+    row an UPDATE changes."""
+    pending = getattr(db, "_tongban_batch", None)
+    if pending is None:
+        with cursor() as c:
+            c.execute(sql, params)
+            return c.rowcount
+    if row is not None and any(row == kept for _, _, kept in pending):
+        _flush(db)  # one statement may not change a row twice
+    pending.append((sql, params, row))
+    return None
+
+
+def _flush(db) -> None:
+    pending = db._tongban_batch
+    if not pending:
+        return
+    writes = pending[:]
+    pending.clear()  # before executing: the execute wrapper below sees nothing left
+    if len(writes) == 1:
+        sql, params, _ = writes[0]
+    else:
+        firsts = ", ".join(f"w{i} AS ({s})" for i, (s, _, _) in enumerate(writes[:-1]))
+        sql = f"WITH {firsts} {writes[-1][0]}"
+        params = [p for _, ps, _ in writes for p in ps]
+    with cursor() as c:
+        c.execute(sql, params)
+
+
+class batch:  # noqa: N801 - a context manager, like transaction.atomic
+    """The INSERTs and UPDATEs of `update` and `insert` inside the block reach PostgreSQL as
+    one statement (data-modifying WITH queries), at the end of the block: one round trip
+    instead of one each, which is most of what a write costs here (bench/README.md).
+
+    Nothing reads around them: any other statement on the connection (an ORM query, a
+    SAVEPOINT, a read of this module) first sends what waits, and a second UPDATE of a row
+    first sends the first (one statement may not change a row twice). An error surfaces at
+    that point rather than at the call, inside the same transaction, which rolls back as
+    before. Elsewhere than on PostgreSQL, and inside a batch already open, it does nothing."""
+
+    __slots__ = ("db", "wrapping")
+
+    def __enter__(self):
+        self.db = _db()
+        self.wrapping = None
+        if self.db.vendor == "postgresql" and getattr(self.db, "_tongban_batch", None) is None:
+            self.db._tongban_batch = []
+            self.wrapping = self.db.execute_wrapper(_send_first)
+            self.wrapping.__enter__()
+        return self
+
+    def __exit__(self, exc_type, exc, tb):
+        if self.wrapping is None:
+            return
+        try:
+            if exc_type is None:
+                _flush(self.db)
+        finally:
+            self.db._tongban_batch = None
+            self.wrapping.__exit__(exc_type, exc, tb)
+
+
+def _send_first(execute, sql, params, many, context):
+    _flush(context["connection"])
+    return execute(sql, params, many, context)
 
 
 class Row:

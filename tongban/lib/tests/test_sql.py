@@ -67,3 +67,72 @@ def test_insert_fills_defaults_like_create(carol, alice):
         alice.pk, alice.office_id, "", {}, at, "10.0.0.1",
     )  # fmt: skip
     assert Notice.objects.get(case=case).data == {"号": [1, "二"]}
+
+
+# --- batch --------------------------------------------------------------------------------
+
+
+def _write_three(case, alice, reason):
+    case.status, case.reason = "accepted", reason
+    sql.update(case, ("status", "reason", "updated_at"))
+    sql.insert(CaseEvent, case=case, action="accept", from_status="submitted",
+               to_status="accepted", at=timezone.now(), actor=alice, reason=reason)  # fmt: skip
+    sql.insert(Notice, case=case, kind="acceptance", issued_at=timezone.now(), data={"n": 1})
+
+
+def test_a_batch_writes_everything_and_in_one_statement_on_postgresql(
+    carol, alice, django_assert_num_queries
+):
+    from django.db import connection
+
+    case = submit(carol)
+    with django_assert_num_queries(1 if connection.vendor == "postgresql" else 3):
+        with sql.batch():
+            _write_three(case, alice, "一起")
+    stored = Case.objects.get(pk=case.pk)
+    assert (stored.status, stored.reason) == ("accepted", "一起")
+    assert stored.updated_at > case.submitted_at
+    assert CaseEvent.objects.filter(case=case, action="accept", reason="一起").count() == 1
+    assert Notice.objects.get(case=case, kind="acceptance").data == {"n": 1}
+
+
+def test_a_read_inside_a_batch_sees_what_was_written_before_it(carol, alice):
+    case = submit(carol)
+    with sql.batch():
+        _write_three(case, alice, "先写")
+        assert Case.objects.get(pk=case.pk).reason == "先写"  # the ORM query sent them first
+        assert Notice.objects.filter(case=case).count() == 1
+        case.reason = "再写"  # and the same row again: sent apart
+        sql.update(case, ("reason",))
+        case.reason = "三写"
+        sql.update(case, ("reason",))
+    assert Case.objects.get(pk=case.pk).reason == "三写"
+
+
+def test_an_error_in_a_batch_leaves_nothing_written(carol, alice):
+    from django.db import IntegrityError, transaction
+
+    case = submit(carol)
+    with pytest.raises(IntegrityError), transaction.atomic(), sql.batch():
+        _write_three(case, alice, "不算")
+        sql.insert(CaseEvent, case_id=None, action="accept", from_status="", to_status="x",
+                   at=timezone.now())  # fmt: skip  # a case it must name
+    case.refresh_from_db()
+    assert case.reason != "不算"
+    assert not CaseEvent.objects.filter(reason="不算").exists()
+    assert not Notice.objects.filter(case=case).exists()
+
+
+def test_an_exception_in_a_batch_sends_nothing(carol, alice):
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("a batch waits only on PostgreSQL; elsewhere each write goes at once")
+    case = submit(carol)
+    with pytest.raises(RuntimeError), sql.batch():
+        _write_three(case, alice, "丢弃")
+        raise RuntimeError("the caller's transaction rolls back")
+    assert not CaseEvent.objects.filter(reason="丢弃").exists()
+    with sql.batch():  # and the next batch starts empty
+        pass
+    assert not Notice.objects.filter(case=case).exists()
