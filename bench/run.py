@@ -77,8 +77,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--wait-idle",
         type=int,
-        default=0,
-        help="before each measurement wait up to this many seconds for the machine to be idle (0)",
+        default=20,
+        help="before each measurement wait up to this many seconds for the machine to be idle "
+        "(20: a run starts after the last one's autovacuum, not during it)",
     )
     parser.add_argument("--skip-load", action="store_true", help="no HTTP lifecycle load")
     parser.add_argument(
