@@ -1,3 +1,6 @@
+import json
+from datetime import UTC, datetime
+
 from django.db import connection
 
 from tongban.catalog.models import ServiceItem
@@ -23,41 +26,57 @@ _EVENT_JOINS = (
     f"LEFT JOIN {sql.table(Office)} eo ON eo.id = e.office_id"
 )
 _EVENT_ROW = sql.Row(None, None, None, None, CaseEvent._meta.get_field("at"))
-_EVENT_WIDTH = len(_EVENT_COLUMNS.split(","))
+# The same, aggregated into one JSON array on the case's own row (a row an event would repeat
+# every column of the case, its item and applicant, and load them again each time), each
+# event's id last, to put them in order (at, id).
+_EVENTS_JSON = {
+    "postgresql": "(SELECT json_agg(json_build_array({columns}, e.id))::text FROM {events} e "
+    "{joins} WHERE e.case_id = c.id)",
+    "sqlite": "(SELECT json_group_array(json_array({columns}, e.id)) FROM {events} e {joins} "
+    "WHERE e.case_id = c.id)",
+}
+
+
+def _history_from_json(text: str | None) -> list[tuple]:
+    out = []
+    for *event, _id in json.loads(text or "[]"):
+        at = datetime.fromisoformat(event[4])
+        event[4] = at if at.tzinfo else at.replace(tzinfo=UTC)  # SQLite keeps UTC without offset
+        out.append((event, _id))
+    out.sort(key=lambda pair: (pair[0][4], pair[1]))
+    return [tuple(event) for event, _id in out]
 
 
 def case_by_number(number: str, *, lock: bool = False, history: bool = False) -> Case | None:
     """Case `number` with its item, item version, applicant and handling office loaded; with
     `lock`, its row locked until the transaction ends; with `history`, its events read into
-    `case.history_rows` in the same statement (one row an event). One prepared statement,
+    `case.history_rows` in the same statement. One prepared statement,
     not the ORM: every action and every case page runs it (tongban.lib.sql says why)."""
     key = (connection.vendor, lock, history)
     if key not in _SQL:
         for_update = (
             " FOR UPDATE OF c" if lock and connection.features.has_select_for_update_of else ""
         )
-        events = joins = order = ""
+        events = ""
         if history:
-            events = f", {_EVENT_COLUMNS}"
-            joins = f"LEFT JOIN {sql.table(CaseEvent)} e ON e.case_id = c.id {_EVENT_JOINS} "
-            order = " ORDER BY e.at, e.id"
+            events = ", " + _EVENTS_JSON[connection.vendor].format(
+                columns=_EVENT_COLUMNS, events=sql.table(CaseEvent), joins=_EVENT_JOINS
+            )
         _SQL[key] = (
             f"SELECT {_CASE.sql}, {_ITEM.sql}, {_APPLICANT.sql}, {_OFFICE.sql}{events} "
             f"FROM {sql.table(Case)} c JOIN {sql.table(ServiceItem)} i ON i.id = c.item_id "
             f"JOIN {sql.table(Applicant)} a ON a.id = c.applicant_id "
             f"LEFT JOIN {sql.table(Office)} o ON o.id = c.handling_office_id "
-            f"{joins}WHERE c.number = %s{order}{for_update}"
+            f"WHERE c.number = %s{for_update}"
         )
     with sql.cursor() as cursor:
         cursor.execute(_SQL[key], [number])
-        rows = cursor.fetchall() if history else [cursor.fetchone()]
-    row = rows[0] if rows else None
+        row = cursor.fetchone()
     if row is None:
         return None
     case = _CASE.build(row)
     if history:
-        tail = len(row) - _EVENT_WIDTH
-        case.history_rows = [_EVENT_ROW.convert(r[tail:]) for r in rows if r[tail] is not None]
+        case.history_rows = _history_from_json(row[-1])
     at = _CASE.width
     Case.item.field.set_cached_value(case, _ITEM.build(row, at))
     at += _ITEM.width

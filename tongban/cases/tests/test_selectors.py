@@ -1,0 +1,39 @@
+"""cases.selectors: a case read with its history."""
+
+import pytest
+import time_machine
+
+from conftest import act, submit
+from tongban.cases.selectors import case_by_number, histories
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_history_read_with_the_case_is_the_history_read_alone(carol, alice):
+    """The aggregate on the case's row and the plain query agree to the microsecond, in order,
+    events that share a moment (即办's accept and approve) ordered by id."""
+    with time_machine.travel("2025-03-03 09:00:00.123456+08:00", tick=False):
+        case = submit(carol, materials=["M1"])
+        act(alice, case, "request_supplement", missing_materials=["M2", "M3", "M4"], reason="补")
+    with time_machine.travel("2025-03-04 10:30:00+08:00", tick=False):
+        act(carol, case, "supplement", materials=["M2", "M3", "M4"])
+        act(alice, case, "accept")
+    read = case_by_number(case.number, history=True).history_rows
+    assert read == histories([case.pk])[case.pk]
+    assert [(e[1], e[5], e[6]) for e in read] == [
+        ("submit", "carol", None),
+        ("request_supplement", "alice", "371522"),
+        ("supplement", "carol", None),
+        ("accept", "alice", "371522"),
+    ]
+    assert read[0][4].microsecond == 123456 and read[0][4].utcoffset() is not None
+    instant = submit(alice, "YB01003", channel="window", applicant=carol.applicant,
+                     materials=["M1"])  # fmt: skip
+    act(alice, instant, "accept")
+    both = case_by_number(instant.number, history=True).history_rows
+    assert [e[1] for e in both] == ["submit", "accept", "approve"]
+    assert both == histories([instant.pk])[instant.pk]
+
+
+def test_a_case_not_found_is_none():
+    assert case_by_number("371500-20250101-999999", history=True) is None
