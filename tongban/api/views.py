@@ -182,17 +182,10 @@ def _office_codes(cases) -> dict[int, str]:
 
 
 def _case_bodies(cases, user) -> list[dict]:
-    """Whole cases as `user` sees them: two queries (office codes, histories) for any number.
-    `cases` must have shapes.CASE_RELATED loaded."""
-    offices = _office_codes(cases)
-    unread = [c.pk for c in cases if not hasattr(c, "history_rows")]
-    histories = case_histories(unread) if unread else {}
-    return [
-        shapes.case_data(
-            c, c.history_rows if hasattr(c, "history_rows") else histories[c.pk], user, offices
-        )  # fmt: skip
-        for c in cases
-    ]
+    """Whole cases as `user` sees them: at most two queries (office codes, the histories not
+    read with the cases) for any number. `cases` must have shapes.CASE_RELATED loaded."""
+    offices, histories = _office_codes(cases), case_histories(cases)
+    return [shapes.case_data(c, histories[c.pk], user, offices) for c in cases]
 
 
 def _case_visible_or_404(user, number: str, qs=None) -> Case:

@@ -38,13 +38,12 @@ _EVENTS_JSON = {
 
 
 def _history_from_json(text: str | None) -> list[tuple]:
-    out = []
-    for *event, _id in json.loads(text or "[]"):
+    events = json.loads(text or "[]")
+    for event in events:
         at = datetime.fromisoformat(event[4])
         event[4] = at if at.tzinfo else at.replace(tzinfo=UTC)  # SQLite keeps UTC without offset
-        out.append((event, _id))
-    out.sort(key=lambda pair: (pair[0][4], pair[1]))
-    return [tuple(event) for event, _id in out]
+    events.sort(key=lambda event: (event[4], event[-1]))  # at, id
+    return [tuple(event[:-1]) for event in events]
 
 
 def case_by_number(number: str, *, lock: bool = False, history: bool = False) -> Case | None:
@@ -88,15 +87,19 @@ def case_by_number(number: str, *, lock: bool = False, history: bool = False) ->
     return case
 
 
-def histories(pks) -> dict[int, list[tuple]]:
-    """The history rows (as in case_by_number) of the cases `pks`, per case pk, in one query."""
-    out = {pk: [] for pk in pks}
-    query = (
-        f"SELECT {_EVENT_COLUMNS} FROM {sql.table(CaseEvent)} e {_EVENT_JOINS} "
-        f"WHERE e.case_id IN ({', '.join(['%s'] * len(out))}) ORDER BY e.at, e.id"
-    )
-    for row in _EVENT_ROW.fetch(query, list(out)):
-        out[row[0]].append(row)
+def histories(cases) -> dict[int, list[tuple]]:
+    """The history rows (as in case_by_number) of `cases`, per case pk: those read with their
+    case as they are, the others in one query."""
+    out = {case.pk: case.history_rows for case in cases if hasattr(case, "history_rows")}
+    unread = [case.pk for case in cases if case.pk not in out]
+    if unread:
+        out.update((pk, []) for pk in unread)
+        query = (
+            f"SELECT {_EVENT_COLUMNS} FROM {sql.table(CaseEvent)} e {_EVENT_JOINS} "
+            f"WHERE e.case_id IN ({', '.join(['%s'] * len(unread))}) ORDER BY e.at, e.id"
+        )
+        for row in _EVENT_ROW.fetch(query, unread):
+            out[row[0]].append(row)
     return out
 
 

@@ -4,6 +4,7 @@ import pytest
 import time_machine
 
 from conftest import act, submit
+from tongban.cases.models import Case
 from tongban.cases.selectors import case_by_number, histories
 
 pytestmark = pytest.mark.django_db
@@ -19,7 +20,7 @@ def test_the_history_read_with_the_case_is_the_history_read_alone(carol, alice):
         act(carol, case, "supplement", materials=["M2", "M3", "M4"])
         act(alice, case, "accept")
     read = case_by_number(case.number, history=True).history_rows
-    assert read == histories([case.pk])[case.pk]
+    assert read == histories([Case.objects.get(pk=case.pk)])[case.pk]
     assert [(e[1], e[5], e[6]) for e in read] == [
         ("submit", "carol", None),
         ("request_supplement", "alice", "371522"),
@@ -32,7 +33,18 @@ def test_the_history_read_with_the_case_is_the_history_read_alone(carol, alice):
     act(alice, instant, "accept")
     both = case_by_number(instant.number, history=True).history_rows
     assert [e[1] for e in both] == ["submit", "accept", "approve"]
-    assert both == histories([instant.pk])[instant.pk]
+    assert both == histories([Case.objects.get(pk=instant.pk)])[instant.pk]
+
+
+def test_histories_keep_what_was_read_with_the_case(carol, django_assert_num_queries):
+    read = case_by_number(submit(carol).number, history=True)
+    other = Case.objects.get(pk=submit(carol).pk)
+    with django_assert_num_queries(1):  # the other case's only
+        found = histories([read, other])
+    assert found[read.pk] is read.history_rows
+    assert [e[1] for e in found[other.pk]] == ["submit"]
+    with django_assert_num_queries(0):
+        assert histories([read]) == {read.pk: read.history_rows}
 
 
 def test_a_case_not_found_is_none():
