@@ -28,7 +28,6 @@ Any non-2xx answer (or a broken connection, status 0) is an error; the first few
 action are kept for the report. After an error the client drops that case and starts anew.
 """
 
-import http.client
 import json
 import multiprocessing as mp
 import random
@@ -104,14 +103,6 @@ class Tally:
         for k in self.finished:
             self.finished[k] += other.finished[k]
         self.logins += other.logins
-
-
-class Connection(http.client.HTTPConnection):
-    """http.client, for the few requests outside the measured load (sign-in, query timings)."""
-
-    def connect(self):
-        super().connect()
-        self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 
 
 class Wire:

@@ -14,7 +14,7 @@ import sys
 import time
 from pathlib import Path
 
-from load import Connection, login
+from load import Wire, login
 from pg import Pg
 
 HERE = Path(__file__).resolve().parent
@@ -64,7 +64,7 @@ def expand(queries, numbers: list[str]) -> list[dict]:
 def time_http(host: str, port: int, password: str, queries: list[dict], numbers: list[str],
               repeat: int = 15, warm: int = 3) -> dict[str, dict]:  # fmt: skip
     tokens = {u: login(host, port, u, password)[0] for u in sorted({q["user"] for q in queries})}
-    conn = Connection(host, port, timeout=60)
+    conn = Wire(host, port, timeout=60)
     results = {}
     for q in queries:
         headers = {"Authorization": f"Bearer {tokens[q['user']]}", "Accept": "application/json"}
@@ -75,11 +75,8 @@ def time_http(host: str, port: int, password: str, queries: list[dict], numbers:
             if lookup and numbers:  # a different case each time
                 path = path.rsplit("/", 1)[0] + "/" + numbers[i % len(numbers)]
             t0 = time.perf_counter()
-            conn.request("GET", path, headers=headers)
-            resp = conn.getresponse()
-            body = resp.read()
+            status, body = conn.request("GET", path, headers)
             dt = time.perf_counter() - t0
-            status = resp.status
             if i >= warm:
                 times.append(dt * 1000)
             if i == 0 and status == 200:
