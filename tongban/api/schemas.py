@@ -7,8 +7,10 @@ Component names drop the "Serializer" suffix, so `CaseSerializer` is `Case` in t
 
 from collections.abc import Mapping
 
+from django.utils.translation import get_language
 from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 from rest_framework import serializers
+from rest_framework.utils.serializer_helpers import BindingDict
 
 from tongban.cases.models import Action, Case, Notice, Status
 from tongban.catalog.models import Agreement, Channel, HandlingType
@@ -53,6 +55,28 @@ class EnumFieldSchema(OpenApiSerializerFieldExtension):
 class StrictSerializer(serializers.Serializer):
     # Refuses fields it does not know: a typo must not pass silently. (A comment, not a
     # docstring: drf-spectacular would copy a docstring into every input component.)
+    #
+    # Its fields are bound once per class and language, and shared by every instance. DRF
+    # binds a deep copy of the declared fields to each instance, a fifth of an application's
+    # CPU at the window (bench/README.md); an input serializer's fields keep nothing of a call
+    # (they are given no context, instance or partial), so one bound set serves every call, in
+    # any thread. Per language: a validator's message is formatted once, in the language of
+    # the request that first shows it (DRF's lazy_format).
+
+    @property
+    def fields(self):
+        cls, language = type(self), get_language()
+        if "_shared_fields" not in cls.__dict__:
+            cls._shared_fields = {}
+        shared = cls._shared_fields.get(language)
+        if shared is None:
+            template = cls.__new__(cls)
+            serializers.Serializer.__init__(template)
+            shared = BindingDict(template)
+            for name, field in template.get_fields().items():
+                shared[name] = field
+            cls._shared_fields[language] = shared
+        return shared
 
     def to_internal_value(self, data):
         if isinstance(data, Mapping):

@@ -9,7 +9,7 @@ exactly what the ORM would. Its statements share one kept cursor per connection 
 Use it where a benchmark shows the ORM's compile time matters, and the ORM everywhere else.
 """
 
-from django.db import DEFAULT_DB_ALIAS, connection, connections
+from django.db import DEFAULT_DB_ALIAS, NotSupportedError, connection, connections
 from django.db.models import Model
 
 
@@ -108,23 +108,29 @@ def update(instance: Model, fields) -> int:
 _INSERTS: dict[tuple, tuple[str, list]] = {}
 
 
-def _insert_sql(meta, db, key, returning: bool) -> None:
+def _insert_sql(meta, db, key, returning: bool, unless_exists: tuple[str, ...] = ()) -> None:
     fields = [f for f in meta.concrete_fields if not (f.primary_key and f.db_returning)]
     columns = ", ".join(_quote(f.column) for f in fields)
     placeholders = ", ".join(["%s"] * len(fields))
+    conflict = ""
+    if unless_exists:
+        targets = ", ".join(_quote(meta.get_field(name).column) for name in unless_exists)
+        conflict = f" ON CONFLICT ({targets}) DO NOTHING"
     back = f" RETURNING {_quote(meta.pk.column)}" if returning else ""
     _INSERTS[key] = (
-        f"INSERT INTO {_quote(meta.db_table)} ({columns}) VALUES ({placeholders}){back}",
+        f"INSERT INTO {_quote(meta.db_table)} ({columns}) VALUES ({placeholders}){conflict}{back}",
         fields,
     )
 
 
-def _insert(obj: Model, returning: bool):
+def _insert(obj: Model, returning: bool, unless_exists: tuple[str, ...] = ()):
     meta, db = obj._meta, _db()
     asked, returning = returning, returning and db.features.can_return_columns_from_insert
-    key = (meta.label, db.vendor, returning)
+    if unless_exists and not returning:
+        raise NotSupportedError(f"{db.vendor}: INSERT … ON CONFLICT needs RETURNING here")
+    key = (meta.label, db.vendor, returning, unless_exists)
     if key not in _INSERTS:
-        _insert_sql(meta, db, key, returning)
+        _insert_sql(meta, db, key, returning, unless_exists)
     sql, fields = _INSERTS[key]
     params = [f.get_db_prep_save(f.pre_save(obj, True), db) for f in fields]
     if not asked:
@@ -133,7 +139,8 @@ def _insert(obj: Model, returning: bool):
     with cursor() as c:
         c.execute(sql, params)
         if returning:
-            return c.fetchone()[0]
+            row = c.fetchone()
+            return None if row is None else row[0]  # None: ON CONFLICT wrote nothing
         return db.ops.last_insert_id(c, meta.db_table, meta.pk.column)
 
 
@@ -147,7 +154,7 @@ def insert(model: type[Model], **values) -> None:
         _insert(model(**values), returning=False)  # let the fields stamp themselves
         return
     db = _db()
-    key = (meta.label, db.vendor, False)
+    key = (meta.label, db.vendor, False, ())
     if key not in _INSERTS:
         _insert_sql(meta, db, key, returning=False)
     sql, fields = _INSERTS[key]
@@ -164,11 +171,40 @@ def insert(model: type[Model], **values) -> None:
     _write(db, sql, params)
 
 
-def save_new(obj: Model) -> None:
+def save_new(obj: Model, *, unless_exists: tuple[str, ...] = ()) -> bool:
     """`obj.save(force_insert=True)` without signals, in one prepared statement: the new
-    primary key is read back and set on `obj`."""
-    obj.pk = _insert(obj, returning=True)
+    primary key is read back and set on `obj`. With `unless_exists`, the fields of a unique
+    constraint, nothing is written when a row with the same values is there already (INSERT …
+    ON CONFLICT DO NOTHING: no error, so no savepoint to survive one). Returns whether `obj`
+    was written."""
+    pk = _insert(obj, returning=True, unless_exists=tuple(unless_exists))
+    if pk is None:
+        return False
+    obj.pk = pk
     obj._state.adding, obj._state.db = False, _db().alias
+    return True
+
+
+_GETS: dict[tuple, tuple[str, "Columns", object]] = {}
+
+
+def get(model: type[Model], field: str, value) -> Model | None:
+    """`model.objects.filter(**{field: value}).first()` for a unique `field`, in one prepared
+    statement: the instance, or None."""
+    db = _db()
+    key = (model._meta.label, field, db.vendor)
+    if key not in _GETS:
+        target, columns = model._meta.get_field(field), Columns(model, "t")
+        _GETS[key] = (
+            f"SELECT {columns.sql} FROM {table(model)} t WHERE t.{_quote(target.column)} = %s",
+            columns,
+            target,
+        )
+    query, columns, target = _GETS[key]
+    with cursor() as c:
+        c.execute(query, [target.get_db_prep_value(value, db)])
+        row = c.fetchone()
+    return None if row is None else columns.build(row)
 
 
 # --- Writes that go together ---------------------------------------------------------------

@@ -1,12 +1,13 @@
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
 from tongban.audit.models import AuditEntry
 from tongban.audit.services import record
+from tongban.lib import sql
 from tongban.lib.errors import InvalidInput
 from tongban.lib.identifiers import IdentifierError, resident_id_validate, uscc_validate
 from tongban.lib.text import text_clean
@@ -69,13 +70,14 @@ def applicant_upsert(*, id_number: str, name: str, phone: str = "", insured_regi
             field="applicant.insured_region",
         )
     values = {"kind": kind, "name": name, "phone": phone, "insured_region": region}
-    applicant = Applicant.objects.filter(id_number=number).first()
+    # Every application at a window or by an agent comes here: prepared statements, and an
+    # insert that cannot fail on a concurrent request's insert (so needs no savepoint).
+    applicant = sql.get(Applicant, "id_number", number)
     if applicant is None:
-        try:
-            with transaction.atomic():
-                return Applicant.objects.create(id_number=number, **values)
-        except IntegrityError:  # created by a concurrent request
-            applicant = Applicant.objects.get(id_number=number)
+        applicant = Applicant(id_number=number, **values)
+        if sql.save_new(applicant, unless_exists=("id_number",)):
+            return applicant
+        applicant = sql.get(Applicant, "id_number", number)  # a concurrent request's
     if applicant.name != name and applicant.kind == Applicant.Kind.PERSON:
         # An ID number names one person: a different name is a typo or the wrong card,
         # never a reason to rename them on every case they have.

@@ -66,3 +66,39 @@ def test_two_clerks_taking_one_online_application_first_one_owns_it(alice, bob, 
     winner = next(r for r in results if isinstance(r, Case))
     assert case.owner_id == winner.owner_id
     assert case.events.filter(action="claim").count() == 1
+
+
+def test_two_windows_naming_one_new_applicant_make_one_record(city):
+    """The second insert waits for the first's transaction and then writes nothing: both
+    windows get the one record, and neither transaction is broken by the conflict."""
+    from datetime import date
+
+    from django.db import transaction
+
+    from tongban.lib.identifiers import synthetic_resident_id
+    from tongban.people.models import Applicant
+    from tongban.people.services import applicant_upsert
+
+    number = synthetic_resident_id(region="371521", birth=date(1990, 3, 7))
+    person = {"id_number": number, "name": "同时来", "phone": "13800000000",
+              "insured_region": "371521"}  # fmt: skip
+    first_written = threading.Event()
+
+    def first():
+        with transaction.atomic():
+            applicant = applicant_upsert(**person)
+            first_written.set()
+            threading.Event().wait(0.3)  # still uncommitted while the second one inserts
+            return applicant
+
+    def second():
+        first_written.wait(10)
+        with transaction.atomic():
+            applicant = applicant_upsert(**person)
+            assert Applicant.objects.filter(id_number=person["id_number"]).count() == 1
+            return applicant
+
+    a, b = race([first, second])
+    assert isinstance(a, Applicant) and isinstance(b, Applicant), (a, b)
+    assert a.pk == b.pk
+    assert Applicant.objects.filter(id_number=person["id_number"]).count() == 1
