@@ -31,6 +31,46 @@ def test_columns_build_the_instance_the_orm_loads(carol):
     assert built._state.adding is False
 
 
+def test_an_instance_built_without_init_behaves_as_one_the_orm_loads(carol, alice):
+    from django.db import connection
+
+    case = submit(carol)
+    columns = sql.Columns(Case, "c")
+    assert columns.plain()  # a case is built the lean way
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {columns.sql} FROM {sql.table(Case)} c WHERE c.id = %s", [case.pk])
+        built = columns.build(cursor.fetchone())
+    assert built == case and built._state.db == "default" and not built._state.fields_cache
+    assert built.item.code == case.item.code  # relations load through the keys
+    built.owner = alice  # and a key set through its relation changes what is saved
+    built.save(update_fields=["owner"])
+    assert Case.objects.get(pk=case.pk).owner_id == alice.pk
+
+
+def test_a_model_someone_listens_to_is_built_by_from_db(carol):
+    from django.db import connection
+    from django.db.models.signals import post_init
+
+    seen = []
+
+    def listener(sender, instance, **kwargs):
+        seen.append(instance)
+
+    case = submit(carol)
+    columns = sql.Columns(Case, "c")
+    post_init.connect(listener, sender=Case)
+    try:
+        assert not columns.plain()
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT {columns.sql} FROM {sql.table(Case)} c WHERE c.id = %s",
+                           [case.pk])  # fmt: skip
+            built = columns.build(cursor.fetchone())
+    finally:
+        post_init.disconnect(listener, sender=Case)
+    assert seen == [built]
+    assert columns.plain()
+
+
 def test_a_left_join_that_found_nothing_builds_none():
     columns = sql.Columns(Case, "c")
     assert columns.build((None,) * columns.width) is None
