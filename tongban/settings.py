@@ -116,7 +116,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "django.middleware.locale.LocaleMiddleware",  # API messages follow Accept-Language too
+    "tongban.lib.middleware.LocaleMiddleware",  # Django's, leaner; the API's messages too
     "django.middleware.common.CommonMiddleware",
     "tongban.lib.middleware.BrowserMiddleware",  # runs the next list, but for bearer API calls
 ]

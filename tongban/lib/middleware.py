@@ -9,7 +9,11 @@ with all their hooks, for every other request, including API calls that sign in 
 """
 
 from django.conf import settings
+from django.conf.urls.i18n import is_language_prefix_patterns_used
 from django.core.handlers.exception import convert_exception_to_response
+from django.middleware import locale
+from django.utils import translation
+from django.utils.cache import patch_vary_headers
 from django.utils.module_loading import import_string
 
 
@@ -62,3 +66,32 @@ class BrowserMiddleware:
                 if (response := hook(request, exception)) is not None:
                     return response
         return None
+
+
+class LocaleMiddleware(locale.LocaleMiddleware):
+    """Django's LocaleMiddleware without its work for language prefixes in paths, which
+    tongban's URLconf does not have (no i18n_patterns): the language comes from the cookie or
+    Accept-Language, as before.
+
+    Django's looks for a language in every path, and finds "api" or "desk" there: a code it
+    checks against LANGUAGES anew each time (a failed lookup is not cached), twice a request.
+    That and the rest came to 7% of a case action's instructions (bench/README.md). With a
+    URLconf that has prefixes, or a request that brings its own, Django's runs."""
+
+    def __init__(self, get_response):
+        super().__init__(get_response)
+        self.prefixes = is_language_prefix_patterns_used(settings.ROOT_URLCONF)[0]
+
+    def process_request(self, request):
+        if self.prefixes or hasattr(request, "urlconf"):
+            return super().process_request(request)
+        translation.activate(translation.get_language_from_request(request))
+        request.LANGUAGE_CODE = translation.get_language()
+        return None
+
+    def process_response(self, request, response):
+        if self.prefixes or hasattr(request, "urlconf"):
+            return super().process_response(request, response)
+        patch_vary_headers(response, ("Accept-Language",))
+        response.headers.setdefault("Content-Language", translation.get_language())
+        return response

@@ -47,3 +47,36 @@ def test_a_bearer_header_elsewhere_than_the_api_does_not_skip_anything(alice):
     client = Client(HTTP_AUTHORIZATION=_bearer(alice))
     response = client.get("/desk/login/")
     assert response.status_code == 200 and response["X-Frame-Options"] == "DENY"
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {},
+        {"HTTP_ACCEPT_LANGUAGE": "en"},
+        {"HTTP_ACCEPT_LANGUAGE": "en-GB,en;q=0.8,zh;q=0.5"},
+        {"HTTP_ACCEPT_LANGUAGE": "fr"},
+        {"HTTP_COOKIE": "django_language=en"},
+        {"HTTP_COOKIE": "django_language=xx", "HTTP_ACCEPT_LANGUAGE": "en"},
+    ],
+)
+@pytest.mark.parametrize("path", ["/api/v1/cases", "/desk/login/", "/en/", "/"])
+def test_the_lean_locale_middleware_answers_as_djangos(headers, path):
+    from django.http import HttpResponse
+    from django.middleware.locale import LocaleMiddleware as Djangos
+    from django.test import RequestFactory
+    from django.utils import translation
+
+    from tongban.lib.middleware import LocaleMiddleware
+
+    def run(middleware_class):
+        request = RequestFactory().get(path, **headers)
+
+        def view(request):
+            return HttpResponse(translation.gettext("This field is required."))
+
+        with translation.override(None):
+            response = middleware_class(view)(request)
+        return request.LANGUAGE_CODE, response.status_code, response.headers, response.content
+
+    assert run(LocaleMiddleware) == run(Djangos)
