@@ -26,13 +26,14 @@ def pgbench(pg: Pg, db: str, clients: int, seconds: int, meter=None) -> dict:
     pgbench and its connections exist."""
     argv = ["pgbench", "-n", "-f", str(SQL / "case_step.sql"), "-c", str(clients),
             "-j", str(min(2, clients)), "-T", str(seconds), db]  # fmt: skip
+    launched = time.monotonic()
     proc = subprocess.Popen(argv, env=pg.env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                             text=True)  # fmt: skip
     cpu = None
     if meter is not None and seconds > 4:
         time.sleep(2.0)  # connecting 16 clients on a busy machine can take a while
-        meter.start()
-        time.sleep(seconds - 2.5)
+        meter.start()  # itself a psql call: the end is timed from the launch, not from here
+        time.sleep(max(0.0, launched + seconds - 0.5 - time.monotonic()))
         cpu = meter.stop()
     out, err = proc.communicate()
     if proc.returncode:

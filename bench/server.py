@@ -219,29 +219,39 @@ def machine_busy(seconds: float = 1.0) -> tuple[float, list[str]]:
 class CpuMeter:
     """CPU seconds used by the server's processes, PostgreSQL (the backends of our database
     and the server's own background processes) and the load generator between start() and
-    stop(), and by anything else on the machine. Processes that end in between are missed."""
+    stop(), and by anything else on the machine. stop() reads the processes it knew at start
+    first, at once, and only then asks who else there is (for PostgreSQL a psql call, which
+    can take a few tenths of a second on a busy machine): processes that end meanwhile, such
+    as pgbench's backends at the end of its run, are still counted. Processes that start and
+    end in between are missed."""
 
     def __init__(self, server_pids, client_pids, postgres_pids=_postgres_pids):
-        self.server_pids, self.client_pids = server_pids, client_pids
-        self.postgres_pids = postgres_pids
+        self.groups = {
+            "server": server_pids,
+            "postgres": postgres_pids,
+            "load generator": client_pids,
+        }
 
-    def _sample(self) -> dict[str, dict[int, float]]:
+    def _sample(self, pids: dict[str, set[int]] | None = None) -> dict[str, dict[int, float]]:
+        """CPU seconds of each group's processes: `pids`, or those its function finds now."""
         return {
-            "server": {p: _cpu_seconds(p) for p in self.server_pids()},
-            "postgres": {p: _cpu_seconds(p) for p in self.postgres_pids()},
-            "load generator": {p: _cpu_seconds(p) for p in self.client_pids()},
+            group: {p: _cpu_seconds(p) for p in (pids[group] if pids else find())}
+            for group, find in self.groups.items()
         }
 
     def start(self) -> None:
-        self.t0, self.first, self.sys0 = time.perf_counter(), self._sample(), _system_busy()
+        self.first = self._sample()
+        self.t0, self.sys0 = time.perf_counter(), _system_busy()
 
     def stop(self) -> dict[str, float]:
         """CPU used per group, as a share of one core (1.0 = one core busy)."""
-        elapsed = time.perf_counter() - self.t0
-        last, sys1 = self._sample(), _system_busy()
+        known = self._sample({group: set(seen) for group, seen in self.first.items()})
+        elapsed, sys1 = time.perf_counter() - self.t0, _system_busy()
+        last = self._sample()  # and those that started since
         out = {}
-        for group, now in last.items():
+        for group, found in last.items():
             before = self.first[group]
+            now = found | known[group]  # the known ones as read at the end of the interval
             used = sum(max(0.0, v - before.get(p, 0.0)) for p, v in now.items())
             out[group] = used / elapsed
         busy = (sys1[0] - self.sys0[0]) / elapsed
