@@ -240,7 +240,10 @@ class CpuMeter:
         }
 
     def start(self) -> None:
-        self.first = self._sample()
+        # Every lookup first, then every reading together, then the clock: CPU used while
+        # psql answers must not count before the interval begins.
+        pids = {group: set(find()) for group, find in self.groups.items()}
+        self.first = self._sample(pids)
         self.t0, self.sys0 = time.perf_counter(), _system_busy()
 
     def stop(self) -> dict[str, float]:

@@ -55,28 +55,6 @@ class EnumFieldSchema(OpenApiSerializerFieldExtension):
 class StrictSerializer(serializers.Serializer):
     # Refuses fields it does not know: a typo must not pass silently. (A comment, not a
     # docstring: drf-spectacular would copy a docstring into every input component.)
-    #
-    # Its fields are bound once per class and language, and shared by every instance. DRF
-    # binds a deep copy of the declared fields to each instance, a fifth of an application's
-    # CPU at the window (bench/README.md); an input serializer's fields keep nothing of a call
-    # (they are given no context, instance or partial), so one bound set serves every call, in
-    # any thread. Per language: a validator's message is formatted once, in the language of
-    # the request that first shows it (DRF's lazy_format).
-
-    @property
-    def fields(self):
-        cls, language = type(self), get_language()
-        if "_shared_fields" not in cls.__dict__:
-            cls._shared_fields = {}
-        shared = cls._shared_fields.get(language)
-        if shared is None:
-            template = cls.__new__(cls)
-            serializers.Serializer.__init__(template)
-            shared = BindingDict(template)
-            for name, field in template.get_fields().items():
-                shared[name] = field
-            cls._shared_fields[language] = shared
-        return shared
 
     def to_internal_value(self, data):
         if isinstance(data, Mapping):
@@ -86,6 +64,38 @@ class StrictSerializer(serializers.Serializer):
                         {key: ["不是本接口的字段 (unknown field)"]}, code="unknown_field"
                     )
         return super().to_internal_value(data)
+
+
+def validated(serializer_class: type[StrictSerializer], data) -> dict:
+    """`data` checked by an input serializer: its validated_data, or ValidationError.
+
+    The serializer's fields are bound once per class and language and shared by every call.
+    DRF binds a deep copy of the declared fields to each instance, a fifth of an
+    application's CPU at the window (bench/README.md); an input serializer's fields keep
+    nothing of a call here (they are given no context, instance or partial), so one bound set
+    serves every call, in any thread. Per language: a validator's message is formatted once,
+    in the language of the call that first shows it (DRF's lazy_format). Only here: the
+    serializers drf-spectacular documents bind their own fields, since it writes a context
+    (with the request of whoever asked for the schema) into the serializers it reads."""
+    serializer = serializer_class(data=data)
+    serializer.fields = _bound_fields(serializer_class)  # instead of DRF's cached_property
+    serializer.is_valid(raise_exception=True)
+    return serializer.validated_data
+
+
+_BOUND: dict[tuple, BindingDict] = {}
+
+
+def _bound_fields(serializer_class) -> BindingDict:
+    key = (serializer_class, get_language())
+    bound = _BOUND.get(key)
+    if bound is None:
+        template = serializer_class()
+        bound = BindingDict(template)
+        for name, field in template.get_fields().items():
+            bound[name] = field
+        _BOUND[key] = bound
+    return bound
 
 
 class TokenRequestSerializer(StrictSerializer):

@@ -117,9 +117,7 @@ def _parse(serializer_class, data) -> dict:
     if (where := _unstorable_text(data)) is not None:
         raise InvalidInput(f"{where or 'body'}: 含有不允许的控制字符 (NUL or lone surrogate)",
                            code="invalid", field=where or None)  # fmt: skip
-    serializer = serializer_class(data=data)
-    serializer.is_valid(raise_exception=True)
-    return serializer.validated_data
+    return schemas.validated(serializer_class, data)
 
 
 def _query(request, serializer_class) -> dict:

@@ -8,7 +8,7 @@ from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from tongban.api.schemas import ErrorSerializer, StrictSerializer
+from tongban.api.schemas import ErrorSerializer, StrictSerializer, validated
 from tongban.lib.errors import InvalidInput
 
 from . import access
@@ -161,9 +161,7 @@ class _CompressionQuerySerializer(StrictSerializer):
 
 
 def _query(request, serializer_class) -> dict:
-    serializer = serializer_class(data=request.query_params.dict())
-    serializer.is_valid(raise_exception=True)
-    return serializer.validated_data
+    return validated(serializer_class, request.query_params.dict())
 
 
 def _param(name, description, **kw):
