@@ -10,7 +10,6 @@ from collections.abc import Mapping
 from django.utils.translation import get_language
 from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 from rest_framework import serializers
-from rest_framework.utils.serializer_helpers import BindingDict
 
 from tongban.cases.models import Action, Case, Notice, Status
 from tongban.catalog.models import Agreement, Channel, HandlingType
@@ -83,18 +82,14 @@ def validated(serializer_class: type[StrictSerializer], data) -> dict:
     return serializer.validated_data
 
 
-_BOUND: dict[tuple, BindingDict] = {}
+_BOUND: dict[tuple, dict] = {}
 
 
-def _bound_fields(serializer_class) -> BindingDict:
+def _bound_fields(serializer_class) -> dict:
     key = (serializer_class, get_language())
     bound = _BOUND.get(key)
     if bound is None:
-        template = serializer_class()
-        bound = BindingDict(template)
-        for name, field in template.get_fields().items():
-            bound[name] = field
-        _BOUND[key] = bound
+        bound = _BOUND[key] = serializer_class().fields  # bound to an instance nobody else uses
     return bound
 
 

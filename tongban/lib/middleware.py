@@ -82,15 +82,18 @@ class LocaleMiddleware(locale.LocaleMiddleware):
         super().__init__(get_response)
         self.prefixes = is_language_prefix_patterns_used(settings.ROOT_URLCONF)[0]
 
+    def _djangos(self, request) -> bool:
+        return self.prefixes or hasattr(request, "urlconf")
+
     def process_request(self, request):
-        if self.prefixes or hasattr(request, "urlconf"):
+        if self._djangos(request):
             return super().process_request(request)
         translation.activate(translation.get_language_from_request(request))
         request.LANGUAGE_CODE = translation.get_language()
         return None
 
     def process_response(self, request, response):
-        if self.prefixes or hasattr(request, "urlconf"):
+        if self._djangos(request):
             return super().process_response(request, response)
         patch_vary_headers(response, ("Accept-Language",))
         response.headers.setdefault("Content-Language", translation.get_language())

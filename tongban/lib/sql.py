@@ -75,13 +75,11 @@ class Columns:
     def build(self, row, start: int = 0):
         """The instance in `row[start:start + width]`, or None when its primary key is NULL
         (a LEFT JOIN that found nothing)."""
-        values = list(row[start : start + self.width])
+        values = row[start : start + self.width]
         if values[self.pk_index] is None:
             return None
         db = _db()
-        for i, col, convs in self.row.converters(db):
-            for convert in convs:
-                values[i] = convert(values[i], col, db)
+        values = self.row.convert(values, db)
         if not self.plain():
             return self.model.from_db(db.alias, self.attnames, values)
         # What from_db makes of a full row, without Model.__init__'s setattr per field
@@ -101,12 +99,11 @@ class Columns:
             own = model.__init__ is not Model.__init__ or (
                 model.from_db.__func__ is not Model.from_db.__func__
             )
-            setters = [
-                name
-                for name in self.attnames
-                if hasattr(type(inspect.getattr_static(model, name, None)), "__set__")
-                and not isinstance(inspect.getattr_static(model, name), ForeignKeyDeferredAttribute)
-            ]
+            attributes = [inspect.getattr_static(model, name, None) for name in self.attnames]
+            setters = any(
+                hasattr(type(a), "__set__") and not isinstance(a, ForeignKeyDeferredAttribute)
+                for a in attributes
+            )
             self._plain = not own and not setters
         return self._plain and not (
             pre_init.has_listeners(self.model) or post_init.has_listeners(self.model)
