@@ -17,7 +17,7 @@ from tongban.lib.identifiers import synthetic_resident_id
 from tongban.offices.models import Office
 from tongban.offices.services import offices_load
 from tongban.people.models import Applicant, Role, User
-from tongban.workdays.services import calendar_load_builtin
+from tongban.workdays.services import calendar_builtin_data, calendar_years_load
 
 INSTANT_ITEM = "YB01003"  # 城乡居民参保登记: instant, one main material
 PROMISED_ITEM = (
@@ -28,7 +28,7 @@ PROMISED_FORM = {"amount": "1280.50", "bank_account": "6222020200112233445"}
 
 def load_city() -> None:
     offices_load()
-    calendar_load_builtin()
+    calendar_years_load(data=calendar_builtin_data())
     catalog_seed()
 
 

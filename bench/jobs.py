@@ -1,4 +1,4 @@
-"""Time the periodic background jobs (tongban.tasks.SCHEDULE) on a database: two rounds, the
+"""Time the periodic background jobs (tongban.ops.tasks.SCHEDULE) on a database: two rounds, the
 first catching up on whatever the data set holds, the second the steady state (run by
 bench/run.py in a Django process, TONGBAN_DATABASE_URL naming the database).
 
@@ -21,7 +21,7 @@ import django  # noqa: E402
 
 django.setup()
 
-from tongban.tasks import SCHEDULE  # noqa: E402
+from tongban.ops.tasks import SCHEDULE  # noqa: E402
 
 
 def main() -> int:

@@ -239,7 +239,7 @@ TONGBAN_PUBLIC_URL = envstr("TONGBAN_PUBLIC_URL") or "http://127.0.0.1:8000"
 TONGBAN_UPLOAD_MAX_BYTES = envint("TONGBAN_UPLOAD_MAX_BYTES", 10 * 1024 * 1024)
 
 # --- Background work and notifications -----------------------------------------------------
-# Jobs (deadline scans, notifications, figures) are django.tasks tasks (tongban/tasks.py).
+# Jobs (deadline scans, notifications, figures) are django.tasks tasks (tongban/ops/tasks.py).
 # Without a broker they queue in the database (django-tasks-db) and `tongban serve` runs a
 # worker beside the web server; with TONGBAN_BROKER_URL=redis://host:port/db they go through
 # RQ on Redis (django-tasks-rq) and `tongban worker` processes run them.

@@ -1,6 +1,7 @@
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions
 
+from tongban.lib.http import bearer_key
 from tongban.people.selectors import token_user
 
 
@@ -10,12 +11,12 @@ class BearerTokenAuthentication(authentication.BaseAuthentication):
     keyword = "Bearer"
 
     def authenticate(self, request):
-        header = authentication.get_authorization_header(request).split()
-        if not header or header[0].lower() != b"bearer":
+        key = bearer_key(request)
+        if key is None:
             return None
-        if len(header) != 2:
+        if not key:
             raise exceptions.AuthenticationFailed("Authorization 头格式应为 'Bearer <token>'")
-        user = token_user(header[1].decode(errors="replace"))
+        user = token_user(key)
         if user is None:
             raise exceptions.AuthenticationFailed("令牌无效或已停用 (invalid token)")
         return user, None

@@ -5,7 +5,8 @@ and permissions made anew for every request, then the response finalized) cost a
 of a case action's CPU (bench/README.md). A view that takes `FastBearer` runs its handler
 directly when the request is the plain case: a token that `token_user` knows, no body or a
 JSON object, a method the view lists in `fast_methods`. The handler is the same method either
-way, and so is every error it raises (tongban.api.errors turns it into the body). Anything
+way, and so is every error it raises (tongban.api.errors turns it into the body); the view's
+permission classes and throttles are checked first either way, as DRF's initial() does. Anything
 else (a session and its CSRF check, a missing or unknown token, malformed or non-object JSON,
 a body over the limit) takes DRF's whole path, which answers it exactly as before.
 """
@@ -15,6 +16,7 @@ import json
 from django.core.exceptions import RequestDataTooBig
 from rest_framework.renderers import JSONRenderer
 
+from tongban.lib.http import bearer_key
 from tongban.people.selectors import token_user
 
 from .errors import exception_handler
@@ -27,6 +29,10 @@ class _Request:
     comes from the HttpRequest (headers, META, path)."""
 
     __slots__ = ("_request", "user", "data")
+
+    # A permission class that refuses hears "forbidden", never "sign in": the token has
+    # already said who the user is (DRF asks this of its Request in permission_denied()).
+    authenticators = ()
 
     def __init__(self, request, user, data):
         self._request, self.user, self.data = request, user, data
@@ -47,8 +53,8 @@ def _plain(request, methods) -> tuple | None:
     """(user, data) when `request` may take the short way, else None."""
     if request.method not in methods:
         return None
-    auth = request.META.get("HTTP_AUTHORIZATION", "")
-    if auth[:7].lower() != "bearer " or " " in (key := auth[7:].strip()) or not key:
+    key = bearer_key(request)
+    if not key:  # none, or a malformed header: DRF's authentication answers that
         return None
     data = {}
     if request.META.get("CONTENT_LENGTH") not in (None, "", "0"):
@@ -78,6 +84,8 @@ class FastBearer:
         self.args, self.kwargs, self.headers = args, kwargs, self.default_response_headers
         self.request = _Request(request, *plain)
         try:
+            self.check_permissions(self.request)
+            self.check_throttles(self.request)
             response = getattr(self, request.method.lower())(self.request, *args, **kwargs)
         except Exception as exc:  # noqa: BLE001 - what DRF's handler would answer, or raised on
             response = exception_handler(exc, {"view": self})

@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from tongban.cases.access import actions_available
-from tongban.cases.models import Case, Notice, Status
+from tongban.cases.models import Case, Notice
 
 
 def _time(value: datetime | None) -> str | None:
@@ -106,9 +106,7 @@ def case_summary(case: Case, today: date, offices: dict[int, str]) -> dict:
         "completed_at": _time(case.completed_at),
         "deadline": _date(case.deadline),
         "deadline_provisional": case.deadline_provisional,
-        "overdue": case.status == Status.ACCEPTED
-        and case.deadline is not None
-        and case.deadline < today,
+        "overdue": case.is_overdue(today),
         "prereview_due": _date(case.prereview_due),
         "missing_materials": list(case.missing_materials),
         "supplied_materials": list(case.supplied_materials),
@@ -149,12 +147,11 @@ def case_data(case: Case, history: list[tuple], user, offices: dict[int, str]) -
 
 
 def notice_data(notice: Notice, number: str) -> dict:
-    # The PDF view is not built yet; its URL is fixed now so that clients can keep it.
     return {
         "id": notice.pk,
         "kind": notice.kind,
         "issued_at": _time(notice.issued_at),
-        "url": f"{reverse('api:case-notices', kwargs={'number': number})}/{notice.pk}.pdf",
+        "url": reverse("api:notice-pdf", kwargs={"number": number, "notice_id": notice.pk}),
     }
 
 

@@ -1,7 +1,10 @@
+"""Every route of the API, /api/v1/ and the schema beside it, in one place (tongban/urls.py
+includes it once)."""
+
 from django.urls import path, re_path, register_converter
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from . import views
+from . import evaluations, stats, views
 
 
 class KeyConverter:
@@ -35,6 +38,21 @@ urlpatterns = [
         name="case-action",
     ),
     path("v1/cases/<key:number>/notices", views.CaseNoticeListView.as_view(), name="case-notices"),
+    path(
+        "v1/cases/<key:number>/notices/<int:notice_id>.pdf",
+        views.NoticePdfView.as_view(),
+        name="notice-pdf",
+    ),
+    path(
+        "v1/cases/<key:number>/evaluation",
+        evaluations.CaseEvaluationView.as_view(),
+        name="case-evaluation",
+    ),
+    path(
+        "v1/rectifications",
+        evaluations.RectificationListView.as_view(),
+        name="rectification-list",
+    ),
     path("v1/calendar/add-workdays", views.AddWorkdaysView.as_view(), name="add-workdays"),
     path("v1/agreements", views.AgreementListView.as_view(), name="agreement-list"),
     path("v1/bundles", views.BundleListView.as_view(), name="bundle-list"),
@@ -43,7 +61,10 @@ urlpatterns = [
         views.BundleApplicationCreateView.as_view(),
         name="bundle-application-create",
     ),
-    # Anything else under v1/ answers with the JSON error body, not Django's HTML page. It
-    # must stay last, and other apps' v1/ routes must be included before "api/" (tongban/urls.py).
+    path("v1/stats/summary", stats.StatsSummaryView.as_view(), name="stats-summary"),
+    path("v1/stats/breakdown", stats.StatsBreakdownView.as_view(), name="stats-breakdown"),
+    path("v1/stats/compression", stats.StatsCompressionView.as_view(), name="stats-compression"),
+    # Anything else under v1/ answers with the JSON error body, not Django's HTML page: the
+    # last route, so every other one is tried first.
     re_path(r"^v1/", views.NotFoundView.as_view(), name="not-found"),  # any path, "\n" too
 ]

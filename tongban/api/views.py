@@ -5,9 +5,7 @@ tongban.api.shapes. Business rules and their errors come from the services; the 
 become JSON bodies in tongban.api.errors.
 """
 
-import ipaddress
 import re
-from contextlib import nullcontext
 
 from django.conf import settings
 from django.contrib.auth import authenticate
@@ -17,25 +15,28 @@ from django.urls import reverse
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
-from rest_framework import serializers
 from rest_framework.permissions import AllowAny
+from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.utils.urls import replace_query_param
 from rest_framework.views import APIView
 
 from tongban.audit.services import record
-from tongban.cases.access import case_visible, cases_visible, cases_visible_parts, sees_intake
-from tongban.cases.models import Case, Notice, Status
-from tongban.cases.selectors import case_by_number
+from tongban.cases.access import case_for, cases_visible, cases_visible_parts, sees_intake
+from tongban.cases.models import IN_INTAKE, Case, Notice, overdue_q
+from tongban.cases.notices import notice_filename, notice_pdf_stored
+from tongban.cases.selectors import case_notice, cases_search
 from tongban.cases.selectors import histories as case_histories
 from tongban.cases.services import bundle_apply, case_act, case_submit
-from tongban.catalog.models import ONLINE_CHANNELS, Agreement, Bundle, Channel, ServiceItem
+from tongban.catalog.models import Agreement, Bundle, ServiceItem
 from tongban.catalog.selectors import item_version_current, items_active, versions_by_pk
 from tongban.lib.errors import DomainError, Forbidden, InvalidInput, NotFound
+from tongban.lib.http import bearer_key, client_ip, private_download
+from tongban.lib.paging import page_rows
 from tongban.offices.models import Office
 from tongban.offices.selectors import office_by_code, office_codes
-from tongban.people.models import ApiToken, Applicant, Role
-from tongban.people.services import applicant_upsert, login_locked, token_revoke
+from tongban.people.models import ApiToken
+from tongban.people.services import login_locked, token_revoke
 from tongban.workdays import services as workdays
 
 from . import schemas, shapes
@@ -125,23 +126,12 @@ def _query(request, serializer_class) -> dict:
     return _parse(serializer_class, request.query_params.dict())
 
 
-def _ip(request) -> str | None:
-    # Stored in GenericIPAddressField columns: anything else (a unix socket's "") is None.
-    try:
-        return str(ipaddress.ip_address(request.META.get("REMOTE_ADDR", "")))
-    except ValueError:
-        return None
-
-
 def _paginate(request, qs, page_no: int, count=None) -> tuple[list, int, str | None]:
     """One page of `qs`: (rows, count, next URL). The count (`count()`, or qs.count()) costs a
     query only when the page does not tell it (a full page, or a page past the end)."""
-    offset = (page_no - 1) * PAGE_SIZE
-    rows = list(qs[offset : offset + PAGE_SIZE + 1])
-    more = len(rows) > PAGE_SIZE
-    rows = rows[:PAGE_SIZE]
+    rows, more = page_rows(qs, page_no, PAGE_SIZE)
     if not more and (rows or page_no == 1):
-        count = offset + len(rows)
+        count = (page_no - 1) * PAGE_SIZE + len(rows)
     else:
         count = count() if count is not None else qs.count()
     next_url = (
@@ -150,22 +140,17 @@ def _paginate(request, qs, page_no: int, count=None) -> tuple[list, int, str | N
     return rows, count, next_url
 
 
-def _search(q: str) -> Q:
-    """`q=`: a case number (or its start) or an applicant's ID number or USCC. Which one is
-    told by its shape, not asked of the database with an OR: a case number has a dash after the
-    office code, an identity number is 18 characters without one. (With the OR, PostgreSQL
-    walked a million cases newest-first to find a few: 450 ms against 2 ms.)"""
-    if len(q) == 18 and "-" not in q:
-        return Q(applicant__in=Applicant.objects.filter(id_number=q.upper()).values("pk"))
-    return Q(number__startswith=q)
-
-
 def _office(code: str, field: str) -> Office:
     office = office_by_code(code)
     if office is None:
         raise InvalidInput(f"{code!r} 不是已知的经办机构代码 (unknown office)",
                            code="unknown_office", field=field)  # fmt: skip
     return office
+
+
+def _office_given(data: dict) -> Office | None:
+    """The office a window application names (the clerk's own when left out)."""
+    return _office(data["office"], "office") if data.get("office") else None
 
 
 def _case_queryset():
@@ -184,55 +169,6 @@ def _case_bodies(cases, user) -> list[dict]:
     read with the cases) for any number. `cases` must have shapes.CASE_RELATED loaded."""
     offices, histories = _office_codes(cases), case_histories(cases)
     return [shapes.case_data(c, histories[c.pk], user, offices) for c in cases]
-
-
-def _case_visible_or_404(user, number: str, qs=None) -> Case:
-    if qs is None:
-        case = case_by_number(number, history=True)
-    else:
-        case = qs.filter(number=number).first()
-    if case is None or not case_visible(user, case):
-        # Someone else's case is "not found", never "forbidden": nothing leaks.
-        raise NotFound(f"办件 {number} 不存在", code="case_not_found")
-    return case
-
-
-def _idempotency_key(request) -> str:
-    key = request.headers.get("Idempotency-Key", "").strip()
-    if len(key) > 100:
-        raise InvalidInput("Idempotency-Key 最长 100 个字符", code="invalid_idempotency_key",
-                           field="Idempotency-Key")  # fmt: skip
-    return key
-
-
-def _applicant(user, given: dict | None) -> Applicant | None:
-    """Who applies: an applicant account applies as itself; staff and agents name the
-    applicant, whose record is created or brought up to date (call inside a transaction)."""
-    if user.role == Role.APPLICANT:
-        if given is not None:
-            raise InvalidInput("申请人本人申请时不填 applicant (leave applicant out)",
-                               code="applicant_not_allowed", field="applicant")  # fmt: skip
-        if user.applicant is None:
-            raise Forbidden("此账号没有关联申请人信息", code="no_applicant_record")
-        return user.applicant
-    if given is None:
-        raise serializers.ValidationError({"applicant": ["代他人申请时必填 (required)"]})
-    return applicant_upsert(**given)
-
-
-def _applicant_transaction(user):
-    """Staff and agents name the applicant, whose record is written before the application is
-    checked: one transaction, so that a refused application leaves no record behind."""
-    return nullcontext() if user.role == Role.APPLICANT else transaction.atomic()
-
-
-def _window_office(data: dict) -> Office | None:
-    code = data.get("office")
-    if not code:
-        return None
-    if data["channel"] != Channel.WINDOW:
-        raise InvalidInput("只有窗口申请 (channel window) 填写 office", field="office")
-    return _office(code, "office")
 
 
 class InvalidCredentials(DomainError):
@@ -265,7 +201,7 @@ class TokenView(APIView):
     )
     def post(self, request):
         data = _parse(schemas.TokenRequestSerializer, request.data)
-        username, ip = data["username"], _ip(request)
+        username, ip = data["username"], client_ip(request)
         if login_locked(username):  # the same rule as the desk's sign-in page
             record(event="auth.login_failed", outcome="failure", username=username, ip=ip,
                    reason="locked", face="api")  # fmt: skip
@@ -291,11 +227,11 @@ class TokenView(APIView):
         tags=["auth"],
     )
     def delete(self, request):
-        header = request.headers.get("Authorization", "").split()
-        if len(header) != 2 or header[0].lower() != "bearer":
+        key = bearer_key(request)
+        if not key:
             raise InvalidToken("请在 Authorization 头中提供要注销的令牌 (Bearer <token>)",
                                code="not_authenticated")  # fmt: skip
-        if not token_revoke(header[1], ip=_ip(request)):
+        if not token_revoke(key, ip=client_ip(request)):
             raise InvalidToken("令牌无效或已注销 (invalid token)")
         return Response(status=204)
 
@@ -454,22 +390,19 @@ class CaseCollectionView(FastBearer, APIView):
                 raise InvalidInput(f"事项 {query['item']!r} 不存在 (unknown item)",
                                    code="unknown_item", field="item")  # fmt: skip
             where.append(Q(item_id=item[0]))
-        intake = Q(
-            status=Status.SUBMITTED, handling_office__isnull=True, channel__in=ONLINE_CHANNELS
-        )
         if query.get("intake") is True:
-            where.append(intake)
+            where.append(IN_INTAKE)
             order = ("submitted_at", "pk")  # first come, first served
         elif query.get("intake") is False:
-            where.append(~intake)
-        overdue = Q(status=Status.ACCEPTED, deadline__lt=today)
+            where.append(~IN_INTAKE)
+        overdue = overdue_q(today)
         if query.get("overdue") is True:
             where.append(overdue)
             order = ("deadline", "pk")
         elif query.get("overdue") is False:
             where.append(~overdue)
         if q := query.get("q", "").strip():
-            where.append(_search(q))
+            where.append(cases_search(q))
         visible = cases_visible(request.user)
         if query.get("intake") is True and sees_intake(request.user):
             # Asked for the intake, which they see whole: without the OR of their office's
@@ -507,15 +440,13 @@ class CaseCollectionView(FastBearer, APIView):
     )
     def post(self, request):
         data = _parse(schemas.CaseCreateSerializer, request.data)
-        user, key = request.user, _idempotency_key(request)
-        office = _window_office(data)
-        with _applicant_transaction(user):
-            case, created = case_submit(
-                item=data["item"], applicant=_applicant(user, data.get("applicant")),
-                channel=data["channel"], submitted_by=user, office=office,
-                materials=data.get("materials"), form=data.get("form"), idempotency_key=key,
-                agent=user if user.role == Role.AGENT else None, ip=_ip(request),
-            )  # fmt: skip
+        user = request.user
+        case, created = case_submit(
+            item=data["item"], applicant=data.get("applicant"), channel=data["channel"],
+            submitted_by=user, office=_office_given(data), materials=data.get("materials"),
+            form=data.get("form"), idempotency_key=request.headers.get("Idempotency-Key"),
+            ip=client_ip(request),
+        )  # fmt: skip
         headers = {"Location": reverse("api:case-detail", kwargs={"number": case.number})}
         if not created:  # the first case, read afresh with what the shape needs
             case = _case_queryset().get(pk=case.pk)
@@ -534,7 +465,7 @@ class CaseDetailView(FastBearer, APIView):
         tags=["cases"],
     )
     def get(self, request, number):
-        case = _case_visible_or_404(request.user, number)
+        case = case_for(request.user, number, history=True)
         return Response(_case_bodies([case], request.user)[0])
 
 
@@ -565,7 +496,7 @@ class CaseActionView(FastBearer, APIView):
         params = {k: v for k, v in data.items() if v is not None}
         expected_version = params.pop("version", None)
         case = case_act(number=number, action=action, actor=request.user,
-                        expected_version=expected_version, ip=_ip(request), **params)  # fmt: skip
+                        expected_version=expected_version, ip=client_ip(request), **params)  # fmt: skip
         # The case as the service left it (its item, version and applicant loaded). The actor
         # may no longer see it (after a transfer), but they have just acted on it.
         return Response(_case_bodies([case], request.user)[0])
@@ -580,15 +511,40 @@ class CaseNoticeListView(APIView):
         tags=["cases"],
     )
     def get(self, request, number):
-        case = _case_visible_or_404(
-            request.user,
-            number,
-            Case.objects.only(
-                "pk", "applicant_id", "agent_id", "handling_office_id", "number"
-            ),  # fmt: skip
-        )
+        case = case_for(request.user, number)
         notices = [shapes.notice_data(n, case.number) for n in Notice.objects.filter(case=case)]
         return Response(shapes.page(notices, len(notices), None))
+
+
+class NoticePdfView(APIView):
+    """The URL the notice list gives for each notice. Signed in by token or by session: the
+    desk and the portal link here too."""
+
+    renderer_classes = [JSONRenderer]  # errors are JSON; the PDF itself is not a DRF response
+
+    @extend_schema(
+        operation_id="cases_notices_pdf",
+        summary="A notice as PDF (受理/不予受理/补正材料/办结通知书)",
+        parameters=[
+            OpenApiParameter("number", OpenApiTypes.STR, OpenApiParameter.PATH,
+                             description="the case number, e.g. 371500-20250307-000001"),
+            OpenApiParameter("notice_id", OpenApiTypes.INT, OpenApiParameter.PATH,
+                             description="`id` of a notice listed by /api/v1/cases/{number}/notices"),
+        ],
+        responses={
+            (200, "application/pdf"): OpenApiResponse(OpenApiTypes.BINARY, description="the PDF"),
+            **_errors(401, 404),
+        },
+        tags=["cases"],
+    )  # fmt: skip
+    def get(self, request, number, notice_id):
+        case = case_for(request.user, number)
+        notice = case_notice(case, notice_id)
+        if notice is None:
+            raise NotFound(f"通知书 {notice_id} 不存在", code="notice_not_found")
+        notice.case = case
+        return private_download(notice_pdf_stored(notice), filename=notice_filename(notice),
+                                content_type="application/pdf")  # fmt: skip
 
 
 class BundleApplicationCreateView(APIView):
@@ -602,21 +558,18 @@ class BundleApplicationCreateView(APIView):
     )
     def post(self, request):
         data = _parse(schemas.BundleApplicationCreateSerializer, request.data)
-        user, key = request.user, _idempotency_key(request)
+        user = request.user
         bundle = Bundle.objects.filter(code=data["bundle"]).first()
         if bundle is None:
             raise InvalidInput(f"套餐 {data['bundle']!r} 不存在 (unknown bundle)",
                                code="unknown_bundle", field="bundle")  # fmt: skip
-        office = _window_office(data)
         try:
-            with _applicant_transaction(user):
-                application, created = bundle_apply(
-                    bundle=bundle, applicant=_applicant(user, data.get("applicant")),
-                    channel=data["channel"], submitted_by=user, office=office,
-                    materials=data.get("materials"), forms=data.get("forms"),
-                    idempotency_key=key, agent=user if user.role == Role.AGENT else None,
-                    ip=_ip(request),
-                )  # fmt: skip
+            application, created = bundle_apply(
+                bundle=bundle, applicant=data.get("applicant"), channel=data["channel"],
+                submitted_by=user, office=_office_given(data), materials=data.get("materials"),
+                forms=data.get("forms"), idempotency_key=request.headers.get("Idempotency-Key"),
+                ip=client_ip(request),
+            )  # fmt: skip
         except InvalidInput as e:
             raise InvalidInput(e.message, code=e.code, field=_bundle_field(e.field)) from None
         cases = list(_case_queryset().filter(bundle_application=application).order_by("item__code"))

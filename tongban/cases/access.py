@@ -1,5 +1,6 @@
 """Who may see a case and which actions their role allows on it. The API, the desk, the
-portal and the services all ask here, so the rule is written once.
+portal and the services all ask here, so the rule is written once; `case_for` is the one way
+a face loads a case by its number.
 
 An online application nobody has taken sits in the city-wide intake: every clerk of the city
 sees it. The first clerk who takes it owns it (首问负责) and it moves to their office's queue;
@@ -13,12 +14,12 @@ from functools import reduce
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from tongban.lib.errors import NotFound
 from tongban.people.models import Role
 
-from .models import Action, Case, Status
+from .models import IN_INTAKE, Action, Case, action_open
+from .selectors import case_by_number
 
-# An online application nobody has taken yet is in every clerk's intake queue.
-INTAKE_STATUSES = (Status.SUBMITTED, Status.AWAITING_SUPPLEMENT)
 TAKEN_GRACE = timedelta(minutes=10)
 OWN_ACTIONS = {Action.WITHDRAW, Action.SUPPLEMENT}  # an applicant's or agent's on their own case
 INTAKE_ACTIONS = {Action.CLAIM, Action.ACCEPT, Action.REJECT, Action.REQUEST_SUPPLEMENT}
@@ -41,9 +42,27 @@ def case_visible(user, case: Case) -> bool:
         return True
     if user.role not in (Role.CLERK, Role.REVIEWER, Role.SECOND_REVIEWER, Role.SUPERVISOR):
         return False
-    if case.handling_office_id is None:  # the city-wide intake: open and not yet taken
-        return sees_intake(user) and case.status in INTAKE_STATUSES
+    if case.handling_office_id is None:  # the city-wide intake (nobody has taken it yet)
+        return sees_intake(user) and case.in_intake
     return case.handling_office_id == user.office_id
+
+
+def case_for(user, number: str, *, history: bool = False) -> Case:
+    """Case `number` if `user` may see it, with its item, item version, applicant and handling
+    office loaded (and its history in `case.history_rows`, with `history`): one query.
+
+    Raises NotFound otherwise: someone else's case is "not found", never "forbidden", so that
+    nothing leaks (and a page shows its 404, lib.errors)."""
+    case = case_by_number(number, history=history) if _plausible(number) else None
+    if case is None or not case_visible(user, case):
+        raise NotFound(f"办件 {number[:40]} 不存在", code="case_not_found")
+    return case
+
+
+def _plausible(number: str) -> bool:
+    # What a case number can be (max_length 24): a longer or NUL-bearing path segment is simply
+    # not found, never a database error.
+    return 0 < len(number) <= 24 and "\x00" not in number
 
 
 def sees_intake(user) -> bool:
@@ -61,10 +80,6 @@ def case_just_taken(user, case: Case, action: str) -> bool:
         and case.taken_at is not None
         and timezone.now() - case.taken_at < TAKEN_GRACE
     )
-
-
-# The city-wide intake: open applications nobody has taken yet.
-IN_INTAKE = Q(handling_office__isnull=True, status__in=INTAKE_STATUSES)
 
 
 def _visible_parts(user) -> list[Q]:
@@ -119,6 +134,4 @@ def action_permitted(user, case: Case, action: str) -> bool:
 
 def actions_available(user, case: Case) -> list[str]:
     """The actions `user` may take on `case` now: permitted for them and open from its status."""
-    from .services import action_open
-
     return [a for a in Case.ACTIONS if action_permitted(user, case, a) and action_open(case, a)]

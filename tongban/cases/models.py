@@ -1,7 +1,7 @@
 from django.db import models
 from django.db.models import Q
 
-from tongban.catalog.models import Channel
+from tongban.catalog.models import ONLINE_CHANNELS, Channel
 
 
 class Status(models.TextChoices):
@@ -20,6 +20,21 @@ class Result(models.TextChoices):
 
 OPEN_STATUSES = (Status.SUBMITTED, Status.AWAITING_SUPPLEMENT, Status.ACCEPTED)
 FINAL_STATUSES = (Status.COMPLETED, Status.REJECTED, Status.WITHDRAWN)
+
+# The city-wide intake (首问负责): applications no office has taken yet. Every clerk of the city
+# sees them; the first to act on one owns it, and it moves to their office's queue (or out of
+# the intake for good: refused, withdrawn). Window applications belong to their office from the
+# start, so only online ones are ever here. The partial index case_intake_idx is this condition;
+# Case.in_intake says the same of one case.
+IN_INTAKE = Q(status=Status.SUBMITTED, handling_office__isnull=True)
+
+
+def overdue_q(today) -> Q:
+    """Cases overdue on `today` (a local date): accepted, clock running, deadline passed.
+    A case waiting for a supplement has no deadline while its clock stands still; a finished
+    case is never overdue, however late it was (the figures count that apart). Along the
+    partial index case_open_deadline_idx; Case.is_overdue says the same of one case."""
+    return Q(status=Status.ACCEPTED, deadline__lt=today)
 
 
 class Action(models.TextChoices):
@@ -70,7 +85,7 @@ class Case(models.Model):
             Status.WITHDRAWN,
         },
     }
-    # The statuses each action may be taken from; services.action_open() adds the finer
+    # The statuses each action may be taken from; action_open() below adds the finer
     # rules (a refusal only before acceptance, a supplement in ACCEPTED only for 容缺).
     ACTIONS = {
         Action.CLAIM: {Status.SUBMITTED},
@@ -154,7 +169,10 @@ class Case(models.Model):
         "补正期限", null=True, blank=True
     )  # while awaiting a supplement
 
-    overdue = models.BooleanField(default=False)  # set once, by the deadline sweep
+    # Flagged, once, by the deadline scan when it raised the red card (a guard, so the card is
+    # raised once). Whether a case is overdue now is overdue_q() / is_overdue(): a later
+    # calendar or an extension can move a deadline past today again.
+    overdue = models.BooleanField(default=False)
     version = models.PositiveIntegerField(default=1)  # bumped by every change; stale writes get 409
     idempotency_key = models.CharField(max_length=100, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -210,11 +228,40 @@ class Case(models.Model):
         return self.status in OPEN_STATUSES
 
     @property
+    def in_intake(self) -> bool:
+        """IN_INTAKE, of this case."""
+        return self.status == Status.SUBMITTED and self.handling_office_id is None
+
+    def is_overdue(self, today) -> bool:
+        """overdue_q(today), of this case."""
+        return (
+            self.status == Status.ACCEPTED and self.deadline is not None and self.deadline < today
+        )
+
+    @property
     def current_step(self) -> dict | None:
         steps = self.item_version.steps
         if self.status == Status.ACCEPTED and self.step < len(steps):
             return steps[self.step]
         return None
+
+
+def action_open(case: Case, action: str) -> bool:
+    """Whether `action` may be taken from the case's status: Case.ACTIONS plus the finer rules
+    that read more of the case. Who may take it is cases.access.action_permitted's to say."""
+    if case.status not in Case.ACTIONS.get(action, ()):
+        return False
+    accepted = case.accepted_at is not None
+    match action:
+        case Action.REJECT:
+            return not accepted
+        case Action.CLAIM:
+            return case.owner_id is None and case.channel in ONLINE_CHANNELS
+        case Action.SUPPLEMENT:
+            return case.status == Status.AWAITING_SUPPLEMENT or bool(case.missing_materials)
+        case Action.REQUEST_SUPPLEMENT:
+            return not (case.status == Status.ACCEPTED and case.missing_materials)
+    return True
 
 
 class CaseEvent(models.Model):

@@ -1,11 +1,14 @@
 import json
+import re
 from datetime import UTC, datetime
 
 from django.db import connection
+from django.db.models import Q
 
 from tongban.catalog.models import ServiceItem
 from tongban.catalog.selectors import item_version_cached
 from tongban.lib import sql
+from tongban.lib.identifiers import IdentifierError, resident_id_validate, uscc_validate
 from tongban.offices.models import Office
 from tongban.people.models import Applicant, User
 
@@ -87,6 +90,12 @@ def case_by_number(number: str, *, lock: bool = False, history: bool = False) ->
     return case
 
 
+def case_notice(case: Case, notice_id: int):
+    """Notice `notice_id` of `case`, or None (an id past bigint too: a path's <int:> takes any
+    run of digits, and PostgreSQL would fail rather than miss)."""
+    return case.notices.filter(pk=notice_id).first() if notice_id < 2**63 else None
+
+
 def histories(cases) -> dict[int, list[tuple]]:
     """The history rows (as in case_by_number) of `cases`, per case pk: those read with their
     case as they are, the others in one query."""
@@ -108,3 +117,39 @@ def history_append(case: Case, event_row: tuple) -> None:
     case's lock keeps anyone else from writing one in between."""
     if hasattr(case, "history_rows"):
         case.history_rows.append(event_row)
+
+
+# A case number is <office code>-<yyyymmdd>-<sequence> (services._next_number); the
+# beginning of one is the office code, then as much of the rest as typed.
+_NUMBER = re.compile(r"\d{6}-\d{8}-\d{6}")
+_NUMBER_START = re.compile(r"\d{6}(-\d{0,8}(-\d{0,6})?)?")
+NAME_MATCHES_MAX = 200
+
+
+def cases_search(q: str) -> Q:
+    """The cases a person means by `q` in a search box, the same in every list (the API's
+    `q=`, the desk's queues):
+
+    - a valid resident ID number or unified social credit code: that applicant's cases;
+    - a case number, or its beginning (an office code, then as much of the date and sequence as
+      typed): the cases whose number starts so;
+    - anything else: the cases of applicants whose name contains it (the first
+      NAME_MATCHES_MAX such applicants).
+
+    Which one is told by the shape of `q`, never asked of the database with an OR: with the OR,
+    PostgreSQL walked a million cases newest-first to find a few (450 ms against 2 ms)."""
+    q = q.strip()
+    for validate in (resident_id_validate, uscc_validate):
+        try:
+            number = validate(q)
+        except IdentifierError:
+            continue
+        return Q(applicant__in=Applicant.objects.filter(id_number=number).values("pk"))
+    if _NUMBER.fullmatch(q.upper()):
+        return Q(number=q.upper())
+    if _NUMBER_START.fullmatch(q.upper()):
+        return Q(number__startswith=q.upper())
+    ids = list(
+        Applicant.objects.filter(name__icontains=q).values_list("pk", flat=True)[:NAME_MATCHES_MAX]
+    )
+    return Q(applicant_id__in=ids)

@@ -12,14 +12,16 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from tongban.catalog.models import ONLINE_CHANNELS, Channel, HandlingType, ItemVersion
+from tongban.catalog.models import ONLINE_CHANNELS, Channel, HandlingType, ItemVersion, limit_days
 from tongban.catalog.selectors import item_version_current
 from tongban.catalog.services import form_clean
 from tongban.lib import sql
 from tongban.lib.errors import Conflict, Forbidden, InvalidInput, NotFound
 from tongban.lib.text import text_clean
 from tongban.offices.models import Office, Window
+from tongban.offices.selectors import office_window
 from tongban.people.models import Applicant, Role, User
+from tongban.people.services import applicant_upsert
 from tongban.workdays import services as workdays
 
 from . import access
@@ -32,6 +34,7 @@ from .models import (
     ClockStop,
     Notice,
     Status,
+    action_open,
 )
 from .selectors import case_by_number, history_append
 
@@ -85,21 +88,73 @@ def _material_names(version: ItemVersion, codes) -> list[dict]:
     return [{"code": c, "name": by_code[c]["name"]} for c in codes if c in by_code]
 
 
-def case_submit(*, item: str, applicant: Applicant, channel: str, submitted_by: User,
-                office: Office | None = None, window: Window | None = None,
-                materials: list[str] | None = None, form: dict | None = None,
-                idempotency_key: str = "", agent: User | None = None,
-                bundle_application: BundleApplication | None = None, ip: str | None = None) -> tuple[Case, bool]:  # fmt: skip
-    """Apply for item `item` (a code) on behalf of `applicant`.
+def idempotency_key_clean(key) -> str:
+    """An Idempotency-Key as given (HTTP header, form field), stripped: "" for none.
 
-    Online applications (web, mobile) enter the city-wide intake queue and are numbered
-    under the city; window applications are numbered under, and held by, the window's office.
-    Returns (case, created): a retried call with the same idempotency key returns the first
-    case and False. Raises InvalidInput naming the field at fault."""
+    Raises InvalidInput for one over 100 characters."""
+    key = (key or "").strip() if isinstance(key, str) else ""
+    if len(key) > 100:
+        raise InvalidInput("Idempotency-Key 最长 100 个字符", code="invalid_idempotency_key",
+                           field="Idempotency-Key")  # fmt: skip
+    return key
+
+
+def _applicant_of(submitted_by: User, given: Applicant | dict | None) -> Applicant:
+    """Who applies. An applicant account applies as itself and names nobody; staff and agents
+    name the applicant: a record, or the details applicant_upsert() takes, which create or
+    bring up to date the person's one record (call inside the application's transaction, so
+    that a refused application leaves no record behind)."""
+    if submitted_by.role == Role.APPLICANT:
+        if given is not None and not (
+            isinstance(given, Applicant) and given.pk == submitted_by.applicant_id
+        ):
+            raise InvalidInput("申请人本人申请时不填 applicant (leave applicant out)",
+                               code="applicant_not_allowed", field="applicant")  # fmt: skip
+        if submitted_by.applicant is None:
+            raise Forbidden("此账号没有关联申请人信息", code="no_applicant_record")
+        return submitted_by.applicant
+    if given is None:
+        raise InvalidInput("代他人申请时必填申请人 (applicant is required)", field="applicant")
+    if isinstance(given, Applicant):
+        return given
+    if not isinstance(given, dict):
+        raise InvalidInput("applicant 应为对象", code="invalid", field="applicant")
+    return applicant_upsert(**given)
+
+
+def case_submit(*, item: str, channel: str, submitted_by: User,
+                applicant: Applicant | dict | None = None, office: Office | None = None,
+                window: Window | None = None, materials: list[str] | None = None,
+                form: dict | None = None, idempotency_key: str = "",
+                bundle_application: BundleApplication | None = None, ip: str | None = None) -> tuple[Case, bool]:  # fmt: skip
+    """Apply for item `item` (a code); every face applies through here.
+
+    Who the applicant is follows _applicant_of(): an applicant account for itself, or the
+    person staff or an agent name (a record, or details that create or update it, in the same
+    transaction as the case). An agent who applies is the case's agent. Online applications
+    (web, mobile) enter the city-wide intake queue and are numbered under the city; window
+    applications are numbered under, and held by, the clerk's office, at its 通办 window unless
+    `window` names another. Returns (case, created): a retried call with the same
+    idempotency key returns the first case and False. Raises InvalidInput naming the field at
+    fault, Forbidden when the submitter's role may not apply so."""
+    idempotency_key = idempotency_key_clean(idempotency_key)
+    if isinstance(applicant, dict):
+        with transaction.atomic():
+            return _submit(item=item, channel=channel, submitted_by=submitted_by,
+                           applicant=_applicant_of(submitted_by, applicant), office=office,
+                           window=window, materials=materials, form=form,
+                           idempotency_key=idempotency_key, bundle_application=bundle_application,
+                           ip=ip)  # fmt: skip
+    return _submit(item=item, channel=channel, submitted_by=submitted_by,
+                   applicant=_applicant_of(submitted_by, applicant), office=office, window=window,
+                   materials=materials, form=form, idempotency_key=idempotency_key,
+                   bundle_application=bundle_application, ip=ip)  # fmt: skip
+
+
+def _submit(*, item: str, channel: str, submitted_by: User, applicant: Applicant,
+            office: Office | None, window: Window | None, materials, form, idempotency_key: str,
+            bundle_application: BundleApplication | None, ip: str | None) -> tuple[Case, bool]:  # fmt: skip
     if idempotency_key:
-        if len(idempotency_key) > 100:
-            raise InvalidInput("Idempotency-Key 最长 100 个字符", code="invalid_idempotency_key",
-                               field="Idempotency-Key")  # fmt: skip
         existing = _case_by_key(submitted_by, idempotency_key)
         if existing:
             return _replay(existing, item=item, applicant=applicant, channel=channel), False
@@ -127,6 +182,8 @@ def case_submit(*, item: str, applicant: Applicant, channel: str, submitted_by: 
                                code="item_not_citywide", field="item")  # fmt: skip
     elif submitted_by.role not in (Role.APPLICANT, Role.AGENT):
         raise Forbidden("网上申请由申请人本人或帮办代办员提交", code="online_applicants_only")
+    elif office is not None:
+        raise InvalidInput("只有窗口申请 (channel window) 填写 office", field="office")
     materials = _check_materials(version, materials)
     form = form_clean(version=version, form=form)
 
@@ -134,6 +191,9 @@ def case_submit(*, item: str, applicant: Applicant, channel: str, submitted_by: 
     today = timezone.localdate(now)
     online = channel in ONLINE_CHANNELS
     number_office = settings.TONGBAN_CITY_CODE if online else office.code
+    if not online and window is None:
+        window = office_window(office.pk)
+    agent = submitted_by if submitted_by.role == Role.AGENT else None
     case = Case(
         item=version.item, item_version=version, applicant=applicant,
         insured_region_id=applicant.insured_region_id, agent=agent, submitted_by=submitted_by,
@@ -205,23 +265,6 @@ class Act:
         return self.actor.office if self.actor and self.actor.office_id else None
 
 
-def action_open(case: Case, action: str) -> bool:
-    """Whether `action` may be taken from the case's status (Case.ACTIONS plus finer rules)."""
-    if case.status not in Case.ACTIONS.get(action, ()):
-        return False
-    accepted = case.accepted_at is not None
-    match action:
-        case Action.REJECT:
-            return not accepted
-        case Action.CLAIM:
-            return case.owner_id is None and case.channel in ONLINE_CHANNELS
-        case Action.SUPPLEMENT:
-            return case.status == Status.AWAITING_SUPPLEMENT or bool(case.missing_materials)
-        case Action.REQUEST_SUPPLEMENT:
-            return not (case.status == Status.ACCEPTED and case.missing_materials)
-    return True
-
-
 def case_act(*, number: str, action: str, actor: User, expected_version: int | None = None,
              ip: str | None = None, **params) -> Case:  # fmt: skip
     """Take `action` on case `number` as `actor`; `params` are the action's own arguments.
@@ -256,7 +299,7 @@ def case_act(*, number: str, action: str, actor: User, expected_version: int | N
                             code="action_forbidden")  # fmt: skip
         if "reason" in params:
             params["reason"] = text_clean(params["reason"], field="reason", label="理由")
-        unknown = set(params) - _HANDLER_PARAMS[action]
+        unknown = set(params) - set(ACTION_PARAMS[action])
         if unknown:
             raise InvalidInput(f"“{Action(action).label}”不接受参数 {', '.join(sorted(unknown))}",
                                code="unknown_field", field=sorted(unknown)[0])  # fmt: skip
@@ -343,17 +386,13 @@ def _claim(act: Act) -> None:
     _move(act, Status.SUBMITTED, Action.CLAIM, fields=("owner", "handling_office", "taken_at"))
 
 
-def _limit_days(version: ItemVersion) -> int:
-    return 0 if version.is_instant else version.promised_days
-
-
 def _start_clock(act: Act, accepted_at: datetime) -> None:
     case = act.case
     day = timezone.localdate(accepted_at)
     if case.item_version.is_instant:
         due = workdays.instant_due(case.submitted_at)
     else:
-        due = workdays.add(day, case.item_version.promised_days)
+        due = workdays.add(day, case.item_version.limit_days)
     case.clock_started_on = day
     case.workdays_used = 0
     case.deadline, case.deadline_provisional = due.date, due.provisional
@@ -504,7 +543,7 @@ def _supplement(act: Act, materials: list | None = None, reason: str = "") -> No
             stop.ended_on = act.today
             stop.save(update_fields=["ended_on"])
         case.clock_started_on = act.today
-        due = workdays.add(act.today, max(_limit_days(version) - case.workdays_used, 0))
+        due = workdays.add(act.today, max(version.limit_days - case.workdays_used, 0))
         case.deadline, case.deadline_provisional = due.date, due.provisional
         fields += ["clock_started_on", "deadline", "deadline_provisional"]
         to = Status.ACCEPTED
@@ -573,9 +612,10 @@ _HANDLERS = {
     Action.WITHDRAW: _withdraw,
     Action.TRANSFER: _transfer,
 }
-_HANDLER_PARAMS = {
-    action: set(fn.__code__.co_varnames[1 : fn.__code__.co_argcount])
-    for action, fn in _HANDLERS.items()
+# The arguments each action takes, read from its handler: the API's description, the desk's
+# forms and case_act()'s check of unknown arguments all come from here.
+ACTION_PARAMS: dict[str, tuple[str, ...]] = {
+    action: fn.__code__.co_varnames[1 : fn.__code__.co_argcount] for action, fn in _HANDLERS.items()
 }
 
 
@@ -712,46 +752,73 @@ def cases_deem_accepted_overdue(*, now: datetime | None = None) -> int:
 
 def case_deadlines_recompute(*, year: int | None = None) -> int:
     """Recompute the open deadlines after a calendar year is loaded or changed; returns how
-    many moved. Provisional deadlines become firm once their year is known."""
+    many moved. Provisional deadlines become firm once their year is known.
+
+    A moved deadline is a change like any other: the case's version goes up and its history
+    gets a `recompute` event with the old and new dates. Whether a case is overdue stays the
+    deadline scan's to flag (supervision.services.deadlines_scan)."""
     running = Case.objects.filter(status=Status.ACCEPTED, deadline__isnull=False)
     if year is not None:
         running = running.filter(deadline__year__gte=year - 1)
     rows = list(
-        running.values_list("pk", "version", "submitted_at", "clock_started_on", "workdays_used", "deadline",
-                            "deadline_provisional", "item_version__handling_type", "item_version__promised_days")
+        running.values_list("pk", "version", "step", "submitted_at", "clock_started_on", "workdays_used",
+                            "deadline", "deadline_provisional", "item_version__handling_type",
+                            "item_version__promised_days")
     )  # fmt: skip
     if not rows:
         return 0
-    today = timezone.localdate()
+    now = timezone.now()
+    today = timezone.localdate(now)
     # One calendar query for the whole pass; a count that runs past it falls back to add().
-    starts = [r[3] for r in rows if r[3]]
+    starts = [r[4] for r in rows if r[4]]
     days = workdays.span(min(starts, default=today), max([today, *starts]) + timedelta(days=400))
-    changed = 0
-    for pk, version, submitted_at, started, used, deadline, provisional, kind, promised in rows:
+    events = []
+    for (
+        pk,
+        version,
+        step,
+        submitted_at,
+        started,
+        used,
+        deadline,
+        provisional,
+        kind,
+        promised,
+    ) in rows:
         if kind == HandlingType.INSTANT:
             due = workdays.instant_due(submitted_at)
         else:
-            left = max(promised - used, 0)
+            left = max(limit_days(kind, promised) - used, 0)
             due = days.add(started, left) or workdays.add(started, left)
-        if (due.date, due.provisional) != (deadline, provisional):
-            # The version guard leaves a case that someone is acting on to the next pass.
-            changed += Case.objects.filter(pk=pk, version=version).update(
-                deadline=due.date, deadline_provisional=due.provisional, overdue=due.date < today
-            )
-    return changed
+        if (due.date, due.provisional) == (deadline, provisional):
+            continue
+        # The version guard leaves a case that someone is acting on to the next pass.
+        if Case.objects.filter(pk=pk, version=version).update(
+            deadline=due.date, deadline_provisional=due.provisional, version=version + 1,
+            updated_at=now,
+        ):  # fmt: skip
+            events.append(CaseEvent(
+                case_id=pk, action=Action.RECOMPUTE, from_status=Status.ACCEPTED,
+                to_status=Status.ACCEPTED, step=step, at=now,
+                reason=f"国务院节假日安排变更，办结期限由 {deadline} 调整为 {due.date}",
+                data={"deadline": [_iso(deadline), _iso(due.date)],
+                      "provisional": [provisional, due.provisional]},
+            ))  # fmt: skip
+    CaseEvent.objects.bulk_create(events)
+    return len(events)
 
 
 # --- Bundles -------------------------------------------------------------------------------
 
 
-def bundle_apply(*, bundle, applicant: Applicant, channel: str, submitted_by: User, office=None,
+def bundle_apply(*, bundle, channel: str, submitted_by: User,
+                 applicant: Applicant | dict | None = None, office=None,
                  materials: dict | None = None, forms: dict | None = None, idempotency_key: str = "",
-                 agent=None, ip=None) -> tuple[BundleApplication, bool]:  # fmt: skip
-    """一表申请: one application that creates one linked case per item of the bundle, all or none."""
+                 ip=None) -> tuple[BundleApplication, bool]:  # fmt: skip
+    """一表申请: one application that creates one linked case per item of the bundle, all or
+    none. The applicant, the agent and the window follow case_submit()."""
+    idempotency_key = idempotency_key_clean(idempotency_key)
     if idempotency_key:
-        if len(idempotency_key) > 100:
-            raise InvalidInput("Idempotency-Key 最长 100 个字符", code="invalid_idempotency_key",
-                               field="Idempotency-Key")  # fmt: skip
         existing = BundleApplication.objects.filter(
             submitted_by=submitted_by, idempotency_key=idempotency_key
         ).first()
@@ -770,6 +837,7 @@ def bundle_apply(*, bundle, applicant: Applicant, channel: str, submitted_by: Us
                                code="unknown_item", field=name)  # fmt: skip
     now = timezone.now()
     with transaction.atomic():
+        applicant = _applicant_of(submitted_by, applicant)
         application = BundleApplication.objects.create(
             number=_next_number("B" + (office.code if office else settings.TONGBAN_CITY_CODE),
                                 timezone.localdate(now)),
@@ -780,7 +848,7 @@ def bundle_apply(*, bundle, applicant: Applicant, channel: str, submitted_by: Us
             try:
                 case_submit(item=item.code, applicant=applicant, channel=channel, submitted_by=submitted_by,
                             office=office, materials=materials.get(item.code), form=forms.get(item.code),
-                            agent=agent, bundle_application=application, ip=ip)  # fmt: skip
+                            bundle_application=application, ip=ip)  # fmt: skip
             except InvalidInput as e:
                 field = f"{item.code}.{e.field}" if e.field else item.code
                 raise InvalidInput(

@@ -14,7 +14,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, OuterRef, Subquery
+from django.db.models import Count, Subquery
 from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template import engines
@@ -25,9 +25,11 @@ from django.utils.html import format_html, format_html_join
 
 from tongban.lib.admin import ReadOnlyAdminMixin
 from tongban.lib.errors import DomainError
+from tongban.lib.forms import form_add_domain_error
 from tongban.offices.models import Office
 
 from .models import Agreement, Bundle, Channel, HandlingType, ItemVersion, ServiceItem
+from .selectors import versions_in_force
 from .services import APPLICANT_KINDS, catalog_item_save, catalog_item_set_status
 from .workbook import (
     KIND_LABELS,
@@ -126,13 +128,6 @@ IMPORT_FORM = (
 @cache
 def _template(source: str):
     return engines["django"].from_string(source)
-
-
-def _version_in_force():
-    today = timezone.localdate()
-    return ItemVersion.objects.filter(item=OuterRef("pk"), effective_from__lte=today).order_by(
-        "-effective_from", "-number"
-    )
 
 
 class ItemVersionInline(ReadOnlyAdminMixin, admin.TabularInline):
@@ -295,15 +290,6 @@ class NewVersionForm(forms.ModelForm):
             data[name] = data.get(name) or []
         return data
 
-    def add_domain_error(self, e: DomainError):
-        """Show an error of the services on the field it names ("materials[2].code" → materials)."""
-        name = (e.field or "").split("[")[0].split(".")[0]
-        message = e.message.removeprefix(f"{e.field}: ") if e.field else e.message
-        if name in self.fields and name not in self.errors:
-            self.add_error(name, f"{e.field}: {message}" if e.field != name else message)
-        else:
-            self.add_error(None, e.message)
-
 
 @admin.register(ServiceItem)
 class ServiceItemAdmin(admin.ModelAdmin):
@@ -322,7 +308,7 @@ class ServiceItemAdmin(admin.ModelAdmin):
     actions = ["suspend", "resume", "retire", "export_xlsx"]
 
     def get_queryset(self, request):
-        current = _version_in_force()
+        current = versions_in_force()
         return (
             super()
             .get_queryset(request)
@@ -424,7 +410,7 @@ class ServiceItemAdmin(admin.ModelAdmin):
                     effective_from=data["effective_from"], actor=request.user,
                 )  # fmt: skip
             except DomainError as e:
-                form.add_domain_error(e)
+                form_add_domain_error(form, e)
             else:
                 if latest is not None and version.pk == latest.pk:
                     self.message_user(request, "规则与最新版本相同，没有生成新版本（名称等资料已保存）",

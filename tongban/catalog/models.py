@@ -15,6 +15,12 @@ class Channel(models.TextChoices):
 ONLINE_CHANNELS = {Channel.WEB, Channel.MOBILE}
 
 
+def limit_days(handling_type: str, promised_days: int) -> int:
+    """ItemVersion.limit_days from its two columns, for code that reads them without a model
+    (the deadline scan groups every version by its limit)."""
+    return 0 if handling_type == HandlingType.INSTANT else promised_days
+
+
 class ServiceItem(models.Model):
     """A service item (事项) of the catalog: its identity and status. What it asks and how it
     is handled lives in its versions; a case keeps the version it was applied under."""
@@ -89,6 +95,12 @@ class ItemVersion(models.Model):
     @property
     def is_instant(self) -> bool:
         return self.handling_type == HandlingType.INSTANT
+
+    @property
+    def limit_days(self) -> int:
+        """The time limit a case runs against, in working days: the promised limit (承诺时限),
+        0 for an instant item (即办件, finished the day it is handed in)."""
+        return limit_days(self.handling_type, self.promised_days)
 
     @property
     def material_codes(self) -> list[str]:

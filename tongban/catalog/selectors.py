@@ -1,6 +1,6 @@
 from datetime import date
 
-from django.db.models import OuterRef, Subquery
+from django.db.models import OuterRef, QuerySet, Subquery
 from django.utils import timezone
 
 from tongban.lib import sql
@@ -8,21 +8,37 @@ from tongban.lib.errors import InvalidInput
 
 from .models import ItemVersion, ServiceItem
 
+# The version of an item in force on a day: the one with the latest effective date on or
+# before it, the highest number among versions of that date (an item's versions are numbered
+# in order). Written here twice, in the same order: the prepared statement below for the
+# lookup every application makes, versions_in_force() for lists.
+_IN_FORCE_ORDER = ("-effective_from", "-number")
 
-def item_version_current(*, code: str, on: date | None = None) -> ItemVersion:
-    """The version of item `code` in force on `on` (today), with its item, in one query.
 
-    Raises InvalidInput (field "item") for an unknown, suspended or retired item."""
+def item_version_in_force(*, code: str, on: date | None = None) -> ItemVersion | None:
+    """The version of item `code` in force on `on` (today), with its item loaded, whatever the
+    item's status; None for an unknown item or one with no version in force yet. One query."""
     on = on or timezone.localdate()
     with sql.cursor() as cursor:  # every application asks: prepared SQL (lib.sql)
-        cursor.execute(_CURRENT_SQL, [code, on])
+        cursor.execute(_IN_FORCE_SQL, [code, on])
         row = cursor.fetchone()
     if row is None:
+        return None
+    version = _VERSION.build(row)
+    version.item = _ITEM.build(row, _VERSION.width)
+    return version
+
+
+def item_version_current(*, code: str, on: date | None = None) -> ItemVersion:
+    """item_version_in_force() of an item open for applications.
+
+    Raises InvalidInput (field "item") for an unknown, suspended or retired item."""
+    version = item_version_in_force(code=code, on=on)
+    if version is None:
         raise InvalidInput(
             f"事项 {code!r} 不存在 (unknown item)", code="unknown_item", field="item"
         )
-    version, item = _VERSION.build(row), _ITEM.build(row, _VERSION.width)
-    version.item = item
+    item = version.item
     if item.status != ServiceItem.Status.ACTIVE:
         raise InvalidInput(
             f"事项“{item.name}”{item.get_status_display()}，暂不受理 (item is {item.status})",
@@ -33,25 +49,28 @@ def item_version_current(*, code: str, on: date | None = None) -> ItemVersion:
 
 
 _VERSION, _ITEM = sql.Columns(ItemVersion, "v"), sql.Columns(ServiceItem, "i")
-_CURRENT_SQL = (
+_IN_FORCE_SQL = (
     f"SELECT {_VERSION.sql}, {_ITEM.sql} FROM {sql.table(ItemVersion)} v "
     f"JOIN {sql.table(ServiceItem)} i ON i.id = v.item_id "
     "WHERE i.code = %s AND v.effective_from <= %s "
-    "ORDER BY v.effective_from DESC, v.number DESC LIMIT 1"
+    "ORDER BY v.effective_from DESC, v.number DESC LIMIT 1"  # _IN_FORCE_ORDER
 )
+
+
+def versions_in_force(*, on: date | None = None) -> QuerySet:
+    """The versions in force on `on` (today) of the item at OuterRef("pk"): a queryset whose
+    first row is the one, for Subquery() in a list of items."""
+    on = on or timezone.localdate()
+    return ItemVersion.objects.filter(item=OuterRef("pk"), effective_from__lte=on).order_by(
+        *_IN_FORCE_ORDER
+    )
 
 
 def items_active(*, on: date | None = None):
     """Active items, each annotated with the pk of its version in force (`current_version_id`)."""
-    on = on or timezone.localdate()
-    current = (
-        ItemVersion.objects.filter(item=OuterRef("pk"), effective_from__lte=on)
-        .order_by("-effective_from", "-number")
-        .values("pk")[:1]
-    )
     return (
         ServiceItem.objects.filter(status=ServiceItem.Status.ACTIVE)
-        .annotate(current_version_id=Subquery(current))
+        .annotate(current_version_id=Subquery(versions_in_force(on=on).values("pk")[:1]))
         .exclude(current_version_id=None)
         .order_by("code")
     )

@@ -1,10 +1,11 @@
 """Forms of the desk. They parse and display; the rules are in the services, whose errors
-are put back on the field they name (DomainError.field) by `add_domain_error`."""
+are put back on the field they name (DomainError.field) by lib.forms.form_add_domain_error."""
 
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from tongban.catalog.forms import item_form_data, item_form_fields
 from tongban.catalog.models import ItemVersion
 from tongban.consultations.models import Consultation
 from tongban.lib.errors import DomainError
@@ -15,17 +16,6 @@ from tongban.people.services import applicant_identify
 
 class DeskLoginForm(SignInForm):
     face = "desk"
-
-
-def add_domain_error(form: forms.Form, error: DomainError, mapping: dict | None = None) -> None:
-    """Put a service's error on the form field it names, or on the form as a whole."""
-    field = error.field or ""
-    field = (mapping or {}).get(field, field)
-    if field.startswith("applicant."):
-        field = field.removeprefix("applicant.")
-    elif field.startswith("form."):
-        field = "form_" + field.removeprefix("form.")
-    form.add_error(field if field in form.fields else None, error.message)
 
 
 def office_choices(*, include_external: bool) -> list[tuple[str, str]]:
@@ -78,11 +68,9 @@ class ApplyForm(forms.Form):
         self.fields["insured_region"].choices = [("", "——"), *office_choices(include_external=True)]
         self.fields["materials"].choices = material_choices(version)
         self.fields["missing_materials"].choices = material_choices(version)
-        self.form_fields = []
-        for spec in version.form:
-            name = "form_" + spec["name"]
-            self.fields[name] = _item_form_field(spec)
-            self.form_fields.append(name)
+        item_fields = item_form_fields(version)
+        self.fields.update(item_fields)
+        self.form_fields = list(item_fields)
 
     def clean_id_number(self):
         # Checked here too, so that a bad number shows with the other field errors at once;
@@ -93,15 +81,7 @@ class ApplyForm(forms.Form):
             raise ValidationError(e.message, code=e.code) from None
 
     def item_form(self) -> dict:
-        """The item's form as form_clean() expects it (only what was filled in)."""
-        out = {}
-        for spec in self.version.form:
-            value = self.cleaned_data.get("form_" + spec["name"])
-            if spec["type"] == "bool":
-                out[spec["name"]] = bool(value)
-            elif value not in (None, ""):
-                out[spec["name"]] = value.isoformat() if hasattr(value, "isoformat") else str(value)
-        return out
+        return item_form_data(self.version, self.cleaned_data)
 
     @property
     def applicant_fields(self):
@@ -110,20 +90,6 @@ class ApplyForm(forms.Form):
     @property
     def item_fields(self):
         return [self[n] for n in self.form_fields]
-
-
-def _item_form_field(spec: dict) -> forms.Field:
-    kw = {"label": spec["label"], "required": spec["required"]}
-    match spec["type"]:
-        case "number":
-            return forms.DecimalField(**kw, widget=forms.TextInput(attrs={"inputmode": "decimal"}))
-        case "date":
-            return forms.DateField(**kw, widget=forms.DateInput(attrs={"type": "date"}))
-        case "choice":
-            return forms.ChoiceField(**kw, choices=[("", "——")] + [(c, c) for c in spec["choices"]])
-        case "bool":
-            return forms.BooleanField(label=spec["label"], required=False)
-    return forms.CharField(**kw, max_length=2000)
 
 
 class ActionForm(forms.Form):
@@ -140,19 +106,6 @@ class ActionForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["materials"].choices = material_choices(version)
         self.fields["missing_materials"].choices = material_choices(version)
-
-
-ACTION_PARAMS = {
-    "claim": (),
-    "accept": ("materials", "promised_supplement_by", "reason"),
-    "reject": ("reason",),
-    "request_supplement": ("missing_materials", "reason"),
-    "supplement": ("materials", "reason"),
-    "approve": ("reason",),
-    "deny": ("reason",),
-    "withdraw": ("reason",),
-    "transfer": ("office", "reason"),
-}
 
 
 class ConsultationForm(forms.Form):

@@ -11,11 +11,11 @@ from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
 from tongban.cases.access import cases_visible
-from tongban.cases.models import OPEN_STATUSES, Case, Status
-from tongban.catalog.models import ONLINE_CHANNELS, ItemVersion, ServiceItem
-from tongban.lib.identifiers import IdentifierError, resident_id_validate, uscc_validate
+from tongban.cases.models import IN_INTAKE, OPEN_STATUSES, Case, Status, overdue_q
+from tongban.cases.selectors import cases_search
+from tongban.catalog.models import ItemVersion, ServiceItem
 from tongban.offices.models import Office
-from tongban.people.models import Applicant, Role
+from tongban.people.models import Role
 from tongban.supervision.services import yellow_days
 from tongban.workdays import services as workdays
 
@@ -84,8 +84,7 @@ def queue(user, *, scope: str, office: str = "", item: str = "", status: str = "
     if q:
         scope = "all"  # a search looks through every case the user may see
     if scope == "intake":
-        qs = qs.filter(status=Status.SUBMITTED, handling_office__isnull=True,
-                       channel__in=list(ONLINE_CHANNELS))  # fmt: skip
+        qs = qs.filter(IN_INTAKE)
     elif scope == "office":
         if user.is_city_supervisor:
             qs = qs.filter(handling_office__isnull=False)
@@ -103,10 +102,11 @@ def queue(user, *, scope: str, office: str = "", item: str = "", status: str = "
         qs = qs.filter(channel=channel)
     if due in DUE_FILTERS:  # along case_open_deadline_idx
         today = timezone.localdate()
-        limit = today if due == "overdue" else workdays.add(today, 2).date + timedelta(days=1)
-        qs = qs.filter(status=Status.ACCEPTED, deadline__lt=limit)
+        # Due within two working days: overdue on the day after the second.
+        day = today if due == "overdue" else workdays.add(today, 2).date + timedelta(days=1)
+        qs = qs.filter(overdue_q(day))
     if q:
-        qs = qs.filter(_search(q))
+        qs = qs.filter(cases_search(q))
     if status:
         qs = qs.filter(status=status)
     elif scope in ("office", "intake", "review") and not q:
@@ -140,28 +140,6 @@ class Queue:
         )
 
 
-def _search(q: str) -> Q:
-    """q is a case number, an ID number (person or employer) or part of a name."""
-    if q[:6].isdigit() and "-" in q:
-        return Q(number=q.upper())
-    for check in (resident_id_validate, uscc_validate):
-        try:
-            number = check(q)
-        except IdentifierError:
-            continue
-        return Q(applicant__id_number=number)
-    # A name: find the applicants first (bounded), then their cases along case_applicant_idx.
-    ids = list(Applicant.objects.filter(name__icontains=q).values_list("pk", flat=True)[:200])
-    return Q(applicant_id__in=ids)
-
-
-def page(qs, number: int) -> tuple[list, bool]:
-    """Rows of page `number` (1-based) and whether there is a next one."""
-    start = (max(number, 1) - 1) * PAGE_SIZE
-    rows = list(qs[start : start + PAGE_SIZE + 1])
-    return rows[:PAGE_SIZE], len(rows) > PAGE_SIZE
-
-
 # --- Deadlines -----------------------------------------------------------------------------
 
 
@@ -180,37 +158,28 @@ class Mark:
 
 
 def deadline_marks(cases, today: date | None = None) -> dict[int, Mark]:
-    """A Mark per case pk, with one query for the whole list (workdays.between() costs one
-    query per call: a page of 50 would cost 50)."""
+    """A Mark per case pk, with one calendar query for the whole list (workdays.left() costs
+    one query per call: a page of 50 would cost 50)."""
     today = today or timezone.localdate()
-    dates = [d for c in cases for d in (c.deadline, c.prereview_due) if d]
-    days = workdays.span(min([today, *dates]), max([today, *dates])) if dates else None
+    days = workdays.span_of([today, *(d for c in cases for d in (c.deadline, c.prereview_due))])
     return {c.pk: mark(c, days, today) for c in cases}
 
 
-def mark(case: Case, days: workdays.Span | None, today: date) -> Mark:
+def mark(case: Case, days: workdays.Span, today: date) -> Mark:
     """Red when overdue; yellow when the working days left reach the yellow card's line
     (supervision.services.yellow_days), so a row and the supervisors' card always agree."""
     if case.status == Status.AWAITING_SUPPLEMENT:
         return Mark("paused", level="info")
     if case.status == Status.SUBMITTED and case.prereview_due:
-        left = _left(days, today, case.prereview_due)
+        left = days.left(today, case.prereview_due)
         return Mark("prereview", left, "red" if left < 0 else "yellow" if left <= 1 else "")
     if case.status != Status.ACCEPTED or case.deadline is None:
         return Mark()
-    left = _left(days, today, case.deadline)
-    limit = 0 if case.item_version.is_instant else case.item_version.promised_days
+    left = days.left(today, case.deadline)
     if left < 0:
         level = "red"
-    elif left <= yellow_days(limit):
+    elif left <= yellow_days(case.item_version.limit_days):
         level = "yellow"
     else:
         level = ""
     return Mark("deadline", left, level, case.deadline_provisional)
-
-
-def _left(days, today: date, due: date) -> int:
-    """Working days left until `due` (0 on the day itself), negative when past it."""
-    if due >= today:
-        return days.between(today, due)
-    return -days.between(due, today)

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 
 from tongban.cases.access import actions_available
 from tongban.cases.models import Action, Case, Status
-from tongban.cases.services import case_act, case_submit
+from tongban.cases.services import ACTION_PARAMS, case_act, case_submit
 from tongban.catalog.models import Channel, ServiceItem
 from tongban.catalog.selectors import item_version_current, items_active
 from tongban.consultations.models import Consultation
@@ -25,21 +25,16 @@ from tongban.consultations.services import (
 )
 from tongban.evaluations.services import rating_deadline
 from tongban.lib.errors import Conflict, DomainError, InvalidInput, NotFound
-from tongban.offices.models import Office, Window
+from tongban.lib.forms import form_add_domain_error
+from tongban.lib.http import client_ip
+from tongban.lib.paging import page_number as page_number_of
+from tongban.lib.paging import page_rows
+from tongban.offices.models import Office
 from tongban.people.models import Role
-from tongban.people.services import applicant_upsert
 
 from . import queues
-from .access import DESK_ROLES, PORTAL_URL, case_for_user, clerks_only, client_ip, desk_view
-from .forms import (
-    ACTION_PARAMS,
-    ActionForm,
-    ApplyForm,
-    ConsultationForm,
-    DeskLoginForm,
-    add_domain_error,
-    office_choices,
-)
+from .access import DESK_ROLES, PORTAL_URL, case_for_page, clerks_only, desk_view
+from .forms import ActionForm, ApplyForm, ConsultationForm, DeskLoginForm, office_choices
 
 # --- Signing in ----------------------------------------------------------------------------
 
@@ -63,13 +58,6 @@ class LogoutView(auth_views.LogoutView):
 # --- Home: my work -------------------------------------------------------------------------
 
 
-def _int(value, default=1) -> int:
-    try:
-        return max(int(value), 1)
-    except (TypeError, ValueError):
-        return default
-
-
 @desk_view
 def home(request):
     user = request.user
@@ -83,8 +71,8 @@ def home(request):
     f["status"] = f["status"] if f["status"] in Status.values else ""
     f["channel"] = f["channel"] if f["channel"] in Channel.values else ""
     f["due"] = f["due"] if f["due"] in queues.DUE_FILTERS else ""
-    page_number = _int(request.GET.get("page"))
-    rows, has_next = queues.page(queues.queue(user, scope=scope, **f), page_number)
+    page_number = page_number_of(request.GET.get("page"))
+    rows, has_next = page_rows(queues.queue(user, scope=scope, **f), page_number, queues.PAGE_SIZE)
     marks = queues.deadline_marks(rows)
     for row in rows:
         row.mark = marks[row.pk]
@@ -152,7 +140,7 @@ def apply(request, code: str):
             try:
                 case = _apply(request, form)
             except DomainError as e:
-                add_domain_error(form, e)
+                form_add_domain_error(form, e)
             else:
                 return redirect("desk:case-detail", case.number)
         status = 400
@@ -174,14 +162,11 @@ def _apply(request, form: ApplyForm) -> Case:
     """Submit at the window and decide at once; a failed decision leaves no case behind."""
     d, clerk, ip = form.cleaned_data, request.user, client_ip(request)
     decision = d["decision"]
+    applicant = {k: d[k] for k in ("id_number", "name", "phone", "insured_region")}
     with transaction.atomic():
-        applicant = applicant_upsert(id_number=d["id_number"], name=d["name"], phone=d["phone"],
-                                     insured_region=d["insured_region"])  # fmt: skip
-        window = Window.objects.filter(hall__office_id=clerk.office_id, tongban=True).first()
         case, _created = case_submit(
             item=form.version.item.code, applicant=applicant, channel=Channel.WINDOW,
-            submitted_by=clerk, office=clerk.office, window=window, materials=d["materials"],
-            form=form.item_form(), ip=ip,
+            submitted_by=clerk, materials=d["materials"], form=form.item_form(), ip=ip,
         )  # fmt: skip
         if decision == "accept":
             params = {"promised_supplement_by": d["promised_supplement_by"]}
@@ -248,7 +233,7 @@ def _case_context(user, case: Case) -> dict:
 
 @desk_view
 def case_detail(request, number: str):
-    case = case_for_user(request.user, number)
+    case = case_for_page(request.user, number)
     return render(request, "desk/case_detail.html", _case_context(request.user, case))
 
 
@@ -256,7 +241,7 @@ def case_detail(request, number: str):
 @desk_view
 def case_action(request, number: str, action: str):
     """Take one action from the case page; a bad input re-renders the page with the error."""
-    case = case_for_user(request.user, number)
+    case = case_for_page(request.user, number)
     if action not in ACTION_PARAMS:
         raise Http404("没有这个办理动作")
     form = ActionForm(request.POST, version=case.item_version)
@@ -268,7 +253,7 @@ def case_action(request, number: str, action: str):
             case_act(number=number, action=action, actor=request.user, ip=client_ip(request),
                      expected_version=d["expected_version"], **params)  # fmt: skip
         except NotFound:
-            raise Http404("办件不存在") from None
+            raise
         except Conflict as e:
             messages.error(request, e.message)
             return redirect("desk:case-detail", number)
@@ -309,7 +294,7 @@ def consultations(request):
             try:
                 consultation_log(clerk=user, **form.cleaned_data)
             except DomainError as e:
-                add_domain_error(form, e, {"turned_into_case": "case_number"})
+                form_add_domain_error(form, e, {"turned_into_case": "case_number"})
             else:
                 messages.success(request, _("咨询已登记（首问负责人：%(name)s）") % {
                     "name": user.get_full_name() or user.username})  # fmt: skip
@@ -317,9 +302,9 @@ def consultations(request):
     else:
         form = ConsultationForm(initial={"item": request.GET.get("item", "")})
     q = request.GET.get("q", "").strip()
-    page_number = _int(request.GET.get("page"))
-    rows, has_next = queues.page(consultations_for_office(office_id=user.office_id, q=q),
-                                 page_number)  # fmt: skip
+    page_number = page_number_of(request.GET.get("page"))
+    rows, has_next = page_rows(consultations_for_office(office_id=user.office_id, q=q),
+                               page_number, queues.PAGE_SIZE)  # fmt: skip
     return render(request, "desk/consultations.html", {
         "form": form, "rows": rows, "q": q, "page": page_number, "has_next": has_next,
         "items": ServiceItem.objects.filter(status=ServiceItem.Status.ACTIVE)

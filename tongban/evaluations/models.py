@@ -120,6 +120,10 @@ class Rectification(models.Model):
     def is_open(self) -> bool:
         return self.closed_at is None
 
+    def is_overdue(self, today) -> bool:
+        """Still open after its due date (`today` a local date)."""
+        return self.closed_at is None and self.due < today
+
     @property
     def closed_in_time(self) -> bool | None:
         """Closed on or before its due date; None while open."""

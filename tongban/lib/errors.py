@@ -1,6 +1,12 @@
 """Errors the domain raises. The faces map them: the API to its JSON error body and status,
 the pages to a message. `code` is stable for machines; `message` is for people; `field`
-names the input at fault, where there is one."""
+names the input at fault, where there is one.
+
+NotFound is also Django's Http404 and Forbidden its PermissionDenied, so a page that lets one
+through answers 404 or 403 like any other, without a wrapper of its own."""
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
 
 
 class DomainError(Exception):
@@ -20,12 +26,12 @@ class InvalidInput(DomainError):
     code = "invalid"
 
 
-class Forbidden(DomainError):
+class Forbidden(DomainError, PermissionDenied):
     status = 403
     code = "forbidden"
 
 
-class NotFound(DomainError):
+class NotFound(DomainError, Http404):
     status = 404
     code = "not_found"
 

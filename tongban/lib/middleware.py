@@ -16,12 +16,11 @@ from django.utils import translation
 from django.utils.cache import patch_vary_headers
 from django.utils.module_loading import import_string
 
+from tongban.lib.http import bearer_key
+
 
 def bearer_api(request) -> bool:
-    return (
-        request.path_info.startswith("/api/")
-        and request.META.get("HTTP_AUTHORIZATION", "")[:7].lower() == "bearer "
-    )
+    return request.path_info.startswith("/api/") and bearer_key(request) is not None
 
 
 class BrowserMiddleware:

@@ -1,6 +1,6 @@
 import time
 
-from .models import Office
+from .models import Office, Window
 
 # An office's code is its identity (the division code): kept per process once read.
 _CODES: dict[int, str] = {}
@@ -17,6 +17,7 @@ def office_codes(pks) -> dict[int, str]:
 def offices_cache_clear() -> None:
     _CODES.clear()
     _BY_CODE.clear()
+    _WINDOWS.clear()
 
 
 # Offices change a few times a year (the admin): a process keeps what it read of one for a
@@ -36,3 +37,19 @@ def office_by_code(code: str) -> Office | None:
     if office is not None:
         _BY_CODE[code] = (now + OFFICE_CACHE_SECONDS, office)
     return office
+
+
+_WINDOWS: dict[int, tuple[float, Window | None]] = {}
+
+
+def office_window(office_id: int) -> Window | None:
+    """The 通办 window where the office's clerks take applications (its first, by hall and
+    number), or None; kept per process like the offices. tongban does not yet seat each clerk
+    at a window of their own."""
+    now = time.monotonic()
+    hit = _WINDOWS.get(office_id)
+    if hit is not None and hit[0] > now:
+        return hit[1]
+    window = Window.objects.filter(hall__office_id=office_id, tongban=True).first()
+    _WINDOWS[office_id] = (now + OFFICE_CACHE_SECONDS, window)
+    return window

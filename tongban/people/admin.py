@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
 from .models import ApiToken, Applicant, User
-from .services import tokens_revoke
+from .services import tokens_revoke, user_save
 
 
 @admin.register(User)
@@ -13,6 +13,9 @@ class UserAdmin(BaseUserAdmin):
     raw_id_fields = ["applicant"]
     fieldsets = BaseUserAdmin.fieldsets + (("通办", {"fields": ("role", "office", "applicant")}),)
     add_fieldsets = BaseUserAdmin.add_fieldsets + (("通办", {"fields": ("role", "office")}),)
+
+    def save_model(self, request, obj, form, change):
+        user_save(user=obj)
 
 
 @admin.register(Applicant)

@@ -4,6 +4,8 @@ import secrets
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 
+from tongban.lib.identifiers import resident_id_mask, uscc_mask
+
 
 class Role(models.TextChoices):
     APPLICANT = "applicant", "申请人"
@@ -37,12 +39,6 @@ class User(AbstractUser):
     class Meta:
         verbose_name = verbose_name_plural = "用户"
 
-    def save(self, *args, **kwargs):
-        super().save(*args, **kwargs)
-        from .selectors import tokens_cache_clear
-
-        tokens_cache_clear()  # a deactivation or a new role counts at once in this process
-
     @property
     def is_city_supervisor(self) -> bool:
         return self.role == Role.SUPERVISOR and self.office is not None and self.office.is_city
@@ -73,8 +69,6 @@ class Applicant(models.Model):
 
     @property
     def masked_id(self) -> str:
-        from tongban.lib.identifiers import resident_id_mask, uscc_mask
-
         if self.kind == self.Kind.PERSON:
             return resident_id_mask(self.id_number)
         return uscc_mask(self.id_number)

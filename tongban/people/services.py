@@ -14,7 +14,7 @@ from tongban.lib.text import text_clean
 from tongban.offices.selectors import office_by_code
 
 from .models import ApiToken, Applicant
-from .selectors import token_forget_digest
+from .selectors import token_forget_digest, tokens_cache_clear
 
 
 def applicant_identify(id_number: str, kind: str | None = None) -> tuple[str, str]:
@@ -98,6 +98,14 @@ def applicant_upsert(*, id_number: str, name: str, phone: str = "", insured_regi
             setattr(applicant, k, values[k])
         applicant.save(update_fields=changed)
     return applicant
+
+
+def user_save(*, user) -> None:
+    """Save a change to an account (its role, office, active flag): what this process knew of
+    its API tokens is forgotten at once, so a deactivation or a new role counts from the next
+    request here, and within TONGBAN_TOKEN_CACHE_SECONDS in every other process."""
+    user.save()
+    tokens_cache_clear()
 
 
 def token_revoke(key: str, *, ip: str | None = None) -> bool:

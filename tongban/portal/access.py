@@ -11,7 +11,7 @@ from django.http import Http404
 from django.shortcuts import render
 from django.urls import reverse
 
-from tongban.cases.access import case_is_own, case_visible
+from tongban.cases.access import case_for
 from tongban.cases.models import Case
 from tongban.people.models import Role
 
@@ -36,32 +36,15 @@ def portal_login_required(view):
     return wrapper
 
 
-def _case(number: str) -> Case | None:
-    return (
-        Case.objects.select_related("item", "item_version", "handling_office", "applicant")
-        .filter(number=number)
-        .first()
-    )
-
-
 def case_for_owner(request, number: str) -> Case:
-    """The signed-in applicant's (or agent's) own case, or 404."""
-    case = _case(number)
-    if case is None or not case_is_own(request.user, case):
+    """The signed-in applicant's (or agent's) own case, or 404. (For the portal's people, what
+    they may see is what is theirs: cases.access.)"""
+    if not is_portal_user(request.user):
         raise Http404("办件不存在")
-    return case
+    return case_for(request.user, number)
 
 
 def case_for_viewer(request, number: str) -> Case:
     """A case for anyone who may see it: its applicant or agent, or staff (for files and
     notices), or 404."""
-    case = _case(number)
-    if case is None or not case_visible(request.user, case):
-        raise Http404("办件不存在")
-    return case
-
-
-def client_ip(request) -> str | None:
-    # REMOTE_ADDR only: a forwarded-for header is the client's to forge unless a known proxy
-    # sets it, and tongban does not assume one.
-    return request.META.get("REMOTE_ADDR") or None
+    return case_for(request.user, number)

@@ -1,6 +1,7 @@
 """Portal forms. They collect input and check uploads before anything is stored; the rules
 of an application (form fields, materials, identity numbers) are the services' to enforce,
-and their errors are put back on the field at fault with add_domain_error()."""
+and their errors are put back on the field at fault (lib.forms.form_add_domain_error, with
+each form's `field_map`)."""
 
 import uuid
 
@@ -10,28 +11,13 @@ from django.utils.html import format_html
 from django.utils.translation import pgettext, pgettext_lazy
 
 from tongban.cases.attachments import ACCEPT, attachment_check
+from tongban.catalog.forms import item_form_data, item_form_fields
 from tongban.catalog.models import ItemVersion
 from tongban.lib.errors import DomainError
 from tongban.offices.models import Office
 from tongban.people.forms import SignInForm
 
 from .access import PORTAL_ROLES
-
-
-class DomainErrorsMixin:
-    """Put a service's DomainError on the form field it names."""
-
-    # service field name -> form field name
-    field_map: dict[str, str] = {}
-
-    def add_domain_error(self, error: DomainError) -> None:
-        name = error.field or ""
-        target = self.field_map.get(name)
-        if target is None and name.startswith("form."):
-            target = "form_" + name.removeprefix("form.")
-        if target not in self.fields:
-            target = None
-        self.add_error(target, error.message)
 
 
 class PortalLoginForm(SignInForm):
@@ -60,23 +46,6 @@ def _desk_login_exists() -> bool:
     except Exception:
         return False
     return True
-
-
-def _form_field(spec: dict) -> forms.Field:
-    label, required = spec["label"], spec["required"]
-    match spec["type"]:
-        case "number":
-            return forms.CharField(label=label, required=required, max_length=30,
-                                   widget=forms.TextInput(attrs={"inputmode": "decimal"}))  # fmt: skip
-        case "date":
-            return forms.CharField(label=label, required=required,
-                                   widget=forms.DateInput(attrs={"type": "date"}))  # fmt: skip
-        case "choice":
-            choices = [("", pgettext_lazy("portal", "请选择"))] + [(c, c) for c in spec["choices"]]
-            return forms.ChoiceField(label=label, required=required, choices=choices)
-        case "bool":
-            return forms.BooleanField(label=label, required=required)
-    return forms.CharField(label=label, required=required, max_length=2000)
 
 
 class MaterialsMixin:
@@ -116,7 +85,7 @@ class MaterialsMixin:
         return [(m, self[name]) for m, name in self.material_fields]
 
 
-class ApplyForm(DomainErrorsMixin, MaterialsMixin, forms.Form):
+class ApplyForm(MaterialsMixin, forms.Form):
     """An item's application: its form fields, one upload per material, and for agents the
     applicant they act for."""
 
@@ -152,11 +121,9 @@ class ApplyForm(DomainErrorsMixin, MaterialsMixin, forms.Form):
                 choices=[("", pgettext_lazy("portal", "请选择"))]
                 + [(o.code, o.name) for o in regions],
             )
-        self.form_fields = []
-        for spec in version.form:
-            name = f"form_{spec['name']}"
-            self.fields[name] = _form_field(spec)
-            self.form_fields.append(name)
+        item_fields = item_form_fields(version)
+        self.fields.update(item_fields)
+        self.form_fields = list(item_fields)
         self.add_material_fields(version.materials)
 
     def clean(self):
@@ -165,12 +132,16 @@ class ApplyForm(DomainErrorsMixin, MaterialsMixin, forms.Form):
         return cleaned
 
     def case_form(self) -> dict:
-        out = {}
-        for spec in self.version.form:
-            value = self.cleaned_data.get(f"form_{spec['name']}")
-            if value not in (None, "") or spec["type"] == "bool":
-                out[spec["name"]] = value
-        return out
+        return item_form_data(self.version, self.cleaned_data)
+
+    def applicant_given(self) -> dict | None:
+        """For an agent, the person they apply for, as case_submit() takes it; an applicant
+        applies as themselves (None)."""
+        if not self.agent:
+            return None
+        d = self.cleaned_data
+        return {"id_number": d["applicant_id_number"], "name": d["applicant_name"],
+                "phone": d["applicant_phone"], "insured_region": d["applicant_region"]}  # fmt: skip
 
     def applicant_fields(self):
         return [self[n] for n in ("applicant_id_number", "applicant_name", "applicant_phone",
@@ -180,7 +151,7 @@ class ApplyForm(DomainErrorsMixin, MaterialsMixin, forms.Form):
         return [self[n] for n in self.form_fields]
 
 
-class SupplementForm(DomainErrorsMixin, MaterialsMixin, forms.Form):
+class SupplementForm(MaterialsMixin, forms.Form):
     """补正: a file for every material the notice asked for, all at once."""
 
     field_map = {"materials": None}

@@ -10,34 +10,28 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.db.models import Q
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import content_disposition_header
 from django.utils.translation import pgettext
 from django.views.decorators.http import require_http_methods, require_POST
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
-from rest_framework.authentication import SessionAuthentication
-from rest_framework.permissions import IsAuthenticated
-from rest_framework.renderers import JSONRenderer
-from rest_framework.views import APIView
 
-from tongban.api.auth import BearerTokenAuthentication
-from tongban.api.schemas import ErrorSerializer
-from tongban.cases.access import actions_available, case_visible, cases_visible
+from tongban.cases.access import actions_available, cases_visible
 from tongban.cases.attachments import attachment_add, uploads_atomic
-from tongban.cases.models import Action, Case, Notice, Status
+from tongban.cases.models import Action, Case, Status
 from tongban.cases.notices import notice_filename, notice_pdf_stored
+from tongban.cases.selectors import case_notice
 from tongban.cases.services import case_act, case_submit
 from tongban.catalog.models import ONLINE_CHANNELS, Channel, ItemVersion, ServiceItem
-from tongban.catalog.selectors import items_active, versions_by_pk
-from tongban.lib.errors import DomainError, NotFound
+from tongban.catalog.selectors import item_version_in_force, items_active, versions_by_pk
+from tongban.evaluations.services import evaluation_submit, rating_deadline
+from tongban.lib.errors import DomainError
+from tongban.lib.forms import form_add_domain_error
+from tongban.lib.http import client_ip, private_download
 from tongban.people.models import Role
-from tongban.people.services import applicant_upsert
 
-from .access import case_for_owner, case_for_viewer, client_ip, portal_login_required
+from .access import case_for_owner, case_for_viewer, portal_login_required
 from .forms import (
     ApplyForm,
     LookupForm,
@@ -47,11 +41,6 @@ from .forms import (
     SupplementForm,
     WithdrawForm,
 )
-
-try:  # 好差评: built beside the portal; the rating form shows once its service exists.
-    from tongban.evaluations.services import evaluation_submit, rating_deadline
-except ImportError:  # pragma: no cover - depends on the evaluations app's progress
-    evaluation_submit = rating_deadline = None
 
 PAGE_SIZE = 20
 LOOKUP_FAILURES = 10  # failed status look-ups per IP address …
@@ -96,12 +85,8 @@ def home(request):
 
 
 def _version_in_force(code: str) -> ItemVersion:
-    version = (
-        ItemVersion.objects.select_related("item")
-        .filter(item__code=code, effective_from__lte=timezone.localdate())
-        .order_by("-effective_from", "-number")
-        .first()
-    )
+    """The guide of an item whatever its status (a suspended one says so), but a retired one."""
+    version = item_version_in_force(code=code)
     if version is None or version.item.status == ServiceItem.Status.RETIRED:
         raise Http404("事项不存在")
     return version
@@ -166,23 +151,17 @@ def apply(request, code):
         data = form.cleaned_data
         try:
             with uploads_atomic():
-                applicant = user.applicant
-                if agent:
-                    applicant = applicant_upsert(
-                        id_number=data["applicant_id_number"], name=data["applicant_name"],
-                        phone=data["applicant_phone"], insured_region=data["applicant_region"],
-                    )  # fmt: skip
                 case, created = case_submit(
-                    item=code, applicant=applicant, channel=_channel(request, version),
-                    submitted_by=user, agent=user if agent else None,
-                    materials=[c for c, _f in form.uploads()], form=form.case_form(),
-                    idempotency_key=data["idempotency_key"], ip=client_ip(request),
+                    item=code, applicant=form.applicant_given(), channel=_channel(request, version),
+                    submitted_by=user, materials=[c for c, _f in form.uploads()],
+                    form=form.case_form(), idempotency_key=data["idempotency_key"],
+                    ip=client_ip(request),
                 )  # fmt: skip
                 if created:
                     for material, file in form.uploads():
                         attachment_add(case=case, material=material, file=file, user=user)
         except DomainError as e:
-            form.add_domain_error(e)
+            form_add_domain_error(form, e, form.field_map)
         else:
             return redirect("portal:receipt", case.number)
     status = 400 if form.is_bound else 200
@@ -245,7 +224,7 @@ def _case_page(request, case, *, supplement_form=None, rating_form=None, status=
 
 def _rating(case: Case, *, form=None, action: str, initial=None) -> dict:
     """What the rating box needs: the rating given, or a form while the case may be rated."""
-    if evaluation_submit is None or case.status not in (Status.COMPLETED, Status.REJECTED):
+    if case.status not in (Status.COMPLETED, Status.REJECTED):
         return {"rating_shown": False}
     evaluation = case.evaluations.first()
     until = rating_deadline(case) if evaluation is None else None
@@ -281,7 +260,7 @@ def case_supplement(request, number):
                 for material, file in uploads:
                     attachment_add(case=case, material=material, file=file, user=request.user)
         except DomainError as e:
-            form.add_domain_error(e)
+            form_add_domain_error(form, e, form.field_map)
         else:
             messages.success(request, pgettext("portal", "补正材料已提交，我们会尽快审查。"))
             return redirect("portal:case", case.number)
@@ -310,8 +289,6 @@ def case_withdraw(request, number):
 def case_rate(request, number):
     """好差评 from the case page (一事一评)."""
     case = case_for_owner(request, number)
-    if evaluation_submit is None:
-        raise Http404("评价功能尚未开放")
     form = RatingForm(request.POST)
     if form.is_valid():
         try:
@@ -333,13 +310,6 @@ def _one(queryset, pk: int):
     return queryset.filter(pk=pk).first() if pk < 2**63 else None
 
 
-def _private(response):
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    return response
-
-
 def attachment_download(request, number, pk):
     """A material file, to the applicant and to staff who may see the case; nobody else."""
     if not request.user.is_authenticated:
@@ -352,15 +322,8 @@ def attachment_download(request, number, pk):
         file = attachment.file.open("rb")
     except FileNotFoundError:
         raise Http404("文件不存在") from None
-    response = FileResponse(file, as_attachment=True, filename=attachment.original_name,
+    return private_download(file, filename=attachment.original_name,
                             content_type=attachment.content_type)  # fmt: skip
-    return _private(response)
-
-
-def _notice_response(notice: Notice) -> HttpResponse:
-    response = HttpResponse(notice_pdf_stored(notice), content_type="application/pdf")
-    response["Content-Disposition"] = content_disposition_header(True, notice_filename(notice))
-    return _private(response)
 
 
 def notice_download(request, number, pk):
@@ -368,58 +331,12 @@ def notice_download(request, number, pk):
     if not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path(), reverse("portal:login"))
     case = case_for_viewer(request, number)
-    notice = _one(case.notices, pk)
+    notice = case_notice(case, pk)
     if notice is None:
         raise Http404("通知书不存在")
     notice.case = case
-    return _notice_response(notice)
-
-
-class NoticePdfView(APIView):
-    """GET /api/v1/cases/{number}/notices/{id}.pdf: the URL the API lists for each notice."""
-
-    authentication_classes = [BearerTokenAuthentication, SessionAuthentication]
-    permission_classes = [IsAuthenticated]
-    renderer_classes = [JSONRenderer]  # errors are JSON; the PDF itself is not a DRF response
-
-    @extend_schema(
-        operation_id="cases_notices_pdf",
-        summary="A notice as PDF (受理/不予受理/补正材料/办结通知书)",
-        parameters=[
-            OpenApiParameter(
-                "number",
-                OpenApiTypes.STR,
-                OpenApiParameter.PATH,
-                description="the case number, e.g. 371500-20250307-000001",
-            ),
-            OpenApiParameter(
-                "notice_id",
-                OpenApiTypes.INT,
-                OpenApiParameter.PATH,
-                description="`id` of a notice listed by /api/v1/cases/{number}/notices",
-            ),
-        ],  # fmt: skip
-        responses={
-            (200, "application/pdf"): OpenApiResponse(OpenApiTypes.BINARY, description="the PDF"),
-            401: OpenApiResponse(ErrorSerializer, description="No credentials, or a bad token."),
-            404: OpenApiResponse(
-                ErrorSerializer, description="Not found, or not visible to this user."
-            ),
-        },
-        tags=["cases"],
-    )
-    def get(self, request, number, notice_id):
-        case = Case.objects.select_related("handling_office").filter(number=number).first()
-        if case is None or not case_visible(request.user, case):
-            raise NotFound(f"办件 {number} 不存在", code="case_not_found")
-        notice = _one(case.notices, notice_id)
-        if notice is None:
-            raise NotFound(f"通知书 {notice_id} 不存在", code="notice_not_found")
-        notice.case = case
-        return _notice_response(notice)
-
-
-notice_pdf_api = NoticePdfView.as_view()
+    return private_download(notice_pdf_stored(notice), filename=notice_filename(notice),
+                            content_type="application/pdf")  # fmt: skip
 
 
 # --- Public status lookup ------------------------------------------------------------------
@@ -498,7 +415,7 @@ def lookup_rate(request):
     """好差评 from a notice's QR code: the look-up is checked again, then the rating given."""
     rating_form = LookupRatingForm(request.POST)
     form = LookupForm({"number": request.POST.get("number", ""), "id": request.POST.get("id", "")})
-    if evaluation_submit is None or not form.is_valid():
+    if not form.is_valid():
         return _lookup_page(request, form, None, 400)
     case, error, status = _find(request, form.cleaned_data["number"], form.cleaned_data["id"])
     if error:

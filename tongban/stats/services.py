@@ -22,7 +22,6 @@ from .selectors import (
     STORED,
     TZ,
     Period,
-    WorkdayClock,
     cells_compute,
     data_span,
     month_after,
@@ -154,9 +153,8 @@ def stats_rollup_refresh(*, since: date | None = None) -> int:
             if since is not None:
                 days |= _days(max(since, first), last)
         days = {d for d in days if d <= last}
-        clock = WorkdayClock()
         for lo, hi in _runs(days):
-            cells = cells_compute(Period(lo, hi), clock=clock)
+            cells = cells_compute(Period(lo, hi))
             StatsDaily.objects.filter(grain=DAY, day__gte=lo, day__lte=hi).delete()
             _insert(rollup_rows(cells))
         # The finished months among those days (a month finishes when its last day is

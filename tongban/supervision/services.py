@@ -26,7 +26,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from tongban.cases.models import Case, Status
-from tongban.catalog.models import HandlingType, ItemVersion
+from tongban.catalog.models import ItemVersion, limit_days
 from tongban.workdays import services as workdays
 
 from .models import Level, Warning
@@ -44,7 +44,7 @@ def _yellow_cutoffs(today: date) -> dict[date, list[int]]:
     """{cut-off date: [item version ids]} — one working-day calculation per distinct limit."""
     limits: dict[int, list[int]] = {}
     for pk, kind, days in ItemVersion.objects.values_list("pk", "handling_type", "promised_days"):
-        limits.setdefault(0 if kind == HandlingType.INSTANT else days, []).append(pk)
+        limits.setdefault(limit_days(kind, days), []).append(pk)
     cutoffs: dict[date, list[int]] = {}
     for limit, versions in limits.items():
         cutoff = workdays.add(today, yellow_days(limit)).date
@@ -135,13 +135,3 @@ def warnings_visible(user):
     if user.office_id is None:
         return qs.none()
     return qs.filter(case__handling_office_id=user.office_id)
-
-
-def remaining_workdays(case: Case, today: date | None = None) -> int | None:
-    """Working days left before the deadline (negative: working days overdue)."""
-    if case.deadline is None:
-        return None
-    today = today or timezone.localdate()
-    if case.deadline >= today:
-        return workdays.between(today, case.deadline)
-    return -workdays.between(case.deadline, today)

@@ -103,12 +103,24 @@ class Span:
                 count += 1 if workday else -1
         return count
 
+    def left(self, today: date, due: date) -> int:
+        """Working days from `today` until `due`: 0 on the day itself, negative once past it
+        (-1 on the first working day after). Both must lie within the span."""
+        return self.between(today, due) if due >= today else -self.between(due, today)
+
 
 def span(lo: date, hi: date) -> Span:
-    """The calendar of lo..hi in one query."""
+    """The calendar of lo..hi in one query, for counting many dates within it."""
     _check_date(lo)
     _check_date(hi)
     return _window(lo, hi)
+
+
+def span_of(dates) -> Span | None:
+    """The calendar of the days from the earliest of `dates` to the latest (None when there are
+    none): what a list of cases needs to count each one's days in one query."""
+    dates = [d for d in dates if d is not None]
+    return span(min(dates), max(dates)) if dates else None
 
 
 def _window(lo: date, hi: date) -> Span:
@@ -193,6 +205,14 @@ def between(start: date, end: date) -> int:
     if end <= start:
         return 0
     return _window(start + ONE_DAY, end).between(start, end)
+
+
+def left(today: date, due: date) -> int:
+    """Working days from `today` until `due` (Span.left): one query."""
+    _check_date(today)
+    _check_date(due)
+    lo, hi = min(today, due), max(today, due)
+    return _window(lo, hi).left(today, due)
 
 
 def instant_due(at: datetime) -> Due:
@@ -349,16 +369,6 @@ def _parse_year(data, year, prefix: str = "") -> _Year:
     return _Year(year, fields, days)
 
 
-def _deadlines_recompute(year: int) -> None:
-    """A year's calendar changed: open deadlines follow at once, the figures' handling
-    days in a background job once the change is committed."""
-    from tongban import tasks  # both import the cases, which import this module
-    from tongban.cases.services import case_deadlines_recompute
-
-    case_deadlines_recompute(year=year)
-    transaction.on_commit(lambda: tasks.stats_rollup_refresh.enqueue(since=f"{year}-01-01"))
-
-
 def _write(parsed: _Year) -> CalendarYear:
     clashes = (
         CalendarDay.objects.filter(date__in=list(parsed.days))
@@ -382,7 +392,6 @@ def _write(parsed: _Year) -> CalendarYear:
         CalendarDay(date=d, year=cy, is_workday=workday, name=name)
         for d, (workday, name) in sorted(parsed.days.items())
     )
-    _deadlines_recompute(parsed.year)
     return cy
 
 
@@ -392,8 +401,8 @@ def calendar_year_load(*, data: dict, year: int | None = None) -> CalendarYear:
 
     data is {"notice": {...}, "periods": [...]}; the year comes from `year` or from
     data["year"] (if both are given they must agree). The whole input is validated first;
-    CalendarError lists every problem and nothing is written. Open case deadlines are
-    recomputed in the same transaction.
+    CalendarError lists every problem and nothing is written. Only the calendar's own tables
+    change: tongban.ops.calendar.calendar_load also moves the open cases' dates.
     """
     return _write(_parse_year(data, year))
 
@@ -436,6 +445,6 @@ def calendar_years_load(*, data: dict, year: int | None = None) -> list[Calendar
     return [_write(p) for p in parsed]
 
 
-def calendar_load_builtin() -> list[CalendarYear]:
-    """Load the notices packaged in tongban/workdays/data/holidays.json (2025 and 2026)."""
-    return calendar_years_load(data=json.loads(BUILTIN_FILE.read_text(encoding="utf-8")))
+def calendar_builtin_data() -> dict:
+    """The notices packaged in tongban/workdays/data/holidays.json (2025 and 2026)."""
+    return json.loads(BUILTIN_FILE.read_text(encoding="utf-8"))

@@ -4,6 +4,7 @@ import time_machine
 from tongban.audit.models import AuditEntry
 from tongban.audit.services import record
 from tongban.people.models import ApiToken
+from tongban.people.services import user_save
 
 from .conftest import PASSWORD, error
 
@@ -89,7 +90,7 @@ def test_a_successful_sign_in_starts_the_count_again(api, alice):
 
 def test_an_inactive_user_cannot_sign_in(api, alice):
     alice.is_active = False
-    alice.save()
+    user_save(user=alice)
     assert _sign_in(api, "alice", PASSWORD).status_code == 401
 
 
@@ -108,7 +109,7 @@ def test_a_bad_or_missing_token_is_401(api, alice):
 def test_a_deactivated_users_token_stops_working(api, alice):
     client = api(alice)
     alice.is_active = False
-    alice.save()
+    user_save(user=alice)
     assert client.get("/api/v1/cases").status_code == 401
 
 

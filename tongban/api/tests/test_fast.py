@@ -7,6 +7,7 @@ import pytest
 
 from conftest import PROMISED_FORM, PROMISED_ITEM, submit
 from tongban.api import views
+from tongban.people.services import user_save
 
 from .conftest import error
 
@@ -105,7 +106,7 @@ def test_a_deactivated_user_is_refused_at_once(api, online_case, alice, settings
     client = api(alice)
     assert client.get(f"/api/v1/cases/{online_case.number}").status_code == 200
     alice.is_active = False
-    alice.save()
+    user_save(user=alice)
     response = client.get(f"/api/v1/cases/{online_case.number}")
     assert response.status_code == 401
     assert json.loads(response.content)["error"]["code"] == "authentication_failed"

@@ -2,7 +2,7 @@ import copy
 
 import pytest
 
-from tongban.workdays.services import calendar_load_builtin
+from tongban.workdays.services import calendar_builtin_data, calendar_years_load
 
 # An invented 2027 arrangement (the real notice is not out yet): 7 periods, 33 rest days,
 # 6 make-up days. Tests copy it and break one thing at a time.
@@ -70,7 +70,7 @@ YEAR_2027 = {
 @pytest.fixture
 def calendar(db):
     """The official 2025 and 2026 notices, loaded from the packaged holidays.json."""
-    return calendar_load_builtin()
+    return calendar_years_load(data=calendar_builtin_data())
 
 
 @pytest.fixture

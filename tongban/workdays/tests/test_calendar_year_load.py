@@ -1,5 +1,3 @@
-import sys
-import types
 from datetime import date
 
 import pytest
@@ -9,7 +7,7 @@ from tongban.workdays.services import (
     CalendarError,
     Due,
     add,
-    calendar_load_builtin,
+    calendar_builtin_data,
     calendar_year_load,
     calendar_years_load,
     is_workday,
@@ -18,42 +16,17 @@ from tongban.workdays.services import (
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def cases_services(monkeypatch):
-    """tongban.cases.services, or a stand-in while the cases app does not have one yet."""
-    try:
-        import tongban.cases.services as module
-    except ImportError:
-        module = types.ModuleType("tongban.cases.services")
-        monkeypatch.setitem(sys.modules, "tongban.cases.services", module)
-    return module
-
-
-@pytest.fixture
-def recompute_calls(cases_services, monkeypatch):
-    """Record case_deadlines_recompute calls."""
-    calls = []
-    monkeypatch.setattr(
-        cases_services,
-        "case_deadlines_recompute",
-        lambda *, year: calls.append(year),
-        raising=False,
-    )
-    return calls
-
-
 def snapshot():
     return sorted(CalendarDay.objects.values_list("date", "is_workday", "name", "year__year"))
 
 
-def test_it_loads_a_year(db, year_2027, recompute_calls):
+def test_it_loads_a_year(db, year_2027):
     cy = calendar_year_load(data=year_2027, year=2027)
     assert (cy.year, cy.doc_no, cy.issued) == (2027, "测试〔2026〕1号", date(2026, 11, 10))
     assert cy.days.filter(is_workday=False).count() == 33  # whole rest periods, weekends too
     assert cy.days.get(date=date(2027, 1, 31)).name == "春节调休上班"
     assert not is_workday(date(2027, 1, 1))
     assert is_workday(date(2027, 1, 31))
-    assert recompute_calls == [2027]
 
 
 def test_it_takes_the_year_from_the_data(db, year_2027):
@@ -78,8 +51,9 @@ def test_it_replaces_a_loaded_year(db, year_2027):
 
 
 def test_the_builtin_file_loads_2025_and_2026(db):
-    assert [cy.year for cy in calendar_load_builtin()] == [2025, 2026]
-    assert [cy.year for cy in calendar_load_builtin()] == [2025, 2026]  # and again, replacing
+    data = calendar_builtin_data()
+    assert [cy.year for cy in calendar_years_load(data=data)] == [2025, 2026]
+    assert [cy.year for cy in calendar_years_load(data=data)] == [2025, 2026]  # and again
     assert CalendarDay.objects.filter(year__year=2025, is_workday=True).count() == 5
     assert CalendarDay.objects.filter(year__year=2026, is_workday=True).count() == 6
 
@@ -139,9 +113,7 @@ def _break(data, path, value):
         (("year",), 2026, "year: 2026 does not match the year given (2027)"),
     ],
 )
-def test_it_rejects_malformed_data_and_writes_nothing(
-    calendar, year_2027, recompute_calls, path, value, message
-):
+def test_it_rejects_malformed_data_and_writes_nothing(calendar, year_2027, path, value, message):
     before = snapshot()
     _break(year_2027, path, value)
     with pytest.raises(CalendarError) as e:
@@ -149,10 +121,9 @@ def test_it_rejects_malformed_data_and_writes_nothing(
     assert message in str(e.value)
     assert snapshot() == before
     assert not CalendarYear.objects.filter(year=2027).exists()
-    assert recompute_calls == []
 
 
-def test_a_bad_replacement_keeps_the_loaded_year(calendar, recompute_calls):
+def test_a_bad_replacement_keeps_the_loaded_year(calendar):
     before = snapshot()
     with pytest.raises(CalendarError):
         calendar_year_load(
@@ -224,28 +195,3 @@ def test_a_whole_file_is_checked_before_any_year_is_written(db, year_2027):
         calendar_years_load(data={"years": {"2027": year_2027, "2028": bad}})
     assert "years.2028.periods[0].end: None is not a date (YYYY-MM-DD)" in e.value.errors
     assert not CalendarYear.objects.exists()
-
-
-def test_it_rolls_back_when_recomputing_deadlines_fails(db, year_2027, monkeypatch, cases_services):
-    def fail(*, year):
-        raise RuntimeError("boom")
-
-    monkeypatch.setattr(cases_services, "case_deadlines_recompute", fail, raising=False)
-    with pytest.raises(RuntimeError):
-        calendar_year_load(data=year_2027, year=2027)
-    assert not CalendarYear.objects.exists()
-
-
-def test_loading_a_year_queues_the_figures_refresh_from_its_first_day(
-    db, year_2027, django_capture_on_commit_callbacks
-):
-    from django_tasks_db.models import DBTaskResult
-
-    before = DBTaskResult.objects.count()
-    with django_capture_on_commit_callbacks(execute=True):
-        calendar_year_load(data=year_2027, year=2027)
-    job = DBTaskResult.objects.order_by("-enqueued_at").first()
-    assert DBTaskResult.objects.count() == before + 1
-    assert job.task_path.endswith("stats_rollup_refresh") and job.args_kwargs["kwargs"] == {
-        "since": "2027-01-01"
-    }

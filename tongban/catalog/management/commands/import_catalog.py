@@ -1,9 +1,9 @@
 from datetime import date
 
+from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
 from tongban.catalog.workbook import CatalogImportError, catalog_workbook_import
-from tongban.people.models import User
 
 # parse_date and actor are shared by export_catalog and catalog_item.
 
@@ -15,10 +15,11 @@ def parse_date(value: str) -> date:
         raise CommandError(f"日期应为 YYYY-MM-DD，而不是 {value!r}") from None
 
 
-def actor(username: str | None) -> User | None:
+def actor(username: str | None):
     """The user a change is recorded under (audit trail, versions' created_by)."""
     if not username:
         return None
+    User = get_user_model()  # people's, a layer beside the catalog's (docs/architecture.md)
     try:
         return User.objects.get(username=username)
     except User.DoesNotExist:

@@ -6,9 +6,10 @@ from django.core.management import BaseCommand, call_command
 from tongban.catalog.seed import catalog_seed
 from tongban.consultations.seed import policies_seed
 from tongban.offices.services import offices_load
+from tongban.ops.calendar import calendar_load
 from tongban.people.demo import demo_password, people_demo
 from tongban.supervision.demo import supervision_demo_seed
-from tongban.workdays.services import calendar_load_builtin
+from tongban.workdays.services import calendar_builtin_data
 
 
 class Command(BaseCommand):
@@ -22,7 +23,7 @@ class Command(BaseCommand):
     def handle(self, *args, password=None, addr, no_serve, **options):
         call_command("migrate", interactive=False, verbosity=0)
         offices_load()
-        calendar_load_builtin()
+        calendar_load(data=calendar_builtin_data())
         items = catalog_seed()
         policies_seed()
         password = password or demo_password()

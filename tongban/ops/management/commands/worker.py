@@ -1,7 +1,7 @@
 """tongban worker: run background jobs.
 
 One process does two things: a scheduler thread that enqueues the periodic jobs when they are
-due (tongban.tasks.SCHEDULE; several workers enqueue each run once), and a worker that runs
+due (tongban.ops.tasks.SCHEDULE; several workers enqueue each run once), and a worker that runs
 what is queued on the configured backend:
 
 - no TONGBAN_BROKER_URL: django-tasks-db's worker, reading the task table in the database;
@@ -17,7 +17,7 @@ import threading
 from django.conf import settings
 from django.core.management import BaseCommand, call_command
 
-from tongban.tasks import schedule_tick, scheduler_loop
+from tongban.ops.tasks import schedule_tick, scheduler_loop
 
 
 def _watch_parent(stop: threading.Event) -> None:

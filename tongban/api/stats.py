@@ -8,11 +8,9 @@ from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from tongban.api.schemas import ErrorSerializer, StrictSerializer, validated
 from tongban.lib.errors import InvalidInput
-
-from . import access
-from .selectors import (
+from tongban.stats import access
+from tongban.stats.selectors import (
     BREAKDOWNS,
     PRESETS,
     Figures,
@@ -22,6 +20,8 @@ from .selectors import (
     period_parse,
     without_jit,
 )
+
+from .schemas import ErrorSerializer, StrictSerializer, validated
 
 # --- Shapes (for the OpenAPI document; the views return plain dicts) ----------------------
 

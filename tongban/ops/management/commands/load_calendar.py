@@ -3,14 +3,16 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from tongban.workdays.services import BUILTIN_FILE, CalendarError, calendar_years_load
+from tongban.ops.calendar import calendar_load
+from tongban.workdays.services import BUILTIN_FILE, CalendarError
 
 
 class Command(BaseCommand):
     help = (
         "Load the State Council's holiday arrangement from FILE: a whole holidays.json "
         '({"years": {"2027": {...}}}) or one year\'s object (give --year unless it has "year"). '
-        "Every year is checked before any is written; an already loaded year is replaced."
+        "Every year is checked before any is written; an already loaded year is replaced, and "
+        "the open cases' dates are recomputed with it."
     )
 
     def add_arguments(self, parser):
@@ -31,7 +33,7 @@ class Command(BaseCommand):
         except (OSError, UnicodeDecodeError, json.JSONDecodeError) as e:
             raise CommandError(f"{path}: {e}") from None
         try:
-            loaded = calendar_years_load(data=data, year=year)
+            loaded = calendar_load(data=data, year=year)
         except CalendarError as e:
             raise CommandError(f"{path}: nothing loaded:\n  " + "\n  ".join(e.errors)) from None
         for cy in loaded:

@@ -2,7 +2,7 @@
 rectification, call-back and closing, appeals, the notification record, the window rating
 tablet, and (on the demo only) the demo clock. Each view parses, calls one service, renders."""
 
-from datetime import date, timedelta
+from datetime import date
 
 from django.conf import settings
 from django.contrib import messages
@@ -27,52 +27,35 @@ from tongban.evaluations.services import (
     rectifications_visible,
 )
 from tongban.lib.errors import DomainError
+from tongban.lib.paging import page_number, page_rows
 from tongban.offices.models import Office
-from tongban.workdays.models import CalendarDay
+from tongban.supervision.demo import demo_clock_advance, demo_enabled
+from tongban.supervision.models import Level, ScheduledJob, Warning
+from tongban.supervision.notifications import notifications_visible
+from tongban.supervision.services import warnings_visible
+from tongban.workdays import services as workdays
 
 from . import access, forms
-from .demo import demo_clock_advance, demo_enabled
-from .models import Level, ScheduledJob, Warning
-from .notifications import notifications_visible
-from .services import warnings_visible
 
 PAGE_SIZE = 50
 
 
 def _page(request) -> int:
-    try:
-        return max(int(request.GET.get("page", 1)), 1)
-    except ValueError:
-        return 1
+    return page_number(request.GET.get("page"))
 
 
 def _slice(qs, page: int):
-    rows = list(qs[(page - 1) * PAGE_SIZE : page * PAGE_SIZE + 1])
-    return rows[:PAGE_SIZE], len(rows) > PAGE_SIZE
+    return page_rows(qs, page, PAGE_SIZE)
 
 
 def _offices():
     return list(Office.objects.filter(external=False).values_list("code", "name"))
 
 
-def _left(days: dict[date, bool], today: date, due: date) -> int:
-    """Working days from today to `due` (negative: overdue), from preloaded calendar rows."""
-    lo, hi, sign = (today, due, 1) if due >= today else (due, today, -1)
-    count, d = 0, lo
-    while d < hi:
-        d += timedelta(days=1)
-        count += days.get(d, d.weekday() < 5)
-    return sign * count
-
-
 def _remaining(cases, today: date) -> dict[int, int]:
     """Working days left per case pk, with one calendar query for the whole page."""
-    dates = [c.deadline for c in cases if c.deadline]
-    if not dates:
-        return {}
-    lo, hi = min([today, *dates]), max([today, *dates])
-    days = dict(CalendarDay.objects.filter(date__range=(lo, hi)).values_list("date", "is_workday"))
-    return {c.pk: _left(days, today, c.deadline) for c in cases if c.deadline}
+    days = workdays.span_of([today, *(c.deadline for c in cases)])
+    return {c.pk: days.left(today, c.deadline) for c in cases if c.deadline}
 
 
 def _tabs(request, active: str) -> dict:
@@ -145,7 +128,7 @@ def rectification_list(request):
     rows, has_next = _slice(qs.order_by("closed_at", "due", "pk"), page)
     today = timezone.localdate()
     for r in rows:
-        r.overdue = r.closed_at is None and r.due < today
+        r.overdue = r.is_overdue(today)
     return render(request, "supervision/rectification_list.html", {
         **_tabs(request, "rectifications"), "rows": rows, "state": state, "office": office,
         "offices": _offices() if user.is_city_supervisor else [], "page": page,

@@ -3,9 +3,8 @@
 import pytest
 import time_machine
 
+from tongban.evaluations.tests.conftest import at
 from tongban.people.models import ApiToken
-
-from .conftest import at
 
 pytestmark = pytest.mark.django_db
 

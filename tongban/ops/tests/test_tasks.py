@@ -7,7 +7,7 @@ from django.db import connection
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
-from tongban import tasks
+from tongban.ops import tasks
 from tongban.supervision.models import ScheduledJob
 
 
@@ -35,7 +35,7 @@ def test_the_jobs_run_and_leave_their_result(city):
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="concurrency needs PostgreSQL")
 def test_workers_ticking_together_enqueue_each_job_once(city):
-    from .test_concurrency import together
+    from tongban.supervision.tests.test_concurrency import together
 
     now = timezone.now()
     tasks.schedule_tick(now=now - timedelta(days=1))  # the rows exist; all due again now

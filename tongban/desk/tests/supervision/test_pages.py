@@ -8,8 +8,7 @@ from conftest import act, submit
 from tongban.evaluations.models import Appeal, Evaluation
 from tongban.evaluations.services import evaluation_submit
 from tongban.supervision.services import deadlines_scan
-
-from .conftest import accepted_on, at
+from tongban.supervision.tests.conftest import accepted_on, at
 
 pytestmark = pytest.mark.django_db
 

@@ -15,8 +15,7 @@ from django.conf import settings
 from django.db import connection
 
 from tongban.supervision.models import ScheduledJob, Warning
-
-from .conftest import accepted_on
+from tongban.supervision.tests.conftest import accepted_on
 
 BROKER_URL = os.environ.get("TONGBAN_TEST_BROKER_URL", "redis://127.0.0.1:6379/14")
 
@@ -78,7 +77,7 @@ def wait_for(predicate, timeout=60.0):
 def test_a_worker_on_redis_runs_an_enqueued_scan(redis_broker, alice, carol, tmp_path):
     from django_tasks_rq import RQBackend
 
-    from tongban.tasks import deadlines_scan
+    from tongban.ops.tasks import deadlines_scan
 
     case = accepted_on("2025-03-03", alice, carol)  # long overdue by now
     proc = worker(tmp_path, "--no-scheduler")
@@ -95,7 +94,7 @@ def test_a_worker_on_redis_runs_an_enqueued_scan(redis_broker, alice, carol, tmp
     assert ran, output
     case.refresh_from_db()
     assert case.overdue
-    assert "tongban.tasks.deadlines_scan" in output and "Job OK" in output
+    assert "tongban.ops.tasks.deadlines_scan" in output and "Job OK" in output
 
 
 def test_a_burst_worker_enqueues_the_due_jobs_on_redis_and_runs_them(redis_broker, alice, carol,

@@ -5,11 +5,11 @@ from functools import wraps
 
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
-from django.http import Http404
 from django.urls import reverse
 
-from tongban.cases.access import case_visible
+from tongban.cases.access import case_for
 from tongban.cases.models import Case
+from tongban.lib.errors import NotFound
 from tongban.people.models import STAFF_ROLES, Role
 
 
@@ -35,14 +35,9 @@ def staff_only(view):
 
 
 def case_for_window_rating(user, number: str) -> Case:
-    """The case `number` if `user` may hand its applicant the rating tablet, else 404."""
-    case = (
-        Case.objects.select_related("item", "applicant", "handling_office")
-        .filter(number=number)
-        .first()
-    )
-    if case is None or not case_visible(user, case):
-        raise Http404("办件不存在")
+    """The case `number` if `user` may hand its applicant the rating tablet, else 404: a case
+    they may see (cases.access.case_for) that their office accepted or handles."""
+    case = case_for(user, number)
     if user.office_id not in {case.handling_office_id, case.accepting_office_id}:
-        raise Http404("办件不存在")
+        raise NotFound(f"办件 {number} 不存在", code="case_not_found")
     return case

@@ -11,14 +11,14 @@ from rest_framework.response import Response
 from rest_framework.utils.urls import replace_query_param
 from rest_framework.views import APIView
 
-from tongban.api.schemas import EnumField, ErrorSerializer, StrictSerializer
-from tongban.cases.access import case_visible
-from tongban.cases.models import Case
-from tongban.lib.errors import Forbidden, InvalidInput, NotFound
+from tongban.cases.access import case_for
+from tongban.evaluations.models import Appeal, Evaluation, RatingChannel, Rectification, Score
+from tongban.evaluations.services import evaluation_submit, rectifications_visible
+from tongban.lib.errors import Forbidden, InvalidInput
+from tongban.lib.paging import PAGE_MAX, page_number, page_rows
 from tongban.people.models import Role
 
-from .models import Appeal, Evaluation, RatingChannel, Rectification, Score
-from .services import evaluation_submit, rectifications_visible
+from .schemas import EnumField, ErrorSerializer, StrictSerializer
 
 PAGE_SIZE = 50
 
@@ -130,7 +130,7 @@ def rectification_data(r: Rectification, today) -> dict:
         "callback_at": _iso(r.callback_at),
         "closed_at": _iso(r.closed_at),
         "closed_in_time": r.closed_in_time,
-        "overdue": r.closed_at is None and r.due < today,
+        "overdue": r.is_overdue(today),
         "appealed": bool(getattr(r, "appealed", False)),
         "excluded": e.excluded,
     }
@@ -152,9 +152,7 @@ class CaseEvaluationView(APIView):
     def post(self, request, number):
         form = EvaluationInputSerializer(data=request.data)
         form.is_valid(raise_exception=True)
-        case = Case.objects.select_related("handling_office").filter(number=number).first()
-        if case is None or not case_visible(request.user, case):
-            raise NotFound(f"办件 {number} 不存在", code="case_not_found")
+        case = case_for(request.user, number)
         data = form.validated_data
         evaluation = evaluation_submit(case=case, score=data["score"], comment=data.get("comment", ""),
                                        channel=data["channel"], by=request.user)  # fmt: skip
@@ -186,13 +184,13 @@ class RectificationListView(APIView):
             qs = qs.filter(closed_at__isnull=True)
         if office := request.query_params.get("office"):
             qs = qs.filter(office__code=office)
-        try:
-            page = max(int(request.query_params.get("page", 1)), 1)
-        except ValueError:
-            raise InvalidInput("page 应为正整数", code="invalid", field="page") from None
+        page = request.query_params.get("page", "1")
+        if page_number(page) != (int(page) if page.isdigit() else None):
+            raise InvalidInput(f"page 应为 1 到 {PAGE_MAX} 的整数", code="invalid", field="page")
+        page = int(page)
         qs = qs.order_by("due", "pk")
         count = qs.count()
-        rows = list(qs[(page - 1) * PAGE_SIZE : page * PAGE_SIZE])
+        rows, _more = page_rows(qs, page, PAGE_SIZE)
         today = timezone.localdate()
         url = request.build_absolute_uri()
         next_url = replace_query_param(url, "page", page + 1) if page * PAGE_SIZE < count else None

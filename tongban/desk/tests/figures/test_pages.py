@@ -8,8 +8,7 @@ from openpyxl import load_workbook
 
 from conftest import _user
 from tongban.people.models import Role
-
-from .conftest import TODAY
+from tongban.stats.tests.conftest import TODAY
 
 pytestmark = pytest.mark.django_db
 
@@ -145,7 +144,7 @@ def test_the_compression_page_and_export(client, cast):
 
 
 def test_the_case_list_pages_newest_first(client, vera, history, monkeypatch):
-    from tongban.stats import views
+    from tongban.desk.figures import views
 
     monkeypatch.setattr(views, "PAGE_SIZE", 4)
     client.force_login(vera)

@@ -14,12 +14,12 @@ from django.urls import reverse
 from django.utils.http import urlencode
 
 from tongban.catalog.models import Channel, ServiceItem
-from tongban.lib.errors import Forbidden, InvalidInput
+from tongban.lib.errors import InvalidInput
+from tongban.lib.paging import page_number, page_rows
 from tongban.offices.models import Office
 from tongban.people.models import Applicant
-
-from . import access, export
-from .selectors import (
+from tongban.stats import access
+from tongban.stats.selectors import (
     BREAKDOWNS,
     CASE_FIGURES,
     FIGURES,
@@ -33,7 +33,9 @@ from .selectors import (
     period_parse,
     without_jit,
 )
-from .templatetags.stats_tags import figure_text
+
+from ..templatetags.stats_tags import figure_text
+from . import export
 
 CASE_LIST_FIELDS = ("number", "item__name", "channel", "status", "result", "handling_office__name",
                     "insured_region__name", "submitted_at", "deadline", "completed_at")  # fmt: skip
@@ -55,17 +57,10 @@ KPIS = (
 )
 
 
-def _scope(request):
-    try:
-        return access.figures_scope(request.user)
-    except Forbidden as e:
-        raise PermissionDenied(e.message) from None
-
-
 def _figures(request) -> Figures:
     """The Figures the page's parameters ask for. Bad parameters are reported and dropped
     (the page shows this year instead), a county supervisor sees their own office only."""
-    scope = _scope(request)
+    scope = access.figures_scope(request.user)  # Forbidden is a 403
     params = request.GET
     try:
         period = period_parse(params.get("from"), params.get("to"), preset=params.get("preset"))
@@ -74,8 +69,6 @@ def _figures(request) -> Figures:
         period = period_parse(None, None)
     try:
         filters = filters_parse(params, scope=scope)
-    except Forbidden as e:
-        raise PermissionDenied(e.message) from None
     except InvalidInput as e:
         messages.error(request, e.message)
         filters = filters_parse({}, scope=scope)
@@ -190,7 +183,7 @@ def _choices(scope) -> dict:
 @login_required
 @without_jit()
 def dashboard(request):
-    scope = _scope(request)
+    scope = access.figures_scope(request.user)  # Forbidden is a 403
     figures = _figures(request)
     summary = figures.summary()
     tables = dashboard_tables(figures)
@@ -260,20 +253,16 @@ def cases(request):
     if figure not in CASE_FIGURES:
         messages.error(request, f"没有可列出办件的指标 {figure!r}")
         figure = "received"
-    try:
-        page = max(int(request.GET.get("page") or 1), 1)
-    except ValueError:
-        page = 1
-    start = (page - 1) * PAGE_SIZE
-    rows = list(figures.cases(figure).only(*CASE_LIST_FIELDS)[start : start + PAGE_SIZE + 1])
+    page = page_number(request.GET.get("page"))
+    rows, has_next = page_rows(figures.cases(figure).only(*CASE_LIST_FIELDS), page, PAGE_SIZE)
     return render(request, "stats/cases.html", {
         "figures": figures,
         "figure": figure,
         "figure_label": FIGURES.get(figure) or figure,
         "total": figures.summary()[figure],
-        "cases": rows[:PAGE_SIZE],
+        "cases": rows,
         "page": page,
-        "has_next": len(rows) > PAGE_SIZE,
+        "has_next": has_next,
         "query": _query(figures),
         "page_query": _query(figures, figure=figure),
         "codes": filters_codes(figures.filters),

@@ -1,8 +1,13 @@
+"""The working-day calendar's admin page. It lives here, not in `workdays`, because saving a
+corrected day moves the open cases' dates (tongban.ops.calendar), which the calendar app may
+not reach."""
+
 from django.contrib import admin
 from django.db.models import Count, Q
 
-from .models import CalendarDay, CalendarYear
-from .services import _deadlines_recompute
+from tongban.workdays.models import CalendarDay, CalendarYear
+
+from .calendar import calendar_changed
 
 
 class CalendarDayInline(admin.TabularInline):
@@ -48,4 +53,4 @@ class CalendarYearAdmin(admin.ModelAdmin):
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
         # A hand-corrected day moves open deadlines just as a loaded notice does.
-        _deadlines_recompute(form.instance.year)
+        calendar_changed(year=form.instance.year)

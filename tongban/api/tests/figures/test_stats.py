@@ -3,8 +3,8 @@
 import pytest
 import time_machine
 
-from .conftest import TODAY
-from .test_figures import MARCH_FIGURES
+from tongban.stats.tests.conftest import TODAY
+from tongban.stats.tests.test_figures import MARCH_FIGURES
 
 pytestmark = pytest.mark.django_db
 

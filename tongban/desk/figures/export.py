@@ -10,7 +10,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from .selectors import (
+from tongban.stats.selectors import (
     BREAKDOWNS,
     COMPRESSION_MEASURES,
     FIGURES,

@@ -1,0 +1,38 @@
+"""Loading a year's working-day calendar: one operation over the calendar, the cases and the jobs.
+
+The State Council publishes next year's holidays each November (docs/domain.md, "Working
+days"). Loading a notice, or correcting a day by hand in the admin, changes which days count:
+the open cases' dates move in the same transaction, and the figures' handling days are
+refreshed by a background job once the change is committed. `tongban.workdays` only stores
+and counts days; this module ties it to what depends on them. The `load-calendar` command, the
+calendar's admin page and the demo all come here.
+"""
+
+from django.db import transaction
+
+from tongban.cases.services import case_deadlines_recompute
+from tongban.workdays.models import CalendarYear
+from tongban.workdays.services import calendar_years_load
+
+from . import tasks
+
+
+@transaction.atomic
+def calendar_load(*, data: dict, year: int | None = None) -> list[CalendarYear]:
+    """Load (or replace) the years of a holidays.json-shaped `data` and move what depends on
+    them; see workdays.services.calendar_years_load for the shapes and `year`.
+
+    Raises workdays.services.CalendarError naming every problem; then nothing is written."""
+    years = calendar_years_load(data=data, year=year)
+    if years:
+        calendar_changed(year=min(cy.year for cy in years))
+    return years
+
+
+def calendar_changed(*, year: int) -> int:
+    """The days of `year` (and perhaps later ones) changed: recompute the open cases' dates now,
+    in the caller's transaction, and the figures from that year on after it commits. Returns
+    how many cases' dates moved."""
+    moved = case_deadlines_recompute(year=year)
+    transaction.on_commit(lambda: tasks.stats_rollup_refresh.enqueue(since=f"{year}-01-01"))
+    return moved
