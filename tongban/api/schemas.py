@@ -13,6 +13,7 @@ from rest_framework import serializers
 
 from tongban.cases.models import Action, Case, Notice, Status
 from tongban.catalog.models import Agreement, Channel, HandlingType
+from tongban.lib.paging import PAGE_MAX
 from tongban.offices.models import Office
 from tongban.people.models import Applicant
 
@@ -205,13 +206,15 @@ class CaseListQuerySerializer(StrictSerializer):
     q = serializers.CharField(
         max_length=40,
         required=False,
-        help_text="a case number (or its beginning), or an applicant's full ID number / USCC",
+        help_text="what a person types to find a case (cases.selectors.cases_search): an "
+        "applicant's valid ID number or USCC; a case number or its beginning (the office code, "
+        "then as much of -date-sequence as typed); anything else matches applicants' names",
     )
-    page = serializers.IntegerField(min_value=1, max_value=100000, required=False)
+    page = serializers.IntegerField(min_value=1, max_value=PAGE_MAX, required=False)
 
 
 class PageQuerySerializer(StrictSerializer):
-    page = serializers.IntegerField(min_value=1, max_value=100000, required=False)
+    page = serializers.IntegerField(min_value=1, max_value=PAGE_MAX, required=False)
 
 
 class NoQuerySerializer(StrictSerializer):

@@ -27,7 +27,7 @@ from tongban.cases.models import IN_INTAKE, Case, Notice, overdue_q
 from tongban.cases.notices import notice_filename, notice_pdf_stored
 from tongban.cases.selectors import case_notice, cases_search
 from tongban.cases.selectors import histories as case_histories
-from tongban.cases.services import bundle_apply, case_act, case_submit
+from tongban.cases.services import ACTION_PARAMS, bundle_apply, case_act, case_submit
 from tongban.catalog.models import Agreement, Bundle, ServiceItem
 from tongban.catalog.selectors import item_version_current, items_active, versions_by_pk
 from tongban.lib.errors import DomainError, Forbidden, InvalidInput, NotFound
@@ -475,11 +475,10 @@ class CaseActionView(FastBearer, APIView):
     @extend_schema(
         operation_id="cases_act",
         summary="Act on a case",
-        description="`accept` (materials, promised_supplement_by, reason), `reject` (reason), "
-        "`request_supplement` (missing_materials, reason), `supplement` (materials, reason), "
-        "`approve` (reason), `deny` (reason), `withdraw` (reason), `transfer` (office, "
-        "reason), `claim`. An argument the action does not take is 400 `unknown_field`. "
-        "`version` makes the action conditional: 409 `stale_version` if the case moved.",
+        description="The actions and the arguments each takes: "
+        + "; ".join(f"`{a}` ({', '.join(p) or 'none'})" for a, p in ACTION_PARAMS.items())
+        + ". An argument the action does not take is 400 `unknown_field`. `version` makes the "
+        "action conditional: 409 `stale_version` if the case moved.",
         parameters=[
             _NUMBER,
             OpenApiParameter(

@@ -17,7 +17,7 @@ from tongban.catalog.selectors import item_version_current
 from tongban.catalog.services import form_clean
 from tongban.lib import sql
 from tongban.lib.errors import Conflict, Forbidden, InvalidInput, NotFound
-from tongban.lib.text import text_clean
+from tongban.lib.text import date_clean, text_clean
 from tongban.offices.models import Office, Window
 from tongban.offices.selectors import office_window
 from tongban.people.models import Applicant, Role, User
@@ -429,7 +429,7 @@ def _accept(act: Act, materials: list | None = None, promised_supplement_by: str
     _start_clock(act, act.now)
     promised = None
     if missing:  # 容缺受理
-        promised = _parse_date(promised_supplement_by, "promised_supplement_by", required=True)
+        promised = date_clean(promised_supplement_by, field="promised_supplement_by", required=True)
         if promised < act.today or (
             case.deadline and promised > case.deadline and not version.is_instant
         ):
@@ -858,21 +858,6 @@ def bundle_apply(*, bundle, channel: str, submitted_by: User,
 
 
 # --- Helpers -------------------------------------------------------------------------------
-
-
-def _parse_date(value, field: str, *, required: bool = False) -> date | None:
-    if value in (None, ""):
-        if required:
-            raise InvalidInput(f"{field} 必填 (YYYY-MM-DD)", code="required", field=field)
-        return None
-    if isinstance(value, date):
-        return value
-    try:
-        return date.fromisoformat(str(value))
-    except ValueError:
-        raise InvalidInput(
-            f"{field} 应为日期 YYYY-MM-DD，而不是 {value!r}", code="invalid_date", field=field
-        ) from None
 
 
 def _iso(value: date | None) -> str | None:

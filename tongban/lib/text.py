@@ -1,6 +1,7 @@
 """Text from people and other systems, checked before it is stored."""
 
 import re
+from datetime import date
 
 from tongban.lib.errors import InvalidInput
 
@@ -26,3 +27,20 @@ def text_clean(
     if _UNSTORABLE.search(value):
         raise InvalidInput(f"{label} 含有不可见的控制字符", code="invalid_characters", field=field)
     return value
+
+
+def date_clean(value, *, field: str, required: bool = False) -> date | None:
+    """`value` (a date, or YYYY-MM-DD text) as a date; None when empty and not `required`.
+    Raises InvalidInput naming `field`."""
+    if value in (None, ""):
+        if required:
+            raise InvalidInput(f"{field} 必填 (YYYY-MM-DD)", code="required", field=field)
+        return None
+    if isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(str(value))
+    except ValueError:
+        raise InvalidInput(
+            f"{field} 应为日期 YYYY-MM-DD，而不是 {value!r}", code="invalid_date", field=field
+        ) from None

@@ -99,6 +99,7 @@ from tongban.cases.models import Case, Result, Status, overdue_q
 from tongban.catalog.models import Channel, HandlingType, ItemVersion, ServiceItem
 from tongban.evaluations.models import good_rating_min
 from tongban.lib.errors import Forbidden, InvalidInput
+from tongban.lib.text import date_clean
 from tongban.offices.models import Office
 from tongban.people.models import Applicant
 from tongban.workdays import services as workdays
@@ -278,18 +279,6 @@ def period_preset(name: str, today: date | None = None) -> Period:
             return Period(date(today.year, 1, 1), today)
 
 
-def date_param(value, field: str) -> date | None:
-    """A YYYY-MM-DD parameter, or None when empty. Raises InvalidInput naming `field`."""
-    if value in (None, ""):
-        return None
-    try:
-        return date.fromisoformat(str(value))
-    except ValueError:
-        raise InvalidInput(
-            f"{field} 应为日期 YYYY-MM-DD，而不是 {value!r}", code="invalid_date", field=field
-        ) from None
-
-
 def period_parse(start, end, *, preset: str | None = None) -> Period:
     """The period from the `from`/`to` parameters (YYYY-MM-DD); a missing end is today, a
     missing start 1 January of the end's year. Raises InvalidInput naming the field."""
@@ -297,8 +286,8 @@ def period_parse(start, end, *, preset: str | None = None) -> Period:
         raise InvalidInput(f"未知的时间段 {preset!r}", code="invalid_choice", field="preset")
     if preset and not start and not end:
         return period_preset(preset)
-    end_date = date_param(end, "to") or timezone.localdate()
-    start_date = date_param(start, "from") or date(end_date.year, 1, 1)
+    end_date = date_clean(end, field="to") or timezone.localdate()
+    start_date = date_clean(start, field="from") or date(end_date.year, 1, 1)
     if start_date > end_date:
         raise InvalidInput(
             f"起始日期 {start_date} 晚于截止日期 {end_date}", code="invalid_period", field="to"
@@ -893,7 +882,7 @@ def filters_codes(filters: Filters) -> dict:
 
 def compression_from_params(params) -> dict:
     """catalog_compression() from request parameters baseline / baseline_version / on."""
-    baseline = date_param(params.get("baseline"), "baseline")
+    baseline = date_clean(params.get("baseline"), field="baseline")
     version = params.get("baseline_version") or None
     if version is not None:
         if not str(version).isdigit() or int(version) < 1:
@@ -901,4 +890,4 @@ def compression_from_params(params) -> dict:
                                field="baseline_version")  # fmt: skip
         version = int(version)
     return catalog_compression(baseline=baseline, baseline_version=version,
-                               on=date_param(params.get("on"), "on"))  # fmt: skip
+                               on=date_clean(params.get("on"), field="on"))  # fmt: skip

@@ -40,14 +40,6 @@ from . import access, forms
 PAGE_SIZE = 50
 
 
-def _page(request) -> int:
-    return page_number(request.GET.get("page"))
-
-
-def _slice(qs, page: int):
-    return page_rows(qs, page, PAGE_SIZE)
-
-
 def _offices():
     return list(Office.objects.filter(external=False).values_list("code", "name"))
 
@@ -89,8 +81,8 @@ def board(request):
     if level in Level.values:
         rows = rows.filter(level=level)
     rows = rows.order_by("level", "case__deadline", "pk") if scope == "open" else rows  # red first
-    page = _page(request)
-    rows, has_next = _slice(rows, page)
+    page = page_number(request.GET.get("page"))
+    rows, has_next = page_rows(rows, page, PAGE_SIZE)
     today = timezone.localdate()
     left = _remaining([w.case for w in rows], today)
     for w in rows:
@@ -124,8 +116,8 @@ def rectification_list(request):
         qs = qs.filter(closed_at__isnull=False)
     if office:
         qs = qs.filter(office__code=office)
-    page = _page(request)
-    rows, has_next = _slice(qs.order_by("closed_at", "due", "pk"), page)
+    page = page_number(request.GET.get("page"))
+    rows, has_next = page_rows(qs.order_by("closed_at", "due", "pk"), page, PAGE_SIZE)
     today = timezone.localdate()
     for r in rows:
         r.overdue = r.is_overdue(today)
@@ -219,8 +211,8 @@ def appeal_list(request):
     qs = appeals_visible(user).select_related("evaluation__rectification", "decided_by")
     if status in Appeal.Status.values:
         qs = qs.filter(status=status)
-    page = _page(request)
-    rows, has_next = _slice(qs, page)
+    page = page_number(request.GET.get("page"))
+    rows, has_next = page_rows(qs, page, PAGE_SIZE)
     return render(request, "supervision/appeal_list.html", {
         **_tabs(request, "appeals"), "rows": rows, "status": status,
         "statuses": Appeal.Status.choices, "page": page, "has_next": has_next,
@@ -240,8 +232,8 @@ def notification_list(request):
     channel = request.GET.get("channel", "")
     if channel in ("sms", "email"):
         qs = qs.filter(channel=channel)
-    page = _page(request)
-    rows, has_next = _slice(qs, page)
+    page = page_number(request.GET.get("page"))
+    rows, has_next = page_rows(qs, page, PAGE_SIZE)
     for n in rows:
         n.shown_to = _mask(n.recipient)
     return render(request, "supervision/notification_list.html", {
