@@ -4,6 +4,8 @@ path does, and what it cannot answer itself takes the whole path."""
 import json
 
 import pytest
+from rest_framework.permissions import BasePermission
+from rest_framework.throttling import BaseThrottle
 
 from conftest import PROMISED_FORM, PROMISED_ITEM, submit
 from tongban.api import views
@@ -110,3 +112,40 @@ def test_a_deactivated_user_is_refused_at_once(api, online_case, alice, settings
     response = client.get(f"/api/v1/cases/{online_case.number}")
     assert response.status_code == 401
     assert json.loads(response.content)["error"]["code"] == "authentication_failed"
+
+
+class _StaffOnly(BasePermission):
+    message = "staff only"
+
+    def has_permission(self, request, view):
+        return request.user.role != "applicant"
+
+
+class _Closed(BaseThrottle):
+    def allow_request(self, request, view):
+        return False
+
+    def wait(self):
+        return 7
+
+
+@pytest.mark.parametrize(
+    "attribute, rule, status",
+    [("permission_classes", _StaffOnly, 403), ("throttle_classes", _Closed, 429)],
+)
+def test_a_views_permission_and_throttle_hold_on_the_short_way(
+    api, carol, whole_path, monkeypatch, attribute, rule, status
+):
+    """A rule added to a view later must not be skipped by the short way (DRF's initial())."""
+    number = submit(carol).number
+    for view in FAST_VIEWS:
+        monkeypatch.setattr(view, attribute, [*getattr(view, attribute), rule])
+    client = api(carol)
+    fast = _seen(client.get(f"/api/v1/cases/{number}"))
+    fast_post = _seen(client.post(f"/api/v1/cases/{number}/actions/withdraw", {}))
+    whole_path()
+    assert _seen(client.get(f"/api/v1/cases/{number}")) == fast
+    assert _seen(client.post(f"/api/v1/cases/{number}/actions/withdraw", {})) == fast_post
+    assert fast[0] == fast_post[0] == status
+    submit_case = carol.applicant.cases.get(number=number)
+    assert submit_case.status == "submitted"  # the refused withdrawal changed nothing
