@@ -1,4 +1,4 @@
-"""The bare endpoint of PERFORMANCE.md, measured in the same run as the product: one Django
+"""The bare endpoint of docs/benchmarks.md, measured in the same run as the product: one Django
 view doing the case step's writes (read status and version, version-checked UPDATE, one audit
 INSERT, in one transaction) on the ceiling's tables (sql/case_schema.sql), with no
 authentication, validation or middleware, answering a plain JsonResponse.

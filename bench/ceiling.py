@@ -1,6 +1,6 @@
 """The ceiling: the same database writes as one case action, driven by pgbench directly.
 
-bench/sql/case_schema.sql and case_step.sql (copies of ../shared/bench) model one action: read the
+bench/sql/case_schema.sql and case_step.sql (the team's reference copies, docs/benchmarks.md) model one action: read the
 case's status and version, a version-checked UPDATE and one audit INSERT with a ~300-byte jsonb
 payload, in one transaction.
 """

@@ -340,7 +340,7 @@ class Bench:
 
     def actions_only(self, spec: Spec) -> None:
         """The case step alone (accept, approve, approve on applications made beforehand), as
-        pgbench and the bare endpoint of PERFORMANCE.md measure it."""
+        pgbench and the bare endpoint (docs/benchmarks.md) measure it."""
         a, say = self.args, self.say
         count = (a.warmup + a.seconds) * 600
         t = time.perf_counter()

@@ -1,6 +1,6 @@
 """What the API returns, built as plain dicts (tongban.api.schemas documents each shape).
 
-The field names of DESIGN.md's "API contract" are fixed: outside clients rely on them.
+The field names of the API contract (docs/api.md) are fixed: outside clients rely on them.
 Every function here reads only what its caller has loaded (select_related); none queries.
 Times are ISO 8601 in the city's zone (+08:00); dates are YYYY-MM-DD.
 """

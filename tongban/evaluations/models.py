@@ -1,4 +1,4 @@
-"""好差评 (DOMAIN.md, "Evaluation"): one rating per case on five levels, the rectification a
+"""好差评 (docs/domain.md, "Evaluation"): one rating per case on five levels, the rectification a
 bad rating opens, and the appeals offices file against ratings they think mistaken.
 
 The figures (tongban.stats) read Evaluation.score / created_at / excluded and

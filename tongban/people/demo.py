@@ -1,4 +1,4 @@
-"""The demo city's people (DESIGN.md, "Demo data"): one user per role at each office it
+"""The demo city's people (README.md, "Using it"): one user per role at each office it
 applies to, named <role>-<office code>, plus the administrators and two applicants."""
 
 import secrets

@@ -19,7 +19,7 @@ def test_it_agrees_with_chinesecalendar_on_every_day_of_2025_and_2026(calendar):
 
 @pytest.mark.parametrize("year", [2025, 2026])
 def test_between_counts_the_same_working_days_as_chinesecalendar(calendar, year):
-    # chinesecalendar's get_workdays(include_weekends=False) drops make-up weekends (DOMAIN.md),
+    # chinesecalendar's get_workdays(include_weekends=False) drops make-up weekends (docs/domain.md),
     # so count with is_workday.
     expected = sum(
         chinese_calendar.is_workday(date(year, 1, 1) + timedelta(days=i))
