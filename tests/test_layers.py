@@ -1,6 +1,6 @@
-"""The layers contract (pyproject.toml [tool.importlinter], docs/architecture.md): an app
-imports only from the layers below it. `.ci/run` runs lint-imports too; these tests show that it
-holds and that it catches an upward import."""
+"""The import contracts (pyproject.toml [tool.importlinter], docs/architecture.md): an app
+imports only from the layers below it, and the modules of an app import each other without a
+circle. `.ci/run` runs lint-imports too; these tests show that they hold and what breaks them."""
 
 import os
 import shutil
@@ -35,3 +35,14 @@ def test_an_upward_import_breaks_the_contract(tmp_path):
     assert result.returncode == 1
     assert "tongban.workdays is not allowed to import tongban.cases" in result.stdout
     assert "tongban.workdays.services -> tongban.cases.models" in result.stdout
+
+
+def test_a_circle_inside_an_app_breaks_the_contract(tmp_path):
+    shutil.copytree(ROOT / "tongban", tmp_path / "tongban",
+                    ignore=shutil.ignore_patterns("__pycache__", "*.mo", "static"))  # fmt: skip
+    shutil.copy(ROOT / "pyproject.toml", tmp_path)
+    with open(tmp_path / "tongban" / "cases" / "access.py", "a") as f:
+        f.write("\n\ndef _probe():\n    from .services import case_act  # a circle, even late\n")
+    result = lint_imports(tmp_path)
+    assert result.returncode == 1
+    assert "No cycles are allowed in tongban.cases." in result.stdout
