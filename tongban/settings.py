@@ -57,7 +57,7 @@ def _database(url: str | None) -> dict:
         "HOST": parts.hostname or "",
         "PORT": str(parts.port or ""),
         # Connections stay open across requests: closing them per request cost 4-7x
-        # throughput (PERFORMANCE.md).
+        # throughput (docs/benchmarks.md).
         "CONN_MAX_AGE": envint("TONGBAN_CONN_MAX_AGE", 600),
         # A health check is a round trip per request; a dropped connection fails one request.
         "CONN_HEALTH_CHECKS": envbool("TONGBAN_CONN_HEALTH_CHECKS", False),
@@ -221,7 +221,7 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
 }
 
-# --- Domain settings (DOMAIN.md names the defaults) ---------------------------------------
+# --- Domain settings (docs/domain.md says what each sets and why) ---------------------------
 # Counting starts the day after acceptance (民法典 §201); some local rules count the day itself.
 TONGBAN_COUNT_FROM = envchoice("TONGBAN_COUNT_FROM", "next_day", ("next_day", "same_day"))
 # An instant item handed in after this time, or on a rest day, is due the next working day.

@@ -9,6 +9,7 @@ left out when there is none. Settings point REST_FRAMEWORK["EXCEPTION_HANDLER"] 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import RequestDataTooBig
 from django.http import Http404
+from django.utils.translation import gettext as _
 from rest_framework import exceptions
 from rest_framework.response import Response
 from rest_framework.views import set_rollback
@@ -63,7 +64,7 @@ def exception_handler(exc, context):
     if isinstance(exc, RequestDataTooBig):
         # Django refuses to read a body over DATA_UPLOAD_MAX_MEMORY_SIZE; that is the client's
         # doing, not a server error.
-        return error_response(413, "body_too_large", "请求体超过 1 MiB (request body too large)")
+        return error_response(413, "body_too_large", _("请求体超过 1 MiB"))
     if isinstance(exc, exceptions.ValidationError):
         field, detail = _first_error(exc.detail)
         code = getattr(detail, "code", None)
@@ -100,7 +101,7 @@ def server_error(request, *args, **kwargs):
         body = {
             "error": {
                 "code": "server_error",
-                "message": "服务器内部错误，请稍后重试 (internal error)",
+                "message": _("服务器内部错误，请稍后重试"),
             }
         }
         return JsonResponse(body, status=500)

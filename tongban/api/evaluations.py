@@ -4,6 +4,7 @@ follows. Business rules and their errors come from tongban.evaluations.services.
 from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers
@@ -176,7 +177,7 @@ class RectificationListView(APIView):
     )
     def get(self, request):
         if request.user.role != Role.SUPERVISOR:
-            raise Forbidden("只有科长/监察可以查看差评整改", code="supervisors_only")
+            raise Forbidden(_("只有科长/监察可以查看差评整改"), code="supervisors_only")
         qs = rectifications_visible(request.user).annotate(
             appealed=Exists(Appeal.objects.filter(evaluation_id=OuterRef("evaluation_id")))
         )
@@ -186,7 +187,9 @@ class RectificationListView(APIView):
             qs = qs.filter(office__code=office)
         page = request.query_params.get("page", "1")
         if page_number(page) != (int(page) if page.isdigit() else None):
-            raise InvalidInput(f"page 应为 1 到 {PAGE_MAX} 的整数", code="invalid", field="page")
+            raise InvalidInput(
+                _("page 应为 1 到 %(max)s 的整数") % {"max": PAGE_MAX}, code="invalid", field="page"
+            )
         page = int(page)
         qs = qs.order_by("due", "pk")
         count = qs.count()

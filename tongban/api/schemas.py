@@ -8,6 +8,7 @@ Component names drop the "Serializer" suffix, so `CaseSerializer` is `Case` in t
 from collections.abc import Mapping
 
 from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 from rest_framework import serializers
 
@@ -61,7 +62,7 @@ class StrictSerializer(serializers.Serializer):
             for key in data:
                 if key not in self.fields:
                     raise serializers.ValidationError(
-                        {key: ["不是本接口的字段 (unknown field)"]}, code="unknown_field"
+                        {key: [_("不是本接口的字段")]}, code="unknown_field"
                     )
         return super().to_internal_value(data)
 
@@ -227,7 +228,7 @@ class AddWorkdaysQuerySerializer(StrictSerializer):
 
     def validate_start(self, value):
         if not 1900 <= value.year <= 2999:
-            raise serializers.ValidationError("应在 1900 至 2999 年之间 (year out of range)")
+            raise serializers.ValidationError(_("应在 1900 至 2999 年之间"))
         return value
 
 

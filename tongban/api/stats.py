@@ -2,6 +2,7 @@
 
 The same selectors as the dashboard (tongban.stats.selectors), so the numbers agree."""
 
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers
@@ -249,8 +250,8 @@ class StatsBreakdownView(APIView):
         params = _query(request, _BreakdownQuerySerializer)
         by = params.get("by") or ""
         if by not in BREAKDOWNS:
-            raise InvalidInput(f"by 应为 {', '.join(BREAKDOWNS)} 之一", code="invalid_choice",
-                               field="by")  # fmt: skip
+            raise InvalidInput(_("by 应为 %(choices)s 之一") % {"choices": ", ".join(BREAKDOWNS)},
+                               code="invalid_choice", field="by")  # fmt: skip
         return Response(breakdown_payload(figures_for(request, params), by))
 
 

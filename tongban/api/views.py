@@ -1,4 +1,4 @@
-"""The REST API (DESIGN.md, "API contract"): one APIView per path, each method one operation.
+"""The REST API (docs/api.md): one APIView per path, each method one operation.
 
 Views parse the input (tongban.api.schemas), call one service, and return a shape of
 tongban.api.shapes. Business rules and their errors come from the services; the errors
@@ -13,6 +13,7 @@ from django.db import transaction
 from django.db.models import F, Prefetch, Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework.permissions import AllowAny
@@ -116,7 +117,7 @@ def _unstorable_text(data, path: str = "") -> str | None:
 
 def _parse(serializer_class, data) -> dict:
     if (where := _unstorable_text(data)) is not None:
-        raise InvalidInput(f"{where or 'body'}: 含有不允许的控制字符 (NUL or lone surrogate)",
+        raise InvalidInput(_("%(where)s: 含有不允许的控制字符") % {"where": where or "body"},
                            code="invalid", field=where or None)  # fmt: skip
     return schemas.validated(serializer_class, data)
 
@@ -143,7 +144,7 @@ def _paginate(request, qs, page_no: int, count=None) -> tuple[list, int, str | N
 def _office(code: str, field: str) -> Office:
     office = office_by_code(code)
     if office is None:
-        raise InvalidInput(f"{code!r} 不是已知的经办机构代码 (unknown office)",
+        raise InvalidInput(_("%(code)r 不是已知的经办机构代码") % {"code": code},
                            code="unknown_office", field=field)  # fmt: skip
     return office
 
@@ -205,13 +206,13 @@ class TokenView(APIView):
         if login_locked(username):  # the same rule as the desk's sign-in page
             record(event="auth.login_failed", outcome="failure", username=username, ip=ip,
                    reason="locked", face="api")  # fmt: skip
-            raise Forbidden(f"连续登录失败次数过多，账号已临时锁定，请 {settings.TONGBAN_LOCKOUT_MINUTES} "
-                            "分钟后再试 (account locked)", code="account_locked")  # fmt: skip
+            raise Forbidden(_("连续登录失败次数过多，账号已临时锁定，请 %(minutes)s 分钟后再试") % {
+                "minutes": settings.TONGBAN_LOCKOUT_MINUTES}, code="account_locked")  # fmt: skip
         user = authenticate(request._request, username=username, password=data["password"])
         if user is None:
             record(event="auth.login_failed", outcome="failure", username=username, ip=ip,
                    reason="bad_credentials", face="api")  # fmt: skip
-            raise InvalidCredentials("用户名或密码错误 (wrong username or password)")
+            raise InvalidCredentials(_("用户名或密码错误"))
         with transaction.atomic():
             token = ApiToken.issue(user)
             record(event="auth.token_issued", user=user, ip=ip, face="api")
@@ -229,10 +230,10 @@ class TokenView(APIView):
     def delete(self, request):
         key = bearer_key(request)
         if not key:
-            raise InvalidToken("请在 Authorization 头中提供要注销的令牌 (Bearer <token>)",
+            raise InvalidToken(_("请在 Authorization 头中提供要注销的令牌（Bearer <token>）"),
                                code="not_authenticated")  # fmt: skip
         if not token_revoke(key, ip=client_ip(request)):
-            raise InvalidToken("令牌无效或已注销 (invalid token)")
+            raise InvalidToken(_("令牌无效或已注销"))
         return Response(status=204)
 
 
@@ -387,7 +388,7 @@ class CaseCollectionView(FastBearer, APIView):
         if "item" in query:
             item = ServiceItem.objects.filter(code=query["item"]).values_list("pk", flat=True)
             if not item:
-                raise InvalidInput(f"事项 {query['item']!r} 不存在 (unknown item)",
+                raise InvalidInput(_("事项 %(code)r 不存在") % {"code": query["item"]},
                                    code="unknown_item", field="item")  # fmt: skip
             where.append(Q(item_id=item[0]))
         if query.get("intake") is True:
@@ -540,7 +541,7 @@ class NoticePdfView(APIView):
         case = case_for(request.user, number)
         notice = case_notice(case, notice_id)
         if notice is None:
-            raise NotFound(f"通知书 {notice_id} 不存在", code="notice_not_found")
+            raise NotFound(_("通知书 %(id)s 不存在") % {"id": notice_id}, code="notice_not_found")
         notice.case = case
         return private_download(notice_pdf_stored(notice), filename=notice_filename(notice),
                                 content_type="application/pdf")  # fmt: skip
@@ -560,7 +561,7 @@ class BundleApplicationCreateView(APIView):
         user = request.user
         bundle = Bundle.objects.filter(code=data["bundle"]).first()
         if bundle is None:
-            raise InvalidInput(f"套餐 {data['bundle']!r} 不存在 (unknown bundle)",
+            raise InvalidInput(_("套餐 %(code)r 不存在") % {"code": data["bundle"]},
                                code="unknown_bundle", field="bundle")  # fmt: skip
         try:
             application, created = bundle_apply(
@@ -610,6 +611,6 @@ class NotFoundView(APIView):
 
     @extend_schema(exclude=True)
     def get(self, request):
-        raise NotFound("没有这个接口 (no such endpoint)", code="not_found")
+        raise NotFound(_("没有这个接口"), code="not_found")
 
     post = put = patch = delete = get

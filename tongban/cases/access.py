@@ -13,6 +13,7 @@ from functools import reduce
 
 from django.db.models import Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from tongban.lib.errors import NotFound
 from tongban.people.models import Role
@@ -55,7 +56,7 @@ def case_for(user, number: str, *, history: bool = False) -> Case:
     nothing leaks (and a page shows its 404, lib.errors)."""
     case = case_by_number(number, history=history) if _plausible(number) else None
     if case is None or not case_visible(user, case):
-        raise NotFound(f"办件 {number[:40]} 不存在", code="case_not_found")
+        raise NotFound(_("办件 %(number)s 不存在") % {"number": number[:40]}, code="case_not_found")
     return case
 
 

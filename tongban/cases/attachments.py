@@ -16,6 +16,7 @@ from django.conf import settings
 from django.core.files.base import File
 from django.core.files.storage import default_storage
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from tongban.lib.errors import Conflict, InvalidInput, NotFound
 
@@ -58,17 +59,18 @@ def attachment_check(file, *, field: str = "file") -> tuple[str, str]:
 
     Raises InvalidInput naming `field` for an empty, oversized or unaccepted file."""
     if file is None:
-        raise InvalidInput("请选择要上传的文件", code="required", field=field)
+        raise InvalidInput(_("请选择要上传的文件"), code="required", field=field)
     size = file.size
     if not size:
-        raise InvalidInput("文件是空的", code="empty_file", field=field)
+        raise InvalidInput(_("文件是空的"), code="empty_file", field=field)
     limit = max_bytes()
     if size > limit:
-        raise InvalidInput(f"文件过大（{size / 1024 / 1024:.1f} MB），每个文件不超过 {limit // 1024 // 1024} MB",
+        raise InvalidInput(_("文件过大（%(size).1f MB），每个文件不超过 %(limit)s MB") % {
+                               "size": size / 1024 / 1024, "limit": limit // 1024 // 1024},
                            code="file_too_large", field=field)  # fmt: skip
     kind = file_type(file)
     if kind is None:
-        raise InvalidInput("只接受 PDF、JPG 或 PNG 文件（按文件内容判断，不看扩展名）",
+        raise InvalidInput(_("只接受 PDF、JPG 或 PNG 文件（按文件内容判断，不看扩展名）"),
                            code="file_type_not_allowed", field=field)  # fmt: skip
     return kind
 
@@ -86,12 +88,16 @@ def attachment_add(*, case: Case, material: str, file, user) -> Attachment:
     its item version's. Raises NotFound, Conflict or InvalidInput (field "material" or
     "file"); nothing is stored then."""
     if not access.case_visible(user, case):
-        raise NotFound(f"办件 {case.number} 不存在", code="case_not_found")
+        raise NotFound(_("办件 %(number)s 不存在") % {"number": case.number}, code="case_not_found")
     if not case.is_open:
-        raise Conflict(f"办件已{case.get_status_display()}，不能再上传材料", code="case_closed")
+        raise Conflict(
+            _("办件已%(status)s，不能再上传材料") % {"status": case.get_status_display()},
+            code="case_closed",
+        )
     codes = case.item_version.material_codes
     if material not in codes:
-        raise InvalidInput(f"事项“{case.item.name}”没有材料 {material!r}；可用的材料编码: {', '.join(codes)}",
+        raise InvalidInput(_("事项“%(item)s”没有材料 %(material)r；可用的材料编码: %(codes)s") % {
+                               "item": case.item.name, "material": material, "codes": ", ".join(codes)},
                            code="unknown_material", field="material")  # fmt: skip
     content_type, ext = attachment_check(file)
     digest = hashlib.sha256()

@@ -1,4 +1,4 @@
-"""The case lifecycle (DESIGN.md, "Case lifecycle"). Every write to a case goes through here.
+"""The case lifecycle (docs/domain.md, "Case lifecycle"). Every write to a case goes through here.
 
 Each action is one transaction: lock the case row, check who acts and from which status,
 change it, write its CaseEvent (and Notice where the law wants a written one). Two people
@@ -11,6 +11,7 @@ from datetime import date, datetime, timedelta
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from tongban.catalog.models import ONLINE_CHANNELS, Channel, HandlingType, ItemVersion, limit_days
 from tongban.catalog.selectors import item_version_current
@@ -70,13 +71,21 @@ def _check_materials(version: ItemVersion, codes, field: str = "materials") -> l
     if codes is None:
         return []
     if not isinstance(codes, list) or not all(isinstance(c, str) for c in codes):
-        raise InvalidInput(f"{field} 应为材料编码的列表", code="invalid_materials", field=field)
+        raise InvalidInput(
+            _("%(field)s 应为材料编码的列表") % {"field": field},
+            code="invalid_materials",
+            field=field,
+        )
     known = set(version.material_codes)
     unknown = [c for c in codes if c not in known]
     if unknown:
         raise InvalidInput(
-            f"事项“{version.item.name}”没有这些材料: {', '.join(unknown)}；可用的材料编码: "
-            f"{', '.join(version.material_codes) or '无'}",
+            _("事项“%(item)s”没有这些材料: %(unknown)s；可用的材料编码: %(codes)s")
+            % {
+                "item": version.item.name,
+                "unknown": ", ".join(unknown),
+                "codes": ", ".join(version.material_codes) or _("无"),
+            },
             code="unknown_material",
             field=field,
         )
@@ -94,7 +103,7 @@ def idempotency_key_clean(key) -> str:
     Raises InvalidInput for one over 100 characters."""
     key = (key or "").strip() if isinstance(key, str) else ""
     if len(key) > 100:
-        raise InvalidInput("Idempotency-Key 最长 100 个字符", code="invalid_idempotency_key",
+        raise InvalidInput(_("Idempotency-Key 最长 100 个字符"), code="invalid_idempotency_key",
                            field="Idempotency-Key")  # fmt: skip
     return key
 
@@ -108,17 +117,17 @@ def _applicant_of(submitted_by: User, given: Applicant | dict | None) -> Applica
         if given is not None and not (
             isinstance(given, Applicant) and given.pk == submitted_by.applicant_id
         ):
-            raise InvalidInput("申请人本人申请时不填 applicant (leave applicant out)",
+            raise InvalidInput(_("申请人本人申请时不填 applicant"),
                                code="applicant_not_allowed", field="applicant")  # fmt: skip
         if submitted_by.applicant is None:
-            raise Forbidden("此账号没有关联申请人信息", code="no_applicant_record")
+            raise Forbidden(_("此账号没有关联申请人信息"), code="no_applicant_record")
         return submitted_by.applicant
     if given is None:
-        raise InvalidInput("代他人申请时必填申请人 (applicant is required)", field="applicant")
+        raise InvalidInput(_("代他人申请时必填 applicant"), field="applicant")
     if isinstance(given, Applicant):
         return given
     if not isinstance(given, dict):
-        raise InvalidInput("applicant 应为对象", code="invalid", field="applicant")
+        raise InvalidInput(_("applicant 应为对象"), code="invalid", field="applicant")
     return applicant_upsert(**given)
 
 
@@ -159,31 +168,34 @@ def _submit(*, item: str, channel: str, submitted_by: User, applicant: Applicant
         if existing:
             return _replay(existing, item=item, applicant=applicant, channel=channel), False
     if channel not in Channel.values:
-        raise InvalidInput(f"渠道应为 web、mobile 或 window，而不是 {channel!r}", code="invalid_channel",
-                           field="channel")  # fmt: skip
+        raise InvalidInput(_("渠道应为 web、mobile 或 window，而不是 %(channel)r") % {"channel": channel},
+                           code="invalid_channel", field="channel")  # fmt: skip
     version = item_version_current(code=item)
     if channel not in version.channels:
         allowed = "、".join(Channel(c).label for c in version.channels)
-        raise InvalidInput(f"事项“{version.item.name}”不能通过{Channel(channel).label}申请，可用渠道: {allowed}",
+        raise InvalidInput(_("事项“%(item)s”不能通过%(channel)s申请，可用渠道: %(allowed)s") % {
+                               "item": version.item.name, "channel": Channel(channel).label, "allowed": allowed},
                            code="channel_not_allowed", field="channel")  # fmt: skip
     if applicant.kind not in version.applicant_kinds:
-        raise InvalidInput(f"事项“{version.item.name}”不接受{applicant.get_kind_display()}申请",
+        raise InvalidInput(_("事项“%(item)s”不接受%(kind)s申请") % {
+                               "item": version.item.name, "kind": applicant.get_kind_display()},
                            code="applicant_kind_not_allowed", field="applicant")  # fmt: skip
     if channel == Channel.WINDOW:
         if submitted_by.role != Role.CLERK or submitted_by.office_id is None:
-            raise Forbidden("只有窗口受理员可以登记窗口申请", code="window_clerks_only")
+            raise Forbidden(_("只有窗口受理员可以登记窗口申请"), code="window_clerks_only")
         office = office or submitted_by.office
         if office.pk != submitted_by.office_id:
             raise InvalidInput(
-                "窗口申请只能登记在本人所在的经办机构", code="wrong_office", field="office"
+                _("窗口申请只能登记在本人所在的经办机构"), code="wrong_office", field="office"
             )
         if not version.citywide and office.pk != version.item.home_office_id:
-            raise InvalidInput(f"事项“{version.item.name}”仅限{version.item.home_office.name}属地办理",
+            raise InvalidInput(_("事项“%(item)s”仅限%(office)s属地办理") % {
+                                   "item": version.item.name, "office": version.item.home_office.name},
                                code="item_not_citywide", field="item")  # fmt: skip
     elif submitted_by.role not in (Role.APPLICANT, Role.AGENT):
-        raise Forbidden("网上申请由申请人本人或帮办代办员提交", code="online_applicants_only")
+        raise Forbidden(_("网上申请由申请人本人或帮办代办员提交"), code="online_applicants_only")
     elif office is not None:
-        raise InvalidInput("只有窗口申请 (channel window) 填写 office", field="office")
+        raise InvalidInput(_("只有窗口申请（channel 为 window）填写 office"), field="office")
     materials = _check_materials(version, materials)
     form = form_clean(version=version, form=form)
 
@@ -238,7 +250,8 @@ def _replay(case: Case, *, item: str, applicant: Applicant, channel: str) -> Cas
     """A retry returns the case its key made; the same key for another request is a mistake."""
     if (case.item.code, case.applicant_id, case.channel) != (item, applicant.pk, channel):
         raise Conflict(
-            f"Idempotency-Key 已用于办件 {case.number}（另一事项、申请人或渠道），请为新申请换一个键",
+            _("Idempotency-Key 已用于办件 %(number)s（另一事项、申请人或渠道），请为新申请换一个键")
+            % {"number": case.number},
             code="idempotency_key_reused", field="Idempotency-Key",
         )  # fmt: skip
     return case
@@ -274,34 +287,40 @@ def case_act(*, number: str, action: str, actor: User, expected_version: int | N
     stale, InvalidInput for bad arguments. Nothing is written unless it all succeeds."""
     handler = _HANDLERS.get(action)
     if handler is None:
-        raise NotFound(f"没有这个办理动作: {action!r}", code="unknown_action")
+        raise NotFound(
+            _("没有这个办理动作: %(action)r") % {"action": action}, code="unknown_action"
+        )
     with transaction.atomic():
         case = case_by_number(number, lock=True, history=True)
         if case is None:
-            raise NotFound(f"办件 {number} 不存在", code="case_not_found")
+            raise NotFound(_("办件 %(number)s 不存在") % {"number": number}, code="case_not_found")
         if not access.case_visible(actor, case):
             if access.case_just_taken(actor, case, action):
                 raise Conflict(
-                    "该申请刚被其他窗口认领或受理（首问负责），请刷新受理队列",
+                    _("该申请刚被其他窗口认领或受理（首问负责），请刷新受理队列"),
                     code="taken_by_other",
                 )
-            raise NotFound(f"办件 {number} 不存在", code="case_not_found")
+            raise NotFound(_("办件 %(number)s 不存在") % {"number": number}, code="case_not_found")
         if expected_version is not None and expected_version != case.version:
             raise Conflict(
-                f"办件已被他人更新（当前版本 {case.version}，提交的是 {expected_version}），请刷新后重试",
+                _("办件已被他人更新（当前版本 %(current)s，提交的是 %(given)s），请刷新后重试")
+                % {"current": case.version, "given": expected_version},
                 code="stale_version",
             )
         if not action_open(case, action):
-            raise Conflict(f"办件当前状态为“{case.get_status_display()}”，不能执行“{Action(action).label}”",
+            raise Conflict(_("办件当前状态为“%(status)s”，不能执行“%(action)s”") % {
+                               "status": case.get_status_display(), "action": Action(action).label},
                            code="transition_not_allowed")  # fmt: skip
         if not access.action_permitted(actor, case, action):
-            raise Forbidden(f"{actor.get_role_display()}不能对此办件执行“{Action(action).label}”",
+            raise Forbidden(_("%(role)s不能对此办件执行“%(action)s”") % {
+                                "role": actor.get_role_display(), "action": Action(action).label},
                             code="action_forbidden")  # fmt: skip
         if "reason" in params:
-            params["reason"] = text_clean(params["reason"], field="reason", label="理由")
+            params["reason"] = text_clean(params["reason"], field="reason", label=_("理由"))
         unknown = set(params) - set(ACTION_PARAMS[action])
         if unknown:
-            raise InvalidInput(f"“{Action(action).label}”不接受参数 {', '.join(sorted(unknown))}",
+            raise InvalidInput(_("“%(action)s”不接受参数 %(names)s") % {
+                                   "action": Action(action).label, "names": ", ".join(sorted(unknown))},
                                code="unknown_field", field=sorted(unknown)[0])  # fmt: skip
         with sql.batch():  # its writes reach the database together
             handler(Act(case=case, actor=actor, now=timezone.now(), ip=ip), **params)
@@ -315,7 +334,8 @@ def _move(act: Act, to: str, action: str, *, reason: str = "", data: dict | None
     case = act.case
     if to not in Case.TRANSITIONS.get(case.status, ()):
         raise Conflict(
-            f"不能从“{case.get_status_display()}”变为“{Status(to).label}”",
+            _("不能从“%(from)s”变为“%(to)s”")
+            % {"from": case.get_status_display(), "to": Status(to).label},
             code="transition_not_allowed",
         )
     from_status = case.status
@@ -361,10 +381,10 @@ def _require_reason(reason, what: str) -> str:
     reason = reason.strip() if isinstance(reason, str) else ""
     if not reason:
         raise InvalidInput(
-            f"{what}必须写明理由 (reason is required)", code="required", field="reason"
+            _("%(what)s必须写明理由") % {"what": what}, code="required", field="reason"
         )
     if len(reason) > 2000:
-        raise InvalidInput("理由最多 2000 字", code="too_long", field="reason")
+        raise InvalidInput(_("理由最多 2000 字"), code="too_long", field="reason")
     return reason
 
 
@@ -377,7 +397,8 @@ def _take(act: Act) -> None:
     if case.owner_id is None:
         case.owner, case.handling_office, case.taken_at = act.actor, act.office, act.now
     elif case.owner_id != act.actor.pk:
-        raise Conflict(f"该申请已由 {case.owner.get_full_name() or case.owner.username} 认领（首问负责）",
+        raise Conflict(_("该申请已由 %(name)s 认领（首问负责）") % {
+                           "name": case.owner.get_full_name() or case.owner.username},
                        code="owned_by_other")  # fmt: skip
 
 
@@ -412,12 +433,14 @@ def _accept(act: Act, materials: list | None = None, promised_supplement_by: str
     ]
     if missing_main:
         raise InvalidInput(
-            "主要材料不齐，不能受理，请一次性告知补正: " + "、".join(m["name"] for m in missing_main),
+            _("主要材料不齐，不能受理，请一次性告知补正: %(names)s")
+            % {"names": "、".join(m["name"] for m in missing_main)},
             code="main_materials_missing", field="materials",
         )  # fmt: skip
     if not version.citywide and act.actor.office_id != case.item.home_office_id:
         raise Forbidden(
-            f"事项“{case.item.name}”仅限{case.item.home_office.name}属地办理",
+            _("事项“%(item)s”仅限%(office)s属地办理")
+            % {"item": case.item.name, "office": case.item.home_office.name},
             code="item_not_citywide",
         )
     case.supplied_materials = [c for c in version.material_codes if c in supplied]
@@ -433,7 +456,8 @@ def _accept(act: Act, materials: list | None = None, promised_supplement_by: str
         if promised < act.today or (
             case.deadline and promised > case.deadline and not version.is_instant
         ):
-            raise InvalidInput(f"容缺材料承诺补齐日期应在今天到办结期限 {case.deadline} 之间",
+            raise InvalidInput(_("容缺材料承诺补齐日期应在今天到办结期限 %(deadline)s 之间") % {
+                               "deadline": case.deadline},
                                code="invalid_promise_date", field="promised_supplement_by")  # fmt: skip
     case.promised_supplement_by = promised
     _move(act, Status.ACCEPTED, Action.ACCEPT, reason=reason, data={"missing_materials": missing},
@@ -458,7 +482,7 @@ def _complete(act: Act, result: str, reason: str = "") -> None:
 
 
 def _reject(act: Act, reason: str = "") -> None:
-    reason = _require_reason(reason, "不予受理")
+    reason = _require_reason(reason, _("不予受理"))
     case = act.case
     _take(act)
     case.handling_office = act.office
@@ -476,7 +500,9 @@ def _request_supplement(act: Act, missing_materials: list | None = None, reason:
     case, version = act.case, act.case.item_version
     missing = _check_materials(version, missing_materials, "missing_materials")
     if not missing:
-        raise InvalidInput("请列出需要补正的全部材料", code="required", field="missing_materials")
+        raise InvalidInput(
+            _("请列出需要补正的全部材料"), code="required", field="missing_materials"
+        )
     accepted = case.accepted_at is not None
     if not accepted:
         _take(act)
@@ -487,7 +513,8 @@ def _request_supplement(act: Act, missing_materials: list | None = None, reason:
         ]
         if left_out:
             names = "、".join(m["name"] for m in _material_names(version, left_out))
-            raise InvalidInput(f"一次性告知须列出所有未提交的材料，漏列: {names}", code="incomplete_notice",
+            raise InvalidInput(_("一次性告知须列出所有未提交的材料，漏列: %(names)s") % {"names": names},
+                               code="incomplete_notice",
                                field="missing_materials")  # fmt: skip
     case.missing_materials = missing
     case.supplied_materials = [c for c in case.supplied_materials if c not in missing]
@@ -523,7 +550,11 @@ def _supplement(act: Act, materials: list | None = None, reason: str = "") -> No
     still = [c for c in case.missing_materials if c not in given]
     if still:
         names = "、".join(m["name"] for m in _material_names(version, still))
-        raise InvalidInput(f"仍缺少: {names}", code="materials_still_missing", field="materials")
+        raise InvalidInput(
+            _("仍缺少: %(names)s") % {"names": names},
+            code="materials_still_missing",
+            field="materials",
+        )
     case.supplied_materials = [
         c for c in version.material_codes if c in set(case.supplied_materials) | set(given)
     ]
@@ -564,13 +595,13 @@ def _approve(act: Act, reason: str = "") -> None:
         return
     if case.missing_materials:
         raise Conflict(
-            "容缺材料尚未补齐，办结结果须待材料补齐后出具", code="secondary_materials_pending"
+            _("容缺材料尚未补齐，办结结果须待材料补齐后出具"), code="secondary_materials_pending"
         )
     _complete(act, Case.Result.APPROVED, reason)
 
 
 def _deny(act: Act, reason: str = "") -> None:
-    _complete(act, Case.Result.DENIED, _require_reason(reason, "不予批准"))
+    _complete(act, Case.Result.DENIED, _require_reason(reason, _("不予批准")))
 
 
 def _withdraw(act: Act, reason: str = "") -> None:
@@ -585,15 +616,21 @@ def _withdraw(act: Act, reason: str = "") -> None:
 def _transfer(act: Act, office: str | None = None, reason: str = "") -> None:
     """转办: hand an accepted case to another office of the city. The deadline does not restart."""
     case = act.case
-    reason = _require_reason(reason, "转办")
+    reason = _require_reason(reason, _("转办"))
     target = Office.objects.filter(code=office).first() if isinstance(office, str) else None
     if target is None or target.external:
-        raise InvalidInput(f"{office!r} 不是本市的经办机构", code="unknown_office", field="office")
+        raise InvalidInput(
+            _("%(office)r 不是本市的经办机构") % {"office": office},
+            code="unknown_office",
+            field="office",
+        )
     if target.pk == case.handling_office_id:
-        raise InvalidInput("不能转办给当前经办机构", code="same_office", field="office")
+        raise InvalidInput(_("不能转办给当前经办机构"), code="same_office", field="office")
     if not case.item_version.citywide and target.pk != case.item.home_office_id:
         raise InvalidInput(
-            f"事项“{case.item.name}”仅限属地办理", code="item_not_citywide", field="office"
+            _("事项“%(item)s”仅限属地办理") % {"item": case.item.name},
+            code="item_not_citywide",
+            field="office",
         )
     from_office = case.handling_office_id
     case.handling_office = target
@@ -827,13 +864,16 @@ def bundle_apply(*, bundle, channel: str, submitted_by: User,
     materials, forms = materials or {}, forms or {}
     for name, given in (("materials", materials), ("forms", forms)):
         if not isinstance(given, dict):
-            raise InvalidInput(f"{name} 应为以事项编码为键的对象", code="invalid", field=name)
+            raise InvalidInput(
+                _("%(name)s 应为以事项编码为键的对象") % {"name": name}, code="invalid", field=name
+            )
     items = list(bundle.items.order_by("code"))
     codes = {i.code for i in items}
     for name, given in (("materials", materials), ("forms", forms)):
         unknown = set(given) - codes
         if unknown:
-            raise InvalidInput(f"{name} 含有套餐外的事项: {', '.join(sorted(unknown))}",
+            raise InvalidInput(_("%(name)s 含有套餐外的事项: %(codes)s") % {
+                                   "name": name, "codes": ", ".join(sorted(unknown))},
                                code="unknown_item", field=name)  # fmt: skip
     now = timezone.now()
     with transaction.atomic():
@@ -852,7 +892,9 @@ def bundle_apply(*, bundle, channel: str, submitted_by: User,
             except InvalidInput as e:
                 field = f"{item.code}.{e.field}" if e.field else item.code
                 raise InvalidInput(
-                    f"事项 {item.code}: {e.message}", code=e.code, field=field
+                    _("事项 %(code)s: %(message)s") % {"code": item.code, "message": e.message},
+                    code=e.code,
+                    field=field,
                 ) from None
     return application, True
 

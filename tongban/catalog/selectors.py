@@ -2,6 +2,7 @@ from datetime import date
 
 from django.db.models import OuterRef, QuerySet, Subquery
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from tongban.lib import sql
 from tongban.lib.errors import InvalidInput
@@ -36,12 +37,13 @@ def item_version_current(*, code: str, on: date | None = None) -> ItemVersion:
     version = item_version_in_force(code=code, on=on)
     if version is None:
         raise InvalidInput(
-            f"事项 {code!r} 不存在 (unknown item)", code="unknown_item", field="item"
+            _("事项 %(code)r 不存在") % {"code": code}, code="unknown_item", field="item"
         )
     item = version.item
     if item.status != ServiceItem.Status.ACTIVE:
         raise InvalidInput(
-            f"事项“{item.name}”{item.get_status_display()}，暂不受理 (item is {item.status})",
+            _("事项“%(item)s”%(status)s，暂不受理")
+            % {"item": item.name, "status": item.get_status_display()},
             code=f"item_{item.status}",
             field="item",
         )

@@ -6,6 +6,7 @@ from decimal import Decimal, InvalidOperation
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from tongban.audit.services import record
 from tongban.lib.errors import Conflict, InvalidInput
@@ -32,35 +33,41 @@ def version_data_clean(data: dict) -> dict:
     Raises InvalidInput naming the first field at fault (e.g. "materials[2].code")."""
     unknown = set(data) - set(VERSION_FIELDS)
     if unknown:
-        _bad(sorted(unknown)[0], "不是事项版本的字段 (unknown field)")
+        _bad(sorted(unknown)[0], _("不是事项版本的字段"))
     out = {}
     handling_type = data.get("handling_type")
     if handling_type not in HandlingType.values:
-        _bad("handling_type", f"应为 instant 或 promised，而不是 {handling_type!r}")
+        _bad(
+            "handling_type",
+            _("应为 instant 或 promised，而不是 %(value)r") % {"value": handling_type},
+        )
     out["handling_type"] = handling_type
     for name in ("legal_days", "promised_days"):
         value = data.get(name)
         if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 365:
-            _bad(name, f"应为 0–365 的整数工作日，而不是 {value!r}")
+            _bad(name, _("应为 0–365 的整数工作日，而不是 %(value)r") % {"value": value})
         out[name] = value
     if out["promised_days"] > out["legal_days"]:
-        _bad("promised_days", "承诺时限不得长于法定时限 (promised limit exceeds legal limit)")
+        _bad("promised_days", _("承诺时限不得长于法定时限"))
     if handling_type == HandlingType.INSTANT and out["promised_days"] != 0:
-        _bad("promised_days", "即办件的承诺时限应为 0")
+        _bad("promised_days", _("即办件的承诺时限应为 0"))
 
     channels = data.get("channels") or []
     if not isinstance(channels, list) or not channels or set(channels) - set(Channel.values):
-        _bad("channels", f"应为 web、mobile、window 中的一个或多个，而不是 {channels!r}")
+        _bad(
+            "channels",
+            _("应为 web、mobile、window 中的一个或多个，而不是 %(value)r") % {"value": channels},
+        )
     out["channels"] = [c for c in Channel.values if c in channels]
     out["citywide"] = bool(data.get("citywide", True))
     kinds = data.get("applicant_kinds") or list(APPLICANT_KINDS)
     if not isinstance(kinds, list) or set(kinds) - set(APPLICANT_KINDS):
-        _bad("applicant_kinds", f"应为 person、employer，而不是 {kinds!r}")
+        _bad("applicant_kinds", _("应为 person、employer，而不是 %(value)r") % {"value": kinds})
     out["applicant_kinds"] = [k for k in APPLICANT_KINDS if k in kinds]
 
     materials = data.get("materials") or []
     if not isinstance(materials, list):
-        _bad("materials", "应为列表")
+        _bad("materials", _("应为列表"))
     seen = set()
     out["materials"] = []
     for i, m in enumerate(materials):
@@ -70,14 +77,17 @@ def version_data_clean(data: dict) -> dict:
             or not str(m.get("code") or "").strip()
             or not str(m.get("name") or "").strip()
         ):
-            _bad(where, "每项材料需要 code 和 name")
+            _bad(where, _("每项材料需要 code 和 name"))
         code = str(m["code"]).strip()
         if code in seen:
-            _bad(f"{where}.code", f"材料编码 {code} 重复")
+            _bad(f"{where}.code", _("材料编码 %(code)s 重复") % {"code": code})
         seen.add(code)
         form = m.get("form", "original")
         if form not in ("original", "copy"):
-            _bad(f"{where}.form", f"应为 original（原件）或 copy（复印件），而不是 {form!r}")
+            _bad(
+                f"{where}.form",
+                _("应为 original（原件）或 copy（复印件），而不是 %(value)r") % {"value": form},
+            )
         out["materials"].append(
             {
                 "code": code,
@@ -89,7 +99,7 @@ def version_data_clean(data: dict) -> dict:
 
     steps = data.get("steps") or []
     if not isinstance(steps, list):
-        _bad("steps", "应为列表")
+        _bad("steps", _("应为列表"))
     out["steps"] = []
     for i, s in enumerate(steps):
         if isinstance(s, str):
@@ -99,29 +109,36 @@ def version_data_clean(data: dict) -> dict:
             or not str(s.get("name") or "").strip()
             or s.get("role") not in STEP_ROLES
         ):
-            _bad(f"steps[{i}]", f"每个环节需要 name 和 role（{'、'.join(STEP_ROLES)}）")
+            _bad(
+                f"steps[{i}]",
+                _("每个环节需要 name 和 role（%(roles)s）") % {"roles": "、".join(STEP_ROLES)},
+            )
         out["steps"].append({"name": str(s["name"]).strip(), "role": s["role"]})
     if handling_type == HandlingType.PROMISED and not out["steps"]:
-        _bad("steps", "承诺件至少需要一个审核环节")
+        _bad("steps", _("承诺件至少需要一个审核环节"))
 
     form_fields = data.get("form") or []
     if not isinstance(form_fields, list):
-        _bad("form", "应为列表")
+        _bad("form", _("应为列表"))
     out["form"] = []
     names = set()
     for i, f in enumerate(form_fields):
         where = f"form[{i}]"
         if not isinstance(f, dict) or not str(f.get("name") or "").strip():
-            _bad(where, "每个字段需要 name")
+            _bad(where, _("每个字段需要 name"))
         if f["name"] in names:
-            _bad(f"{where}.name", f"字段名 {f['name']} 重复")
+            _bad(f"{where}.name", _("字段名 %(name)s 重复") % {"name": f["name"]})
         names.add(f["name"])
         ftype = f.get("type", "text")
         if ftype not in FORM_TYPES:
-            _bad(f"{where}.type", f"应为 {'、'.join(FORM_TYPES)} 之一，而不是 {ftype!r}")
+            _bad(
+                f"{where}.type",
+                _("应为 %(types)s 之一，而不是 %(value)r")
+                % {"types": "、".join(FORM_TYPES), "value": ftype},
+            )
         choices = f.get("choices") or []
         if ftype == "choice" and (not isinstance(choices, list) or not choices):
-            _bad(f"{where}.choices", "选择字段需要 choices 列表")
+            _bad(f"{where}.choices", _("选择字段需要 choices 列表"))
         out["form"].append(
             {
                 "name": str(f["name"]).strip(),
@@ -144,14 +161,13 @@ def form_clean(*, version: ItemVersion, form) -> dict:
     if form is None:
         form = {}
     if not isinstance(form, dict):
-        raise InvalidInput(
-            "form 应为对象 (form must be an object)", code="invalid_form", field="form"
-        )
+        raise InvalidInput(_("form 应为对象"), code="invalid_form", field="form")
     spec = {f["name"]: f for f in version.form}
     for name in form:
         if name not in spec:
             raise InvalidInput(
-                f"事项“{version.item.name}”的申请表没有字段 {name!r} (unknown form field)",
+                _("事项“%(item)s”的申请表没有字段 %(name)r")
+                % {"item": version.item.name, "name": name},
                 code="invalid_form",
                 field=f"form.{name}",
             )
@@ -161,7 +177,7 @@ def form_clean(*, version: ItemVersion, form) -> dict:
         if value is None or value == "":
             if f["required"]:
                 raise InvalidInput(
-                    f"申请表字段“{f['label']}”必填 (required)",
+                    _("申请表字段“%(label)s”必填") % {"label": f["label"]},
                     code="invalid_form",
                     field=f"form.{name}",
                 )
@@ -173,7 +189,8 @@ def form_clean(*, version: ItemVersion, form) -> dict:
 def _form_value(f: dict, value):
     def bad(expected):
         raise InvalidInput(
-            f"申请表字段“{f['label']}”应为{expected}，而不是 {value!r}",
+            _("申请表字段“%(label)s”应为%(expected)s，而不是 %(value)r")
+            % {"label": f["label"], "expected": expected, "value": value},
             code="invalid_form",
             field=f"form.{f['name']}",
         )
@@ -181,32 +198,34 @@ def _form_value(f: dict, value):
     match f["type"]:
         case "text":
             if not isinstance(value, str | int | float) or isinstance(value, bool):
-                bad("不超过 2000 字的文本")
+                bad(_("不超过 2000 字的文本"))
             return text_clean(
-                str(value), field=f"form.{f['name']}", label=f"申请表字段“{f['label']}”"
+                str(value),
+                field=f"form.{f['name']}",
+                label=_("申请表字段“%(label)s”") % {"label": f["label"]},
             )
         case "number":
             if isinstance(value, bool):
-                bad("数字")
+                bad(_("数字"))
             try:
                 number = Decimal(str(value))
             except InvalidOperation:
-                bad("数字")
+                bad(_("数字"))
             if not number.is_finite():
-                bad("数字")
+                bad(_("数字"))
             return str(number)
         case "date":
             try:
                 return date.fromisoformat(str(value)).isoformat()
             except ValueError:
-                bad("日期 YYYY-MM-DD")
+                bad(_("日期 YYYY-MM-DD"))
         case "choice":
             if str(value) not in f["choices"]:
-                bad(f"{'、'.join(f['choices'])} 之一")
+                bad(_("%(choices)s 之一") % {"choices": "、".join(f["choices"])})
             return str(value)
         case "bool":
             if not isinstance(value, bool):
-                bad("true 或 false")
+                bad(_("true 或 false"))
             return value
 
 
@@ -222,7 +241,8 @@ def catalog_item_save(*, code: str, name: str, category: str, department: str = 
     data = version_data_clean(version)
     effective_from = effective_from or timezone.localdate()
     if home_office.external:
-        raise InvalidInput(f"{home_office} 是市外协作地区，不能作为事项的属地机构", code="external_office",
+        raise InvalidInput(_("%(office)s 是市外协作地区，不能作为事项的属地机构") % {"office": home_office},
+                           code="external_office",
                            field="home_office")  # fmt: skip
     item, created = ServiceItem.objects.select_for_update().get_or_create(
         code=code,
@@ -239,7 +259,7 @@ def catalog_item_save(*, code: str, name: str, category: str, department: str = 
     if unchanged and identity == (item.name, item.category, item.department, item.home_office_id):
         return latest
     if item.status == ServiceItem.Status.RETIRED:
-        raise Conflict(f"事项 {code} 已废止，不能再修订", code="item_retired")
+        raise Conflict(_("事项 %(code)s 已废止，不能再修订") % {"code": code}, code="item_retired")
     changed_identity = (item.name, item.category, item.department, item.home_office_id) != (
         name, category, department, home_office.pk,
     )  # fmt: skip
@@ -255,7 +275,8 @@ def catalog_item_save(*, code: str, name: str, category: str, department: str = 
         return latest
     if latest and effective_from < latest.effective_from:
         raise InvalidInput(
-            f"新版本生效日期 {effective_from} 早于现行版本 v{latest.number} 的 {latest.effective_from}",
+            _("新版本生效日期 %(new)s 早于现行版本 v%(number)s 的 %(current)s")
+            % {"new": effective_from, "number": latest.number, "current": latest.effective_from},
             code="invalid_effective_date",
             field="effective_from",
         )
@@ -274,12 +295,16 @@ def catalog_item_set_status(
 ) -> ServiceItem:
     """Suspend, resume or retire an item. Retiring is final; items are never deleted."""
     if status not in ServiceItem.Status.values:
-        raise InvalidInput(f"未知状态 {status!r}", code="invalid_status", field="status")
+        raise InvalidInput(
+            _("未知状态 %(status)r") % {"status": status}, code="invalid_status", field="status"
+        )
     item = ServiceItem.objects.select_for_update().get(pk=item.pk)
     if (item.status, item.status_reason) == (status, reason):
         return item
     if item.status == ServiceItem.Status.RETIRED and status != item.status:
-        raise Conflict(f"事项 {item.code} 已废止，状态不能再改变", code="item_retired")
+        raise Conflict(
+            _("事项 %(code)s 已废止，状态不能再改变") % {"code": item.code}, code="item_retired"
+        )
     item.status, item.status_reason = status, reason
     item.save(update_fields=["status", "status_reason"])
     record(event=f"catalog.item_{status}", user=actor, target=item.code, reason=reason)

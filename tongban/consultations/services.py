@@ -8,25 +8,18 @@ from datetime import datetime
 
 from django.db.models import Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from tongban.cases import access as case_access
 from tongban.cases.models import Case
 from tongban.catalog.models import ServiceItem
-from tongban.lib.errors import Forbidden, InvalidInput
+from tongban.lib.errors import Forbidden, InvalidInput, NotFound
+from tongban.lib.text import text_clean
 from tongban.people.models import STAFF_ROLES, User
 
 from .models import Consultation, PolicyQA
 
 MAX_TEXT = 2000
-
-
-def _text(value, field: str, label: str, *, required: bool, max_length: int) -> str:
-    value = value.strip() if isinstance(value, str) else ""
-    if required and not value:
-        raise InvalidInput(f"{label}必填", code="required", field=field)
-    if len(value) > max_length:
-        raise InvalidInput(f"{label}最多 {max_length} 字", code="too_long", field=field)
-    return value
 
 
 def _item(item) -> ServiceItem | None:
@@ -39,7 +32,9 @@ def _item(item) -> ServiceItem | None:
     # The desk's autocomplete sends "YB01003 城乡居民参保登记"; a typed name works too.
     found = ServiceItem.objects.filter(Q(code=code) | Q(name=text)).first()
     if found is None:
-        raise InvalidInput(f"事项 {code!r} 不存在", code="unknown_item", field="item")
+        raise InvalidInput(
+            _("事项 %(code)r 不存在") % {"code": code}, code="unknown_item", field="item"
+        )
     return found
 
 
@@ -47,10 +42,10 @@ def _case(number, clerk: User) -> Case | None:
     number = number.strip() if isinstance(number, str) else ""
     if not number:
         return None
-    case = Case.objects.filter(number=number).first()
-    if case is None or not case_access.case_visible(clerk, case):
-        raise InvalidInput(f"办件 {number} 不存在", code="case_not_found", field="turned_into_case")
-    return case
+    try:
+        return case_access.case_for(clerk, number)
+    except NotFound as e:  # the form's field, not the page: the enquiry is still being logged
+        raise InvalidInput(e.message, code=e.code, field="turned_into_case") from None
 
 
 def consultation_log(*, clerk: User, question: str, answer: str, item=None, asker_name: str = "",
@@ -62,24 +57,34 @@ def consultation_log(*, clerk: User, question: str, answer: str, item=None, aske
     the clerk must be able to see. Raises Forbidden for a user without an office's case work,
     InvalidInput naming the field for anything else."""
     if clerk.role not in STAFF_ROLES or clerk.office_id is None:
-        raise Forbidden("只有经办机构工作人员可以登记咨询", code="staff_only")
+        raise Forbidden(_("只有经办机构工作人员可以登记咨询"), code="staff_only")
     if channel not in Consultation.Channel.values:
-        raise InvalidInput(f"咨询方式应为窗口或电话，而不是 {channel!r}", field="channel")
-    phone = _text(asker_phone, "asker_phone", "联系电话", required=False, max_length=20)
+        raise InvalidInput(
+            _("咨询方式应为窗口或电话，而不是 %(channel)r") % {"channel": channel}, field="channel"
+        )
+    phone = text_clean(
+        asker_phone, field="asker_phone", label=_("联系电话"), required=False, max_length=20
+    )
     if phone and not phone.replace("-", "").isdigit():
         raise InvalidInput(
-            "联系电话只能包含数字和连字符", code="invalid_phone", field="asker_phone"
+            _("联系电话只能包含数字和连字符"), code="invalid_phone", field="asker_phone"
         )
     return Consultation.objects.create(
         office_id=clerk.office_id,
         clerk=clerk,
         asked_at=asked_at or timezone.now(),
         channel=channel,
-        asker_name=_text(asker_name, "asker_name", "咨询人", required=False, max_length=100),
+        asker_name=text_clean(
+            asker_name, field="asker_name", label=_("咨询人"), required=False, max_length=100
+        ),
         asker_phone=phone,
         item=_item(item),
-        question=_text(question, "question", "咨询内容", required=True, max_length=MAX_TEXT),
-        answer=_text(answer, "answer", "答复", required=True, max_length=MAX_TEXT),
+        question=text_clean(
+            question, field="question", label=_("咨询内容"), required=True, max_length=MAX_TEXT
+        ),
+        answer=text_clean(
+            answer, field="answer", label=_("答复"), required=True, max_length=MAX_TEXT
+        ),
         turned_into_case=_case(case_number, clerk),
     )
 
@@ -88,7 +93,7 @@ def consultation_link_case(*, consultation: Consultation, case: Case, actor: Use
     """Mark an enquiry as having turned into `case`. Only staff of the enquiry's office may,
     and only with a case they can see. The first responder is not changed."""
     if actor.office_id != consultation.office_id or not case_access.case_visible(actor, case):
-        raise Forbidden("不能关联此咨询记录", code="consultation_forbidden")
+        raise Forbidden(_("不能关联此咨询记录"), code="consultation_forbidden")
     Consultation.objects.filter(pk=consultation.pk, turned_into_case__isnull=True).update(
         turned_into_case=case
     )

@@ -1,6 +1,6 @@
 """好差评: rating a finished case, rectifying a bad rating, and appealing a rating.
 
-DOMAIN.md, "Evaluation": five levels; one rating per case within TONGBAN_RATING_DAYS working
+docs/domain.md, "Evaluation (好差评)": five levels; one rating per case within TONGBAN_RATING_DAYS working
 days of the handling day; a bad rating (below TONGBAN_GOOD_RATING_MIN) is verified and
 rectified by the office that handled the case within TONGBAN_RECTIFY_DAYS working days, with
 a call-back to the applicant before a supervisor closes it (回访率 100%); an office may appeal
@@ -12,6 +12,7 @@ from datetime import datetime
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from tongban.audit.services import record
 from tongban.cases.access import case_is_own
@@ -30,9 +31,10 @@ MAX_TEXT = 2000
 def _text(value, field: str, *, required: bool, what: str = "") -> str:
     value = value.strip() if isinstance(value, str) else ""
     if required and not value:
-        raise InvalidInput(f"请填写{what}", code="required", field=field)
+        raise InvalidInput(_("请填写%(what)s") % {"what": what}, code="required", field=field)
     if len(value) > MAX_TEXT:
-        raise InvalidInput(f"{what or field}最多 {MAX_TEXT} 字", code="too_long", field=field)
+        raise InvalidInput(_("%(label)s最多 %(max)s 字") % {"label": what or field, "max": MAX_TEXT},
+                           code="too_long", field=field)  # fmt: skip
     return value
 
 
@@ -41,7 +43,7 @@ def _score(value) -> int:
         value = int(value)
     if isinstance(value, bool) or not isinstance(value, int) or value not in Score.values:
         raise InvalidInput(
-            "评价等级应为 1 到 5：5 非常满意、4 满意、3 基本满意、2 不满意、1 非常不满意",
+            _("评价等级应为 1 到 5：5 非常满意、4 满意、3 基本满意、2 不满意、1 非常不满意"),
             code="invalid_score",
             field="score",
         )
@@ -60,12 +62,12 @@ def _check_rater(case: Case, channel: str, by: User | None) -> None:
         # The clerk hands the window's rating tablet to the applicant in front of them.
         offices = {case.handling_office_id, case.accepting_office_id} - {None}
         if by is None or by.role not in STAFF_ROLES or by.office_id not in offices:
-            raise Forbidden("只能在办理该办件的经办机构窗口评价", code="not_this_office")
+            raise Forbidden(_("只能在办理该办件的经办机构窗口评价"), code="not_this_office")
         return
     if channel == RatingChannel.QR and by is None:
         return  # the portal checked the notice's code before calling
     if by is None or not case_is_own(by, case):
-        raise Forbidden("只有该办件的申请人可以评价", code="not_the_applicant")
+        raise Forbidden(_("只有该办件的申请人可以评价"), code="not_the_applicant")
 
 
 def evaluation_submit(*, case: Case, score, comment: str = "", channel: str,
@@ -80,26 +82,26 @@ def evaluation_submit(*, case: Case, score, comment: str = "", channel: str,
     now = now or timezone.now()
     if channel not in RatingChannel.values:
         raise InvalidInput(
-            f"评价渠道应为 portal、qr 或 window，而不是 {channel!r}",
+            _("评价渠道应为 portal、qr 或 window，而不是 %(channel)r") % {"channel": channel},
             code="invalid_channel",
             field="channel",
         )
     score = _score(score)
-    comment = _text(comment, "comment", required=False, what="评价内容")
+    comment = _text(comment, "comment", required=False, what=_("评价内容"))
     _check_rater(case, channel, by)
     with transaction.atomic():
         case = Case.objects.select_for_update(of=("self",)).get(pk=case.pk)
         last_day = rating_deadline(case)
         if last_day is None:
-            raise Conflict("办件办结后才能评价", code="case_not_ended")
+            raise Conflict(_("办件办结后才能评价"), code="case_not_ended")
         if timezone.localdate(now) > last_day:
             raise Conflict(
-                f"评价期限已过：应在办结后 {settings.TONGBAN_RATING_DAYS} 个工作日内"
-                f"（{last_day:%Y-%m-%d} 前）评价",
+                _("评价期限已过：应在办结后 %(days)s 个工作日内（%(last_day)s 前）评价")
+                % {"days": settings.TONGBAN_RATING_DAYS, "last_day": f"{last_day:%Y-%m-%d}"},
                 code="rating_window_closed",
             )
         if Evaluation.objects.filter(case=case).exists():
-            raise Conflict("该办件已评价，每件只能评价一次", code="already_rated")
+            raise Conflict(_("该办件已评价，每件只能评价一次"), code="already_rated")
         try:
             with transaction.atomic():
                 evaluation = Evaluation.objects.create(
@@ -107,7 +109,7 @@ def evaluation_submit(*, case: Case, score, comment: str = "", channel: str,
                     rated_by=by if by and by.pk else None,
                 )  # fmt: skip
         except IntegrityError:
-            raise Conflict("该办件已评价，每件只能评价一次", code="already_rated") from None
+            raise Conflict(_("该办件已评价，每件只能评价一次"), code="already_rated") from None
         if score < good_rating_min():
             office = case.handling_office or case.accepting_office or _city_office()
             Rectification.objects.create(
@@ -137,9 +139,9 @@ def _locked_open(rectification: Rectification, by: User) -> Rectification:
         .get(pk=rectification.pk)
     )
     if not _may_supervise(by, r.office_id):
-        raise Forbidden("只有该经办机构或市局的科长/监察可以办理整改", code="not_supervisor")
+        raise Forbidden(_("只有该经办机构或市局的科长/监察可以办理整改"), code="not_supervisor")
     if r.closed_at is not None:
-        raise Conflict("整改已办结", code="rectification_closed")
+        raise Conflict(_("整改已办结"), code="rectification_closed")
     return r
 
 
@@ -150,7 +152,7 @@ def rectification_verify(*, rectification: Rectification, by: User, verification
 
     Raises Forbidden (not_supervisor), Conflict (rectification_closed), InvalidInput."""
     r = _locked_open(rectification, by)
-    r.verification = _text(verification, "verification", required=True, what="核实与整改情况")
+    r.verification = _text(verification, "verification", required=True, what=_("核实与整改情况"))
     r.verified_at, r.verified_by = now or timezone.now(), by
     r.save(update_fields=["verification", "verified_at", "verified_by"])
     record(event="rectification.verified", user=by, target=r.evaluation.case.number,
@@ -167,8 +169,8 @@ def rectification_record_callback(*, rectification: Rectification, by: User, out
     Raises Forbidden (not_supervisor), Conflict (rectification_closed, not_verified)."""
     r = _locked_open(rectification, by)
     if r.verified_at is None:
-        raise Conflict("请先核实整改，再回访申请人", code="not_verified")
-    r.callback_outcome = _text(outcome, "outcome", required=True, what="回访情况")
+        raise Conflict(_("请先核实整改，再回访申请人"), code="not_verified")
+    r.callback_outcome = _text(outcome, "outcome", required=True, what=_("回访情况"))
     r.callback_satisfied = satisfied
     r.callback_at, r.callback_by = now or timezone.now(), by
     r.save(update_fields=["callback_outcome", "callback_satisfied", "callback_at", "callback_by"])
@@ -185,8 +187,8 @@ def rectification_close(*, rectification: Rectification, by: User, note: str = "
     Raises Forbidden (not_supervisor), Conflict (rectification_closed, callback_required)."""
     r = _locked_open(rectification, by)
     if r.callback_at is None:
-        raise Conflict("办结前须回访申请人并记录回访情况", code="callback_required")
-    r.closing_note = _text(note, "note", required=False, what="办结意见")
+        raise Conflict(_("办结前须回访申请人并记录回访情况"), code="callback_required")
+    r.closing_note = _text(note, "note", required=False, what=_("办结意见"))
     r.closed_at, r.closed_by = now or timezone.now(), by
     r.save(update_fields=["closing_note", "closed_at", "closed_by"])
     record(event="rectification.closed", user=by, target=r.evaluation.case.number,
@@ -219,16 +221,16 @@ def appeal_file(*, evaluation: Evaluation, by: User, reason: str,
     evaluation = Evaluation.objects.select_for_update().get(pk=evaluation.pk)
     r = Rectification.objects.filter(evaluation=evaluation).first()
     if r is None:
-        raise Conflict("只有差评可以申诉", code="not_bad")
+        raise Conflict(_("只有差评可以申诉"), code="not_bad")
     if by.role != Role.SUPERVISOR or by.office_id != r.office_id:
-        raise Forbidden("由办理该办件的经办机构科长提出申诉", code="not_office_supervisor")
+        raise Forbidden(_("由办理该办件的经办机构科长提出申诉"), code="not_office_supervisor")
     if r.closed_at is not None:
-        raise Conflict("整改已办结，不能再申诉", code="rectification_closed")
+        raise Conflict(_("整改已办结，不能再申诉"), code="rectification_closed")
     if Appeal.objects.filter(evaluation=evaluation).exists():
-        raise Conflict("该评价已申诉过", code="already_appealed")
+        raise Conflict(_("该评价已申诉过"), code="already_appealed")
     appeal = Appeal.objects.create(
         evaluation=evaluation, office_id=r.office_id, filed_by=by, filed_at=now or timezone.now(),
-        reason=_text(reason, "reason", required=True, what="申诉理由"),
+        reason=_text(reason, "reason", required=True, what=_("申诉理由")),
     )  # fmt: skip
     record(event="appeal.filed", user=by, target=evaluation.case.number, appeal=appeal.pk)
     return appeal
@@ -244,12 +246,12 @@ def appeal_decide(*, appeal: Appeal, by: User, upheld: bool, note: str,
     now = now or timezone.now()
     appeal = Appeal.objects.select_for_update().select_related("evaluation__case").get(pk=appeal.pk)
     if not by.is_city_supervisor:
-        raise Forbidden("申诉由市局科长/监察审核", code="city_supervisors_only")
+        raise Forbidden(_("申诉由市局科长/监察审核"), code="city_supervisors_only")
     if appeal.filed_by_id == by.pk:
-        raise Forbidden("不能审核自己提出的申诉", code="own_appeal")
+        raise Forbidden(_("不能审核自己提出的申诉"), code="own_appeal")
     if appeal.status != Appeal.Status.PENDING:
-        raise Conflict("该申诉已审核", code="already_decided")
-    appeal.note = _text(note, "note", required=True, what="审核意见")
+        raise Conflict(_("该申诉已审核"), code="already_decided")
+    appeal.note = _text(note, "note", required=True, what=_("审核意见"))
     appeal.status = Appeal.Status.UPHELD if upheld else Appeal.Status.REJECTED
     appeal.decided_at, appeal.decided_by = now, by
     appeal.save(update_fields=["note", "status", "decided_at", "decided_by"])

@@ -1,8 +1,9 @@
 """Chinese identifiers: resident ID numbers (GB 11643-1999) and unified social credit codes
 (GB 32100-2015).
 
-Plain Python, no Django models. Every rejection raises :class:`IdentifierError`, a ``ValueError``
-that carries a stable machine ``code`` and a bilingual human ``message``. Messages never repeat
+No Django models. Every rejection raises :class:`IdentifierError`, a ``ValueError`` that carries
+a stable machine ``code`` and a human ``message`` in the request's language (Chinese by default,
+English under ``Accept-Language: en``; Django's translations). Messages never repeat
 the submitted value: identifiers are personal data and must not end up in logs.
 
 Choices worth knowing about:
@@ -26,6 +27,9 @@ from __future__ import annotations
 import re
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
+
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 __all__ = [
     "IdentifierError",
@@ -66,20 +70,18 @@ _SEPARATORS = re.compile(r"[\s\-\u2010-\u2015\u2212\uff0d_./]")
 
 def _prepare(value: object, *, code: str, label: str) -> str:
     if not isinstance(value, str):
-        raise IdentifierError(code, f"{label}必须是文本 (must be a string)")
+        raise IdentifierError(code, _("%(label)s必须是文本") % {"label": label})
     value = value.strip()
     if not value:
-        raise IdentifierError(code, f"{label}不能为空 (must not be empty)")
+        raise IdentifierError(code, _("%(label)s不能为空") % {"label": label})
     if _SEPARATORS.search(value):
-        raise IdentifierError(
-            code, f"{label}中不能包含空格或连字符 (must not contain spaces or hyphens)"
-        )
+        raise IdentifierError(code, _("%(label)s中不能包含空格或连字符") % {"label": label})
     return value.upper()
 
 
 # --- Resident ID numbers (GB 11643-1999) -----------------------------------------------------
 
-_ID_LABEL = "身份证号码"
+_ID_LABEL = gettext_lazy("身份证号码")
 _ID18 = re.compile(r"[0-9]{17}[0-9X]")
 _ID15 = re.compile(r"[0-9]{15}")
 # ISO 7064 MOD 11-2 weights: 2^(17-i) mod 11 for positions i = 0..16.
@@ -102,14 +104,14 @@ def _division_problem(code: str, birth_year: int) -> str | None:
     counties = info.get("county")
     if not counties:
         # stdnum.cn.ric itself raises KeyError here when only the province part is known.
-        return "行政区划代码不存在 (unknown administrative division code)"
+        return _("行政区划代码不存在")
     for county in counties.split(","):
         if not county.startswith("["):
             return None
         end = county[1:].split("]", 1)[0].split("-", 1)[1]
         if not end or int(end) >= birth_year:
             return None
-    return "行政区划代码在出生年份之前已撤销 (division code was abolished before the birth year)"
+    return _("行政区划代码在出生年份之前已撤销")
 
 
 def _parse_birth(number: str) -> date:
@@ -117,9 +119,7 @@ def _parse_birth(number: str) -> date:
     try:
         return date(int(digits[:4]), int(digits[4:6]), int(digits[6:8]))
     except ValueError:
-        raise IdentifierError(
-            "id_number_birth_date", "身份证号码中的出生日期无效 (birth date is not a real date)"
-        ) from None
+        raise IdentifierError("id_number_birth_date", _("身份证号码中的出生日期无效")) from None
 
 
 def resident_id_validate(value: str, *, today: date | None = None) -> str:
@@ -136,29 +136,27 @@ def resident_id_validate(value: str, *, today: date | None = None) -> str:
     """
     number = _prepare(value, code="id_number_format", label=_ID_LABEL)
     if len(number) not in (15, 18):
-        raise IdentifierError(
-            "id_number_format", "身份证号码应为18位 (must be 18 characters; 15 for old cards)"
-        )
+        raise IdentifierError("id_number_format", _("身份证号码应为18位"))
     pattern = _ID18 if len(number) == 18 else _ID15
     if not pattern.fullmatch(number):
         raise IdentifierError(
             "id_number_format",
-            "身份证号码只能由数字组成，末位可为X (only digits, the last may be X)",
+            _("身份证号码只能由数字组成，末位可为X"),
         )
     birth = _parse_birth(number)
     if birth.year < 1900:
-        raise IdentifierError(
-            "id_number_birth_date", "身份证号码中的出生日期早于1900年 (birth date is before 1900)"
-        )
+        raise IdentifierError("id_number_birth_date", _("身份证号码中的出生日期早于1900年"))
     if birth > (today or _today()):
         raise IdentifierError(
             "id_number_future_birth",
-            "身份证号码中的出生日期晚于今天 (birth date is in the future)",
+            _("身份证号码中的出生日期晚于今天"),
         )
     if len(number) == 18 and number[17] != _id_check_char(number[:17]):
-        raise IdentifierError("id_number_checksum", "身份证号码校验位错误 (check digit is wrong)")
+        raise IdentifierError("id_number_checksum", _("身份证号码校验位错误"))
     if problem := _division_problem(number[:6], birth.year):
-        raise IdentifierError("id_number_region", f"身份证号码的{problem}")
+        raise IdentifierError(
+            "id_number_region", _("身份证号码的%(problem)s") % {"problem": problem}
+        )
     return number
 
 
@@ -201,7 +199,7 @@ def synthetic_resident_id(*, region: str, birth: date, seq: int = 0) -> str:
 
 # --- Unified social credit codes (GB 32100-2015) ---------------------------------------------
 
-_USCC_LABEL = "统一社会信用代码"
+_USCC_LABEL = gettext_lazy("统一社会信用代码")
 _USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"  # no I, O, S, V, Z
 _USCC_VALUES = {c: i for i, c in enumerate(_USCC_ALPHABET)}
 _USCC_WEIGHTS = tuple(pow(3, i, 31) for i in range(17))  # 3^(i-1) mod 31, i = 1..17
@@ -223,23 +221,23 @@ def uscc_validate(value: str) -> str:
     """
     code = _prepare(value, code="uscc_format", label=_USCC_LABEL)
     if len(code) != 18:
-        raise IdentifierError("uscc_format", "统一社会信用代码应为18位 (must be 18 characters)")
+        raise IdentifierError("uscc_format", _("统一社会信用代码应为18位"))
     if not _USCC_SHAPE.fullmatch(code):
         bad = sorted({c for c in code if c not in _USCC_VALUES})
         if bad:
             raise IdentifierError(
                 "uscc_format",
-                "统一社会信用代码含有不允许的字符 (only digits and capital letters except "
-                f"I, O, S, V, Z are allowed; found {', '.join(bad)})",
+                _(
+                    "统一社会信用代码含有不允许的字符 %(found)s（只能是数字和除 I、O、S、V、Z 以外的大写字母）"
+                )
+                % {"found": ", ".join(bad)},
             )
         raise IdentifierError(
             "uscc_format",
-            "统一社会信用代码第3至8位应为行政区划代码数字 (characters 3-8 must be digits)",
+            _("统一社会信用代码第3至8位应为行政区划代码数字"),
         )
     if code[17] != _uscc_check_char(code[:17]):
-        raise IdentifierError(
-            "uscc_checksum", "统一社会信用代码校验位错误 (check character is wrong)"
-        )
+        raise IdentifierError("uscc_checksum", _("统一社会信用代码校验位错误"))
     return code
 
 

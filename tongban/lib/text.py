@@ -3,6 +3,8 @@
 import re
 from datetime import date
 
+from django.utils.translation import gettext as _
+
 from tongban.lib.errors import InvalidInput
 
 # NUL cannot be stored by PostgreSQL; lone surrogates cannot be encoded; other control
@@ -18,14 +20,22 @@ def text_clean(
     if value is None:
         value = ""
     if not isinstance(value, str):
-        raise InvalidInput(f"{label} 应为文本", code="invalid", field=field)
+        raise InvalidInput(_("%(label)s 应为文本") % {"label": label}, code="invalid", field=field)
     value = value.strip()
     if required and not value:
-        raise InvalidInput(f"{label} 必填 (required)", code="required", field=field)
+        raise InvalidInput(_("%(label)s 必填") % {"label": label}, code="required", field=field)
     if len(value) > max_length:
-        raise InvalidInput(f"{label} 最多 {max_length} 字", code="too_long", field=field)
+        raise InvalidInput(
+            _("%(label)s 最多 %(max)s 字") % {"label": label, "max": max_length},
+            code="too_long",
+            field=field,
+        )
     if _UNSTORABLE.search(value):
-        raise InvalidInput(f"{label} 含有不可见的控制字符", code="invalid_characters", field=field)
+        raise InvalidInput(
+            _("%(label)s 含有不可见的控制字符") % {"label": label},
+            code="invalid_characters",
+            field=field,
+        )
     return value
 
 
@@ -34,7 +44,9 @@ def date_clean(value, *, field: str, required: bool = False) -> date | None:
     Raises InvalidInput naming `field`."""
     if value in (None, ""):
         if required:
-            raise InvalidInput(f"{field} 必填 (YYYY-MM-DD)", code="required", field=field)
+            raise InvalidInput(
+                _("%(field)s 必填（YYYY-MM-DD）") % {"field": field}, code="required", field=field
+            )
         return None
     if isinstance(value, date):
         return value
@@ -42,5 +54,7 @@ def date_clean(value, *, field: str, required: bool = False) -> date | None:
         return date.fromisoformat(str(value))
     except ValueError:
         raise InvalidInput(
-            f"{field} 应为日期 YYYY-MM-DD，而不是 {value!r}", code="invalid_date", field=field
+            _("%(field)s 应为日期 YYYY-MM-DD，而不是 %(value)r") % {"field": field, "value": value},
+            code="invalid_date",
+            field=field,
         ) from None

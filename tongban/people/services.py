@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from tongban.audit.models import AuditEntry
 from tongban.audit.services import record
@@ -22,12 +23,11 @@ def applicant_identify(id_number: str, kind: str | None = None) -> tuple[str, st
 
     Raises InvalidInput (field "applicant.id_number") naming what is wrong."""
     if not isinstance(id_number, str) or not id_number.strip():
-        raise InvalidInput(
-            "证件号码必填 (id_number is required)", code="required", field="applicant.id_number"
-        )
+        raise InvalidInput(_("证件号码必填"), code="required", field="applicant.id_number")
     if kind not in (None, "", "person", "employer"):
         raise InvalidInput(
-            f"申请人类型应为 person 或 employer，而不是 {kind!r}", field="applicant.kind"
+            _("申请人类型应为 person 或 employer，而不是 %(kind)r") % {"kind": kind},
+            field="applicant.kind",
         )
     try:
         if kind == "employer":
@@ -53,19 +53,21 @@ def applicant_upsert(*, id_number: str, name: str, phone: str = "", insured_regi
     Raises InvalidInput naming the field for a bad number, name, phone or region."""
     kind, number = applicant_identify(id_number, kind)
     name = text_clean(
-        name, field="applicant.name", label="姓名/单位名称", max_length=100, required=True
+        name, field="applicant.name", label=_("姓名/单位名称"), max_length=100, required=True
     )
     phone = (phone or "").strip() if isinstance(phone, str) else None
     if phone is None or (
         phone and (not phone.replace("-", "").isdigit() or not 7 <= len(phone) <= 20)
     ):
         raise InvalidInput(
-            f"联系电话格式不正确: {phone!r}", code="invalid_phone", field="applicant.phone"
+            _("联系电话格式不正确: %(phone)r") % {"phone": phone},
+            code="invalid_phone",
+            field="applicant.phone",
         )
     region = office_by_code(insured_region) if isinstance(insured_region, str) else None
     if region is None:
         raise InvalidInput(
-            f"参保地 {insured_region!r} 不是已知的区划代码 (unknown insured region)",
+            _("参保地 %(region)r 不是已知的区划代码") % {"region": insured_region},
             code="unknown_region",
             field="applicant.insured_region",
         )
@@ -81,7 +83,7 @@ def applicant_upsert(*, id_number: str, name: str, phone: str = "", insured_regi
     if applicant.name != name and applicant.kind == Applicant.Kind.PERSON:
         # An ID number names one person: a different name is a typo or the wrong card,
         # never a reason to rename them on every case they have.
-        raise InvalidInput("姓名与证件号码不符：该证件号码已登记为另一姓名，请核对证件",
+        raise InvalidInput(_("姓名与证件号码不符：该证件号码已登记为另一姓名，请核对证件"),
                            code="id_name_mismatch", field="applicant.name")  # fmt: skip
     # The region by key: reading applicant.insured_region would cost a query every time.
     same_region = applicant.insured_region_id == region.pk

@@ -94,6 +94,7 @@ from django.db.models import (
 from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import TruncDate
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from tongban.cases.models import Case, Result, Status, overdue_q
 from tongban.catalog.models import Channel, HandlingType, ItemVersion, ServiceItem
@@ -283,17 +284,21 @@ def period_parse(start, end, *, preset: str | None = None) -> Period:
     """The period from the `from`/`to` parameters (YYYY-MM-DD); a missing end is today, a
     missing start 1 January of the end's year. Raises InvalidInput naming the field."""
     if preset and preset not in PRESETS:
-        raise InvalidInput(f"未知的时间段 {preset!r}", code="invalid_choice", field="preset")
+        raise InvalidInput(
+            _("未知的时间段 %(preset)r") % {"preset": preset}, code="invalid_choice", field="preset"
+        )
     if preset and not start and not end:
         return period_preset(preset)
     end_date = date_clean(end, field="to") or timezone.localdate()
     start_date = date_clean(start, field="from") or date(end_date.year, 1, 1)
     if start_date > end_date:
         raise InvalidInput(
-            f"起始日期 {start_date} 晚于截止日期 {end_date}", code="invalid_period", field="to"
+            _("起始日期 %(start)s 晚于截止日期 %(end)s") % {"start": start_date, "end": end_date},
+            code="invalid_period",
+            field="to",
         )
     if (end_date - start_date).days > 366 * 10:
-        raise InvalidInput("统计区间最长十年", code="invalid_period", field="from")
+        raise InvalidInput(_("统计区间最长十年"), code="invalid_period", field="from")
     return Period(start_date, end_date)
 
 
@@ -346,24 +351,28 @@ def filters_parse(params, *, scope: Office | None = None) -> Filters:
     if scope is not None:
         if values.get("office", scope.pk) != scope.pk:
             raise Forbidden(
-                f"只能查看本机构（{scope.name}）的统计", code="office_out_of_scope", field="office"
+                _("只能查看本机构（%(office)s）的统计") % {"office": scope.name},
+                code="office_out_of_scope",
+                field="office",
             )
         values["office"] = scope.pk
     if item := params.get("item"):
         pk = ServiceItem.objects.filter(code=item).values_list("pk", flat=True).first()
         if pk is None:
-            raise InvalidInput(f"没有事项 {item!r}", code="unknown_item", field="item")
+            raise InvalidInput(
+                _("没有事项 %(item)r") % {"item": item}, code="unknown_item", field="item"
+            )
         values["item"] = pk
     if channel := params.get("channel"):
         if channel not in Channel.values:
-            raise InvalidInput(f"渠道应为 web、mobile 或 window，而不是 {channel!r}",
+            raise InvalidInput(_("渠道应为 web、mobile 或 window，而不是 %(channel)r") % {"channel": channel},
                                code="invalid_channel", field="channel")  # fmt: skip
         values["channel"] = channel
     if region := params.get("insured_region"):
         values["insured_region"] = _office_id(region, "insured_region")
     if kind := params.get("applicant_kind"):
         if kind not in Applicant.Kind.values:
-            raise InvalidInput(f"申请人类型应为 person 或 employer，而不是 {kind!r}",
+            raise InvalidInput(_("申请人类型应为 person 或 employer，而不是 %(kind)r") % {"kind": kind},
                                code="invalid_applicant_kind", field="applicant_kind")  # fmt: skip
         values["applicant_kind"] = kind
     return Filters(**values)
@@ -372,7 +381,9 @@ def filters_parse(params, *, scope: Office | None = None) -> Filters:
 def _office_id(code: str, field: str) -> int:
     pk = Office.objects.filter(code=code).values_list("pk", flat=True).first()
     if pk is None:
-        raise InvalidInput(f"没有区划代码为 {code!r} 的机构", code="unknown_office", field=field)
+        raise InvalidInput(
+            _("没有区划代码为 %(code)r 的机构") % {"code": code}, code="unknown_office", field=field
+        )
     return pk
 
 
@@ -637,7 +648,8 @@ class Figures:
 
     def _counts(self, by: str | None) -> dict:
         if by is not None and by not in BREAKDOWNS:
-            raise InvalidInput(f"by 应为 {'、'.join(BREAKDOWNS)} 之一，而不是 {by!r}",
+            raise InvalidInput(_("by 应为 %(choices)s 之一，而不是 %(by)r") % {
+                                   "choices": "、".join(BREAKDOWNS), "by": by},
                                code="invalid_choice", field="by")  # fmt: skip
         groups: dict = defaultdict(_zero)
 
@@ -702,8 +714,8 @@ class Figures:
     def cases(self, figure: str) -> QuerySet:
         """The cases behind a count: those of the period that make up `figure`."""
         if figure not in CASE_FIGURES:
-            raise InvalidInput(f"没有可列出办件的指标 {figure!r}", code="invalid_choice",
-                               field="figure")  # fmt: skip
+            raise InvalidInput(_("没有可列出办件的指标 %(figure)r") % {"figure": figure},
+                               code="invalid_choice", field="figure")  # fmt: skip
         qs = cases_submitted(self.period, self.filters)
         if figure == "in_progress":
             qs = qs.filter(
@@ -796,7 +808,7 @@ def catalog_compression(*, baseline: date | None = None, baseline_version: int |
     the legal one (承诺时限比法定时限压缩). Totals add the measures over the items first."""
     on = on or timezone.localdate()
     if baseline is not None and baseline_version is not None:
-        raise InvalidInput("baseline 与 baseline_version 只能给一个", code="invalid_baseline",
+        raise InvalidInput(_("baseline 与 baseline_version 只能给一个"), code="invalid_baseline",
                            field="baseline_version")  # fmt: skip
     versions = defaultdict(list)
     for v in ItemVersion.objects.select_related("item").order_by("item__code", "number"):
@@ -886,7 +898,7 @@ def compression_from_params(params) -> dict:
     version = params.get("baseline_version") or None
     if version is not None:
         if not str(version).isdigit() or int(version) < 1:
-            raise InvalidInput("baseline_version 应为正整数", code="invalid_baseline",
+            raise InvalidInput(_("baseline_version 应为正整数"), code="invalid_baseline",
                                field="baseline_version")  # fmt: skip
         version = int(version)
     return catalog_compression(baseline=baseline, baseline_version=version,

@@ -65,7 +65,7 @@ def test_a_malformed_workbook_lists_every_error_and_changes_nothing(book, tmp_pa
     lines = str(e.value).splitlines()
     assert "未导入任何内容" in lines[0]
     assert lines[1:] == [
-        f"事项!F{bad} (promised_days): 承诺时限不得长于法定时限 (promised limit exceeds legal limit)",
+        f"事项!F{bad} (promised_days): 承诺时限不得长于法定时限",
         f"材料!A{unknown} (item): 事项编码 YB99999 不在“事项”表中 (unknown item)",
     ]
     assert good and ItemVersion.objects.count() == versions

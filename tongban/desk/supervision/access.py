@@ -6,6 +6,8 @@ from functools import wraps
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from tongban.cases.access import case_for
 from tongban.cases.models import Case
@@ -27,11 +29,11 @@ def _signed_in(view, allowed, message):
 
 
 def supervisors_only(view):
-    return _signed_in(view, {Role.SUPERVISOR}, "督办页面仅供科长/监察使用")
+    return _signed_in(view, {Role.SUPERVISOR}, gettext_lazy("督办页面仅供科长/监察使用"))
 
 
 def staff_only(view):
-    return _signed_in(view, STAFF_ROLES, "仅供经办人员使用")
+    return _signed_in(view, STAFF_ROLES, gettext_lazy("仅供经办人员使用"))
 
 
 def case_for_window_rating(user, number: str) -> Case:
@@ -39,5 +41,5 @@ def case_for_window_rating(user, number: str) -> Case:
     they may see (cases.access.case_for) that their office accepted or handles."""
     case = case_for(user, number)
     if user.office_id not in {case.handling_office_id, case.accepting_office_id}:
-        raise NotFound(f"办件 {number} 不存在", code="case_not_found")
+        raise NotFound(_("办件 %(number)s 不存在") % {"number": number}, code="case_not_found")
     return case

@@ -197,7 +197,7 @@ def test_resident_id_mask():
 
 
 def test_error_is_a_value_error_and_pickles():
-    err = IdentifierError("id_number_checksum", "身份证号码校验位错误 (check digit is wrong)")
+    err = IdentifierError("id_number_checksum", "身份证号码校验位错误")
     assert isinstance(err, ValueError)
     copy = pickle.loads(pickle.dumps(err))
     assert (copy.code, copy.message) == (err.code, err.message)

@@ -1,0 +1,41 @@
+"""Fill the API's English catalogue from the table below, then compile it:
+
+    cd tongban/api && django-admin makemessages -l en --no-obsolete \
+        && python locale/fill_en.py \
+        && msgfmt -o locale/en/LC_MESSAGES/django.mo locale/en/LC_MESSAGES/django.po
+
+Strings that are not in the table stay untranslated (shown in Chinese)."""
+
+import sys
+from pathlib import Path
+
+EN = {
+    # errors.py
+    "请求体超过 1 MiB": "The request body is over 1 MiB",
+    "服务器内部错误，请稍后重试": "Internal server error; try again later",
+    # schemas.py
+    "不是本接口的字段": "not a field of this endpoint",
+    "应在 1900 至 2999 年之间": "must be in the years 1900 to 2999",
+    # views.py
+    "%(where)s: 含有不允许的控制字符": "%(where)s: contains a character that is not allowed (NUL or a lone surrogate)",
+    "%(code)r 不是已知的经办机构代码": "%(code)r is not a known office code",
+    "连续登录失败次数过多，账号已临时锁定，请 %(minutes)s 分钟后再试": "Too many failed sign-ins: the account is locked; try again in %(minutes)s minutes",
+    "用户名或密码错误": "Wrong username or password",
+    "请在 Authorization 头中提供要注销的令牌（Bearer <token>）": "Give the token to revoke in the Authorization header (Bearer <token>)",
+    "令牌无效或已注销": "The token is invalid or revoked",
+    "事项 %(code)r 不存在": "Item %(code)r does not exist",
+    "通知书 %(id)s 不存在": "Notice %(id)s does not exist",
+    "套餐 %(code)r 不存在": "Bundle %(code)r does not exist",
+    "没有这个接口": "No such endpoint",
+    # evaluations.py, stats.py
+    "只有科长/监察可以查看差评整改": "Only supervisors may read the rectifications",
+    "page 应为 1 到 %(max)s 的整数": "page must be a whole number from 1 to %(max)s",
+    "by 应为 %(choices)s 之一": "by must be one of %(choices)s",
+}
+
+
+if __name__ == "__main__":
+    sys.path.insert(0, str(Path(__file__).resolve().parents[3]))  # the project root
+    from tongban.lib.po_fill import po_fill
+
+    sys.exit(1 if po_fill(Path(__file__).parent / "en" / "LC_MESSAGES" / "django.po", EN) else 0)

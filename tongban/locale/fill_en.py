@@ -1,0 +1,49 @@
+"""Fill the project's English catalogue from the table below, then compile it:
+
+    cd tongban/lib && django-admin makemessages -l en -i tests --no-obsolete \
+        && python ../locale/fill_en.py \
+        && msgfmt -o ../locale/en/LC_MESSAGES/django.mo ../locale/en/LC_MESSAGES/django.po
+
+The project catalogue holds the messages of tongban/lib, which is no app: settings.LOCALE_PATHS
+names this folder, and makemessages run in tongban/lib writes here (its tests are left out).
+
+Strings that are not in the table stay untranslated (shown in Chinese)."""
+
+import sys
+from pathlib import Path
+
+EN = {
+    # identifiers.py
+    "%(label)s必须是文本": "%(label)s must be a string",
+    "%(label)s不能为空": "%(label)s must not be empty",
+    "%(label)s中不能包含空格或连字符": "%(label)s must not contain spaces or hyphens",
+    "身份证号码": "Resident ID number",
+    "统一社会信用代码": "Unified social credit code",
+    "身份证号码的%(problem)s": "Resident ID number: %(problem)s",
+    "行政区划代码不存在": "unknown administrative division code",
+    "行政区划代码在出生年份之前已撤销": "the division code was abolished before the birth year",
+    "身份证号码中的出生日期无效": "The birth date in the resident ID number is not a real date",
+    "身份证号码应为18位": "A resident ID number has 18 characters (15 on old cards)",
+    "身份证号码只能由数字组成，末位可为X": "A resident ID number has only digits; the last may be X",
+    "身份证号码中的出生日期早于1900年": "The birth date in the resident ID number is before 1900",
+    "身份证号码中的出生日期晚于今天": "The birth date in the resident ID number is in the future",
+    "身份证号码校验位错误": "The check digit of the resident ID number is wrong",
+    "统一社会信用代码应为18位": "A unified social credit code has 18 characters",
+    "统一社会信用代码含有不允许的字符 %(found)s（只能是数字和除 I、O、S、V、Z 以外的大写字母）": "The unified social credit code has characters that are not allowed: %(found)s (only digits and capital letters except I, O, S, V, Z)",
+    "统一社会信用代码第3至8位应为行政区划代码数字": "Characters 3 to 8 of a unified social credit code must be digits (a division code)",
+    "统一社会信用代码校验位错误": "The check character of the unified social credit code is wrong",
+    # text.py
+    "%(label)s 应为文本": "%(label)s must be text",
+    "%(label)s 必填": "%(label)s is required",
+    "%(label)s 最多 %(max)s 字": "%(label)s: at most %(max)s characters",
+    "%(label)s 含有不可见的控制字符": "%(label)s contains invisible control characters",
+    "%(field)s 必填（YYYY-MM-DD）": "%(field)s is required (YYYY-MM-DD)",
+    "%(field)s 应为日期 YYYY-MM-DD，而不是 %(value)r": "%(field)s must be a date YYYY-MM-DD, not %(value)r",
+}
+
+
+if __name__ == "__main__":
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # the project root
+    from tongban.lib.po_fill import po_fill
+
+    sys.exit(1 if po_fill(Path(__file__).parent / "en" / "LC_MESSAGES" / "django.po", EN) else 0)
