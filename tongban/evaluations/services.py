@@ -18,6 +18,7 @@ from tongban.audit.services import record
 from tongban.cases.access import case_is_own
 from tongban.cases.models import Case, Status
 from tongban.lib.errors import Conflict, Forbidden, InvalidInput
+from tongban.lib.text import text_clean
 from tongban.offices.models import Office
 from tongban.people.models import STAFF_ROLES, Role, User
 from tongban.workdays import services as workdays
@@ -26,16 +27,6 @@ from .models import Appeal, Evaluation, RatingChannel, Rectification, Score, goo
 
 RATEABLE = (Status.COMPLETED, Status.REJECTED)
 MAX_TEXT = 2000
-
-
-def _text(value, field: str, *, required: bool, what: str = "") -> str:
-    value = value.strip() if isinstance(value, str) else ""
-    if required and not value:
-        raise InvalidInput(_("请填写%(what)s") % {"what": what}, code="required", field=field)
-    if len(value) > MAX_TEXT:
-        raise InvalidInput(_("%(label)s最多 %(max)s 字") % {"label": what or field, "max": MAX_TEXT},
-                           code="too_long", field=field)  # fmt: skip
-    return value
 
 
 def _score(value) -> int:
@@ -87,7 +78,9 @@ def evaluation_submit(*, case: Case, score, comment: str = "", channel: str,
             field="channel",
         )
     score = _score(score)
-    comment = _text(comment, "comment", required=False, what=_("评价内容"))
+    comment = text_clean(
+        comment, field="comment", required=False, max_length=MAX_TEXT, label=_("评价内容")
+    )
     _check_rater(case, channel, by)
     with transaction.atomic():
         case = Case.objects.select_for_update(of=("self",)).get(pk=case.pk)
@@ -152,7 +145,13 @@ def rectification_verify(*, rectification: Rectification, by: User, verification
 
     Raises Forbidden (not_supervisor), Conflict (rectification_closed), InvalidInput."""
     r = _locked_open(rectification, by)
-    r.verification = _text(verification, "verification", required=True, what=_("核实与整改情况"))
+    r.verification = text_clean(
+        verification,
+        field="verification",
+        required=True,
+        max_length=MAX_TEXT,
+        label=_("核实与整改情况"),
+    )
     r.verified_at, r.verified_by = now or timezone.now(), by
     r.save(update_fields=["verification", "verified_at", "verified_by"])
     record(event="rectification.verified", user=by, target=r.evaluation.case.number,
@@ -170,7 +169,9 @@ def rectification_record_callback(*, rectification: Rectification, by: User, out
     r = _locked_open(rectification, by)
     if r.verified_at is None:
         raise Conflict(_("请先核实整改，再回访申请人"), code="not_verified")
-    r.callback_outcome = _text(outcome, "outcome", required=True, what=_("回访情况"))
+    r.callback_outcome = text_clean(
+        outcome, field="outcome", required=True, max_length=MAX_TEXT, label=_("回访情况")
+    )
     r.callback_satisfied = satisfied
     r.callback_at, r.callback_by = now or timezone.now(), by
     r.save(update_fields=["callback_outcome", "callback_satisfied", "callback_at", "callback_by"])
@@ -188,7 +189,9 @@ def rectification_close(*, rectification: Rectification, by: User, note: str = "
     r = _locked_open(rectification, by)
     if r.callback_at is None:
         raise Conflict(_("办结前须回访申请人并记录回访情况"), code="callback_required")
-    r.closing_note = _text(note, "note", required=False, what=_("办结意见"))
+    r.closing_note = text_clean(
+        note, field="note", required=False, max_length=MAX_TEXT, label=_("办结意见")
+    )
     r.closed_at, r.closed_by = now or timezone.now(), by
     r.save(update_fields=["closing_note", "closed_at", "closed_by"])
     record(event="rectification.closed", user=by, target=r.evaluation.case.number,
@@ -230,7 +233,7 @@ def appeal_file(*, evaluation: Evaluation, by: User, reason: str,
         raise Conflict(_("该评价已申诉过"), code="already_appealed")
     appeal = Appeal.objects.create(
         evaluation=evaluation, office_id=r.office_id, filed_by=by, filed_at=now or timezone.now(),
-        reason=_text(reason, "reason", required=True, what=_("申诉理由")),
+        reason=text_clean(reason, field="reason", required=True, max_length=MAX_TEXT, label=_("申诉理由")),
     )  # fmt: skip
     record(event="appeal.filed", user=by, target=evaluation.case.number, appeal=appeal.pk)
     return appeal
@@ -251,7 +254,9 @@ def appeal_decide(*, appeal: Appeal, by: User, upheld: bool, note: str,
         raise Forbidden(_("不能审核自己提出的申诉"), code="own_appeal")
     if appeal.status != Appeal.Status.PENDING:
         raise Conflict(_("该申诉已审核"), code="already_decided")
-    appeal.note = _text(note, "note", required=True, what=_("审核意见"))
+    appeal.note = text_clean(
+        note, field="note", required=True, max_length=MAX_TEXT, label=_("审核意见")
+    )
     appeal.status = Appeal.Status.UPHELD if upheld else Appeal.Status.REJECTED
     appeal.decided_at, appeal.decided_by = now, by
     appeal.save(update_fields=["note", "status", "decided_at", "decided_by"])
