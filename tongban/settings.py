@@ -147,6 +147,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
+                "tongban.desk.context.calendar_alert",
             ],
         },
     },
@@ -230,6 +231,14 @@ TONGBAN_INSTANT_CUTOFF = time.fromisoformat(envstr("TONGBAN_INSTANT_CUTOFF") or 
 TONGBAN_PREREVIEW_DAYS = envint("TONGBAN_PREREVIEW_DAYS", 5)
 # Working days an applicant has to hand in a requested supplement before the case ends.
 TONGBAN_SUPPLEMENT_DAYS = envint("TONGBAN_SUPPLEMENT_DAYS", 20)
+# 容缺受理 may be refused to applicants who let a promise lapse before (a local rule; off).
+TONGBAN_RONGQUE_EXCLUDE_BROKEN_PROMISES = envbool("TONGBAN_RONGQUE_EXCLUDE_BROKEN_PROMISES", False)
+# 延期: the most working days one extension may add (行政许可法 §42: ten, with the head's approval).
+TONGBAN_EXTENSION_MAX_DAYS = envint("TONGBAN_EXTENSION_MAX_DAYS", 10)
+# From this day of the year (MM-DD) until next year's holidays are loaded, the catalog
+# administrators and the city's supervisors are told the calendar is missing (the State
+# Council publishes it each November).
+TONGBAN_CALENDAR_ALERT_FROM = envstr("TONGBAN_CALENDAR_ALERT_FROM") or "11-01"
 # The office code of the city bureau; online applications are numbered under it.
 TONGBAN_CITY_CODE = envstr("TONGBAN_CITY_CODE") or "371500"
 # The portal's public address: every notice's QR code leads to its status lookup page there.

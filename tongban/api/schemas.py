@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 from rest_framework import serializers
 
-from tongban.cases.models import Action, Case, Notice, Status
+from tongban.cases.models import Action, Case, Extension, Notice, SpecialProcedure, Status
 from tongban.catalog.models import Agreement, Channel, HandlingType
 from tongban.lib.paging import PAGE_MAX
 from tongban.offices.models import Office
@@ -166,6 +166,22 @@ class CaseActionSerializer(StrictSerializer):
         allow_null=True,
         help_text="accept with a secondary material missing (容缺): the promised date",
     )
+    days = serializers.IntegerField(
+        min_value=1, required=False, allow_null=True,
+        help_text="request_extension: the working days asked for (at most TONGBAN_EXTENSION_MAX_DAYS)",
+    )  # fmt: skip
+    approve = serializers.BooleanField(
+        required=False, allow_null=True,
+        help_text="decide_extension: true approves (the deadline moves), false refuses (reason required)",
+    )  # fmt: skip
+    kind = EnumField(
+        "SpecialProcedureKind", choices=SpecialProcedure.Kind.choices, required=False,
+        allow_null=True, help_text="start_procedure: which special procedure (特别程序)",
+    )  # fmt: skip
+    outcome = serializers.CharField(
+        max_length=2000, required=False, allow_blank=True, allow_null=True,
+        help_text="end_procedure: the procedure's outcome",
+    )  # fmt: skip
     version = serializers.IntegerField(
         min_value=1,
         required=False,
@@ -344,7 +360,10 @@ class CaseSummarySerializer(serializers.Serializer):
     deadline = serializers.DateField(allow_null=True)
     deadline_provisional = serializers.BooleanField()
     overdue = serializers.BooleanField()
-    prereview_due = serializers.DateField(allow_null=True)
+    prereview_due = serializers.DateField(
+        allow_null=True, help_text="行政许可法 §32: answered by then, or it counts as accepted"
+    )
+    prereview_due_provisional = serializers.BooleanField()
     missing_materials = serializers.ListField(child=serializers.CharField())
     supplied_materials = serializers.ListField(child=serializers.CharField())
     promised_supplement_by = serializers.DateField(
@@ -353,7 +372,35 @@ class CaseSummarySerializer(serializers.Serializer):
     supplement_due = serializers.DateField(
         allow_null=True, help_text="while awaiting a supplement: the last day to hand it in"
     )
+    supplement_due_provisional = serializers.BooleanField()
+    in_procedure = serializers.BooleanField(
+        help_text="a special procedure (特别程序) is under way: the clock stands still"
+    )
+    extension_pending = serializers.BooleanField(help_text="an extension (延期) awaits a decision")
+    extended_days = serializers.IntegerField(help_text="working days added by approved extensions")
     version = serializers.IntegerField()
+
+
+class ExtensionSerializer(serializers.Serializer):
+    days = serializers.IntegerField()
+    reason = serializers.CharField()
+    status = EnumField("ExtensionStatus", choices=Extension.Status.choices)
+    requested_at = serializers.DateTimeField()
+    requested_by = serializers.CharField(help_text="username")
+    deadline_before = serializers.DateField()
+    decided_at = serializers.DateTimeField(allow_null=True)
+    decided_by = serializers.CharField(allow_null=True, help_text="username")
+    decision_note = serializers.CharField()
+    deadline_after = serializers.DateField(allow_null=True)
+    deadline_after_provisional = serializers.BooleanField()
+
+
+class ProcedureSerializer(serializers.Serializer):
+    kind = EnumField("SpecialProcedureKind", choices=SpecialProcedure.Kind.choices)
+    reason = serializers.CharField()
+    started_on = serializers.DateField()
+    ended_on = serializers.DateField(allow_null=True)
+    outcome = serializers.CharField()
 
 
 class CaseSerializer(CaseSummarySerializer):
@@ -361,6 +408,8 @@ class CaseSerializer(CaseSummarySerializer):
     reason = serializers.CharField(help_text="the latest reason given")
     form = serializers.DictField()
     history = HistoryEntrySerializer(many=True)
+    extensions = ExtensionSerializer(many=True, help_text="延期 asked for, in order")
+    procedures = ProcedureSerializer(many=True, help_text="特别程序, in order")
     actions = serializers.ListField(
         child=EnumField("CaseAction", choices=[(str(a), a.label) for a in Case.ACTIONS]),
         help_text="what the requesting user may do now",

@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from tongban.cases.access import actions_available
-from tongban.cases.models import Case, Notice
+from tongban.cases.models import Action, Case, Notice
 
 
 def _time(value: datetime | None) -> str | None:
@@ -108,10 +108,15 @@ def case_summary(case: Case, today: date, offices: dict[int, str]) -> dict:
         "deadline_provisional": case.deadline_provisional,
         "overdue": case.is_overdue(today),
         "prereview_due": _date(case.prereview_due),
+        "prereview_due_provisional": case.prereview_due_provisional,
         "missing_materials": list(case.missing_materials),
         "supplied_materials": list(case.supplied_materials),
         "promised_supplement_by": _date(case.promised_supplement_by),
         "supplement_due": _date(case.supplement_due),
+        "supplement_due_provisional": case.supplement_due_provisional,
+        "in_procedure": case.in_procedure,
+        "extension_pending": case.extension_pending,
+        "extended_days": case.extended_days,
         "version": case.version,
     }
 
@@ -136,14 +141,46 @@ def case_data(case: Case, history: list[tuple], user, offices: dict[int, str]) -
     """The whole case as `user` sees it: its history and what they may do next."""
     data = case_summary(case, timezone.localdate(), offices)
     step = case.current_step
+    done = {row[1] for row in history}  # what the history shows was ever asked
     data.update(
         step=step["name"] if step else None,
         reason=case.reason,
         form=case.form,
         history=[history_entry(row) for row in history],
+        # Read only for the cases that have some: no query for the others (every action's answer).
+        extensions=[extension_data(e) for e in case.extensions.select_related("requested_by", "decided_by")]
+        if Action.REQUEST_EXTENSION in done else [],
+        procedures=[procedure_data(p) for p in case.special_procedures.all()]
+        if Action.START_PROCEDURE in done else [],
         actions=[str(a) for a in actions_available(user, case)],
-    )
+    )  # fmt: skip
     return data
+
+
+def extension_data(e) -> dict:
+    return {
+        "days": e.days,
+        "reason": e.reason,
+        "status": e.status,
+        "requested_at": _time(e.requested_at),
+        "requested_by": e.requested_by.username,
+        "deadline_before": _date(e.deadline_before),
+        "decided_at": _time(e.decided_at),
+        "decided_by": e.decided_by.username if e.decided_by else None,
+        "decision_note": e.decision_note,
+        "deadline_after": _date(e.deadline_after),
+        "deadline_after_provisional": e.deadline_after_provisional,
+    }
+
+
+def procedure_data(p) -> dict:
+    return {
+        "kind": p.kind,
+        "reason": p.reason,
+        "started_on": _date(p.started_on),
+        "ended_on": _date(p.ended_on),
+        "outcome": p.outcome,
+    }
 
 
 def notice_data(notice: Notice, number: str) -> dict:

@@ -4,7 +4,7 @@ includes it once)."""
 from django.urls import path, re_path, register_converter
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from . import evaluations, stats, views
+from . import consultations, evaluations, stats, views
 
 
 class KeyConverter:
@@ -52,6 +52,19 @@ urlpatterns = [
         "v1/rectifications",
         evaluations.RectificationListView.as_view(),
         name="rectification-list",
+    ),
+    path(
+        "v1/consultations", consultations.ConsultationListView.as_view(), name="consultation-list"
+    ),
+    path(
+        "v1/consultations/<int:id>/hand-on",
+        consultations.ConsultationHandOnView.as_view(),
+        name="consultation-hand-on",
+    ),
+    path(
+        "v1/consultations/<int:id>/close",
+        consultations.ConsultationCloseView.as_view(),
+        name="consultation-close",
     ),
     path("v1/calendar/add-workdays", views.AddWorkdaysView.as_view(), name="add-workdays"),
     path("v1/agreements", views.AgreementListView.as_view(), name="agreement-list"),

@@ -15,15 +15,21 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from tongban.catalog.models import ItemVersion
 from tongban.lib.errors import NotFound
+from tongban.offices.selectors import office_by_code
 from tongban.people.models import Role
 
-from .models import IN_INTAKE, Action, Case, action_open
+from .models import IN_INTAKE, Action, Case, Status, action_open
 from .selectors import case_by_number
 
 TAKEN_GRACE = timedelta(minutes=10)
 OWN_ACTIONS = {Action.WITHDRAW, Action.SUPPLEMENT}  # an applicant's or agent's on their own case
 INTAKE_ACTIONS = {Action.CLAIM, Action.ACCEPT, Action.REJECT, Action.REQUEST_SUPPLEMENT}
+# What the reviewer whose step it is may do; what a supervisor of the handling office may do.
+REVIEW_ACTIONS = {Action.APPROVE, Action.DENY, Action.REQUEST_SUPPLEMENT, Action.REQUEST_EXTENSION,
+                  Action.START_PROCEDURE, Action.END_PROCEDURE}  # fmt: skip
+SUPERVISOR_ACTIONS = {Action.TRANSFER, Action.DECIDE_EXTENSION}
 
 
 def case_is_own(user, case: Case) -> bool:
@@ -45,7 +51,42 @@ def case_visible(user, case: Case) -> bool:
         return False
     if case.handling_office_id is None:  # the city-wide intake (nobody has taken it yet)
         return sees_intake(user) and case.in_intake
-    return case.handling_office_id == user.office_id
+    return case.handling_office_id == user.office_id or takes_step(user, case)
+
+
+def takes_step(user, case: Case) -> bool:
+    """Whether `user` takes the case's current review step (ItemVersion.steps): their role is
+    the step's; their office is the one the step names, or the handling office when it names
+    none (清联办: another office's department can take a step behind one window); and their
+    department (科室) is the step's, when it names one."""
+    step = case.current_step
+    if step is None or step["role"] != user.role or user.office_id is None:
+        return False
+    if step.get("office"):
+        office = office_by_code(step["office"])
+        if office is None or office.pk != user.office_id:
+            return False
+    elif case.handling_office_id != user.office_id:
+        return False
+    return not step.get("department") or step["department"] == user.department
+
+
+def steps_taken_q(user) -> Q:
+    """takes_step() as a query: accepted cases at a step that `user` takes. The (version, step)
+    pairs are read from the few item versions, so the case query stays on its indexes."""
+    own, named = Q(pk__in=[]), Q(pk__in=[])  # steps of the handling office; steps naming theirs
+    code = user.office.code if user.office_id else None
+    for pk, steps in ItemVersion.objects.values_list("pk", "steps"):
+        for i, step in enumerate(steps or []):
+            if step.get("role") != user.role or code is None:
+                continue
+            if step.get("department") and step["department"] != user.department:
+                continue
+            if not step.get("office"):
+                own |= Q(step=i, item_version_id=pk)
+            elif step["office"] == code:
+                named |= Q(step=i, item_version_id=pk)
+    return Q(status=Status.ACCEPTED) & ((Q(handling_office_id=user.office_id) & own) | named)
 
 
 def case_for(user, number: str, *, history: bool = False) -> Case:
@@ -94,7 +135,9 @@ def _visible_parts(user) -> list[Q]:
     if sees_intake(user):
         return [Q(handling_office_id=user.office_id), IN_INTAKE]
     if user.role in (Role.REVIEWER, Role.SECOND_REVIEWER):
-        return [Q(handling_office_id=user.office_id)]
+        # Their office's cases, and another office's while at a step that names their office.
+        return [Q(handling_office_id=user.office_id),
+                steps_taken_q(user) & ~Q(handling_office_id=user.office_id)]  # fmt: skip
     return []
 
 
@@ -122,14 +165,20 @@ def action_permitted(user, case: Case, action: str) -> bool:
         if action in INTAKE_ACTIONS and case.accepted_at is None:
             return case.handling_office_id is None or in_office
         # At the window a clerk hands in a supplement or a withdrawal for the applicant.
-        return in_office and action in (Action.TRANSFER, Action.SUPPLEMENT, Action.WITHDRAW)
+        if in_office and action in (Action.TRANSFER, Action.SUPPLEMENT, Action.WITHDRAW):
+            return True
+        # An accepted case with no review step (an instant item that was not finished on the
+        # spot: deemed accepted under §32) is decided at the window, as instant items are.
+        return (
+            in_office
+            and action in (Action.APPROVE, Action.DENY)
+            and case.accepted_at is not None
+            and not case.item_version.steps
+        )
     if role in (Role.REVIEWER, Role.SECOND_REVIEWER):
-        if not in_office or action not in (Action.APPROVE, Action.DENY, Action.REQUEST_SUPPLEMENT):
-            return False
-        step = case.current_step
-        return step is not None and step["role"] == role
+        return action in REVIEW_ACTIONS and takes_step(user, case)
     if role == Role.SUPERVISOR:
-        return action == Action.TRANSFER and (in_office or user.is_city_supervisor)
+        return action in SUPERVISOR_ACTIONS and (in_office or user.is_city_supervisor)
     return False
 
 

@@ -50,6 +50,10 @@ class Action(models.TextChoices):
     TRANSFER = "transfer", "转办"
     DEEM_ACCEPTED = "deem_accepted", "逾期视为受理"
     RECOMPUTE = "recompute", "重算时限"
+    REQUEST_EXTENSION = "request_extension", "申请延期"
+    DECIDE_EXTENSION = "decide_extension", "审批延期"
+    START_PROCEDURE = "start_procedure", "启动特别程序"
+    END_PROCEDURE = "end_procedure", "结束特别程序"
 
 
 class Case(models.Model):
@@ -97,6 +101,10 @@ class Case(models.Model):
         Action.DENY: {Status.ACCEPTED},
         Action.WITHDRAW: {Status.SUBMITTED, Status.AWAITING_SUPPLEMENT, Status.ACCEPTED},
         Action.TRANSFER: {Status.ACCEPTED},
+        Action.REQUEST_EXTENSION: {Status.ACCEPTED},
+        Action.DECIDE_EXTENSION: {Status.ACCEPTED},
+        Action.START_PROCEDURE: {Status.ACCEPTED},
+        Action.END_PROCEDURE: {Status.ACCEPTED},
     }
 
     number = models.CharField(
@@ -153,21 +161,33 @@ class Case(models.Model):
     accepted_at = models.DateTimeField("受理时间", null=True, blank=True)
     completed_at = models.DateTimeField("办结时间", null=True, blank=True)
 
-    # The time limit. The clock runs from clock_started_on; workdays_used holds the days
-    # spent before the last stop; while stopped (awaiting a supplement) deadline is null.
+    # The time limit (docs/domain.md, "Counting a time limit"). The clock counts working days
+    # from clock_started_on, that day included (the day after acceptance, or the acceptance
+    # day itself under TONGBAN_COUNT_FROM same_day; the day after a stop ends); workdays_used
+    # holds the days counted before the last stop. While the clock stands still (a supplement
+    # asked for in review, a special procedure) deadline is null.
     deadline = models.DateField("办结期限", null=True, blank=True)
     deadline_provisional = models.BooleanField(default=False)
     clock_started_on = models.DateField(null=True, blank=True)
     workdays_used = models.PositiveSmallIntegerField(default=0)
-    prereview_due = models.DateField("预审期限", null=True, blank=True)  # online applications only
+    # 行政许可法 §32: an application not answered by prereview_due counts as accepted. Counted
+    # from prereview_started_on (received, or a pre-acceptance supplement handed in).
+    prereview_due = models.DateField("预审期限", null=True, blank=True)
+    prereview_due_provisional = models.BooleanField(default=False)
+    prereview_started_on = models.DateField(null=True, blank=True)
+    # 延期: an extension asked for and not decided yet; the working days approved so far.
+    extension_pending = models.BooleanField(default=False)
+    extended_days = models.PositiveSmallIntegerField(default=0)
+    procedures = models.PositiveSmallIntegerField(default=0)  # 特别程序 started, for the figures
 
     form = models.JSONField("申请表", default=dict)
     supplied_materials = models.JSONField("已提交材料", default=list)
     missing_materials = models.JSONField("待补材料", default=list)
     promised_supplement_by = models.DateField("容缺承诺补齐日期", null=True, blank=True)
-    supplement_due = models.DateField(
-        "补正期限", null=True, blank=True
-    )  # while awaiting a supplement
+    # While awaiting a supplement: its last day, counted from the day it was asked for.
+    supplement_due = models.DateField("补正期限", null=True, blank=True)
+    supplement_due_provisional = models.BooleanField(default=False)
+    supplement_asked_on = models.DateField(null=True, blank=True)
 
     # Flagged, once, by the deadline scan when it raised the red card (a guard, so the card is
     # raised once). Whether a case is overdue now is overdue_q() / is_overdue(): a later
@@ -232,6 +252,12 @@ class Case(models.Model):
         """IN_INTAKE, of this case."""
         return self.status == Status.SUBMITTED and self.handling_office_id is None
 
+    @property
+    def in_procedure(self) -> bool:
+        """A special procedure (特别程序) is under way: accepted, and the clock stands still.
+        (A supplement asked for in review stands it still too, in AWAITING_SUPPLEMENT.)"""
+        return self.status == Status.ACCEPTED and self.deadline is None
+
     def is_overdue(self, today) -> bool:
         """overdue_q(today), of this case."""
         return (
@@ -260,7 +286,17 @@ def action_open(case: Case, action: str) -> bool:
         case Action.SUPPLEMENT:
             return case.status == Status.AWAITING_SUPPLEMENT or bool(case.missing_materials)
         case Action.REQUEST_SUPPLEMENT:
-            return not (case.status == Status.ACCEPTED and case.missing_materials)
+            return case.status == Status.SUBMITTED or not (
+                case.missing_materials or case.in_procedure
+            )
+        case Action.APPROVE | Action.DENY | Action.START_PROCEDURE:
+            return not case.in_procedure  # the procedure's outcome comes first
+        case Action.END_PROCEDURE:
+            return case.in_procedure
+        case Action.REQUEST_EXTENSION:
+            return not (case.in_procedure or case.extension_pending)
+        case Action.DECIDE_EXTENSION:
+            return case.extension_pending
     return True
 
 
@@ -291,6 +327,82 @@ class CaseEvent(models.Model):
 
     def __str__(self):
         return f"{self.action} {self.from_status}->{self.to_status}"
+
+
+class Extension(models.Model):
+    """延期: a reviewer asks for more working days before the deadline, with a reason; a
+    supervisor of the handling office approves (the deadline moves, the applicant gets a
+    延期办理告知书) or refuses. At most one is pending per case."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "待审批"
+        APPROVED = "approved", "已批准"
+        REFUSED = "refused", "不予批准"
+
+    case = models.ForeignKey(Case, models.PROTECT, related_name="extensions")
+    days = models.PositiveSmallIntegerField("延长工作日")
+    reason = models.TextField("理由")
+    requested_by = models.ForeignKey("people.User", models.PROTECT, related_name="+")
+    requested_at = models.DateTimeField()
+    deadline_before = models.DateField("原办结期限")
+    status = models.CharField(max_length=10, choices=Status, default=Status.PENDING)
+    decided_by = models.ForeignKey(
+        "people.User", models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_note = models.TextField(blank=True)
+    deadline_after = models.DateField("延长后办结期限", null=True, blank=True)
+    deadline_after_provisional = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["requested_at", "id"]
+        verbose_name = verbose_name_plural = "延期申请"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case"], condition=Q(status="pending"), name="extension_one_pending"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.case_id} +{self.days} {self.status}"
+
+
+class SpecialProcedure(models.Model):
+    """特别程序 (听证、检验检测、鉴定、专家评审、现场核查): the clock stands still from the day it
+    starts until it ends with its outcome; the stopped working days are not counted."""
+
+    class Kind(models.TextChoices):
+        HEARING = "hearing", "听证"
+        TESTING = "testing", "检验检测"
+        APPRAISAL = "appraisal", "鉴定"
+        EXPERT_REVIEW = "expert_review", "专家评审"
+        SITE_CHECK = "site_check", "现场核查"
+
+    case = models.ForeignKey(Case, models.PROTECT, related_name="special_procedures")
+    kind = models.CharField("程序", max_length=16, choices=Kind)
+    reason = models.TextField("理由")
+    started_on = models.DateField()
+    started_by = models.ForeignKey("people.User", models.PROTECT, related_name="+")
+    ended_on = models.DateField(null=True, blank=True)
+    ended_by = models.ForeignKey(
+        "people.User", models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    outcome = models.TextField("结果", blank=True)
+    clock_stop = models.OneToOneField(
+        "cases.ClockStop", models.PROTECT, related_name="procedure", null=True, blank=True
+    )
+
+    class Meta:
+        ordering = ["started_on", "id"]
+        verbose_name = verbose_name_plural = "特别程序"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case"], condition=Q(ended_on__isnull=True), name="procedure_one_open"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.case_id} {self.kind} {self.started_on}"
 
 
 class ClockStop(models.Model):
@@ -335,6 +447,8 @@ class Notice(models.Model):
         REFUSAL = "refusal", "不予受理通知书"
         SUPPLEMENT = "supplement", "补正材料通知书"
         COMPLETION = "completion", "办结通知书"
+        EXTENSION = "extension", "延期办理告知书"
+        PROCEDURE = "procedure", "特别程序告知书"
 
     case = models.ForeignKey(Case, models.PROTECT, related_name="notices")
     kind = models.CharField(max_length=12, choices=Kind)

@@ -36,6 +36,8 @@ NUMBER_WORDS = {
     Notice.Kind.REFUSAL: "不受",
     Notice.Kind.SUPPLEMENT: "补",
     Notice.Kind.COMPLETION: "结",
+    Notice.Kind.EXTENSION: "延",
+    Notice.Kind.PROCEDURE: "特",
 }
 DEFAULT_PUBLIC_URL = "http://127.0.0.1:8000"
 
@@ -108,6 +110,11 @@ def notice_context(notice: Notice) -> dict:
         "reason": data.get("reason", ""),
         "appeal": data.get("appeal", ""),
         "result": data.get("result", ""),
+        "not_supplied": data.get("not_supplied") or [],
+        "days": data.get("days"),
+        "deadline_before": chinese_date(data.get("deadline_before")),
+        "kind_label": data.get("kind_label", ""),
+        "started_on": chinese_date(data.get("started_on")),
         "lookup_url": lookup_url,
         "lookup_base": lookup_url.split("?")[0],
         "qr": _qr_data_uri(lookup_url),

@@ -90,6 +90,14 @@ def case_by_number(number: str, *, lock: bool = False, history: bool = False) ->
     return case
 
 
+def broken_promises(*, applicant_id: int) -> int:
+    """How many of an applicant's cases ended because a 容缺 promise was not kept (the lapse
+    marks its event). Read when a window considers 容缺 for them, and shown to it."""
+    return CaseEvent.objects.filter(
+        case__applicant_id=applicant_id, action="deny", data__lapse="promise"
+    ).count()
+
+
 def case_notice(case: Case, notice_id: int):
     """Notice `notice_id` of `case`, or None (an id past bigint too: a path's <int:> takes any
     run of digits, and PostgreSQL would fail rather than miss)."""

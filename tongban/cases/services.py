@@ -10,10 +10,11 @@ from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from tongban.catalog.models import ONLINE_CHANNELS, Channel, HandlingType, ItemVersion, limit_days
+from tongban.catalog.models import ONLINE_CHANNELS, Channel, ItemVersion
 from tongban.catalog.selectors import item_version_current
 from tongban.catalog.services import form_clean
 from tongban.lib import sql
@@ -33,11 +34,13 @@ from .models import (
     CaseCounter,
     CaseEvent,
     ClockStop,
+    Extension,
     Notice,
+    SpecialProcedure,
     Status,
     action_open,
 )
-from .selectors import case_by_number, history_append
+from .selectors import broken_promises, case_by_number, history_append
 
 APPEAL_NOTE = (
     "如对本决定不服，可自收到本通知书之日起六十日内依法申请行政复议，或者六个月内依法提起行政诉讼。"
@@ -212,8 +215,10 @@ def _submit(*, item: str, channel: str, submitted_by: User, applicant: Applicant
         channel=channel, window=window, bundle_application=bundle_application,
         submitted_at=now, form=form, supplied_materials=materials, idempotency_key=idempotency_key,
         owner=None if online else submitted_by, handling_office=None if online else office,
-        prereview_due=workdays.add(today, settings.TONGBAN_PREREVIEW_DAYS).date if online else None,
     )  # fmt: skip
+    # §32 holds on every channel: an application the window does not decide on the spot (in
+    # the same transaction, which clears this again) waits no longer than an online one.
+    _prereview_start(case, today)
     try:
         with transaction.atomic():
             case.number = _next_number(number_office, today)
@@ -407,16 +412,95 @@ def _claim(act: Act) -> None:
     _move(act, Status.SUBMITTED, Action.CLAIM, fields=("owner", "handling_office", "taken_at"))
 
 
+# --- Dates counted in working days -----------------------------------------------------------
+# Each is stored with its provisional flag (a guess into a year whose calendar is not loaded)
+# and what it is counted from, so that case_dates_recompute() can count it again.
+
+PREREVIEW_FIELDS = ("prereview_due", "prereview_due_provisional", "prereview_started_on")
+SUPPLEMENT_FIELDS = ("supplement_due", "supplement_due_provisional", "supplement_asked_on")
+CLOCK_FIELDS = ("clock_started_on", "workdays_used", "deadline", "deadline_provisional")
+
+
+def _prereview_start(case: Case, day: date) -> tuple[str, ...]:
+    """行政许可法 §32: the office answers within TONGBAN_PREREVIEW_DAYS working days of `day`."""
+    due = workdays.add(day, settings.TONGBAN_PREREVIEW_DAYS)
+    case.prereview_due, case.prereview_due_provisional = due.date, due.provisional
+    case.prereview_started_on = day
+    return PREREVIEW_FIELDS
+
+
+def _prereview_end(case: Case) -> tuple[str, ...]:
+    case.prereview_due, case.prereview_due_provisional, case.prereview_started_on = (
+        None,
+        False,
+        None,
+    )
+    return PREREVIEW_FIELDS
+
+
+def _supplement_start(case: Case, day: date) -> tuple[str, ...]:
+    due = workdays.add(day, settings.TONGBAN_SUPPLEMENT_DAYS)
+    case.supplement_due, case.supplement_due_provisional = due.date, due.provisional
+    case.supplement_asked_on = day
+    return SUPPLEMENT_FIELDS
+
+
+def _supplement_end(case: Case) -> tuple[str, ...]:
+    case.supplement_due, case.supplement_due_provisional, case.supplement_asked_on = (
+        None,
+        False,
+        None,
+    )
+    return SUPPLEMENT_FIELDS
+
+
+def clock_due(
+    *, limit: int, used: int, first: date, span: workdays.Span | None = None
+) -> workdays.Due:
+    """The deadline of a clock that counts from `first` (that day included) with `used` of its
+    `limit` working days spent: the day before `first` (the day it resumed) when none is left."""
+    left = limit - used
+    if left <= 0:
+        return workdays.Due(first - timedelta(days=1), provisional=False)
+    return (span.count_from(first, left) if span else None) or workdays.count_from(first, left)
+
+
 def _start_clock(act: Act, accepted_at: datetime) -> None:
+    """Acceptance starts the time limit: counted from the next day (or the day itself under
+    TONGBAN_COUNT_FROM same_day). An instant item is due when it was handed in (即办件), and
+    its clock counts no day of its own."""
     case = act.case
     day = timezone.localdate(accepted_at)
+    case.workdays_used = 0
     if case.item_version.is_instant:
+        case.clock_started_on = day + timedelta(days=1)
         due = workdays.instant_due(case.submitted_at)
     else:
-        due = workdays.add(day, case.item_version.limit_days)
-    case.clock_started_on = day
-    case.workdays_used = 0
+        case.clock_started_on = workdays.first_counted_day(day)
+        due = clock_due(limit=case.item_version.limit_days, used=0, first=case.clock_started_on)
     case.deadline, case.deadline_provisional = due.date, due.provisional
+
+
+def _stop_clock(act: Act, reason: str) -> ClockStop:
+    """Stand the clock still from today (补正 in review, a special procedure): the working days
+    counted so far are kept, the deadline waits until _resume_clock()."""
+    case = act.case
+    case.workdays_used += workdays.days_counted(case.clock_started_on, act.today)
+    case.deadline = None
+    return ClockStop.objects.create(case=case, reason=reason, started_on=act.today)
+
+
+def _resume_clock(act: Act, stop: ClockStop | None) -> tuple[str, ...]:
+    """The clock counts again from tomorrow (docs/domain.md, "Clock stops")."""
+    case = act.case
+    if stop is not None:
+        stop.ended_on = act.today
+        stop.save(update_fields=["ended_on"])
+    case.clock_started_on = act.today + timedelta(days=1)
+    due = clock_due(limit=case.item_version.limit_days + case.extended_days,
+                    used=case.workdays_used, first=case.clock_started_on)  # fmt: skip
+    case.deadline, case.deadline_provisional = due.date, due.provisional
+    return CLOCK_FIELDS
 
 
 def _accept(act: Act, materials: list | None = None, promised_supplement_by: str | None = None,
@@ -443,27 +527,25 @@ def _accept(act: Act, materials: list | None = None, promised_supplement_by: str
             % {"item": case.item.name, "office": case.item.home_office.name},
             code="item_not_citywide",
         )
+    if missing:
+        _rongque_check(case, missing)
     case.supplied_materials = [c for c in version.material_codes if c in supplied]
     case.missing_materials = missing
     case.accepting_office = case.handling_office = act.office
     case.accepted_at = act.now
     case.step = 0
-    case.prereview_due = None
     _start_clock(act, act.now)
     promised = None
-    if missing:  # 容缺受理
+    if missing:  # 容缺受理: the promise never outlives the time limit
         promised = date_clean(promised_supplement_by, field="promised_supplement_by", required=True)
-        if promised < act.today or (
-            case.deadline and promised > case.deadline and not version.is_instant
-        ):
+        if not act.today <= promised <= case.deadline:
             raise InvalidInput(_("容缺材料承诺补齐日期应在今天到办结期限 %(deadline)s 之间") % {
                                "deadline": case.deadline},
                                code="invalid_promise_date", field="promised_supplement_by")  # fmt: skip
     case.promised_supplement_by = promised
     _move(act, Status.ACCEPTED, Action.ACCEPT, reason=reason, data={"missing_materials": missing},
           fields=("owner", "taken_at", "supplied_materials", "missing_materials", "accepting_office", "handling_office",
-                  "accepted_at", "step", "prereview_due", "clock_started_on", "workdays_used", "deadline",
-                  "deadline_provisional", "promised_supplement_by"))  # fmt: skip
+                  "accepted_at", "step", *_prereview_end(case), *CLOCK_FIELDS, "promised_supplement_by"))  # fmt: skip
     _notice(act, Notice.Kind.ACCEPTANCE, deadline=_iso(case.deadline),
             deadline_provisional=case.deadline_provisional,
             missing_materials=_material_names(version, missing), promised_supplement_by=_iso(promised))  # fmt: skip
@@ -471,12 +553,51 @@ def _accept(act: Act, materials: list | None = None, promised_supplement_by: str
         _complete(act, Case.Result.APPROVED)
 
 
-def _complete(act: Act, result: str, reason: str = "") -> None:
+def _rongque_check(case: Case, missing: list[str]) -> None:
+    """Whether a case may be accepted with secondary materials missing (容缺受理).
+
+    Not an instant item: it is finished on the spot and has no time limit for a promise to run
+    inside (承诺 0 个工作日). 容缺 lets a promised item's clock start while a secondary material
+    is on its way; an instant item missing one is asked for it in one notice (一次性告知) and
+    finished the moment it comes, so no instant case waits half-done, gets a red card the next
+    day or counts as late. And, where TONGBAN_RONGQUE_EXCLUDE_BROKEN_PROMISES is on, not for an
+    applicant who has let a 容缺 promise lapse before."""
+    if case.item_version.is_instant:
+        raise InvalidInput(_("即办件不适用容缺受理：请一次性告知补正，材料补齐后即时办结"),
+                           code="rongque_not_for_instant", field="materials")  # fmt: skip
+    if settings.TONGBAN_RONGQUE_EXCLUDE_BROKEN_PROMISES:
+        broken = broken_promises(applicant_id=case.applicant_id)
+        if broken:
+            raise InvalidInput(_("申请人有 %(n)s 次容缺承诺未兑现，按规定不适用容缺受理") % {"n": broken},
+                               code="rongque_excluded", field="materials")  # fmt: skip
+
+
+def _wind_up(act: Act) -> tuple[str, ...]:
+    """A case ends (finished, refused, withdrawn): nothing it waited for goes on. Its pending
+    limits go, a stopped clock's stop and a special procedure end today, a pending extension
+    is refused. Costs no query for a case that waits for none of them."""
+    case = act.case
+    fields = (*_prereview_end(case), *_supplement_end(case))
+    if case.status == Status.AWAITING_SUPPLEMENT or case.in_procedure:
+        case.clock_stops.filter(ended_on__isnull=True).update(ended_on=act.today)
+        case.special_procedures.filter(ended_on__isnull=True).update(
+            ended_on=act.today, outcome=_("办件已结束"), ended_by=act.actor
+        )
+    if case.extension_pending:
+        case.extensions.filter(status=Extension.Status.PENDING).update(
+            status=Extension.Status.REFUSED, decided_at=act.now, decision_note=_("办件已结束")
+        )
+        case.extension_pending = False
+        fields += ("extension_pending",)
+    return fields
+
+
+def _complete(act: Act, result: str, reason: str = "", data: dict | None = None) -> None:
     case = act.case
     case.result = result
     case.completed_at = act.now
     _move(act, Status.COMPLETED, Action.APPROVE if result == Case.Result.APPROVED else Action.DENY,
-          reason=reason, fields=("result", "completed_at"))  # fmt: skip
+          reason=reason, data=data, fields=("result", "completed_at", *_wind_up(act)))  # fmt: skip
     _notice(act, Notice.Kind.COMPLETION, result=result, reason=reason,
             appeal=APPEAL_NOTE if result == Case.Result.DENIED else "")  # fmt: skip
 
@@ -487,9 +608,8 @@ def _reject(act: Act, reason: str = "") -> None:
     _take(act)
     case.handling_office = act.office
     case.completed_at = act.now
-    case.prereview_due = None
     _move(act, Status.REJECTED, Action.REJECT, reason=reason,
-          fields=("owner", "handling_office", "taken_at", "completed_at", "prereview_due"))  # fmt: skip
+          fields=("owner", "handling_office", "taken_at", "completed_at", *_wind_up(act)))  # fmt: skip
     _notice(act, Notice.Kind.REFUSAL, reason=reason, appeal=APPEAL_NOTE)
 
 
@@ -518,23 +638,13 @@ def _request_supplement(act: Act, missing_materials: list | None = None, reason:
                                field="missing_materials")  # fmt: skip
     case.missing_materials = missing
     case.supplied_materials = [c for c in case.supplied_materials if c not in missing]
-    case.supplement_due = workdays.add(act.today, settings.TONGBAN_SUPPLEMENT_DAYS).date
-    fields = [
-        "owner",
-        "handling_office",
-        "taken_at",
-        "missing_materials",
-        "supplied_materials",
-        "supplement_due",
-    ]
+    fields = ["owner", "handling_office", "taken_at", "missing_materials", "supplied_materials",
+              *_supplement_start(case, act.today)]  # fmt: skip
     if accepted:  # stop the clock: the days used so far are kept, the deadline waits
-        case.workdays_used += workdays.between(case.clock_started_on, act.today)
-        case.deadline = None
-        ClockStop.objects.create(case=case, reason=reason or "补正材料", started_on=act.today)
-        fields += ["workdays_used", "deadline"]
+        _stop_clock(act, reason or "补正材料")
+        fields += CLOCK_FIELDS
     else:
-        case.prereview_due = None
-        fields.append("prereview_due")
+        fields += _prereview_end(case)
     _move(act, Status.AWAITING_SUPPLEMENT, Action.REQUEST_SUPPLEMENT, reason=reason,
           data={"missing_materials": missing}, fields=tuple(fields))  # fmt: skip
     _notice(act, Notice.Kind.SUPPLEMENT, missing_materials=_material_names(version, missing), reason=reason,
@@ -559,28 +669,18 @@ def _supplement(act: Act, materials: list | None = None, reason: str = "") -> No
         c for c in version.material_codes if c in set(case.supplied_materials) | set(given)
     ]
     case.missing_materials = []
-    case.supplement_due = None
-    fields = ["supplied_materials", "missing_materials", "supplement_due"]
+    fields = ["supplied_materials", "missing_materials", *_supplement_end(case)]
     if case.status == Status.ACCEPTED:  # a 容缺 promise kept
         case.promised_supplement_by = None
         _move(act, Status.ACCEPTED, Action.SUPPLEMENT, reason=reason, data={"materials": given},
               fields=(*fields, "promised_supplement_by"))  # fmt: skip
-        if version.is_instant:
-            _complete(act, Case.Result.APPROVED)
         return
     if case.accepted_at is not None:
         stop = case.clock_stops.filter(ended_on__isnull=True).order_by("-started_on").first()
-        if stop:
-            stop.ended_on = act.today
-            stop.save(update_fields=["ended_on"])
-        case.clock_started_on = act.today
-        due = workdays.add(act.today, max(version.limit_days - case.workdays_used, 0))
-        case.deadline, case.deadline_provisional = due.date, due.provisional
-        fields += ["clock_started_on", "deadline", "deadline_provisional"]
+        fields += _resume_clock(act, stop)
         to = Status.ACCEPTED
     else:
-        case.prereview_due = workdays.add(act.today, settings.TONGBAN_PREREVIEW_DAYS).date
-        fields.append("prereview_due")
+        fields += _prereview_start(case, act.today)
         to = Status.SUBMITTED
     _move(
         act, to, Action.SUPPLEMENT, reason=reason, data={"materials": given}, fields=tuple(fields)
@@ -607,10 +707,10 @@ def _deny(act: Act, reason: str = "") -> None:
 def _withdraw(act: Act, reason: str = "") -> None:
     case = act.case
     case.completed_at = act.now
+    fields = _wind_up(act)
     case.deadline = None
-    _move(
-        act, Status.WITHDRAWN, Action.WITHDRAW, reason=reason, fields=("completed_at", "deadline")
-    )
+    _move(act, Status.WITHDRAWN, Action.WITHDRAW, reason=reason,
+          fields=("completed_at", "deadline", *fields))  # fmt: skip
 
 
 def _transfer(act: Act, office: str | None = None, reason: str = "") -> None:
@@ -638,6 +738,97 @@ def _transfer(act: Act, office: str | None = None, reason: str = "") -> None:
           data={"from_office": from_office, "to_office": target.code}, fields=("handling_office",))  # fmt: skip
 
 
+def _days(value, *, field: str, most: int) -> int:
+    if isinstance(value, str) and value.strip().isdigit():
+        value = int(value)
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= most:
+        raise InvalidInput(_("%(field)s 应为 1 到 %(most)s 的整数") % {"field": field, "most": most},
+                           code="invalid_days", field=field)  # fmt: skip
+    return value
+
+
+def _request_extension(act: Act, days=None, reason: str = "") -> None:
+    """延期: the reviewer asks the handling office's supervisor for `days` more working days,
+    with a reason, no later than the deadline (行政许可法 §42)."""
+    case = act.case
+    reason = _require_reason(reason, _("延期"))
+    days = _days(days, field="days", most=settings.TONGBAN_EXTENSION_MAX_DAYS)
+    if case.deadline < act.today:
+        raise Conflict(_("已超过办结期限 %(deadline)s，不能再申请延期") % {"deadline": case.deadline},
+                       code="extension_too_late")  # fmt: skip
+    Extension.objects.create(case=case, days=days, reason=reason, requested_by=act.actor,
+                             requested_at=act.now, deadline_before=case.deadline)  # fmt: skip
+    case.extension_pending = True
+    _move(act, Status.ACCEPTED, Action.REQUEST_EXTENSION, reason=reason, data={"days": days},
+          fields=("extension_pending",))  # fmt: skip
+
+
+def _decide_extension(act: Act, approve=None, reason: str = "") -> None:
+    """The supervisor decides a pending extension. Approved, the deadline moves on by its
+    working days and the applicant gets a 延期办理告知书, which the law wants before the old
+    deadline: an approval after it is refused (the request may still be turned down)."""
+    case = act.case
+    if not isinstance(approve, bool):
+        raise InvalidInput(_("请选择批准或不予批准 (approve: true 或 false)"), code="required",
+                           field="approve")  # fmt: skip
+    extension = case.extensions.get(status=Extension.Status.PENDING)  # the case row is locked
+    fields = ["extension_pending"]
+    if approve:
+        if case.deadline is None or case.deadline < act.today:
+            raise Conflict(_("已超过原办结期限，不能再批准延期（须在期限届满前告知申请人）"),
+                           code="extension_too_late")  # fmt: skip
+        case.extended_days += extension.days
+        due = clock_due(limit=case.item_version.limit_days + case.extended_days,
+                        used=case.workdays_used, first=case.clock_started_on)  # fmt: skip
+        case.deadline, case.deadline_provisional = due.date, due.provisional
+        extension.status = Extension.Status.APPROVED
+        extension.deadline_after, extension.deadline_after_provisional = due.date, due.provisional
+        fields += ["extended_days", "deadline", "deadline_provisional"]
+    else:
+        reason = _require_reason(reason, _("不予批准延期"))
+        extension.status = Extension.Status.REFUSED
+    extension.decided_by, extension.decided_at, extension.decision_note = act.actor, act.now, reason
+    extension.save()
+    case.extension_pending = False
+    _move(act, Status.ACCEPTED, Action.DECIDE_EXTENSION, reason=reason,
+          data={"approved": approve, "days": extension.days}, fields=tuple(fields))  # fmt: skip
+    if approve:
+        _notice(act, Notice.Kind.EXTENSION, days=extension.days, reason=extension.reason,
+                deadline_before=_iso(extension.deadline_before), deadline=_iso(case.deadline),
+                deadline_provisional=case.deadline_provisional)  # fmt: skip
+
+
+def _start_procedure(act: Act, kind=None, reason: str = "") -> None:
+    """特别程序 (听证、检验检测、鉴定、专家评审、现场核查): the clock stands still from today until the
+    procedure ends; the applicant is told in a 特别程序告知书."""
+    case = act.case
+    if kind not in SpecialProcedure.Kind.values:
+        raise InvalidInput(_("特别程序应为 %(kinds)s 之一") % {"kinds": ", ".join(SpecialProcedure.Kind.values)},
+                           code="invalid_procedure", field="kind")  # fmt: skip
+    reason = _require_reason(reason, _("特别程序"))
+    label = SpecialProcedure.Kind(kind).label
+    stop = _stop_clock(act, f"{label}：{reason}")
+    SpecialProcedure.objects.create(case=case, kind=kind, reason=reason, started_on=act.today,
+                                    started_by=act.actor, clock_stop=stop)  # fmt: skip
+    case.procedures += 1
+    _move(act, Status.ACCEPTED, Action.START_PROCEDURE, reason=reason, data={"kind": kind},
+          fields=(*CLOCK_FIELDS, "procedures"))  # fmt: skip
+    _notice(act, Notice.Kind.PROCEDURE, procedure=kind, kind_label=label, reason=reason,
+            started_on=_iso(act.today), workdays_used=case.workdays_used)  # fmt: skip
+
+
+def _end_procedure(act: Act, outcome: str = "") -> None:
+    """The procedure ends with its outcome; the clock counts again from tomorrow."""
+    case = act.case
+    outcome = text_clean(outcome, field="outcome", label=_("特别程序结果"), required=True)
+    procedure = case.special_procedures.select_related("clock_stop").get(ended_on__isnull=True)
+    procedure.ended_on, procedure.ended_by, procedure.outcome = act.today, act.actor, outcome
+    procedure.save(update_fields=["ended_on", "ended_by", "outcome"])
+    fields = _resume_clock(act, procedure.clock_stop)
+    _move(act, Status.ACCEPTED, Action.END_PROCEDURE, reason=outcome,
+          data={"kind": procedure.kind, "started_on": _iso(procedure.started_on)}, fields=fields)  # fmt: skip
+
+
 _HANDLERS = {
     Action.CLAIM: _claim,
     Action.ACCEPT: _accept,
@@ -648,6 +839,10 @@ _HANDLERS = {
     Action.DENY: _deny,
     Action.WITHDRAW: _withdraw,
     Action.TRANSFER: _transfer,
+    Action.REQUEST_EXTENSION: _request_extension,
+    Action.DECIDE_EXTENSION: _decide_extension,
+    Action.START_PROCEDURE: _start_procedure,
+    Action.END_PROCEDURE: _end_procedure,
 }
 # The arguments each action takes, read from its handler: the API's description, the desk's
 # forms and case_act()'s check of unknown arguments all come from here.
@@ -660,8 +855,12 @@ ACTION_PARAMS: dict[str, tuple[str, ...]] = {
 
 
 def case_deem_accepted(*, case: Case, now: datetime | None = None) -> bool:
-    """行政许可法 §32: an online application left without an answer past its pre-review limit
-    counts as accepted on the day it was received. Idempotent; returns whether it changed."""
+    """行政许可法 §32: an application left without an answer past its pre-review limit counts
+    as accepted on the day it was received. The office lost its chance to ask for materials
+    before acceptance: nothing is recorded as missing (the notice says what was not handed
+    in), and the handling office reviews what it has and decides, approving or denying with
+    reasons, or starts a special procedure. Never on a provisional limit: the job waits for
+    the calendar. Idempotent; returns whether it changed."""
     now = now or timezone.now()
     with transaction.atomic():
         case = Case.objects.select_for_update(of=("self",)).select_related("item_version", "item",
@@ -669,24 +868,30 @@ def case_deem_accepted(*, case: Case, now: datetime | None = None) -> bool:
         if (
             case.status != Status.SUBMITTED
             or not case.prereview_due
+            or case.prereview_due_provisional
             or case.prereview_due >= timezone.localdate(now)
         ):
             return False
-        office = (case.owner.office if case.owner_id else None) or _default_office(case)
+        office = (
+            case.handling_office
+            or (case.owner.office if case.owner_id else None)
+            or _default_office(case)
+        )
         act = Act(case=case, actor=None, now=now)
         case.accepting_office = case.handling_office = office
         case.accepted_at = case.submitted_at
-        case.missing_materials = [
-            c for c in case.item_version.material_codes if c not in case.supplied_materials
-        ]
-        case.prereview_due = None
+        version = case.item_version
+        not_supplied = [c for c in version.material_codes if c not in case.supplied_materials]
+        case.missing_materials = []
         _start_clock(act, case.submitted_at)
         _move(act, Status.ACCEPTED, Action.DEEM_ACCEPTED,
               reason=f"预审超过 {settings.TONGBAN_PREREVIEW_DAYS} 个工作日未答复，依法自收到申请之日起视为受理",
-              fields=("accepting_office", "handling_office", "accepted_at", "missing_materials", "prereview_due",
-                      "clock_started_on", "workdays_used", "deadline", "deadline_provisional"))  # fmt: skip
+              data={"not_supplied": not_supplied},
+              fields=("accepting_office", "handling_office", "accepted_at", "missing_materials",
+                      *_prereview_end(case), *CLOCK_FIELDS))  # fmt: skip
         _notice(act, Notice.Kind.ACCEPTANCE, deadline=_iso(case.deadline), deemed=True,
-                deadline_provisional=case.deadline_provisional)  # fmt: skip
+                deadline_provisional=case.deadline_provisional,
+                not_supplied=_material_names(version, not_supplied))  # fmt: skip
     return True
 
 
@@ -714,19 +919,23 @@ def case_promise_lapse(*, case: Case, now: datetime | None = None) -> bool:
 
     def finish(act: Act) -> None:
         promised = act.case.promised_supplement_by
-        _complete(act, Case.Result.DENIED, f"容缺材料未在承诺日期 {promised} 前补齐，办件终止")
+        # data["lapse"] marks a broken promise (cases.selectors.broken_promises reads it).
+        _complete(act, Case.Result.DENIED, f"容缺材料未在承诺日期 {promised} 前补齐，办件终止",
+                  data={"lapse": "promise"})  # fmt: skip
 
     return _lapse(case.pk, now or timezone.now(), check, finish)
 
 
 def case_supplement_lapse(*, case: Case, now: datetime | None = None) -> bool:
     """A requested supplement not handed in by its due date: before acceptance the
-    application is refused, in review the case ends denied. Idempotent."""
+    application is refused, in review the case ends denied. Never on a provisional due date.
+    Idempotent."""
 
     def check(c: Case, today: date) -> bool:
         return (
             c.status == Status.AWAITING_SUPPLEMENT
             and c.supplement_due is not None
+            and not c.supplement_due_provisional
             and c.supplement_due < today
         )
 
@@ -738,16 +947,10 @@ def case_supplement_lapse(*, case: Case, now: datetime | None = None) -> bool:
                 case.owner.office if case.owner_id else None
             )
             case.completed_at = act.now
-            _move(
-                act,
-                Status.REJECTED,
-                Action.REJECT,
-                reason=reason,
-                fields=("handling_office", "completed_at"),
-            )
+            _move(act, Status.REJECTED, Action.REJECT, reason=reason,
+                  fields=("handling_office", "completed_at", *_wind_up(act)))  # fmt: skip
             _notice(act, Notice.Kind.REFUSAL, reason=reason, appeal=APPEAL_NOTE)
             return
-        case.clock_stops.filter(ended_on__isnull=True).update(ended_on=act.today)
         _complete(act, Case.Result.DENIED, reason)
 
     return _lapse(case.pk, now or timezone.now(), check, finish)
@@ -761,7 +964,9 @@ def cases_lapse_overdue(*, now: datetime | None = None) -> dict[str, int]:
         "pk"
     )
     supplements = Case.objects.filter(
-        status=Status.AWAITING_SUPPLEMENT, supplement_due__lt=today
+        status=Status.AWAITING_SUPPLEMENT,
+        supplement_due__lt=today,
+        supplement_due_provisional=False,
     ).only("pk")
     return {
         "promise_lapsed": sum(case_promise_lapse(case=c, now=now) for c in promises.iterator()),
@@ -781,68 +986,95 @@ def _default_office(case: Case) -> Office:
 
 
 def cases_deem_accepted_overdue(*, now: datetime | None = None) -> int:
-    """Deem accepted every online application past its pre-review limit; returns how many."""
+    """Deem accepted every application past its pre-review limit; returns how many."""
     now = now or timezone.now()
-    due = Case.objects.filter(status=Status.SUBMITTED, prereview_due__lt=timezone.localdate(now))
+    due = Case.objects.filter(
+        status=Status.SUBMITTED,
+        prereview_due__lt=timezone.localdate(now),
+        prereview_due_provisional=False,
+    )
     return sum(case_deem_accepted(case=c, now=now) for c in due.only("pk").iterator())
 
 
-def case_deadlines_recompute(*, year: int | None = None) -> int:
-    """Recompute the open deadlines after a calendar year is loaded or changed; returns how
-    many moved. Provisional deadlines become firm once their year is known.
+def case_dates_recompute(*, year: int | None = None) -> int:
+    """Count again every open case's working-day dates after a calendar year is loaded or
+    changed (from `year` - 1 on; all with None): the deadline of a running clock, the
+    pre-review limit (§32) and the supplement limit. Provisional dates become firm once their
+    year is known. Returns how many cases' dates moved.
 
-    A moved deadline is a change like any other: the case's version goes up and its history
-    gets a `recompute` event with the old and new dates. Whether a case is overdue stays the
-    deadline scan's to flag (supervision.services.deadlines_scan)."""
-    running = Case.objects.filter(status=Status.ACCEPTED, deadline__isnull=False)
+    A moved date is a change like any other: the case's version goes up and its history gets
+    a `recompute` event with the old and new values. Whether a case is overdue stays the
+    deadline scan's to flag (supervision.services.deadlines_scan). A case someone is acting on
+    at this moment (its version moved) is left to the next pass (the 6-hourly job)."""
+    open_dates = (
+        Q(status=Status.ACCEPTED, deadline__isnull=False)
+        | Q(status=Status.SUBMITTED, prereview_due__isnull=False)
+        | Q(status=Status.AWAITING_SUPPLEMENT, supplement_due__isnull=False)
+    )
+    cases = Case.objects.filter(open_dates).select_related("item_version")
     if year is not None:
-        running = running.filter(deadline__year__gte=year - 1)
-    rows = list(
-        running.values_list("pk", "version", "step", "submitted_at", "clock_started_on", "workdays_used",
-                            "deadline", "deadline_provisional", "item_version__handling_type",
-                            "item_version__promised_days")
-    )  # fmt: skip
-    if not rows:
+        cases = cases.filter(
+            Q(deadline__year__gte=year - 1)
+            | Q(prereview_due__year__gte=year - 1)
+            | Q(supplement_due__year__gte=year - 1)
+        )
+    cases = list(cases.only(
+        "pk", "version", "step", "status", "submitted_at", *CLOCK_FIELDS, "extended_days",
+        *PREREVIEW_FIELDS, *SUPPLEMENT_FIELDS, "item_version__handling_type",
+        "item_version__promised_days",
+    ))  # fmt: skip
+    if not cases:
         return 0
     now = timezone.now()
-    today = timezone.localdate(now)
-    # One calendar query for the whole pass; a count that runs past it falls back to add().
-    starts = [r[4] for r in rows if r[4]]
-    days = workdays.span(min(starts, default=today), max([today, *starts]) + timedelta(days=400))
+    starts = [d for c in cases for d in (c.clock_started_on, c.prereview_started_on,
+                                         c.supplement_asked_on) if d]  # fmt: skip
+    # One calendar query for the whole pass; a count that runs past it asks again.
+    days = workdays.span(min(starts, default=now.date()), max(starts, default=now.date())
+                         + timedelta(days=400))  # fmt: skip
     events = []
-    for (
-        pk,
-        version,
-        step,
-        submitted_at,
-        started,
-        used,
-        deadline,
-        provisional,
-        kind,
-        promised,
-    ) in rows:
-        if kind == HandlingType.INSTANT:
-            due = workdays.instant_due(submitted_at)
-        else:
-            left = max(limit_days(kind, promised) - used, 0)
-            due = days.add(started, left) or workdays.add(started, left)
-        if (due.date, due.provisional) == (deadline, provisional):
+    for case in cases:
+        changes = {}
+        if case.status == Status.ACCEPTED:
+            if case.item_version.is_instant:
+                due = workdays.instant_due(case.submitted_at)
+            else:
+                due = clock_due(limit=case.item_version.limit_days + case.extended_days,
+                                used=case.workdays_used, first=case.clock_started_on, span=days)  # fmt: skip
+            changes = _changed(case, "deadline", due)
+        elif case.status == Status.SUBMITTED and case.prereview_started_on:
+            n = settings.TONGBAN_PREREVIEW_DAYS
+            due = days.add(case.prereview_started_on, n) or workdays.add(
+                case.prereview_started_on, n
+            )
+            changes = _changed(case, "prereview_due", due)
+        elif case.status == Status.AWAITING_SUPPLEMENT and case.supplement_asked_on:
+            n = settings.TONGBAN_SUPPLEMENT_DAYS
+            due = days.add(case.supplement_asked_on, n) or workdays.add(case.supplement_asked_on, n)
+            changes = _changed(case, "supplement_due", due)
+        if not changes:
             continue
-        # The version guard leaves a case that someone is acting on to the next pass.
-        if Case.objects.filter(pk=pk, version=version).update(
-            deadline=due.date, deadline_provisional=due.provisional, version=version + 1,
-            updated_at=now,
+        if Case.objects.filter(pk=case.pk, version=case.version).update(
+            version=case.version + 1, updated_at=now,
+            **{k: new for k, (_old, new) in changes.items()},
         ):  # fmt: skip
             events.append(CaseEvent(
-                case_id=pk, action=Action.RECOMPUTE, from_status=Status.ACCEPTED,
-                to_status=Status.ACCEPTED, step=step, at=now,
-                reason=f"国务院节假日安排变更，办结期限由 {deadline} 调整为 {due.date}",
-                data={"deadline": [_iso(deadline), _iso(due.date)],
-                      "provisional": [provisional, due.provisional]},
+                case_id=case.pk, action=Action.RECOMPUTE, from_status=case.status,
+                to_status=case.status, step=case.step, at=now,
+                reason="国务院节假日安排变更，重算期限：" + "；".join(
+                    f"{k} {old} → {new}" for k, (old, new) in changes.items() if not k.endswith("_provisional")),
+                data={k: [_iso(old) if isinstance(old, date) else old,
+                          _iso(new) if isinstance(new, date) else new] for k, (old, new) in changes.items()},
             ))  # fmt: skip
     CaseEvent.objects.bulk_create(events)
     return len(events)
+
+
+def _changed(case: Case, field: str, due) -> dict:
+    """{field: (old, new), field_provisional: (old, new)} when `due` differs from the case's."""
+    old = (getattr(case, field), getattr(case, f"{field}_provisional"))
+    if due is None or (due.date, due.provisional) == old:
+        return {}
+    return {field: (old[0], due.date), f"{field}_provisional": (old[1], due.provisional)}
 
 
 # --- Bundles -------------------------------------------------------------------------------

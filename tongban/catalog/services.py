@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from tongban.audit.services import record
 from tongban.lib.errors import Conflict, InvalidInput
 from tongban.lib.text import text_clean
+from tongban.offices.selectors import office_by_code
 
 from .models import Channel, HandlingType, ItemVersion, ServiceItem
 
@@ -113,7 +114,20 @@ def version_data_clean(data: dict) -> dict:
                 f"steps[{i}]",
                 _("每个环节需要 name 和 role（%(roles)s）") % {"roles": "、".join(STEP_ROLES)},
             )
-        out["steps"].append({"name": str(s["name"]).strip(), "role": s["role"]})
+        step = {"name": str(s["name"]).strip(), "role": s["role"]}
+        # 清联办: a step may be taken by another office (its code) and/or a department (科室)
+        # of its office; left out, the case's handling office takes it.
+        if s.get("office"):
+            office = office_by_code(str(s["office"]))
+            if office is None or office.external:
+                _bad(f"steps[{i}].office", _("%(office)r 不是本市的经办机构") % {"office": s["office"]})
+            step["office"] = office.code
+        if s.get("department"):
+            department = str(s["department"]).strip()
+            if len(department) > 50:
+                _bad(f"steps[{i}].department", _("科室名称最多 50 字"))
+            step["department"] = department
+        out["steps"].append(step)
     if handling_type == HandlingType.PROMISED and not out["steps"]:
         _bad("steps", _("承诺件至少需要一个审核环节"))
 

@@ -82,7 +82,8 @@ ITEM_COLUMNS = [
     Column("citywide", "全市通办", 8, "否 = 只能由属地机构办理", "是 / 否（空白 = 是）"),
     Column("steps", "审核环节", 30, "受理后的审核环节，按顺序，分号分隔；承诺件至少一个",
            "环节名:角色，角色为 reviewer（审核员）或 second_reviewer（复审员），"
-           "如 审核:reviewer; 复审:second_reviewer"),
+           "如 审核:reviewer; 复审:second_reviewer；由其他机构或科室办理的环节，"
+           "在角色后写 @机构代码 和/或 #科室，如 复审:second_reviewer@371500#基金科"),
     Column("applicant_kinds", "申请人类型", 12, "多个用逗号分隔（空白 = 两者皆可）",
            "个人（person）、单位（employer）"),
     Column("status", "状态", 8, "改为暂停或已废止即停止受理新申请；已废止不可恢复",
@@ -307,7 +308,11 @@ def catalog_workbook_export(*, on: date | None = None, items=None) -> bytes:
                 "promised_days": v.promised_days,
                 "channels": ",".join(Channel(c).label for c in v.channels),
                 "citywide": "是" if v.citywide else "否",
-                "steps": "; ".join(f"{s['name']}:{s['role']}" for s in v.steps),
+                "steps": "; ".join(
+                    f"{s['name']}:{s['role']}" + (f"@{s['office']}" if s.get("office") else "")
+                    + (f"#{s['department']}" if s.get("department") else "")
+                    for s in v.steps
+                ),
                 "applicant_kinds": ",".join(KIND_LABELS[k] for k in v.applicant_kinds),
                 "effective_from": v.effective_from,
                 "version": v.number,
@@ -660,12 +665,20 @@ def _steps(value) -> list:
         if m is None:
             out.append(part)  # a bare name: version_data_clean gives 审核, then 复审 roles
             continue
-        name, role = m.groups()
+        name, rest = m.groups()
+        # name:role, then optionally @office code and #department: "复审:second_reviewer@371500#基金科"
+        m = re.fullmatch(r"([^@#]*?)\s*(?:@\s*([^@#]*?)\s*)?(?:#\s*(.*))?", rest)
+        role, office, department = m.groups()
         found = ROLE_WORDS.get(role, ROLE_WORDS.get(role.lower()))
         if found is None:
             raise _CellError(f"环节“{name}”的角色“{role}”未知，"
                              "应为 reviewer（审核员）或 second_reviewer（复审员）")  # fmt: skip
-        out.append({"name": name, "role": found})
+        step = {"name": name, "role": found}
+        if office:
+            step["office"] = office
+        if department:
+            step["department"] = department.strip()
+        out.append(step)
     return out
 
 

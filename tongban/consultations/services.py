@@ -1,25 +1,35 @@
 """Consultations (咨询) and the policy library (政策解读).
 
 A clerk logs an enquiry in a few seconds: who asked, about which item, what was answered,
-and whether it turned into a case. The staff member who logs it is its first responder
-(首问负责) and stays recorded as such."""
+and whether it turned into a case. 首问负责 (docs/domain.md): the staff member who logs it is
+its first responder and stays recorded as such; they own it until it is closed
+(consultation_close) or handed on to a named colleague (consultation_hand_on), who then owns
+it. Most enquiries at a window are settled by the answer given on the spot, so an enquiry is
+closed when logged unless the clerk keeps it open for a later reply (`close=False`)."""
 
+import re
 from datetime import datetime
 
+from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from tongban.audit.services import record
 from tongban.cases import access as case_access
 from tongban.cases.models import Case
 from tongban.catalog.models import ServiceItem
-from tongban.lib.errors import Forbidden, InvalidInput, NotFound
+from tongban.lib.errors import Conflict, Forbidden, InvalidInput, NotFound
 from tongban.lib.text import text_clean
-from tongban.people.models import STAFF_ROLES, User
+from tongban.people.models import User
 
-from .models import Consultation, PolicyQA
+from .access import is_staff, may_close, may_hand_on
+from .models import Consultation, ConsultationHandOff, PolicyQA
+from .selectors import colleagues
 
 MAX_TEXT = 2000
+MAX_NOTE = 500
+_USERNAME = re.compile(r"[\w.@+-]{1,150}")  # what Django's username validator lets in
 
 
 def _item(item) -> ServiceItem | None:
@@ -50,13 +60,18 @@ def _case(number, clerk: User) -> Case | None:
 
 def consultation_log(*, clerk: User, question: str, answer: str, item=None, asker_name: str = "",
                      asker_phone: str = "", channel: str = Consultation.Channel.WINDOW,
-                     case_number: str = "", asked_at: datetime | None = None) -> Consultation:  # fmt: skip
-    """Record one enquiry taken by `clerk` (首问负责) at their office.
+                     case_number: str = "", asked_at: datetime | None = None,
+                     close: bool = True) -> Consultation:  # fmt: skip
+    """Record one enquiry taken by `clerk` (首问负责) at their office; `clerk` is its first
+    responder and its owner.
 
-    `item` is a ServiceItem or its code; `case_number` the case it turned into, if any, which
-    the clerk must be able to see. Raises Forbidden for a user without an office's case work,
-    InvalidInput naming the field for anything else."""
-    if clerk.role not in STAFF_ROLES or clerk.office_id is None:
+    With `close` (the default: most window questions are settled on the spot) it is closed
+    at once, at the time it was asked, with the answer as its reply; without, it stays open
+    in the clerk's 我的咨询 until they close it or hand it on. `item` is a ServiceItem or its
+    code; `case_number` the case it turned into, if any, which the clerk must be able to see.
+    Raises Forbidden for a user without an office's case work, InvalidInput naming the field
+    for anything else."""
+    if not is_staff(clerk):
         raise Forbidden(_("只有经办机构工作人员可以登记咨询"), code="staff_only")
     if channel not in Consultation.Channel.values:
         raise InvalidInput(
@@ -69,23 +84,28 @@ def consultation_log(*, clerk: User, question: str, answer: str, item=None, aske
         raise InvalidInput(
             _("联系电话只能包含数字和连字符"), code="invalid_phone", field="asker_phone"
         )
+    asked_at = asked_at or timezone.now()
+    asker_name = text_clean(
+        asker_name, field="asker_name", label=_("咨询人"), required=False, max_length=100
+    )
+    item = _item(item)
+    question = text_clean(
+        question, field="question", label=_("咨询内容"), required=True, max_length=MAX_TEXT
+    )
+    answer = text_clean(answer, field="answer", label=_("答复"), required=True, max_length=MAX_TEXT)
     return Consultation.objects.create(
         office_id=clerk.office_id,
         clerk=clerk,
-        asked_at=asked_at or timezone.now(),
+        owner=clerk,
+        asked_at=asked_at,
         channel=channel,
-        asker_name=text_clean(
-            asker_name, field="asker_name", label=_("咨询人"), required=False, max_length=100
-        ),
+        asker_name=asker_name,
         asker_phone=phone,
-        item=_item(item),
-        question=text_clean(
-            question, field="question", label=_("咨询内容"), required=True, max_length=MAX_TEXT
-        ),
-        answer=text_clean(
-            answer, field="answer", label=_("答复"), required=True, max_length=MAX_TEXT
-        ),
+        item=item,
+        question=question,
+        answer=answer,
         turned_into_case=_case(case_number, clerk),
+        **({"closed_at": asked_at, "closed_by": clerk, "reply": answer} if close else {}),
     )
 
 
@@ -101,18 +121,83 @@ def consultation_link_case(*, consultation: Consultation, case: Case, actor: Use
     return consultation
 
 
-def consultations_for_office(*, office_id: int, q: str = "") -> QuerySet:
-    """One office's enquiries, newest first; `q` searches question, answer, asker and item."""
-    qs = Consultation.objects.filter(office_id=office_id).select_related(
-        "clerk", "item", "turned_into_case"
+# --- 首问负责: hand on, close -----------------------------------------------------------------
+
+
+def _locked(consultation: Consultation) -> Consultation:
+    """The enquiry's row, locked until the transaction ends, after checking that it is still
+    open and still owned by whom the caller saw (`consultation.owner_id`): of two hand-ons or
+    closings at once, the second to get the lock gets a Conflict, never a silent overwrite."""
+    locked = Consultation.objects.select_for_update().get(pk=consultation.pk)
+    if locked.closed_at is not None:
+        raise Conflict(_("该咨询已办结"), code="consultation_closed")
+    if locked.owner_id != consultation.owner_id:
+        raise Conflict(_("该咨询刚已转交他人，请刷新后再办理"), code="owner_changed")
+    return locked
+
+
+def _colleague(to) -> User:
+    username = to.username if isinstance(to, User) else to
+    found = None
+    if isinstance(username, str) and _USERNAME.fullmatch(username.strip()):
+        found = colleagues().filter(username=username.strip()).first()
+    if found is None:
+        raise InvalidInput(
+            _("%(to)r 不是本市经办机构的在岗工作人员") % {"to": username},
+            code="unknown_colleague",
+            field="to",
+        )
+    return found
+
+
+@transaction.atomic
+def consultation_hand_on(*, consultation: Consultation, by: User, to, note: str,
+                         ip: str | None = None, now: datetime | None = None) -> Consultation:  # fmt: skip
+    """Hand an open enquiry on to a named colleague (首问负责: the first responder owns it
+    until it is handled or handed on to a named person), who owns it from now on.
+
+    `by` is its owner, or a supervisor of its office or of the city. `to` is a User or a
+    username among `selectors.colleagues()` (active staff of any office of the city), not the
+    owner; `note` says why and what is left to do. A ConsultationHandOff row records it and
+    the audit trail too. Raises Forbidden (not_the_owner), Conflict (consultation_closed,
+    owner_changed), InvalidInput (unknown_colleague, already_the_owner, required,
+    too_long)."""
+    if not may_hand_on(by, consultation):
+        raise Forbidden(_("只有该咨询的当前责任人或科长/监察可以转交"), code="not_the_owner")
+    target = _colleague(to)
+    note = text_clean(note, field="note", label=_("转交说明"), required=True, max_length=MAX_NOTE)
+    locked = _locked(consultation)
+    if target.pk == locked.owner_id:
+        raise InvalidInput(_("该同事已是这条咨询的责任人"), code="already_the_owner", field="to")
+    now = now or timezone.now()
+    ConsultationHandOff.objects.create(
+        consultation=locked, from_user_id=locked.owner_id, to_user=target, by=by, at=now, note=note
     )
-    q = (q or "").strip()
-    if q:
-        qs = qs.filter(
-            Q(question__icontains=q) | Q(answer__icontains=q) | Q(asker_name__icontains=q)
-            | Q(item__name__icontains=q) | Q(item__code__iexact=q)
-        )  # fmt: skip
-    return qs.order_by("-asked_at", "-id")
+    previous = locked.owner_id
+    locked.owner = target
+    locked.save(update_fields=["owner"])
+    record(event="consultation.handed_on", user=by, target=f"consultation:{locked.pk}", ip=ip,
+           from_user=previous, to_user=target.pk)  # fmt: skip
+    return locked
+
+
+@transaction.atomic
+def consultation_close(*, consultation: Consultation, by: User, reply: str,
+                       ip: str | None = None, now: datetime | None = None) -> Consultation:  # fmt: skip
+    """The owner closes an open enquiry with the final reply given to the asker (required).
+
+    Raises Forbidden (not_the_owner), Conflict (consultation_closed, owner_changed),
+    InvalidInput (required, too_long)."""
+    if not may_close(by, consultation):
+        raise Forbidden(_("只有该咨询的当前责任人可以办结"), code="not_the_owner")
+    reply = text_clean(
+        reply, field="reply", label=_("办结答复"), required=True, max_length=MAX_TEXT
+    )
+    locked = _locked(consultation)
+    locked.reply, locked.closed_at, locked.closed_by = reply, now or timezone.now(), by
+    locked.save(update_fields=["reply", "closed_at", "closed_by"])
+    record(event="consultation.closed", user=by, target=f"consultation:{locked.pk}", ip=ip)
+    return locked
 
 
 def policy_search(*, q: str = "", item=None, published_only: bool = True) -> QuerySet:

@@ -5,6 +5,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from tongban.cases.models import SpecialProcedure
 from tongban.catalog.forms import item_form_data, item_form_fields
 from tongban.catalog.models import ItemVersion
 from tongban.consultations.models import Consultation
@@ -101,6 +102,11 @@ class ActionForm(forms.Form):
     missing_materials = forms.MultipleChoiceField(required=False)
     promised_supplement_by = forms.DateField(required=False)
     office = forms.CharField(required=False, max_length=6)
+    days = forms.IntegerField(required=False, min_value=1, max_value=100)  # the service's rule
+    approve = forms.TypedChoiceField(required=False, choices=[("true", "true"), ("false", "false")],
+                                     coerce=lambda v: v == "true", empty_value=None)  # fmt: skip
+    kind = forms.ChoiceField(required=False, choices=[("", "")] + SpecialProcedure.Kind.choices)
+    outcome = forms.CharField(required=False, max_length=2000)
 
     def __init__(self, *args, version: ItemVersion, **kwargs):
         super().__init__(*args, **kwargs)
@@ -121,3 +127,47 @@ class ConsultationForm(forms.Form):
     channel = forms.ChoiceField(label=_("方式"), choices=Consultation.Channel.choices,
                                 initial=Consultation.Channel.WINDOW, widget=forms.RadioSelect)  # fmt: skip
     case_number = forms.CharField(label=_("转为办件（办件编号）"), required=False, max_length=24)
+    # Unticked (and so left out of the POST) means closed at once, the service's default:
+    # most questions at a window are settled by the answer given on the spot.
+    keep_open = forms.BooleanField(
+        label=_("需要后续答复，暂不办结（留在我的咨询中）"), required=False
+    )
+
+    def service_arguments(self) -> dict:
+        """The cleaned data as consultation_log() takes it."""
+        data = dict(self.cleaned_data)
+        data["close"] = not data.pop("keep_open", False)
+        return data
+
+
+def colleague_choices(users) -> list[tuple[str, list[tuple[str, str]]]]:
+    """`users` (consultations.selectors.colleagues(), ordered by office) as a select's groups:
+    one per office, each colleague by name and role."""
+    groups: dict[int, tuple[str, list]] = {}
+    for u in users:
+        name = u.get_full_name() or u.username
+        groups.setdefault(u.office_id, (u.office.name, []))[1].append(
+            (u.username, f"{name}（{u.get_role_display()}）")
+        )
+    return list(groups.values())
+
+
+class HandOnForm(forms.Form):
+    """Hand an enquiry on to a named colleague (首问负责); the service checks who may."""
+
+    # A select grouped by office; whether the one chosen may receive it is the service's
+    # to say (unknown_colleague), so the field takes any username.
+    to = forms.CharField(label=_("转交给"), max_length=150, widget=forms.Select)
+    note = forms.CharField(label=_("转交说明"), max_length=500,
+                           widget=forms.Textarea(attrs={"rows": 2, "placeholder": _("已答复什么、还需办理什么")}))  # fmt: skip
+    owner = forms.IntegerField(required=False, widget=forms.HiddenInput)  # as the page showed
+
+    def __init__(self, *args, colleagues: list, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["to"].widget.choices = [("", _("选择同事（按经办机构）")), *colleagues]
+
+
+class CloseForm(forms.Form):
+    reply = forms.CharField(label=_("办结答复"), max_length=2000,
+                            widget=forms.Textarea(attrs={"rows": 2, "placeholder": _("最终答复咨询人的内容")}))  # fmt: skip
+    owner = forms.IntegerField(required=False, widget=forms.HiddenInput)  # as the page showed

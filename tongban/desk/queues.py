@@ -7,13 +7,13 @@ whole set), and loads its rows with select_related: a constant number of queries
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from django.db.models import F, Q, QuerySet
+from django.db.models import F, QuerySet
 from django.utils import timezone
 
-from tongban.cases.access import cases_visible
+from tongban.cases.access import cases_visible, steps_taken_q
 from tongban.cases.models import IN_INTAKE, OPEN_STATUSES, Case, Status, overdue_q
 from tongban.cases.selectors import cases_search
-from tongban.catalog.models import ItemVersion, ServiceItem
+from tongban.catalog.models import ServiceItem
 from tongban.offices.models import Office
 from tongban.people.models import Role
 from tongban.supervision.services import yellow_days
@@ -59,20 +59,6 @@ def scopes_for(user) -> list[str]:
     return []
 
 
-def _steps_for_role(role: str) -> Q:
-    """Cases whose current review step belongs to `role`: the (version, step) pairs are
-    read from the few item versions, so the case query stays on its indexes."""
-    by_step: dict[int, list[int]] = {}
-    for pk, steps in ItemVersion.objects.values_list("pk", "steps"):
-        for i, step in enumerate(steps or []):
-            if step.get("role") == role:
-                by_step.setdefault(i, []).append(pk)
-    q = Q(pk__in=[])
-    for i, pks in by_step.items():
-        q |= Q(step=i, item_version_id__in=pks)
-    return q
-
-
 def queue(user, *, scope: str, office: str = "", item: str = "", status: str = "",
           channel: str = "", q: str = "", due: str = "") -> "Queue":  # fmt: skip
     """The cases of one queue for `user`, filtered; rows carry what a list shows.
@@ -91,9 +77,7 @@ def queue(user, *, scope: str, office: str = "", item: str = "", status: str = "
         else:
             qs = qs.filter(handling_office_id=user.office_id)
     elif scope == "review":
-        qs = qs.filter(status=Status.ACCEPTED, handling_office_id=user.office_id).filter(
-            _steps_for_role(user.role)
-        )
+        qs = qs.filter(steps_taken_q(user))
     if office and user.is_city_supervisor:
         qs = qs.filter(handling_office_id=_pk(Office, office))
     if item:

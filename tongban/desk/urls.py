@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import consultations, views
 
 app_name = "desk"
 urlpatterns = [
@@ -12,6 +12,9 @@ urlpatterns = [
     path("items/<str:code>/", views.item_guide, name="item"),
     path("cases/<str:number>/", views.case_detail, name="case-detail"),
     path("cases/<str:number>/<str:action>/", views.case_action, name="case-action"),
-    path("consultations/", views.consultations, name="consultations"),
-    path("policies/", views.policies, name="policies"),
+    path("consultations/", consultations.consultations, name="consultations"),
+    path("consultations/mine/", consultations.my_consultations, name="my-consultations"),
+    path("consultations/<int:pk>/hand-on/", consultations.hand_on, name="consultation-hand-on"),
+    path("consultations/<int:pk>/close/", consultations.close, name="consultation-close"),
+    path("policies/", consultations.policies, name="policies"),
 ]

@@ -1,5 +1,6 @@
 """The clerks' desk (柜台): server-rendered pages that call the domain services."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.db import transaction
@@ -12,29 +13,26 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from tongban.cases.access import actions_available
-from tongban.cases.models import Action, Case, Status
+from tongban.cases.models import Action, Case, SpecialProcedure, Status
+from tongban.cases.selectors import broken_promises
 from tongban.cases.services import ACTION_PARAMS, case_act, case_submit
 from tongban.catalog.models import Channel, ServiceItem
 from tongban.catalog.selectors import item_version_current, items_active
 from tongban.consultations.models import Consultation
-from tongban.consultations.services import (
-    consultation_link_case,
-    consultation_log,
-    consultations_for_office,
-    policy_search,
-)
-from tongban.evaluations.services import rating_deadline
+from tongban.consultations.services import consultation_link_case, policy_search
+from tongban.evaluations.services import rating_window
 from tongban.lib.errors import Conflict, DomainError, InvalidInput, NotFound
 from tongban.lib.forms import form_add_domain_error
 from tongban.lib.http import client_ip
 from tongban.lib.paging import page_number as page_number_of
 from tongban.lib.paging import page_rows
 from tongban.offices.models import Office
+from tongban.offices.selectors import office_by_code
 from tongban.people.models import Role
 
 from . import queues
 from .access import DESK_ROLES, PORTAL_URL, case_for_page, clerks_only, desk_view
-from .forms import ActionForm, ApplyForm, ConsultationForm, DeskLoginForm, office_choices
+from .forms import ActionForm, ApplyForm, DeskLoginForm, office_choices
 
 # --- Signing in ----------------------------------------------------------------------------
 
@@ -201,6 +199,11 @@ def _case_context(user, case: Case) -> dict:
         if e.data.get("missing_materials"):
             e.missing_names = [names[c]["name"] for c in e.data["missing_materials"] if c in names]
     days = queues.deadline_marks([case])[case.pk]
+    asked = {e.action for e in events}  # what was ever asked: no query for the others
+    extensions = (
+        list(case.extensions.select_related("requested_by", "decided_by"))
+        if Action.REQUEST_EXTENSION in asked else []
+    )  # fmt: skip
     return {
         "case": case,
         "version": version,
@@ -210,7 +213,16 @@ def _case_context(user, case: Case) -> dict:
         "notices": list(case.notices.all()),
         "cards": list(case.warnings.order_by("raised_at")),
         "rating": case.evaluations.first(),
-        "rateable": rating_deadline(case) is not None,
+        "rateable": rating_window(case) is not None,
+        "extensions": extensions,
+        "pending_extension": next((e for e in extensions if e.status == "pending"), None),
+        "extension_max_days": settings.TONGBAN_EXTENSION_MAX_DAYS,
+        "procedures": list(case.special_procedures.all()) if case.procedures else [],
+        "procedure_kinds": SpecialProcedure.Kind.choices,
+        "turn": _turn(case),
+        # The window decides 容缺 knowing the applicant's record of kept promises.
+        "broken_promises": broken_promises(applicant_id=case.applicant_id)
+        if case.status == Status.SUBMITTED or case.missing_materials else 0,
         "attachments": list(case.attachments.order_by("material", "uploaded_at")),
         "materials": [
             {
@@ -229,6 +241,16 @@ def _case_context(user, case: Case) -> dict:
         "main_codes": version.main_material_codes,
         "today": timezone.localdate(),
     }
+
+
+def _turn(case: Case) -> dict | None:
+    """Whose turn the current review step is: its role, office and department."""
+    step = case.current_step
+    if step is None:
+        return None
+    office = office_by_code(step["office"]) if step.get("office") else case.handling_office
+    return {"name": step["name"], "role": Role(step["role"]).label,
+            "office": office.name if office else "", "department": step.get("department", "")}  # fmt: skip
 
 
 @desk_view
@@ -269,7 +291,7 @@ def case_action(request, number: str, action: str):
     return render(request, "desk/case_detail.html", context, status=400)
 
 
-# --- The item guide, consultations and the policy library ---------------------------------
+# --- The item guide (the enquiries and the policy library: consultations.py) -------------
 
 
 @desk_view
@@ -279,45 +301,4 @@ def item_guide(request, code: str):
         "item": version.item, "version": version,
         "policies": list(policy_search(item=version.item)),
         "can_apply": request.user.role == Role.CLERK and Channel.WINDOW in version.channels,
-    })  # fmt: skip
-
-
-@desk_view
-def consultations(request):
-    """Log an enquiry in a few seconds, and list or search my office's enquiries."""
-    user = request.user
-    if user.office_id is None or user.role == Role.AGENT:
-        raise Http404("没有所属经办机构")
-    if request.method == "POST":
-        form = ConsultationForm(request.POST)
-        if form.is_valid():
-            try:
-                consultation_log(clerk=user, **form.cleaned_data)
-            except DomainError as e:
-                form_add_domain_error(form, e, {"turned_into_case": "case_number"})
-            else:
-                messages.success(request, _("咨询已登记（首问负责人：%(name)s）") % {
-                    "name": user.get_full_name() or user.username})  # fmt: skip
-                return redirect("desk:consultations")
-    else:
-        form = ConsultationForm(initial={"item": request.GET.get("item", "")})
-    q = request.GET.get("q", "").strip()
-    page_number = page_number_of(request.GET.get("page"))
-    rows, has_next = page_rows(consultations_for_office(office_id=user.office_id, q=q),
-                               page_number, queues.PAGE_SIZE)  # fmt: skip
-    return render(request, "desk/consultations.html", {
-        "form": form, "rows": rows, "q": q, "page": page_number, "has_next": has_next,
-        "items": ServiceItem.objects.filter(status=ServiceItem.Status.ACTIVE)
-        .order_by("code").values_list("code", "name"),
-    }, status=400 if form.errors else 200)  # fmt: skip
-
-
-@desk_view
-def policies(request):
-    q = request.GET.get("q", "").strip()
-    item = request.GET.get("item", "").strip() or None
-    return render(request, "desk/policies.html", {
-        "q": q, "item": item, "policies": list(policy_search(q=q, item=item)[:100]),
-        "items": ServiceItem.objects.filter(status=ServiceItem.Status.ACTIVE)
-        .order_by("code").values_list("code", "name"),
     })  # fmt: skip

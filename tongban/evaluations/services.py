@@ -41,11 +41,13 @@ def _score(value) -> int:
     return value
 
 
-def rating_deadline(case: Case):
-    """The last day on which `case` may be rated, or None while it may not be rated yet."""
+def rating_window(case: Case) -> workdays.Due | None:
+    """The last day on which `case` may be rated (TONGBAN_RATING_DAYS working days after the
+    day it ended), with whether that day is a guess into a year not loaded; None while it may
+    not be rated yet."""
     if case.status not in RATEABLE or case.completed_at is None:
         return None
-    return workdays.add(timezone.localdate(case.completed_at), settings.TONGBAN_RATING_DAYS).date
+    return workdays.add(timezone.localdate(case.completed_at), settings.TONGBAN_RATING_DAYS)
 
 
 def _check_rater(case: Case, channel: str, by: User | None) -> None:
@@ -84,10 +86,12 @@ def evaluation_submit(*, case: Case, score, comment: str = "", channel: str,
     _check_rater(case, channel, by)
     with transaction.atomic():
         case = Case.objects.select_for_update(of=("self",)).get(pk=case.pk)
-        last_day = rating_deadline(case)
-        if last_day is None:
+        window = rating_window(case)
+        if window is None:
             raise Conflict(_("办件办结后才能评价"), code="case_not_ended")
-        if timezone.localdate(now) > last_day:
+        last_day = window.date
+        # A window closed only by a guess (a year not loaded yet) is not closed.
+        if timezone.localdate(now) > last_day and not window.provisional:
             raise Conflict(
                 _("评价期限已过：应在办结后 %(days)s 个工作日内（%(last_day)s 前）评价")
                 % {"days": settings.TONGBAN_RATING_DAYS, "last_day": f"{last_day:%Y-%m-%d}"},
@@ -105,13 +109,28 @@ def evaluation_submit(*, case: Case, score, comment: str = "", channel: str,
             raise Conflict(_("该办件已评价，每件只能评价一次"), code="already_rated") from None
         if score < good_rating_min():
             office = case.handling_office or case.accepting_office or _city_office()
-            Rectification.objects.create(
-                evaluation=evaluation, office=office, opened_at=now,
-                due=workdays.add(timezone.localdate(now), settings.TONGBAN_RECTIFY_DAYS).date,
-            )  # fmt: skip
+            due = workdays.add(timezone.localdate(now), settings.TONGBAN_RECTIFY_DAYS)
+            Rectification.objects.create(evaluation=evaluation, office=office, opened_at=now,
+                                         due=due.date, due_provisional=due.provisional)  # fmt: skip
         record(event="evaluation.submitted", user=by, target=case.number, score=score,
                channel=channel)  # fmt: skip
     return evaluation
+
+
+def rectification_dues_recompute(*, year: int | None = None) -> int:
+    """Count the open rectifications' due dates again after a calendar year is loaded or
+    changed (from `year` - 1 on); returns how many moved."""
+    rows = Rectification.objects.filter(closed_at__isnull=True)
+    if year is not None:
+        rows = rows.filter(due__year__gte=year - 1)
+    moved = 0
+    for r in rows.only("pk", "opened_at", "due", "due_provisional"):
+        due = workdays.add(timezone.localdate(r.opened_at), settings.TONGBAN_RECTIFY_DAYS)
+        if (due.date, due.provisional) != (r.due, r.due_provisional):
+            moved += Rectification.objects.filter(pk=r.pk, closed_at__isnull=True).update(
+                due=due.date, due_provisional=due.provisional
+            )
+    return moved
 
 
 def _city_office() -> Office:

@@ -48,7 +48,9 @@ def po_fill(path: Path, table: dict, *, extra=(), language: str = "en") -> int:
         return f"{head}msgstr {_quote(translation)}{trail}"
 
     text = ENTRY.sub(repl, text)
-    text = re.sub(r"^#, fuzzy.*\n(?=(?:#.*\n)*msgid)", "", text, flags=re.M)
+    # A fuzzy guess of msgmerge's (with the previous msgid under "#|") is replaced by the table.
+    text = re.sub(r"^#, fuzzy.*\n(?=(?:#.*\n)*(?:msgctxt|msgid))", "", text, flags=re.M)
+    text = re.sub(r"^#\| .*\n", "", text, flags=re.M)
     known = {_unquote(m.group("id")) for m in ENTRY.finditer(text)}
     text += "".join(
         f"\nmsgid {_quote(k)}\nmsgstr {_quote(table[k])}\n" for k in extra if k not in known

@@ -13,6 +13,11 @@ import sys
 from pathlib import Path
 
 EN = {
+    '%(year)s 年的节假日安排尚未载入：该年度的期限按周一至周五暂计（标 *）。请事项管理员在国务院办公厅通知发布后载入（管理后台“年度节假日安排”或 tongban load-calendar）。': (
+        'The %(year)s holidays are not loaded yet: dates in that year are counted Monday to Friday'
+        ' for now (marked *). The catalog administrator loads the State Council notice once it is'
+        ' published (admin: 年度节假日安排, or tongban load-calendar).'
+    ),
     # identifiers.py
     "%(label)s必须是文本": "%(label)s must be a string",
     "%(label)s不能为空": "%(label)s must not be empty",
@@ -42,8 +47,14 @@ EN = {
 }
 
 
+SITE_TEMPLATES = {'%(year)s 年的节假日安排尚未载入：该年度的期限按周一至周五暂计（标 *）。请事项管理员在国务院办公厅通知发布后载入（管理后台“年度节假日安排”或 tongban load-calendar）。'}
+
+
 if __name__ == "__main__":
     sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # the project root
     from tongban.lib.po_fill import po_fill
 
-    sys.exit(1 if po_fill(Path(__file__).parent / "en" / "LC_MESSAGES" / "django.po", EN) else 0)
+    # The site-wide templates (templates/base.html, templates/admin/) are no app's: their few
+    # strings are added here by hand (makemessages in tongban/lib cannot see them).
+    sys.exit(1 if po_fill(Path(__file__).parent / "en" / "LC_MESSAGES" / "django.po", EN,
+                          extra=SITE_TEMPLATES) else 0)

@@ -10,7 +10,8 @@ calendar's admin page and the demo all come here.
 
 from django.db import transaction
 
-from tongban.cases.services import case_deadlines_recompute
+from tongban.cases.services import case_dates_recompute
+from tongban.evaluations.services import rectification_dues_recompute
 from tongban.workdays.models import CalendarYear
 from tongban.workdays.services import calendar_years_load
 
@@ -30,9 +31,11 @@ def calendar_load(*, data: dict, year: int | None = None) -> list[CalendarYear]:
 
 
 def calendar_changed(*, year: int) -> int:
-    """The days of `year` (and perhaps later ones) changed: recompute the open cases' dates now,
-    in the caller's transaction, and the figures from that year on after it commits. Returns
-    how many cases' dates moved."""
-    moved = case_deadlines_recompute(year=year)
+    """The days of `year` (and perhaps later ones) changed: count every open date again now, in
+    the caller's transaction (the cases' deadlines, pre-review and supplement limits, the
+    rectifications' due dates; a rating window is counted when asked), and the figures from
+    that year on after it commits. Returns how many cases' dates moved."""
+    moved = case_dates_recompute(year=year)
+    rectification_dues_recompute(year=year)
     transaction.on_commit(lambda: tasks.stats_rollup_refresh.enqueue(since=f"{year}-01-01"))
     return moved

@@ -101,10 +101,11 @@ def stats_rollup_refresh(since: str | None = None) -> dict:
 @task
 @_job
 def deadlines_recompute() -> dict:
-    """Open deadlines recomputed (after a calendar year was loaded or changed)."""
-    from tongban.cases.services import case_deadlines_recompute
+    """Every open working-day date counted again (after a calendar year was loaded or changed)."""
+    from tongban.cases.services import case_dates_recompute
+    from tongban.evaluations.services import rectification_dues_recompute
 
-    return {"moved": case_deadlines_recompute()}
+    return {"moved": case_dates_recompute(), "rectifications": rectification_dues_recompute()}
 
 
 @dataclass(frozen=True)

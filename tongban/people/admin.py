@@ -11,8 +11,12 @@ class UserAdmin(BaseUserAdmin):
     list_filter = ["role", "office", "is_active"]
     list_select_related = ["office"]
     raw_id_fields = ["applicant"]
-    fieldsets = BaseUserAdmin.fieldsets + (("通办", {"fields": ("role", "office", "applicant")}),)
-    add_fieldsets = BaseUserAdmin.add_fieldsets + (("通办", {"fields": ("role", "office")}),)
+    fieldsets = BaseUserAdmin.fieldsets + (
+        ("通办", {"fields": ("role", "office", "department", "applicant")}),
+    )
+    add_fieldsets = BaseUserAdmin.add_fieldsets + (
+        ("通办", {"fields": ("role", "office", "department")}),
+    )
 
     def save_model(self, request, obj, form, change):
         user_save(user=obj)

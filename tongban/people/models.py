@@ -31,6 +31,8 @@ class User(AbstractUser):
     office = models.ForeignKey(
         "offices.Office", models.PROTECT, null=True, blank=True, related_name="users"
     )
+    # 科室: a review step may name a department of its office (清联办, catalog ItemVersion.steps).
+    department = models.CharField("科室", max_length=50, blank=True)
     # For applicant accounts: the person or employer they are.
     applicant = models.OneToOneField(
         "people.Applicant", models.PROTECT, null=True, blank=True, related_name="account"

@@ -25,7 +25,7 @@ from tongban.cases.selectors import case_notice
 from tongban.cases.services import case_act, case_submit
 from tongban.catalog.models import ONLINE_CHANNELS, Channel, ItemVersion, ServiceItem
 from tongban.catalog.selectors import item_version_in_force, items_active, versions_by_pk
-from tongban.evaluations.services import evaluation_submit, rating_deadline
+from tongban.evaluations.services import evaluation_submit, rating_window
 from tongban.lib.errors import DomainError
 from tongban.lib.forms import form_add_domain_error
 from tongban.lib.http import client_ip, private_download
@@ -227,12 +227,15 @@ def _rating(case: Case, *, form=None, action: str, initial=None) -> dict:
     if case.status not in (Status.COMPLETED, Status.REJECTED):
         return {"rating_shown": False}
     evaluation = case.evaluations.first()
-    until = rating_deadline(case) if evaluation is None else None
-    open_ = evaluation is None and until is not None and timezone.localdate() <= until
+    window = rating_window(case) if evaluation is None else None
+    until = window.date if window else None
+    # A window closed only by a guess (its year not loaded yet) is not closed.
+    open_ = window is not None and (timezone.localdate() <= until or window.provisional)
     if open_ and form is None:
         form = (LookupRatingForm if initial else RatingForm)(initial=initial)
     return {"rating_shown": evaluation is not None or open_, "evaluation": evaluation,
-            "rating_form": form if open_ else None, "rating_action": action, "rating_until": until}  # fmt: skip
+            "rating_form": form if open_ else None, "rating_action": action, "rating_until": until,
+            "rating_until_provisional": bool(window and window.provisional)}  # fmt: skip
 
 
 def _missing(case: Case) -> list[dict]:

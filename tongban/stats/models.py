@@ -63,6 +63,8 @@ class StatsDaily(models.Model):
     with_deadline = models.PositiveIntegerField(default=0)
     on_time = models.PositiveIntegerField(default=0)
     overdue_finished = models.PositiveIntegerField(default=0)
+    extended = models.PositiveIntegerField(default=0)
+    with_procedure = models.PositiveIntegerField(default=0)
     handling_cases = models.PositiveIntegerField(default=0)
     handling_days = models.PositiveIntegerField(default=0)
     score_1 = models.PositiveIntegerField(default=0)

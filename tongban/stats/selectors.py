@@ -30,6 +30,9 @@ Counts (COUNTERS holds each as the filter that picks its cases)
                         (counted live: it changes every day without anything happening)
     overdue_finished    completed on a local date after its deadline
     overdue             overdue_open + overdue_finished
+    extended            with an approved extension (延期); its deadline, and so on-time and
+                        overdue, is the extended one
+    with_procedure      with a special procedure (特别程序) started; its days are off the clock
 
 Rates (fractions 0–1 rounded to 4 places; null when the denominator is 0)
     instant_rate        cases of instant items (即办件, by the item version applied under)
@@ -46,9 +49,11 @@ Rates (fractions 0–1 rounded to 4 places; null when the denominator is 0)
     avg_handling_workdays
                         mean, over completed cases, of the working days on the clock:
                         workdays_used (days counted before the last clock stop) +
-                        workdays.between(clock_started_on, local completion date). That is
-                        the working days from the day after acceptance to the completion
-                        day, without the days the clock stood still for a supplement.
+                        workdays.days_counted(clock_started_on, local completion date),
+                        clock_started_on being the first day the clock counts. That is the
+                        working days from the day after acceptance (the acceptance day too
+                        under TONGBAN_COUNT_FROM same_day) to the completion day, without the
+                        days the clock stood still (a supplement, a special procedure).
                         Two decimals. Instant cases finished on the day count 0.
 
 Ratings (好差评), of the cases submitted in the period
@@ -137,6 +142,8 @@ COUNTERS: dict[str, Q] = {
     "overdue_finished": Q(
         status=Status.COMPLETED, deadline__isnull=False, completed_on__gt=F("deadline")
     ),
+    "extended": Q(extended_days__gt=0),
+    "with_procedure": Q(procedures__gt=0),
     # 好差评: the ratings that count (an upheld appeal excludes one), by score, so that the
     # good/bad line (TONGBAN_GOOD_RATING_MIN) is drawn when the figures are read.
     **{f"score_{k}": Q(evaluations__excluded=False, evaluations__score=k) for k in range(1, 6)},
@@ -169,6 +176,8 @@ FIGURES: dict[str, str] = {
     "overdue_open": "超期未办结",
     "overdue_finished": "超期办结",
     "overdue": "超期合计",
+    "extended": "延期办理",
+    "with_procedure": "特别程序",
     "avg_handling_workdays": "平均办理工作日",
     "tongban_share": "通办占比",
     "ratings": "评价数",
@@ -220,6 +229,8 @@ def figures_from_counts(c: dict) -> dict:
         "overdue_open": c["overdue_open"],
         "overdue_finished": c["overdue_finished"],
         "overdue": c["overdue_open"] + c["overdue_finished"],
+        "extended": c["extended"],
+        "with_procedure": c["with_procedure"],
         "avg_handling_workdays": (
             round(c["handling_days"] / c["handling_cases"], 2) if c["handling_cases"] else None
         ),
@@ -462,13 +473,17 @@ def _cells(qs: QuerySet) -> dict[tuple, dict]:
         .annotate(n=Count("pk"), used=Sum("workdays_used"))
         .order_by()
     )
-    # One calendar query for all of them.
-    days = workdays.span_of(d for r in handled for d in (r["clock_started_on"], r["completed_on"]))
+    # The clock counts from clock_started_on, that day included: working days in
+    # [clock_started_on, completed_on], with one calendar query for all of them.
+    day = timedelta(days=1)
+    days = workdays.span_of(
+        d for r in handled for d in (r["clock_started_on"] - day, r["completed_on"])
+    )
     for row in handled:
         cell = cells[tuple(row[k] for k in CELL_KEY)]
         cell["handling_cases"] += row["n"]
         cell["handling_days"] += row["used"] + row["n"] * days.between(
-            row["clock_started_on"], row["completed_on"]
+            row["clock_started_on"] - day, row["completed_on"]
         )
     return cells
 

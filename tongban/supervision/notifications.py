@@ -26,9 +26,10 @@ from django.core.mail import EmailMessage
 from django.db.models import F, Q
 from django.utils import timezone
 
-from tongban.cases.models import Action, CaseEvent, Status
+from tongban.cases.models import Action, CaseEvent, SpecialProcedure, Status
 from tongban.evaluations.models import Rectification
 from tongban.people.models import Role, User
+from tongban.workdays.services import calendar_year_missing
 
 from . import sms
 from .models import Checkpoint, Level, Notification, Warning
@@ -56,9 +57,21 @@ class Draft:
 
 # --- What each event says ------------------------------------------------------------------
 
-CASE_ACTIONS = Q(
-    action__in=[Action.ACCEPT, Action.DEEM_ACCEPTED, Action.REQUEST_SUPPLEMENT, Action.REJECT]
-) | Q(action__in=[Action.APPROVE, Action.DENY], to_status=Status.COMPLETED)
+CASE_ACTIONS = (
+    Q(
+        action__in=[
+            Action.ACCEPT,
+            Action.DEEM_ACCEPTED,
+            Action.REQUEST_SUPPLEMENT,
+            Action.REJECT,
+            Action.REQUEST_EXTENSION,
+            Action.START_PROCEDURE,
+            Action.END_PROCEDURE,
+        ]
+    )
+    | Q(action__in=[Action.APPROVE, Action.DENY], to_status=Status.COMPLETED)
+    | Q(action=Action.DECIDE_EXTENSION, data__approved=True)
+)
 
 
 def _d(value) -> str:
@@ -82,6 +95,17 @@ def _case_event_text(event: CaseEvent) -> tuple[str, str] | None:
             return "case.supplement", f"{head}需要补正材料：{missing}{due}。"
         case Action.REJECT:
             return "case.rejected", f"{head}不予受理，理由：{event.reason}。详见不予受理通知书。"
+        case Action.DECIDE_EXTENSION:
+            days = event.data.get("days")
+            return (
+                "case.extended",
+                f"{head}经批准延期{days}个工作日办理，新的办结期限为{_d(case.deadline)}。详见延期办理告知书。",
+            )
+        case Action.START_PROCEDURE:
+            return "case.procedure", f"{head}需进行{_procedure(event)}，所需时间不计入办理时限。"
+        case Action.END_PROCEDURE:
+            due = f"，办结期限为{_d(case.deadline)}" if case.deadline else ""
+            return "case.procedure_ended", f"{head}的{_procedure(event)}已结束{due}。"
         case Action.APPROVE | Action.DENY:
             result = "准予办理" if event.action == Action.APPROVE else f"不予批准（{event.reason}）"
             days = settings.TONGBAN_RATING_DAYS
@@ -90,6 +114,11 @@ def _case_event_text(event: CaseEvent) -> tuple[str, str] | None:
                 f"{head}已办结，结果：{result}。欢迎在{days}个工作日内对本次服务作出评价。",
             )
     return None
+
+
+def _procedure(event: CaseEvent) -> str:
+    kind = event.data.get("kind")
+    return SpecialProcedure.Kind(kind).label if kind in SpecialProcedure.Kind.values else "特别程序"
 
 
 def _url(path: str) -> str:
@@ -127,6 +156,17 @@ def _case_event_drafts(events: list[CaseEvent]) -> list[Draft]:
     drafts = []
     for e in events:
         if e.action == Action.ACCEPT and (e.case_id, e.at) in finished_with:
+            continue
+        if e.action == Action.REQUEST_EXTENSION:  # for the supervisors who decide it
+            days = e.data.get("days")
+            drafts += _email_drafts(
+                f"case-event:{e.pk}", "case.extension_requested",
+                _supervisors(e.case.handling_office_id, city=False),
+                f"延期申请待审批：{e.case.number}",
+                f"{e.case.item.name}（{e.case.number}）申请延期 {days} 个工作日，理由：{e.reason}。"
+                f"原办结期限 {_d(e.case.deadline)}，请在期限届满前审批：{_url(f'/desk/cases/{e.case.number}/')}",
+                e.case_id,
+            )  # fmt: skip
             continue
         said = _case_event_text(e)
         if said is None:
@@ -201,6 +241,29 @@ SOURCES = {
 }
 
 
+def _calendar_drafts(now: datetime) -> list[Draft]:
+    """While a year's holidays are missing (workdays.calendar_year_missing), a weekly e-mail
+    to the catalog administrators, who load them, and the city's supervisors."""
+    today = timezone.localdate(now)
+    year = calendar_year_missing(today)
+    if year is None:
+        return []
+    week = "{}-W{:02d}".format(*today.isocalendar()[:2])
+    users = User.objects.filter(
+        Q(role=Role.CATALOG_ADMIN)
+        | Q(role=Role.SUPERVISOR, office__code=settings.TONGBAN_CITY_CODE),
+        is_active=True,
+    ).order_by("pk")
+    return _email_drafts(
+        f"calendar.missing:{year}:{week}", "calendar.missing", users,
+        f"{year}年节假日安排尚未载入",
+        f"{year}年的国务院节假日安排尚未载入通办平台：该年度的办结期限、预审期限等按周一至周五暂计，"
+        f"系统不会据暂计日期自动视为受理、终止办件或发出红牌。通知发布后，请事项管理员在管理后台"
+        f"“年度节假日安排”或用 tongban load-calendar 载入：{_url('/admin/workdays/calendaryear/')}",
+        None,
+    )  # fmt: skip
+
+
 def _record(drafts: list[Draft], now: datetime) -> int:
     """Insert the drafts not yet recorded; returns how many were new."""
     if not drafts:
@@ -244,7 +307,7 @@ def notifications_collect(*, now: datetime | None = None) -> int:
             Checkpoint.objects.filter(name=name, position__lt=after).update(position=after)
             if len(rows) < BATCH:
                 break
-    return created
+    return created + _record(_calendar_drafts(now), now)
 
 
 # --- Sending -------------------------------------------------------------------------------

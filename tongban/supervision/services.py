@@ -76,8 +76,12 @@ def _raise_red(now: datetime, today: date) -> tuple[int, int]:
     each case it flags a red card. Returns (flagged, cards)."""
     card, case = Warning._meta.db_table, Case._meta.db_table
     ops = connection.ops
-    flag = f"UPDATE {case} SET overdue = %s WHERE status = %s AND deadline < %s AND overdue = %s"
-    flag_params = [True, Status.ACCEPTED, ops.adapt_datefield_value(today), False]
+    # Never on a provisional deadline (a guess into a year not loaded): the card waits.
+    flag = (
+        f"UPDATE {case} SET overdue = %s WHERE status = %s AND deadline < %s AND overdue = %s "
+        "AND deadline_provisional = %s"
+    )
+    flag_params = [True, Status.ACCEPTED, ops.adapt_datefield_value(today), False, False]
     if connection.vendor == "postgresql":
         # One statement: the cards come from the rows the guarded UPDATE flipped, so a case
         # already flagged is never read again (no anti-join over every overdue case).
@@ -94,7 +98,9 @@ def _raise_red(now: datetime, today: date) -> tuple[int, int]:
     with connection.cursor() as cursor:
         cursor.execute(flag, flag_params)
         flagged = max(cursor.rowcount, 0)
-    return flagged, _insert_cards(Level.RED, now, "c.deadline < %s", [today])
+    return flagged, _insert_cards(
+        Level.RED, now, "c.deadline < %s AND c.deadline_provisional = %s", [today, False]
+    )
 
 
 def deadlines_scan(*, now: datetime | None = None) -> dict[str, int]:

@@ -83,11 +83,15 @@ class Span:
         first = start if include_start else start + ONE_DAY
         return Due(d, provisional=not self.is_loaded(first, d))
 
+    def count_from(self, first: date, days: int) -> Due | None:
+        """count_from() within the span, without a query; None when it runs past the end."""
+        return self.count(first, days, include_start=True)
+
     def add(self, start: date, days: int) -> Due | None:
-        """add() within the span, without a query; None when the count runs past its end."""
+        """add() within the span, without a query; None when it runs past the end."""
         if days == 0:
             return Due(start, provisional=False)
-        return self.count(start, days, include_start=_count_from() == "same_day")
+        return self.count_from(first_counted_day(start), days)
 
     def between(self, start: date, end: date) -> int:
         """Working days in (start, end]; both must lie within the span (start may be lo - 1)."""
@@ -186,6 +190,30 @@ def add(start: date, days: int) -> Due:
     return _count(start, days, include_start=_count_from() == "same_day")
 
 
+def first_counted_day(event_day: date) -> date:
+    """The first day a time limit counts after its starting event on `event_day` (an
+    acceptance): the next day (TONGBAN_COUNT_FROM "next_day", 民法典 §201), or the day itself
+    ("same_day", where a local rule counts it). A clock that resumes after a supplement always
+    counts from the next day (docs/domain.md, "Clock stops")."""
+    _check_date(event_day)
+    return event_day if _count_from() == "same_day" else event_day + ONE_DAY
+
+
+def count_from(first: date, days: int) -> Due:
+    """The `days`-th working day counting from `first` itself (days >= 1): the deadline of a
+    clock whose first counted day is `first`. add(d, n) is count_from(first_counted_day(d), n)."""
+    _check_date(first)
+    if days < 1:
+        raise ValueError(f"days must be at least 1, not {days}")
+    return _count(first, days, include_start=True)
+
+
+def days_counted(first: date, through: date) -> int:
+    """Working days in [first, through]: what a clock that counts from `first` has used by the
+    end of `through` (0 when through is before first). One query."""
+    return between(first - ONE_DAY, through)
+
+
 def _count_from() -> str:
     count_from = getattr(settings, "TONGBAN_COUNT_FROM", "next_day")
     if count_from not in ("next_day", "same_day"):
@@ -213,6 +241,24 @@ def left(today: date, due: date) -> int:
     _check_date(due)
     lo, hi = min(today, due), max(today, due)
     return _window(lo, hi).left(today, due)
+
+
+def calendar_year_missing(today: date) -> int | None:
+    """The year whose holiday notice should be loaded and is not: the current one, always; the
+    next one from TONGBAN_CALENDAR_ALERT_FROM (MM-DD, 1 November: the State Council publishes
+    it each November) on. None when nothing is missing. One query."""
+    _check_date(today)
+    alert_from = getattr(settings, "TONGBAN_CALENDAR_ALERT_FROM", "11-01")
+    try:
+        month, day = (int(part) for part in alert_from.split("-"))
+        from_day = date(today.year, month, day)
+    except ValueError:
+        raise ImproperlyConfigured(
+            f"TONGBAN_CALENDAR_ALERT_FROM must be MM-DD, not {alert_from!r}"
+        ) from None
+    wanted = [today.year] + ([today.year + 1] if today >= from_day else [])
+    loaded = set(CalendarYear.objects.filter(year__in=wanted).values_list("year", flat=True))
+    return next((year for year in wanted if year not in loaded), None)
 
 
 def instant_due(at: datetime) -> Due:

@@ -10,6 +10,18 @@ import sys
 from pathlib import Path
 
 EN = {
+    '即办件不适用容缺受理：请一次性告知补正，材料补齐后即时办结': 'An instant item cannot be accepted with materials missing (容缺): ask for them in one notice; it is finished the moment they come',
+    '申请人有 %(n)s 次容缺承诺未兑现，按规定不适用容缺受理': 'The applicant has broken %(n)s 容缺 promise(s) and may not be accepted with materials missing',
+    '办件已结束': 'The case has ended',
+    '%(field)s 应为 1 到 %(most)s 的整数': '%(field)s must be a whole number from 1 to %(most)s',
+    '延期': 'Extension',
+    '已超过办结期限 %(deadline)s，不能再申请延期': 'The deadline %(deadline)s has passed: an extension can no longer be asked for',
+    '请选择批准或不予批准 (approve: true 或 false)': 'Choose to approve or refuse (approve: true or false)',
+    '已超过原办结期限，不能再批准延期（须在期限届满前告知申请人）': 'The original deadline has passed: the extension can no longer be approved (the applicant must be told before it)',
+    '不予批准延期': 'Refusing an extension',
+    '特别程序应为 %(kinds)s 之一': 'The special procedure must be one of %(kinds)s',
+    '特别程序': 'Special procedure',
+    '特别程序结果': "The procedure's outcome",
     # services.py: applying
     "%(field)s 应为材料编码的列表": "%(field)s must be a list of material codes",
     "事项“%(item)s”没有这些材料: %(unknown)s；可用的材料编码: %(codes)s": "Item “%(item)s” has no such materials: %(unknown)s; its material codes: %(codes)s",

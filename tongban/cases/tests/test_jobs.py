@@ -10,7 +10,7 @@ from django.utils import timezone
 from conftest import act, submit
 from tongban.cases.models import Case
 from tongban.cases.services import (
-    case_deadlines_recompute,
+    case_dates_recompute,
     cases_deem_accepted_overdue,
     cases_lapse_overdue,
 )
@@ -93,6 +93,6 @@ def test_loading_a_year_firms_up_provisional_deadlines(carol, alice):
     CalendarDay.objects.create(
         date=date(2027, 1, 1), year=CalendarYear.objects.get(year=2027), is_workday=False
     )
-    assert case_deadlines_recompute(year=2027) == 1
+    assert case_dates_recompute(year=2027) == 1
     case.refresh_from_db()
     assert (case.deadline, case.deadline_provisional) == (date(2027, 1, 8), False)

@@ -22,6 +22,16 @@ EN = {
     "咨询内容": "Question",
     "答复": "Answer",
     "不能关联此咨询记录": "You cannot link this enquiry",
+    "咨询记录 %(id)s 不存在": "Enquiry %(id)s does not exist",
+    "只有经办机构工作人员可以查看和办理咨询": "Only office staff may see and handle enquiries",
+    "该咨询已办结": "This enquiry is already closed",
+    "该咨询刚已转交他人，请刷新后再办理": "This enquiry has just been handed on by someone else; reload and try again",
+    "%(to)r 不是本市经办机构的在岗工作人员": "%(to)r is not an active staff member of an office of the city",
+    "只有该咨询的当前责任人或科长/监察可以转交": "Only the enquiry's owner, or a supervisor, may hand it on",
+    "转交说明": "Hand-on note",
+    "该同事已是这条咨询的责任人": "This colleague already owns the enquiry",
+    "只有该咨询的当前责任人可以办结": "Only the enquiry's owner may close it",
+    "办结答复": "Final reply",
 }
 
 

@@ -3,12 +3,8 @@ import pytest
 from conftest import INSTANT_ITEM, PROMISED_ITEM, act, submit
 from tongban.consultations.models import Consultation, PolicyQA
 from tongban.consultations.seed import policies_seed
-from tongban.consultations.services import (
-    consultation_link_case,
-    consultation_log,
-    consultations_for_office,
-    policy_search,
-)
+from tongban.consultations.selectors import consultations_for_office
+from tongban.consultations.services import consultation_link_case, consultation_log, policy_search
 from tongban.lib.errors import Forbidden, InvalidInput
 
 
@@ -92,52 +88,3 @@ def test_the_seed_can_run_twice(city):
     first = policies_seed()
     assert first >= 6
     assert policies_seed() == first
-
-
-# --- Desk pages ----------------------------------------------------------------------------
-
-
-def test_logging_from_the_desk(client, alice):
-    client.force_login(alice)
-    response = client.post("/desk/consultations/", {
-        "item": f"{INSTANT_ITEM} 城乡居民参保登记", "question": "孩子怎么参保？", "answer": "带户口簿来",
-        "channel": "window",
-    })  # fmt: skip
-    assert response.status_code == 302
-    c = Consultation.objects.get()
-    assert c.clerk == alice and c.item.code == INSTANT_ITEM
-    page = client.get("/desk/consultations/").content.decode()
-    assert "孩子怎么参保？" in page and "首问" in page
-
-
-def test_a_bad_entry_rerenders_with_the_error(client, alice):
-    client.force_login(alice)
-    response = client.post("/desk/consultations/", {"item": "NOPE", "question": "q", "answer": "a",
-                                                    "channel": "window"})  # fmt: skip
-    assert response.status_code == 400
-    assert response.context["form"].errors["item"]
-    assert "NOPE" in response.content.decode()
-    assert not Consultation.objects.exists()
-
-
-def test_bob_does_not_see_alices_consultations(client, alice, bob):
-    consultation_log(clerk=alice, question="alice 的咨询", answer="a")
-    client.force_login(bob)
-    assert "alice 的咨询" not in client.get("/desk/consultations/").content.decode()
-
-
-def test_the_item_guide_shows_its_policies(client, alice):
-    policies_seed()
-    client.force_login(alice)
-    body = client.get(f"/desk/items/{INSTANT_ITEM}/").content.decode()
-    assert "新生儿什么时候参加城乡居民医保" in body
-    assert "门诊费用报销需要在多长时间内申请" not in body
-
-
-def test_the_policy_library_searches(client, rita):
-    policies_seed()
-    client.force_login(rita)
-    response = client.get("/desk/policies/", {"q": "异地"})
-    assert response.status_code == 200
-    assert all("异地" in p.question + p.answer + p.source for p in response.context["policies"])
-    assert response.context["policies"]

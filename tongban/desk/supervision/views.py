@@ -20,7 +20,7 @@ from tongban.evaluations.services import (
     appeal_file,
     appeals_visible,
     evaluation_submit,
-    rating_deadline,
+    rating_window,
     rectification_close,
     rectification_record_callback,
     rectification_verify,
@@ -258,10 +258,12 @@ def rate(request, number: str):
                 messages.error(request, e.message)
             else:
                 return redirect("supervision:rate", number=case.number)
-    last_day = rating_deadline(case)
+    window = rating_window(case)
+    last_day = window.date if window else None
     return render(request, "supervision/rate.html", {
         "case": case, "done": done, "last_day": last_day,
-        "closed": last_day is not None and timezone.localdate() > last_day,
+        "last_day_provisional": bool(window and window.provisional),
+        "closed": window is not None and timezone.localdate() > last_day and not window.provisional,
         "scores": [(s.value, s.label) for s in Score],
     })  # fmt: skip
 

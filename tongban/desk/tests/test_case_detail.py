@@ -35,7 +35,7 @@ def test_after_acceptance_the_clerk_may_transfer_and_the_reviewer_approve(
     assert shown_actions(client.get(f"/desk/cases/{accepted.number}/")) == {"transfer", "withdraw"}
     client.force_login(rita)
     assert shown_actions(client.get(f"/desk/cases/{accepted.number}/")) == {
-        "approve", "deny", "request_supplement",
+        "approve", "deny", "request_supplement", "request_extension", "start_procedure",
     }  # fmt: skip
     client.force_login(sam)  # not yet at 复审
     assert shown_actions(client.get(f"/desk/cases/{accepted.number}/")) == set()

@@ -19,7 +19,7 @@ pytestmark = pytest.mark.django_db
 def recompute_calls(monkeypatch):
     calls = []
     monkeypatch.setattr(
-        calendar_module, "case_deadlines_recompute", lambda *, year: calls.append(year) or 0
+        calendar_module, "case_dates_recompute", lambda *, year: calls.append(year) or 0
     )
     return calls
 
@@ -44,7 +44,7 @@ def test_it_rolls_back_the_year_when_recomputing_fails(year_2027, monkeypatch):
     def fail(*, year):
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(calendar_module, "case_deadlines_recompute", fail)
+    monkeypatch.setattr(calendar_module, "case_dates_recompute", fail)
     with pytest.raises(RuntimeError):
         calendar_load(data=year_2027, year=2027)
     assert not CalendarYear.objects.filter(year=2027).exists()
@@ -82,5 +82,5 @@ def test_loading_2027_moves_an_open_deadline_with_an_event(carol, alice, calenda
     assert (event.from_status, event.to_status) == ("accepted", "accepted")
     assert event.data == {
         "deadline": ["2027-01-07", "2027-01-08"],
-        "provisional": [True, False],
+        "deadline_provisional": [True, False],
     }

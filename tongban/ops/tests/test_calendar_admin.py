@@ -34,9 +34,7 @@ def test_the_year_list_shows_the_notices(admin_client, calendar):
 
 def test_a_hand_correction_moves_the_calendar_and_recomputes(admin_client, calendar, monkeypatch):
     calls = []
-    monkeypatch.setattr(
-        calendar_module, "case_deadlines_recompute", lambda *, year: calls.append(year)
-    )
+    monkeypatch.setattr(calendar_module, "case_dates_recompute", lambda *, year: calls.append(year))
     cy = CalendarYear.objects.get(year=2026)
     r = post_with_new_day(admin_client, cy, {"date": "2026-12-31", "name": "测试假日"})
     assert r.status_code == 302

@@ -13,6 +13,8 @@ from pathlib import Path
 
 # fmt: off
 EN = {
+    '（经批准延期 %(n)s 个工作日）': '(extended by %(n)s working days, as approved)',
+    '特别程序期间暂停计时': 'The clock stands still during a special procedure',
     # forms.py
     "用户名或密码不正确。": "Incorrect username or password.",
     '工作人员请从<a href="{}">办事窗口系统</a>登录。': 'Staff, please sign in through the <a href="{}">service desk system</a>.',

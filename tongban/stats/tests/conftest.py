@@ -6,21 +6,22 @@ Applicants: carol (person, insured in B), paul (person, insured in A), acme (emp
 insured in 东昌府区 371502). "Today" in the tests is 2025-05-20 (a Tuesday).
 
       submitted (local)   chan.  item      applicant office status      accepted  clock  deadline  completed
- c1   03-03 09:00         window instant   carol     A      approved    03-03     03-03  03-03     03-03
- c2   03-03 10:00         web    promised  paul      A      approved    03-04     03-04  03-18     03-07
- c3   03-05 11:00         mobile promised  carol     A      denied      03-05     03-05  03-19     03-20 07:00 (03-19 UTC)
- c4   03-10 09:00         web    promised  carol     B      approved    03-11     03-20* 03-31     03-25 07:00 (03-24 UTC)
+                                                          (clock: the first day it counts, the day after acceptance)
+ c1   03-03 09:00         window instant   carol     A      approved    03-03     03-04  03-03     03-03
+ c2   03-03 10:00         web    promised  paul      A      approved    03-04     03-05  03-18     03-07
+ c3   03-05 11:00         mobile promised  carol     A      denied      03-05     03-06  03-19     03-20 07:00 (03-19 UTC)
+ c4   03-10 09:00         web    promised  carol     B      approved    03-11     03-21* 03-31     03-25 07:00 (03-24 UTC)
                                                                                                    * 2 working days used before a stop
- c5   03-12 09:00         web    promised  carol     A      accepted    03-12     03-12  03-26     -
- c6   03-12 15:00         window promised  paul      B      accepted    03-12     03-12  12-31     -
+ c5   03-12 09:00         web    promised  carol     A      accepted    03-12     03-13  03-26     -
+ c6   03-12 15:00         window promised  paul      B      accepted    03-12     03-13  12-31     -
  c7   03-13 09:00         web    promised  carol     A      rejected    -         -      -         03-14
  c8   03-14 09:00         web    promised  carol     -      withdrawn   -         -      -         03-15
  c9   03-28 09:00         web    promised  paul      -      submitted   -         -      -         -
- c10  03-17 09:00         window employer  acme      C      withdrawn   03-17     03-17  -         03-18
+ c10  03-17 09:00         window employer  acme      C      withdrawn   03-17     03-18  -         03-18
  c11  02-28 23:30         web    promised  carol     -      submitted   (in February: 15:30 UTC)
  c12  03-31 23:59         web    promised  carol     -      submitted   (still March locally)
  c13  04-01 00:10         web    promised  carol     -      submitted   (April locally, 03-31 UTC)
- c14  04-24 09:00         web    promised  paul      A      approved    04-25     04-25  05-14     05-07
+ c14  04-24 09:00         web    promised  paul      A      approved    04-25     04-26  05-14     05-07
 
 Ratings (好差评), with the rectification a bad one opened (due, closed):
  c1 2 (03-10, 03-07)   c2 3   c3 1 excluded by an upheld appeal (void)   c4 4
@@ -98,22 +99,22 @@ def history(offices, applicants, alice):
 
     rows = {
         "c1": case(1, item=N, applicant=carol, channel="window", submitted=at("2025-03-03"), office=A,
-                   status="completed", result="approved", accepted=at("2025-03-03"), clock=d("2025-03-03"),
+                   status="completed", result="approved", accepted=at("2025-03-03"), clock=d("2025-03-04"),
                    deadline=d("2025-03-03"), completed=at("2025-03-03", "09:05")),
         "c2": case(2, item=P, applicant=paul, channel="web", submitted=at("2025-03-03", "10:00"), office=A,
-                   status="completed", result="approved", accepted=at("2025-03-04"), clock=d("2025-03-04"),
+                   status="completed", result="approved", accepted=at("2025-03-04"), clock=d("2025-03-05"),
                    deadline=d("2025-03-18"), completed=at("2025-03-07", "16:00")),
         "c3": case(3, item=P, applicant=carol, channel="mobile", submitted=at("2025-03-05", "11:00"), office=A,
-                   status="completed", result="denied", accepted=at("2025-03-05", "11:30"), clock=d("2025-03-05"),
+                   status="completed", result="denied", accepted=at("2025-03-05", "11:30"), clock=d("2025-03-06"),
                    deadline=d("2025-03-19"), completed=at("2025-03-20", "07:00")),
         "c4": case(4, item=P, applicant=carol, channel="web", submitted=at("2025-03-10"), office=B,
-                   status="completed", result="approved", accepted=at("2025-03-11"), clock=d("2025-03-20"), used=2,
+                   status="completed", result="approved", accepted=at("2025-03-11"), clock=d("2025-03-21"), used=2,
                    deadline=d("2025-03-31"), completed=at("2025-03-25", "07:00")),
         "c5": case(5, item=P, applicant=carol, channel="web", submitted=at("2025-03-12"), office=A,
-                   status="accepted", accepted=at("2025-03-12", "10:00"), clock=d("2025-03-12"),
+                   status="accepted", accepted=at("2025-03-12", "10:00"), clock=d("2025-03-13"),
                    deadline=d("2025-03-26")),
         "c6": case(6, item=P, applicant=paul, channel="window", submitted=at("2025-03-12", "15:00"), office=B,
-                   status="accepted", accepted=at("2025-03-12", "15:00"), clock=d("2025-03-12"),
+                   status="accepted", accepted=at("2025-03-12", "15:00"), clock=d("2025-03-13"),
                    deadline=d("2025-12-31")),
         "c7": case(7, item=P, applicant=carol, channel="web", submitted=at("2025-03-13"), office=A,
                    status="rejected", completed=at("2025-03-14")),
@@ -121,13 +122,13 @@ def history(offices, applicants, alice):
                    completed=at("2025-03-15")),
         "c9": case(9, item=P, applicant=paul, channel="web", submitted=at("2025-03-28")),
         "c10": case(10, item=E, applicant=acme, channel="window", submitted=at("2025-03-17"), office=C,
-                    status="withdrawn", accepted=at("2025-03-17", "09:10"), clock=d("2025-03-17"),
+                    status="withdrawn", accepted=at("2025-03-17", "09:10"), clock=d("2025-03-18"),
                     completed=at("2025-03-18")),
         "c11": case(11, item=P, applicant=carol, channel="web", submitted=at("2025-02-28", "23:30")),
         "c12": case(12, item=P, applicant=carol, channel="web", submitted=at("2025-03-31", "23:59")),
         "c13": case(13, item=P, applicant=carol, channel="web", submitted=at("2025-04-01", "00:10")),
         "c14": case(14, item=P, applicant=paul, channel="web", submitted=at("2025-04-24"), office=A,
-                    status="completed", result="approved", accepted=at("2025-04-25"), clock=d("2025-04-25"),
+                    status="completed", result="approved", accepted=at("2025-04-25"), clock=d("2025-04-26"),
                     deadline=d("2025-05-14"), completed=at("2025-05-07", "11:00")),
     }  # fmt: skip
     rate(rows["c1"], 2, rectified=("2025-03-10", at("2025-03-07", "10:00")))  # bad, fixed in time

@@ -33,6 +33,8 @@ MARCH_FIGURES = {
     "overdue_open": 1,  # c5: deadline 03-26, still open on 05-20; c6 is due 12-31
     "overdue_finished": 1,  # c3
     "overdue": 2,
+    "extended": 0,
+    "with_procedure": 0,
     # c1 0; c2 (03-04, 03-07] = 3; c3 (03-05, 03-20] = 11; c4 2 used + (03-20, 03-25] = 3
     # (03-25 local, 03-24 UTC): (0 + 3 + 11 + 5) / 4
     "avg_handling_workdays": 4.75,

@@ -73,12 +73,12 @@ def test_cards_are_mailed_to_the_supervisors(alice, carol, supervisors, mailoutb
     olga, vera = supervisors
     case = accepted_on("2025-03-03", alice, carol)
     deadlines_scan(now=at("2025-03-13 09:00"))  # yellow: the office's supervisor
-    notifications_dispatch()
+    notifications_dispatch(now=at("2025-03-13 09:01"))
     assert [m.to for m in mailoutbox] == [["olga@example.org"]]
     assert "黄牌" in mailoutbox[0].subject and case.number in mailoutbox[0].body
     deadlines_scan(now=at("2025-03-18 09:00"))  # red: the city's too
-    notifications_dispatch()
-    notifications_dispatch()
+    notifications_dispatch(now=at("2025-03-18 09:01"))
+    notifications_dispatch(now=at("2025-03-18 09:02"))
     assert sorted(m.to[0] for m in mailoutbox[1:]) == ["olga@example.org", "vera@example.org"]
     assert Notification.objects.filter(event="warning.red").count() == 2
 
@@ -154,7 +154,7 @@ def test_cards_raised_together_reach_a_supervisor_as_one_digest(alice, carol, su
                                                                  mailoutbox):  # fmt: skip
     cases = [accepted_on("2025-03-03", alice, carol) for _ in range(3)]
     deadlines_scan(now=at("2025-03-13 09:00"))
-    notifications_dispatch()
+    notifications_dispatch(now=at("2025-03-13 09:01"))
     assert [m.to for m in mailoutbox] == [["olga@example.org"]]
     assert "3 条" in mailoutbox[0].subject
     assert all(c.number in mailoutbox[0].body for c in cases)
@@ -175,3 +175,19 @@ def test_recording_costs_no_query_per_card(alice, carol, supervisors):
 
     collect_cost(1)  # the checkpoints exist from here on
     assert collect_cost(1) == collect_cost(10)
+
+
+def test_a_missing_calendar_year_is_mailed_weekly_to_those_who_load_it(supervisors, mailoutbox):
+    """From 1 November the State Council's notice for next year is due: until it is loaded,
+    the catalog administrators and the city's supervisors hear so once a week."""
+    from tongban.people.models import Role, User
+
+    User.objects.create_user("cat", email="cat@example.org", role=Role.CATALOG_ADMIN)
+    notifications_dispatch(now=at("2026-10-30 09:00"))  # 2026 loaded, 2027 not due yet
+    assert mailoutbox == []
+    notifications_dispatch(now=at("2026-11-02 09:00"))
+    notifications_dispatch(now=at("2026-11-03 09:00"))  # the same week: nothing again
+    assert sorted(m.to[0] for m in mailoutbox) == ["cat@example.org", "vera@example.org"]
+    assert "2027" in mailoutbox[0].subject
+    notifications_dispatch(now=at("2026-11-09 09:00"))  # a week on
+    assert len(mailoutbox) == 4
