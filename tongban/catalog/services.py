@@ -120,7 +120,10 @@ def version_data_clean(data: dict) -> dict:
         if s.get("office"):
             office = office_by_code(str(s["office"]))
             if office is None or office.external:
-                _bad(f"steps[{i}].office", _("%(office)r 不是本市的经办机构") % {"office": s["office"]})
+                _bad(
+                    f"steps[{i}].office",
+                    _("%(office)r 不是本市的经办机构") % {"office": s["office"]},
+                )
             step["office"] = office.code
         if s.get("department"):
             department = str(s["department"]).strip()

@@ -309,7 +309,8 @@ def catalog_workbook_export(*, on: date | None = None, items=None) -> bytes:
                 "channels": ",".join(Channel(c).label for c in v.channels),
                 "citywide": "是" if v.citywide else "否",
                 "steps": "; ".join(
-                    f"{s['name']}:{s['role']}" + (f"@{s['office']}" if s.get("office") else "")
+                    f"{s['name']}:{s['role']}"
+                    + (f"@{s['office']}" if s.get("office") else "")
                     + (f"#{s['department']}" if s.get("department") else "")
                     for s in v.steps
                 ),

@@ -222,7 +222,8 @@ def _case_context(user, case: Case) -> dict:
         "turn": _turn(case),
         # The window decides 容缺 knowing the applicant's record of kept promises.
         "broken_promises": broken_promises(applicant_id=case.applicant_id)
-        if case.status == Status.SUBMITTED or case.missing_materials else 0,
+        if case.status == Status.SUBMITTED or case.missing_materials
+        else 0,
         "attachments": list(case.attachments.order_by("material", "uploaded_at")),
         "materials": [
             {

@@ -13,10 +13,10 @@ import sys
 from pathlib import Path
 
 EN = {
-    '%(year)s 年的节假日安排尚未载入：该年度的期限按周一至周五暂计（标 *）。请事项管理员在国务院办公厅通知发布后载入（管理后台“年度节假日安排”或 tongban load-calendar）。': (
-        'The %(year)s holidays are not loaded yet: dates in that year are counted Monday to Friday'
-        ' for now (marked *). The catalog administrator loads the State Council notice once it is'
-        ' published (admin: 年度节假日安排, or tongban load-calendar).'
+    "%(year)s 年的节假日安排尚未载入：该年度的期限按周一至周五暂计（标 *）。请事项管理员在国务院办公厅通知发布后载入（管理后台“年度节假日安排”或 tongban load-calendar）。": (
+        "The %(year)s holidays are not loaded yet: dates in that year are counted Monday to Friday"
+        " for now (marked *). The catalog administrator loads the State Council notice once it is"
+        " published (admin: 年度节假日安排, or tongban load-calendar)."
     ),
     # identifiers.py
     "%(label)s必须是文本": "%(label)s must be a string",
@@ -47,7 +47,9 @@ EN = {
 }
 
 
-SITE_TEMPLATES = {'%(year)s 年的节假日安排尚未载入：该年度的期限按周一至周五暂计（标 *）。请事项管理员在国务院办公厅通知发布后载入（管理后台“年度节假日安排”或 tongban load-calendar）。'}
+SITE_TEMPLATES = {
+    "%(year)s 年的节假日安排尚未载入：该年度的期限按周一至周五暂计（标 *）。请事项管理员在国务院办公厅通知发布后载入（管理后台“年度节假日安排”或 tongban load-calendar）。"
+}
 
 
 if __name__ == "__main__":
@@ -56,5 +58,10 @@ if __name__ == "__main__":
 
     # The site-wide templates (templates/base.html, templates/admin/) are no app's: their few
     # strings are added here by hand (makemessages in tongban/lib cannot see them).
-    sys.exit(1 if po_fill(Path(__file__).parent / "en" / "LC_MESSAGES" / "django.po", EN,
-                          extra=SITE_TEMPLATES) else 0)
+    sys.exit(
+        1
+        if po_fill(
+            Path(__file__).parent / "en" / "LC_MESSAGES" / "django.po", EN, extra=SITE_TEMPLATES
+        )
+        else 0
+    )

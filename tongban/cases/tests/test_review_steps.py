@@ -24,7 +24,12 @@ def two_offices_item(city):
     data = {k: getattr(latest, k) for k in VERSION_FIELDS}
     data["steps"] = [
         {"name": "审核", "role": Role.REVIEWER},
-        {"name": "基金复核", "role": Role.SECOND_REVIEWER, "office": "371500", "department": "基金科"},
+        {
+            "name": "基金复核",
+            "role": Role.SECOND_REVIEWER,
+            "office": "371500",
+            "department": "基金科",
+        },
     ]
     with time_machine.travel("2025-03-01 09:00+08:00"):
         return catalog_item_save(code=item.code, name=item.name, category=item.category,

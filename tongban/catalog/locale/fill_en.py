@@ -10,8 +10,8 @@ import sys
 from pathlib import Path
 
 EN = {
-    '%(office)r 不是本市的经办机构': '%(office)r is not an office of this city',
-    '科室名称最多 50 字': "A department's name is at most 50 characters",
+    "%(office)r 不是本市的经办机构": "%(office)r is not an office of this city",
+    "科室名称最多 50 字": "A department's name is at most 50 characters",
     # forms.py
     "请选择": "Please choose",
     # selectors.py
