@@ -47,12 +47,22 @@ class FiguresSerializer(serializers.Serializer):
     overdue_open = serializers.IntegerField(help_text="open, accepted, deadline before today")
     overdue_finished = serializers.IntegerField(help_text="completed after the deadline")
     overdue = serializers.IntegerField(help_text="overdue_open + overdue_finished")
+    extended = serializers.IntegerField(help_text="with an approved extension (延期)")
+    with_procedure = serializers.IntegerField(help_text="with a special procedure (特别程序)")
     avg_handling_workdays = serializers.FloatField(
         allow_null=True, help_text="mean working days on the clock of completed cases"
     )
     tongban_share = serializers.FloatField(
         **_RATE, help_text="accepted cases handled outside the insured region / accepted"
     )
+    ratings = serializers.IntegerField(
+        help_text="ratings that count (an upheld appeal excludes one)"
+    )
+    satisfaction = serializers.FloatField(**_RATE, help_text="good ratings / ratings")
+    bad_ratings = serializers.IntegerField()
+    bad_ratings_open = serializers.IntegerField(help_text="their rectification not closed yet")
+    bad_ratings_closed_in_time = serializers.IntegerField()
+    bad_ratings_closed_late = serializers.IntegerField()
 
 
 class FiltersSerializer(serializers.Serializer):
