@@ -206,7 +206,8 @@ FROM timed t;
 INSERT_CASES = """
 INSERT INTO cases_case (
   id, number, channel, status, result, step, reason, submitted_at, accepted_at, completed_at,
-  deadline, deadline_provisional, clock_started_on, workdays_used, prereview_due, form,
+  deadline, deadline_provisional, clock_started_on, workdays_used, prereview_due,
+  prereview_started_on, form,
   supplied_materials, missing_materials, promised_supplement_by, overdue, version,
   idempotency_key, updated_at, accepting_office_id, agent_id, applicant_id,
   bundle_application_id, handling_office_id, insured_region_id, item_id, item_version_id,
@@ -231,9 +232,11 @@ SELECT c.id,
        THEN (c.decided_at AT TIME ZONE 'Asia/Shanghai')::date
             + CASE WHEN c.instant THEN 0 ELSE c.promised_days * 7 / 5 END END,
   false,
-  CASE WHEN c.status IN ('accepted', 'completed') THEN (c.decided_at AT TIME ZONE 'Asia/Shanghai')::date END,
+  -- clock_started_on: the first day the clock counts, the day after acceptance
+  CASE WHEN c.status IN ('accepted', 'completed') THEN (c.decided_at AT TIME ZONE 'Asia/Shanghai')::date + 1 END,
   0,
   CASE WHEN c.status = 'submitted' AND c.channel <> 'window' THEN c.day + 7 END,
+  CASE WHEN c.status = 'submitted' AND c.channel <> 'window' THEN c.day END,
   CASE WHEN c.money THEN jsonb_build_object('amount', to_char(50 + c.r_hand * 8000, 'FM99990.00'),
                                             'bank_account', '62220202' || lpad((c.id % 100000000000)::text, 11, '0'))
        ELSE '{}'::jsonb END,
@@ -327,13 +330,14 @@ WITH who AS (
 ), made AS (
   INSERT INTO cases_case (
     number, channel, status, result, step, reason, submitted_at, deadline_provisional,
-    workdays_used, prereview_due, form, supplied_materials, missing_materials, overdue, version,
-    idempotency_key, updated_at, applicant_id, insured_region_id, item_id, item_version_id,
-    submitted_by_id)
+    workdays_used, prereview_due, prereview_started_on, form, supplied_materials, missing_materials,
+    overdue, version, idempotency_key, updated_at, applicant_id, insured_region_id, item_id,
+    item_version_id, submitted_by_id)
   SELECT %(prefix)s || '-' || to_char((now() AT TIME ZONE 'Asia/Shanghai')::date, 'YYYYMMDD') || '-'
            || lpad((base.last + g)::text, 6, '0'),
          'web', 'submitted', '', 0, '', now(), false, 0,
-         (now() AT TIME ZONE 'Asia/Shanghai')::date + 7, %(form)s::jsonb, version.materials,
+         (now() AT TIME ZONE 'Asia/Shanghai')::date + 7, (now() AT TIME ZONE 'Asia/Shanghai')::date,
+         %(form)s::jsonb, version.materials,
          '[]'::jsonb, false, 1, '', now(), who.applicant_id, who.insured_region_id,
          version.item_id, version.id, who.user_id
   FROM generate_series(1, %(count)s) g, who, version, base

@@ -173,12 +173,14 @@ class Case(models.Model):
     # 行政许可法 §32: an application not answered by prereview_due counts as accepted. Counted
     # from prereview_started_on (received, or a pre-acceptance supplement handed in).
     prereview_due = models.DateField("预审期限", null=True, blank=True)
-    prereview_due_provisional = models.BooleanField(default=False)
+    prereview_due_provisional = models.BooleanField(default=False, db_default=False)
     prereview_started_on = models.DateField(null=True, blank=True)
     # 延期: an extension asked for and not decided yet; the working days approved so far.
-    extension_pending = models.BooleanField(default=False)
-    extended_days = models.PositiveSmallIntegerField(default=0)
-    procedures = models.PositiveSmallIntegerField(default=0)  # 特别程序 started, for the figures
+    extension_pending = models.BooleanField(default=False, db_default=False)
+    extended_days = models.PositiveSmallIntegerField(default=0, db_default=0)
+    procedures = models.PositiveSmallIntegerField(
+        default=0, db_default=0
+    )  # 特别程序 started, for the figures
 
     form = models.JSONField("申请表", default=dict)
     supplied_materials = models.JSONField("已提交材料", default=list)
@@ -186,7 +188,7 @@ class Case(models.Model):
     promised_supplement_by = models.DateField("容缺承诺补齐日期", null=True, blank=True)
     # While awaiting a supplement: its last day, counted from the day it was asked for.
     supplement_due = models.DateField("补正期限", null=True, blank=True)
-    supplement_due_provisional = models.BooleanField(default=False)
+    supplement_due_provisional = models.BooleanField(default=False, db_default=False)
     supplement_asked_on = models.DateField(null=True, blank=True)
 
     # Flagged, once, by the deadline scan when it raised the red card (a guard, so the card is

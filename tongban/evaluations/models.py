@@ -83,7 +83,9 @@ class Rectification(models.Model):
     office = models.ForeignKey("offices.Office", models.PROTECT, related_name="rectifications")
     opened_at = models.DateTimeField("开始时间", default=timezone.now)
     due = models.DateField("整改期限")
-    due_provisional = models.BooleanField(default=False)  # counted into a year not yet loaded
+    due_provisional = models.BooleanField(
+        default=False, db_default=False
+    )  # counted into a year not yet loaded
 
     verification = models.TextField("核实与整改情况", blank=True)
     verified_at = models.DateTimeField(null=True, blank=True)
