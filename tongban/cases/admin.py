@@ -28,9 +28,10 @@ class NoticeInline(ReadOnlyInline):
 
 
 @admin.register(Case)
-class CaseAdmin(admin.ModelAdmin):
-    """For operators. Status and history change only through the case services, so the
-    workflow fields are read-only here."""
+class CaseAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """For operators to read. A case changes only through the case services (its history, its
+    version, its notices), never by editing the row: read-only here for everyone, superusers
+    included."""
 
     list_display = [
         "number",

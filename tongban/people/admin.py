@@ -1,8 +1,14 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
+from tongban.lib.admin import ReadOnlyAdminMixin
+
 from .models import ApiToken, Applicant, User
 from .services import tokens_revoke, user_save
+
+# What an account may do is its role (三权分立): Django's superuser flag, groups and
+# permissions are not on the page, so nobody can grant them to anyone, themselves included.
+_PRIVILEGES = {"is_superuser", "groups", "user_permissions"}
 
 
 @admin.register(User)
@@ -11,9 +17,10 @@ class UserAdmin(BaseUserAdmin):
     list_filter = ["role", "office", "is_active"]
     list_select_related = ["office"]
     raw_id_fields = ["applicant"]
-    fieldsets = BaseUserAdmin.fieldsets + (
-        ("通办", {"fields": ("role", "office", "department", "applicant")}),
-    )
+    fieldsets = tuple(
+        (name, {**opts, "fields": tuple(f for f in opts["fields"] if f not in _PRIVILEGES)})
+        for name, opts in BaseUserAdmin.fieldsets
+    ) + (("通办", {"fields": ("role", "office", "department", "applicant")}),)
     add_fieldsets = BaseUserAdmin.add_fieldsets + (
         ("通办", {"fields": ("role", "office", "department")}),
     )
@@ -23,7 +30,10 @@ class UserAdmin(BaseUserAdmin):
 
 
 @admin.register(Applicant)
-class ApplicantAdmin(admin.ModelAdmin):
+class ApplicantAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """A person's identity changes through the applicant services (checked, audited), never
+    here."""
+
     list_display = ["name", "kind", "insured_region", "created_at"]
     list_filter = ["kind", "insured_region"]
     search_fields = ["name", "id_number"]
