@@ -118,6 +118,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "tongban.lib.middleware.LocaleMiddleware",  # Django's, leaner; the API's messages too
     "django.middleware.common.CommonMiddleware",
+    "tongban.lib.middleware.DatabaseUnavailableMiddleware",  # 503, not a 500, when it is down
     "tongban.lib.middleware.BrowserMiddleware",  # runs the next list, but for bearer API calls
 ]
 TONGBAN_BROWSER_MIDDLEWARE = [

@@ -8,15 +8,22 @@ with all their hooks, for every other request, including API calls that sign in 
 (the docs page, the desk's links to notice PDFs).
 """
 
+import logging
+
 from django.conf import settings
 from django.conf.urls.i18n import is_language_prefix_patterns_used
 from django.core.handlers.exception import convert_exception_to_response
+from django.db import InterfaceError, OperationalError
+from django.http import HttpResponse, JsonResponse
 from django.middleware import locale
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
 from django.utils.module_loading import import_string
+from django.utils.translation import gettext as _
 
 from tongban.lib.http import bearer_key
+
+log = logging.getLogger(__name__)
 
 
 def bearer_api(request) -> bool:
@@ -96,4 +103,37 @@ class LocaleMiddleware(locale.LocaleMiddleware):
             return super().process_response(request, response)
         patch_vary_headers(response, ("Accept-Language",))
         response.headers.setdefault("Content-Language", translation.get_language())
+        return response
+
+
+class DatabaseUnavailableMiddleware:
+    """A database that is down or restarting answers 503 Service Unavailable with Retry-After
+    and one log line, not a 500 with a traceback per request: the client may retry, and nothing
+    was done (every write is one transaction). JSON under /api/, a short page elsewhere."""
+
+    RETRY_AFTER = "5"
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if not isinstance(exception, (OperationalError, InterfaceError)):
+            return None
+        log.warning("database unavailable (%s): %s %s", type(exception).__name__,
+                    request.method, request.path)  # fmt: skip
+        message = _("服务暂时不可用，请稍后重试")
+        if request.path_info.startswith("/api/"):
+            response = JsonResponse(
+                {"error": {"code": "service_unavailable", "message": message}}, status=503
+            )
+        else:
+            response = HttpResponse(
+                f"<!doctype html><meta charset=utf-8><title>503</title><p>{message}</p>",
+                status=503,
+            )
+        response["Retry-After"] = self.RETRY_AFTER
+        response._has_been_logged = True  # the line above is its log line (django.request's is not)
         return response

@@ -80,3 +80,28 @@ def test_the_lean_locale_middleware_answers_as_djangos(headers, path):
         return request.LANGUAGE_CODE, response.status_code, response.headers, response.content
 
     assert run(LocaleMiddleware) == run(Djangos)
+
+
+@pytest.mark.parametrize("path", ["api", "desk"])
+def test_a_database_that_is_down_answers_503_with_retry_after(client, alice, online_case,
+                                                              monkeypatch, caplog, path):  # fmt: skip
+    """What leaves the process (the database connection) fails; the answer says "try again"."""
+    from django.db import OperationalError
+
+    from tongban.cases import access
+
+    def down(*args, **kwargs):
+        raise OperationalError("server closed the connection unexpectedly")
+
+    monkeypatch.setattr(access, "case_by_number", down)
+    if path == "api":
+        api = APIClient()
+        api.credentials(HTTP_AUTHORIZATION=f"Bearer {sign_in(api, alice)}")
+        response = api.get(f"/api/v1/cases/{online_case.number}")
+        assert response.json()["error"]["code"] == "service_unavailable"
+    else:
+        client.force_login(alice)
+        response = client.get(f"/desk/cases/{online_case.number}/")
+    assert (response.status_code, response["Retry-After"]) == (503, "5")
+    assert [r.getMessage()[:20] for r in caplog.records] == ["database unavailable"]
+    assert caplog.records[0].exc_info is None  # one line, no traceback
