@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 
 EN = {
-    '服务暂时不可用，请稍后重试': 'The service is briefly unavailable: please try again in a moment',
+    "服务暂时不可用，请稍后重试": "The service is briefly unavailable: please try again in a moment",
     "%(year)s 年的节假日安排尚未载入：该年度的期限按周一至周五暂计（标 *）。请事项管理员在国务院办公厅通知发布后载入（管理后台“年度节假日安排”或 tongban load-calendar）。": (
         "The %(year)s holidays are not loaded yet: dates in that year are counted Monday to Friday"
         " for now (marked *). The catalog administrator loads the State Council notice once it is"

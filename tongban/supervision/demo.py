@@ -79,7 +79,8 @@ class _Calendar:
         return local.replace(year=day.year, month=day.month, day=day.day)
 
 
-DATE_FIELDS = ("clock_started_on", "deadline", "prereview_due", "supplement_due",
+DATE_FIELDS = ("clock_started_on", "deadline", "prereview_due", "prereview_started_on",
+               "supplement_due", "supplement_asked_on",
                "promised_supplement_by")  # fmt: skip
 TIME_FIELDS = ("submitted_at", "accepted_at", "completed_at")
 
@@ -165,7 +166,8 @@ def _finished(key: str, applicant_user: User, office: str) -> Case | None:
 def supervision_demo_seed() -> dict:
     """Cases at several ages in 莘县 (371522) and 临清 (371581), two finished cases rated
     (one bad: its rectification is open), one finished and not yet rated (for the window
-    rating page), and one online application near its 5-day pre-review limit. Staff get
+    rating page), one online application near its 5-day pre-review limit, one with an
+    extension waiting for the supervisor and one in a special procedure. Staff get
     demo e-mail addresses. Idempotent: a second run adds nothing."""
     _require_demo()
     from .models import Checkpoint
@@ -203,6 +205,17 @@ def supervision_demo_seed() -> dict:
             if created:
                 _age([case], 4, cal)  # one working day left to answer (行政许可法 §32)
                 made["prereview"].append(case.number)
+            # 延期 waiting for the 莘县 supervisor, and a 特别程序 under way (its clock still).
+            case = _case("demo-supervision-extension", applicants[0], _user("clerk-371522"), 0, cal)
+            if case:
+                case_act(number=case.number, action="request_extension", days=5,
+                         actor=_user("reviewer-371522"), reason="需向外地定点医院核实住院票据")  # fmt: skip
+                made["running"].append(case.number)
+            case = _case("demo-supervision-procedure", applicants[1], _user("clerk-371522"), 0, cal)
+            if case:
+                case_act(number=case.number, action="start_procedure", kind="site_check",
+                         actor=_user("reviewer-371522"), reason="需现场核查就诊记录")  # fmt: skip
+                made["running"].append(case.number)
     except DomainError as e:  # the catalog changed under the demo: say so, keep the rest
         return {"error": f"{e.code}: {e.message}", **made}
     made["jobs"] = _run_jobs(send=False)

@@ -19,7 +19,7 @@ def demo(city, settings):
 
 def test_the_seed_makes_cases_at_several_ages_once(demo):
     assert "error" not in demo, demo
-    assert len(demo["running"]) == 12 and len(demo["finished"]) == 2 and len(demo["unrated"]) == 1
+    assert len(demo["running"]) == 14 and len(demo["finished"]) == 2 and len(demo["unrated"]) == 1
     assert (
         Warning.objects.filter(level="red").exists()
         and Warning.objects.filter(level="yellow").exists()
