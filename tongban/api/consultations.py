@@ -2,7 +2,6 @@
 and 首问负责's hand-on and closing. Who sees what is tongban.consultations.access; the rules
 and their errors come from tongban.consultations.services."""
 
-from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers
@@ -21,7 +20,8 @@ from tongban.consultations.services import consultation_close, consultation_hand
 from tongban.lib.http import client_ip
 from tongban.lib.paging import PAGE_MAX, page_rows
 
-from .schemas import EnumField, ErrorSerializer, StrictSerializer, validated
+from .schemas import EnumField, ErrorSerializer, StrictSerializer, page_of, validated
+from .shapes import time_iso
 
 PAGE_SIZE = 50
 STATES = {"open": "待答复", "closed": "已办结"}
@@ -107,14 +107,7 @@ class ConsultationSerializer(serializers.Serializer):
     hand_offs = HandOffSerializer(many=True, help_text="every hand-on, oldest first")
 
 
-class ConsultationListSerializer(serializers.Serializer):
-    count = serializers.IntegerField()
-    next = serializers.URLField(allow_null=True)
-    results = ConsultationSerializer(many=True)
-
-
-def _iso(value):
-    return timezone.localtime(value).isoformat() if value else None
+ConsultationListSerializer = page_of(ConsultationSerializer, "Consultation")
 
 
 def consultation_data(c: Consultation) -> dict:
@@ -126,13 +119,13 @@ def consultation_data(c: Consultation) -> dict:
         "office": c.office.code,
         "owner": c.owner.username,
         "first_responder": c.clerk.username,
-        "asked_at": _iso(c.asked_at),
+        "asked_at": time_iso(c.asked_at),
         "channel": c.channel,
         "item": c.item.code if c.item_id else None,
         "question": c.question,
         "answer": c.answer,
         "reply": c.reply,
-        "closed_at": _iso(c.closed_at),
+        "closed_at": time_iso(c.closed_at),
         "closed_by": c.closed_by.username if c.closed_by_id else None,
         "case": c.turned_into_case.number if c.turned_into_case_id else None,
         "hand_offs": [
@@ -140,7 +133,7 @@ def consultation_data(c: Consultation) -> dict:
                 "from": h.from_user.username,
                 "to": h.to_user.username,
                 "by": h.by.username,
-                "at": _iso(h.at),
+                "at": time_iso(h.at),
                 "note": h.note,
             }
             for h in c.hand_offs.all()

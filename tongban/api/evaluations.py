@@ -19,7 +19,8 @@ from tongban.lib.errors import Forbidden, InvalidInput
 from tongban.lib.paging import PAGE_MAX, page_number, page_rows
 from tongban.people.models import Role
 
-from .schemas import EnumField, ErrorSerializer, StrictSerializer
+from .schemas import EnumField, ErrorSerializer, StrictSerializer, page_of
+from .shapes import time_iso
 
 PAGE_SIZE = 50
 
@@ -88,14 +89,7 @@ class RectificationSerializer(serializers.Serializer):
     excluded = serializers.BooleanField(help_text="an upheld appeal took the rating out")
 
 
-class RectificationListSerializer(serializers.Serializer):
-    count = serializers.IntegerField()
-    next = serializers.URLField(allow_null=True)
-    results = RectificationSerializer(many=True)
-
-
-def _iso(value):
-    return timezone.localtime(value).isoformat() if value else None
+RectificationListSerializer = page_of(RectificationSerializer, "Rectification")
 
 
 def evaluation_data(e: Evaluation) -> dict:
@@ -110,7 +104,7 @@ def evaluation_data(e: Evaluation) -> dict:
         "good": e.is_good,
         "comment": e.comment,
         "channel": e.channel,
-        "created_at": _iso(e.created_at),
+        "created_at": time_iso(e.created_at),
         "rectification": {"office": r.office.code, "due": r.due.isoformat()} if r else None,
     }
 
@@ -125,11 +119,11 @@ def rectification_data(r: Rectification, today) -> dict:
         "score": e.score,
         "comment": e.comment,
         "stage": r.stage,
-        "opened_at": _iso(r.opened_at),
+        "opened_at": time_iso(r.opened_at),
         "due": r.due.isoformat(),
-        "verified_at": _iso(r.verified_at),
-        "callback_at": _iso(r.callback_at),
-        "closed_at": _iso(r.closed_at),
+        "verified_at": time_iso(r.verified_at),
+        "callback_at": time_iso(r.callback_at),
+        "closed_at": time_iso(r.closed_at),
         "closed_in_time": r.closed_in_time,
         "overdue": r.is_overdue(today),
         "appealed": bool(getattr(r, "appealed", False)),

@@ -454,7 +454,8 @@ class BundleApplicationSerializer(serializers.Serializer):
     cases = CaseSerializer(many=True)
 
 
-def _page_of(child, name: str):
+def page_of(child, name: str):
+    """The list shape {count, next, results} of `child`, named `<name>List` in the schema."""
     return type(
         f"{name}ListSerializer",
         (serializers.Serializer,),
@@ -466,11 +467,11 @@ def _page_of(child, name: str):
     )
 
 
-OfficeListSerializer = _page_of(OfficeSerializer, "Office")
-ItemListSerializer = _page_of(ItemSerializer, "Item")
-CaseListSerializer = _page_of(CaseSummarySerializer, "Case")
-NoticeListSerializer = _page_of(NoticeSerializer, "Notice")
-AgreementListSerializer = _page_of(AgreementSerializer, "Agreement")
-BundleListSerializer = _page_of(BundleSerializer, "Bundle")
+OfficeListSerializer = page_of(OfficeSerializer, "Office")
+ItemListSerializer = page_of(ItemSerializer, "Item")
+CaseListSerializer = page_of(CaseSummarySerializer, "Case")
+NoticeListSerializer = page_of(NoticeSerializer, "Notice")
+AgreementListSerializer = page_of(AgreementSerializer, "Agreement")
+BundleListSerializer = page_of(BundleSerializer, "Bundle")
 
 ACTION_NAMES = [str(a) for a in Case.ACTIONS]  # the actions clients may take

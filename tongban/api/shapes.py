@@ -14,7 +14,7 @@ from tongban.cases.access import actions_available
 from tongban.cases.models import Action, Case, Notice
 
 
-def _time(value: datetime | None) -> str | None:
+def time_iso(value: datetime | None) -> str | None:
     # The city's zone; no request activates another (timezone.localtime would look it up).
     return value.astimezone(timezone.get_default_timezone()).isoformat() if value else None
 
@@ -101,9 +101,9 @@ def case_summary(case: Case, today: date, offices: dict[int, str]) -> dict:
         "insured_region": offices[case.insured_region_id],
         "accepting_office": offices.get(case.accepting_office_id),
         "handling_office": offices.get(case.handling_office_id),
-        "submitted_at": _time(case.submitted_at),
-        "accepted_at": _time(case.accepted_at),
-        "completed_at": _time(case.completed_at),
+        "submitted_at": time_iso(case.submitted_at),
+        "accepted_at": time_iso(case.accepted_at),
+        "completed_at": time_iso(case.completed_at),
         "deadline": _date(case.deadline),
         "deadline_provisional": case.deadline_provisional,
         "overdue": case.is_overdue(today),
@@ -129,7 +129,7 @@ def history_entry(row: tuple) -> dict:
         "action": action,
         "from": from_status or None,
         "to": to_status,
-        "at": _time(at),
+        "at": time_iso(at),
         "actor": actor,
         "office": office,
         "reason": reason,
@@ -162,10 +162,10 @@ def extension_data(e) -> dict:
         "days": e.days,
         "reason": e.reason,
         "status": e.status,
-        "requested_at": _time(e.requested_at),
+        "requested_at": time_iso(e.requested_at),
         "requested_by": e.requested_by.username,
         "deadline_before": _date(e.deadline_before),
-        "decided_at": _time(e.decided_at),
+        "decided_at": time_iso(e.decided_at),
         "decided_by": e.decided_by.username if e.decided_by else None,
         "decision_note": e.decision_note,
         "deadline_after": _date(e.deadline_after),
@@ -187,7 +187,7 @@ def notice_data(notice: Notice, number: str) -> dict:
     return {
         "id": notice.pk,
         "kind": notice.kind,
-        "issued_at": _time(notice.issued_at),
+        "issued_at": time_iso(notice.issued_at),
         "url": reverse("api:notice-pdf", kwargs={"number": number, "notice_id": notice.pk}),
     }
 

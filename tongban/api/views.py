@@ -576,7 +576,7 @@ class BundleApplicationCreateView(APIView):
         body = {
             "number": application.number,
             "bundle": bundle.code,
-            "submitted_at": shapes._time(application.submitted_at),
+            "submitted_at": shapes.time_iso(application.submitted_at),
             "cases": _case_bodies(cases, user),
         }
         headers = {}

@@ -1,5 +1,5 @@
-"""Fill a gettext catalogue from a table of translations; each app's locale/fill_en.py holds
-its table and calls po_fill(). Run after makemessages, before compilemessages.
+"""Fill a gettext catalogue from a table of translations (each catalogue's locale/fill_en.py);
+`tongban translations` runs it between makemessages and msgfmt.
 
 A plural msgid maps to a (singular, plural) pair. Strings not in the table stay untranslated
 (shown in the source language) and are listed on stdout; `extra` names table entries that
@@ -53,7 +53,7 @@ def po_fill(path: Path, table: dict, *, extra=(), language: str = "en") -> int:
     text = re.sub(r"^#\| .*\n", "", text, flags=re.M)
     known = {_unquote(m.group("id")) for m in ENTRY.finditer(text)}
     text += "".join(
-        f"\nmsgid {_quote(k)}\nmsgstr {_quote(table[k])}\n" for k in extra if k not in known
+        f"\nmsgid {_quote(k)}\nmsgstr {_quote(table[k])}\n" for k in sorted(extra) if k not in known
     )
     path.write_text(text, encoding="utf-8")
     for m in missing:

@@ -1,16 +1,4 @@
-"""Fill the project's English catalogue from the table below, then compile it:
-
-    cd tongban/lib && django-admin makemessages -l en -i tests --no-obsolete \
-        && python ../locale/fill_en.py \
-        && msgfmt -o ../locale/en/LC_MESSAGES/django.mo ../locale/en/LC_MESSAGES/django.po
-
-The project catalogue holds the messages of tongban/lib, which is no app: settings.LOCALE_PATHS
-names this folder, and makemessages run in tongban/lib writes here (its tests are left out).
-
-Strings that are not in the table stay untranslated (shown in Chinese)."""
-
-import sys
-from pathlib import Path
+"""The English of the project's catalogue, as `tongban translations` fills it."""
 
 EN = {
     "服务暂时不可用，请稍后重试": "The service is briefly unavailable: please try again in a moment",
@@ -48,21 +36,8 @@ EN = {
 }
 
 
-SITE_TEMPLATES = {
+# The site-wide templates (templates/base.html, templates/admin/) are no app's:
+# makemessages in tongban/lib cannot see their strings.
+EXTRA = {
     "%(year)s 年的节假日安排尚未载入：该年度的期限按周一至周五暂计（标 *）。请事项管理员在国务院办公厅通知发布后载入（管理后台“年度节假日安排”或 tongban load-calendar）。"
 }
-
-
-if __name__ == "__main__":
-    sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # the project root
-    from tongban.lib.po_fill import po_fill
-
-    # The site-wide templates (templates/base.html, templates/admin/) are no app's: their few
-    # strings are added here by hand (makemessages in tongban/lib cannot see them).
-    sys.exit(
-        1
-        if po_fill(
-            Path(__file__).parent / "en" / "LC_MESSAGES" / "django.po", EN, extra=SITE_TEMPLATES
-        )
-        else 0
-    )

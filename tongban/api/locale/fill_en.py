@@ -1,13 +1,4 @@
-"""Fill the API's English catalogue from the table below, then compile it:
-
-    cd tongban/api && django-admin makemessages -l en --no-obsolete \
-        && python locale/fill_en.py \
-        && msgfmt -o locale/en/LC_MESSAGES/django.mo locale/en/LC_MESSAGES/django.po
-
-Strings that are not in the table stay untranslated (shown in Chinese)."""
-
-import sys
-from pathlib import Path
+"""The English of the API's catalogue, as `tongban translations` fills it."""
 
 EN = {
     # errors.py
@@ -32,10 +23,3 @@ EN = {
     "page 应为 1 到 %(max)s 的整数": "page must be a whole number from 1 to %(max)s",
     "by 应为 %(choices)s 之一": "by must be one of %(choices)s",
 }
-
-
-if __name__ == "__main__":
-    sys.path.insert(0, str(Path(__file__).resolve().parents[3]))  # the project root
-    from tongban.lib.po_fill import po_fill
-
-    sys.exit(1 if po_fill(Path(__file__).parent / "en" / "LC_MESSAGES" / "django.po", EN) else 0)

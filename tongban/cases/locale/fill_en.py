@@ -1,13 +1,4 @@
-"""Fill the cases app's English catalogue from the table below, then compile it:
-
-    cd tongban/cases && django-admin makemessages -l en --no-obsolete \
-        && python locale/fill_en.py \
-        && msgfmt -o locale/en/LC_MESSAGES/django.mo locale/en/LC_MESSAGES/django.po
-
-Strings that are not in the table stay untranslated (shown in Chinese)."""
-
-import sys
-from pathlib import Path
+"""The English of the cases app's catalogue, as `tongban translations` fills it."""
 
 EN = {
     "即办件不适用容缺受理：请一次性告知补正，材料补齐后即时办结": "An instant item cannot be accepted with materials missing (容缺): ask for them in one notice; it is finished the moment they come",
@@ -77,10 +68,3 @@ EN = {
     "办件已%(status)s，不能再上传材料": "The case is “%(status)s”: no more materials can be uploaded",
     "事项“%(item)s”没有材料 %(material)r；可用的材料编码: %(codes)s": "Item “%(item)s” has no material %(material)r; its material codes: %(codes)s",
 }
-
-
-if __name__ == "__main__":
-    sys.path.insert(0, str(Path(__file__).resolve().parents[3]))  # the project root
-    from tongban.lib.po_fill import po_fill
-
-    sys.exit(1 if po_fill(Path(__file__).parent / "en" / "LC_MESSAGES" / "django.po", EN) else 0)

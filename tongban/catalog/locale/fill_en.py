@@ -1,13 +1,4 @@
-"""Fill the catalog app's English catalogue from the table below, then compile it:
-
-    cd tongban/catalog && django-admin makemessages -l en --no-obsolete \
-        && python locale/fill_en.py \
-        && msgfmt -o locale/en/LC_MESSAGES/django.mo locale/en/LC_MESSAGES/django.po
-
-Strings that are not in the table stay untranslated (shown in Chinese)."""
-
-import sys
-from pathlib import Path
+"""The English of the catalog app's catalogue, as `tongban translations` fills it."""
 
 EN = {
     "%(office)r 不是本市的经办机构": "%(office)r is not an office of this city",
@@ -53,10 +44,3 @@ EN = {
     "未知状态 %(status)r": "Unknown status %(status)r",
     "事项 %(code)s 已废止，状态不能再改变": "Item %(code)s is retired: its status can no longer change",
 }
-
-
-if __name__ == "__main__":
-    sys.path.insert(0, str(Path(__file__).resolve().parents[3]))  # the project root
-    from tongban.lib.po_fill import po_fill
-
-    sys.exit(1 if po_fill(Path(__file__).parent / "en" / "LC_MESSAGES" / "django.po", EN) else 0)

@@ -1,13 +1,4 @@
-"""Fill the consultations app's English catalogue from the table below, then compile it:
-
-    cd tongban/consultations && django-admin makemessages -l en --no-obsolete \
-        && python locale/fill_en.py \
-        && msgfmt -o locale/en/LC_MESSAGES/django.mo locale/en/LC_MESSAGES/django.po
-
-Strings that are not in the table stay untranslated (shown in Chinese)."""
-
-import sys
-from pathlib import Path
+"""The English of the consultations app's catalogue, as `tongban translations` fills it."""
 
 EN = {
     "%(label)s必填": "%(label)s is required",
@@ -33,10 +24,3 @@ EN = {
     "只有该咨询的当前责任人可以办结": "Only the enquiry's owner may close it",
     "办结答复": "Final reply",
 }
-
-
-if __name__ == "__main__":
-    sys.path.insert(0, str(Path(__file__).resolve().parents[3]))  # the project root
-    from tongban.lib.po_fill import po_fill
-
-    sys.exit(1 if po_fill(Path(__file__).parent / "en" / "LC_MESSAGES" / "django.po", EN) else 0)

@@ -1,13 +1,4 @@
-"""Fill the desk's English catalogue from the table below, then compile it:
-
-    cd tongban/desk && django-admin makemessages -l en --no-obsolete \
-        && python locale/fill_en.py \
-        && msgfmt -o locale/en/LC_MESSAGES/django.mo locale/en/LC_MESSAGES/django.po
-
-Strings that are not in the table stay untranslated (shown in Chinese)."""
-
-import sys
-from pathlib import Path
+"""The English of the desk's catalogue, as `tongban translations` fills it."""
 
 EN = {
     "申请延期": "Ask for an extension",
@@ -428,14 +419,3 @@ EN = {
 
 EXTRA = {"待认领的网上申请", "本机构在办", "待我审核", "我的办件", "全部可见办件", "全市在办",
          "已超期（红牌）", "两个工作日内到期及超期"}  # fmt: skip
-
-
-if __name__ == "__main__":
-    sys.path.insert(0, str(Path(__file__).resolve().parents[3]))  # the project root
-    from tongban.lib.po_fill import po_fill
-
-    sys.exit(
-        1
-        if po_fill(Path(__file__).parent / "en" / "LC_MESSAGES" / "django.po", EN, extra=EXTRA)
-        else 0
-    )

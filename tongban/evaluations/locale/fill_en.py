@@ -1,13 +1,4 @@
-"""Fill the evaluations app's English catalogue from the table below, then compile it:
-
-    cd tongban/evaluations && django-admin makemessages -l en --no-obsolete \
-        && python locale/fill_en.py \
-        && msgfmt -o locale/en/LC_MESSAGES/django.mo locale/en/LC_MESSAGES/django.po
-
-Strings that are not in the table stay untranslated (shown in Chinese)."""
-
-import sys
-from pathlib import Path
+"""The English of the evaluations app's catalogue, as `tongban translations` fills it."""
 
 EN = {
     "请填写%(what)s": "%(what)s is required",
@@ -37,10 +28,3 @@ EN = {
     "该申诉已审核": "This appeal has been decided already",
     "审核意见": "Decision note",
 }
-
-
-if __name__ == "__main__":
-    sys.path.insert(0, str(Path(__file__).resolve().parents[3]))  # the project root
-    from tongban.lib.po_fill import po_fill
-
-    sys.exit(1 if po_fill(Path(__file__).parent / "en" / "LC_MESSAGES" / "django.po", EN) else 0)

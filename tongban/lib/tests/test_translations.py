@@ -2,7 +2,7 @@
 string marked in the code is in one of them, and an English caller gets English messages
 (with the same codes) where a Chinese one gets Chinese.
 
-The catalogues are made as each locale/fill_en.py says (makemessages, fill_en.py, msgfmt);
+The catalogues are made by `tongban translations` (makemessages, the locale/fill_en.py table, msgfmt);
 when a test here fails, that is usually the step that was left out."""
 
 import ast
@@ -193,7 +193,9 @@ def test_every_string_marked_in_the_code_is_in_a_catalogue_with_its_english():
             elif (context, message) not in translated:
                 missing.append(f"{where}: {message}")
     assert not wrong, wrong
-    assert not missing, f"run makemessages and fill_en.py for: {missing}"
+    assert not missing, (
+        f"add English to locale/fill_en.py and run `tongban translations` for: {missing}"
+    )
 
 
 # --- What a caller reads -------------------------------------------------------------------
@@ -265,3 +267,15 @@ def test_the_language_cookie_works_for_a_signed_in_browser_too(client, alice, ac
                            content_type="application/json")  # fmt: skip
     code, message = _error(response, 409)
     assert code == "transition_not_allowed" and message.startswith("The case is"), message
+
+
+def test_tongban_translations_rebuilds_every_catalogue():
+    """The one command knows every catalogue in the tree, the project's (lib's) included."""
+    from pathlib import Path
+
+    from tongban.ops.management.commands.translations import catalogues
+
+    root = Path(__file__).resolve().parents[2]
+    tables = {table for _source, table in catalogues()}
+    assert tables == set(root.glob("**/locale/fill_en.py"))
+    assert (root / "lib", root / "locale" / "fill_en.py") in catalogues()

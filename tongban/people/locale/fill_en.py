@@ -1,13 +1,4 @@
-"""Fill the people app's English catalogue from the table below, then compile it:
-
-    cd tongban/people && django-admin makemessages -l en --no-obsolete \
-        && python locale/fill_en.py \
-        && msgfmt -o locale/en/LC_MESSAGES/django.mo locale/en/LC_MESSAGES/django.po
-
-Strings that are not in the table stay untranslated (shown in Chinese)."""
-
-import sys
-from pathlib import Path
+"""The English of the people app's catalogue, as `tongban translations` fills it."""
 
 EN = {
     # forms.py
@@ -20,10 +11,3 @@ EN = {
     "参保地 %(region)r 不是已知的区划代码": "Insured region %(region)r is not a known division code",
     "姓名与证件号码不符：该证件号码已登记为另一姓名，请核对证件": "The name does not match the ID number, which is registered under another name; check the ID card",
 }
-
-
-if __name__ == "__main__":
-    sys.path.insert(0, str(Path(__file__).resolve().parents[3]))  # the project root
-    from tongban.lib.po_fill import po_fill
-
-    sys.exit(1 if po_fill(Path(__file__).parent / "en" / "LC_MESSAGES" / "django.po", EN) else 0)

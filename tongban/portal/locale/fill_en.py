@@ -1,15 +1,4 @@
-"""Fill the portal's English catalogue from the table below, then compile it:
-
-    cd tongban/portal && ../../.venv/bin/python ../../manage.py makemessages -l en \
-        && ../../.venv/bin/python locale/fill_en.py \
-        && ../../.venv/bin/python ../../manage.py compilemessages
-
-(Run from tongban/portal so only the portal's strings are collected into its own locale/.)
-A plural msgid maps to a (singular, plural) pair. Strings not in the table stay
-untranslated (shown in Chinese) and are listed on stdout."""
-
-import sys
-from pathlib import Path
+"""The English of the portal's catalogue, as `tongban translations` fills it."""
 
 # fmt: off
 EN = {
@@ -252,10 +241,3 @@ EN = {
     "查询失败次数过多，请 10 分钟后再试。": "Too many failed look-ups; please try again in 10 minutes.",
     "没有找到与该办件编号和证件号码相符的办件，请核对后再试。": "No case matches that case number and ID number; please check them and try again.",
 }
-
-
-if __name__ == "__main__":
-    sys.path.insert(0, str(Path(__file__).resolve().parents[3]))  # the project root
-    from tongban.lib.po_fill import po_fill
-
-    sys.exit(1 if po_fill(Path(__file__).parent / "en" / "LC_MESSAGES" / "django.po", EN) else 0)

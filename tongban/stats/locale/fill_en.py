@@ -1,13 +1,4 @@
-"""Fill the stats app's English catalogue from the table below, then compile it:
-
-    cd tongban/stats && django-admin makemessages -l en --no-obsolete \
-        && python locale/fill_en.py \
-        && msgfmt -o locale/en/LC_MESSAGES/django.mo locale/en/LC_MESSAGES/django.po
-
-Strings that are not in the table stay untranslated (shown in Chinese)."""
-
-import sys
-from pathlib import Path
+"""The English of the stats app's catalogue, as `tongban translations` fills it."""
 
 EN = {
     # access.py
@@ -28,10 +19,3 @@ EN = {
     "baseline 与 baseline_version 只能给一个": "Give baseline or baseline_version, not both",
     "baseline_version 应为正整数": "baseline_version must be a positive whole number",
 }
-
-
-if __name__ == "__main__":
-    sys.path.insert(0, str(Path(__file__).resolve().parents[3]))  # the project root
-    from tongban.lib.po_fill import po_fill
-
-    sys.exit(1 if po_fill(Path(__file__).parent / "en" / "LC_MESSAGES" / "django.po", EN) else 0)
