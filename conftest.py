@@ -9,6 +9,7 @@ olga   supervisor at 莘县                 vera  supervisor at the city bureau 
 from datetime import date
 
 import pytest
+from django.utils import timezone
 
 from tongban.cases.models import Case
 from tongban.cases.services import case_act, case_submit
@@ -51,7 +52,8 @@ def city(db):
 def _user(username, role, office_code=None, applicant=None):
     office = Office.objects.get(code=office_code) if office_code else None
     return User.objects.create_user(username=username, password="Pw-test-12345", role=role, office=office,
-                                    applicant=applicant)  # fmt: skip
+                                    applicant=applicant,
+                                    verified_at=timezone.now() if applicant else None)  # fmt: skip
 
 
 @pytest.fixture
@@ -139,8 +141,28 @@ def _fresh_process_caches():
     # Item versions and office codes are kept per process; tests edit them in place.
     from tongban.catalog.selectors import item_versions_cache_clear
     from tongban.offices.selectors import offices_cache_clear
-    from tongban.people.selectors import tokens_cache_clear
 
     item_versions_cache_clear()
     offices_cache_clear()
-    tokens_cache_clear()
+
+
+@pytest.fixture
+def sms_outbox(settings):
+    """The text messages sent during the test (the locmem SMS backend)."""
+    from tongban.lib import sms
+
+    settings.TONGBAN_SMS_BACKEND = "locmem"
+    sms.LocmemBackend.outbox = []
+    return sms.LocmemBackend.outbox
+
+
+def data_key_env() -> dict:
+    """The environment that gives a child process (a worker, a server) this test run's data
+    key, so that it opens what the tests sealed."""
+    import os
+
+    from django.conf import settings
+
+    if "TONGBAN_DATA_KEY" in os.environ or "TONGBAN_DATA_KEY_FILE" in os.environ:
+        return {}
+    return {"TONGBAN_DATA_KEY_FILE": str(settings.DATA_DIR / "data_key")}

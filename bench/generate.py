@@ -42,6 +42,10 @@ sys.path.insert(0, str(HERE))
 from pg import Pg  # noqa: E402
 
 BENCH_PASSWORD = "Bench-pw-2026"
+# The data key of benchmark databases (README, "Keys and backups"): fixed, so that a kept
+# database opens in every run, in the servers, the generator and bench/hotspots.py alike.
+# A benchmark key, public like the password above; never a deployment's.
+BENCH_DATA_KEY = "bench:YmVuY2gta2V5LW9mLXRvbmdiYW4tbm90LXNlY3JldCE="
 CHUNK = 200_000
 APPLICANT_NAME = "压测申请人"  # marks generated applicants
 
@@ -97,7 +101,7 @@ CREATE TEMP TABLE g_pool AS
 SELECT a.kind, row_number() OVER (PARTITION BY a.kind ORDER BY a.id) AS k, a.id AS applicant_id,
        a.insured_region_id, u.id AS user_id
 FROM people_applicant a JOIN people_user u ON u.applicant_id = a.id
-WHERE a.name LIKE '{marker}%';
+WHERE u.username LIKE 'bench-applicant-%';
 CREATE INDEX ON g_pool (kind, k);
 ANALYZE g_office; ANALYZE g_item; ANALYZE g_pool;
 """
@@ -123,16 +127,53 @@ SELECT CASE WHEN n %% 12 = 0 THEN 'employer' ELSE 'person' END,
        '{marker}' || n, '135' || lpad((n %% 100000000)::text, 8, '0'),
        now() - interval '400 days', ids[k]
 FROM src
-ON CONFLICT (id_number) DO NOTHING
 """
 APPLICANT_USERS = """
 INSERT INTO people_user (password, is_superuser, username, first_name, last_name, email, is_staff,
-                         is_active, date_joined, role, applicant_id)
+                         is_active, date_joined, role, applicant_id, department, phone, verified_at)
 SELECT '!', false, 'bench-applicant-' || a.id, '', '', '', false, true, a.created_at,
-       'applicant', a.id
+       'applicant', a.id, '', '', a.created_at
 FROM people_applicant a
-WHERE a.name LIKE '{marker}%' AND NOT EXISTS (SELECT 1 FROM people_user u WHERE u.applicant_id = a.id);
+WHERE a.id_number_index IS NULL AND NOT EXISTS (SELECT 1 FROM people_user u WHERE u.applicant_id = a.id);
 """
+
+
+def applicants_seal(conn, log) -> None:
+    """Seal what APPLICANTS wrote in the clear (lib.sealed: ID number, name and phone under the
+    data key, with their blind indexes), as the product itself would have stored them."""
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tongban.settings")
+    os.environ["TONGBAN_DATA_KEY"] = BENCH_DATA_KEY
+    import django
+    from django.conf import settings
+
+    django.setup()
+    from tongban.lib.crypto import KeyRing, blind_index, encrypt_str
+
+    settings.TONGBAN_DATA_KEYS = KeyRing.parse(BENCH_DATA_KEY)  # also when run inside tongban
+    t, sealed = time.perf_counter(), 0
+    p = "people.applicant."
+    while True:
+        rows = conn.execute(
+            "SELECT id, id_number, name, phone FROM people_applicant "
+            "WHERE id_number_index IS NULL ORDER BY id LIMIT 5000"
+        ).fetchall()
+        if not rows:
+            break
+        values = [
+            (pk, encrypt_str(n, purpose=p + "id_number"), blind_index(n, purpose=p + "id_number"),
+             encrypt_str(name, purpose=p + "name"), blind_index(name, purpose=p + "name"),
+             encrypt_str(phone, purpose=p + "phone") if phone else "")
+            for pk, n, name, phone in rows
+        ]  # fmt: skip
+        with conn.cursor() as cur:
+            cur.executemany(
+                "UPDATE people_applicant SET id_number = %s, id_number_index = %s, name = %s, "
+                "name_index = %s, phone = %s WHERE id = %s",
+                [(*v[1:], v[0]) for v in values],
+            )
+        sealed += len(rows)
+    if sealed:
+        log(f"{sealed:,} applicants sealed in {time.perf_counter() - t:.1f} s")
 
 # One chunk of cases: draw everything in g_case, then insert cases and events from it.
 CASES = """
@@ -379,7 +420,7 @@ def submitted_cases(pg: Pg, db: str, count: int, *, item: str = "YB07019",
 def ensure_database(pg: Pg, db: str, *, password: str = BENCH_PASSWORD, template: str | None = None,
                     log=print) -> None:  # fmt: skip
     """Create `db` with the demo city when it does not exist; migrate it when it does."""
-    env = dict(pg.env(), TONGBAN_DATABASE_URL=pg.url(db))
+    env = dict(pg.env(), TONGBAN_DATABASE_URL=pg.url(db), TONGBAN_DATA_KEY=BENCH_DATA_KEY)
     env.setdefault(
         "TONGBAN_DATA_DIR", str(Path(os.environ.get("TMPDIR", "/tmp")) / "tongban-bench")
     )
@@ -421,7 +462,7 @@ def generate(pg: Pg, db: str, cases: int, *, days: int = 365, seed: float | None
         # One new applicant per ~4 cases.
         want_applicants = max((have + todo) // 4, 1000)
         made = conn.execute(
-            "SELECT count(*) FROM people_applicant WHERE name LIKE %s", [APPLICANT_NAME + "%"]
+            "SELECT count(*) FROM people_user WHERE username LIKE 'bench-applicant-%'"
         ).fetchone()[0]
         if want_applicants > made:
             t = time.perf_counter()
@@ -431,6 +472,7 @@ def generate(pg: Pg, db: str, cases: int, *, days: int = 365, seed: float | None
                     {"lo": made + 1, "hi": want_applicants},
                 )
                 conn.execute(APPLICANT_USERS.replace("{marker}", APPLICANT_NAME))
+                applicants_seal(conn, lambda text: log(f"{db}: {text}"))
             log(f"{db}: {want_applicants - made:,} applicants in {time.perf_counter() - t:.1f} s")
         conn.execute(REFERENCE.replace("{marker}", APPLICANT_NAME))
         done = 0

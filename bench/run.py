@@ -225,6 +225,7 @@ class Bench:
             TONGBAN_DATABASE_URL=self.pg.url(db),
             TONGBAN_DATA_DIR=str(self.data_dir),
             TONGBAN_SECRET_KEY="bench-" + "x" * 50,
+            TONGBAN_DATA_KEY=generate.BENCH_DATA_KEY,
             TONGBAN_DEBUG="false",
             TONGBAN_LOG_LEVEL="WARNING",
             PYTHONUNBUFFERED="1",

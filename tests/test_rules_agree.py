@@ -112,7 +112,7 @@ def test_search_finds_the_same_cases_in_the_api_and_the_desk(client, cases, caro
         "office_code": number[:6],
         "id_number": carol_applicant.id_number,
         "id_number_lowercase_x": carol_applicant.id_number.lower(),
-        "name": "Carol",
+        "name": "Carol 王",
     }[what]
     with time_machine.travel(TODAY, tick=False):
         found = api_list(client, vera, q=q)

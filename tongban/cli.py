@@ -1,7 +1,9 @@
 """The `tongban` command: Django's management commands, spelled with hyphens.
 
 tongban demo [--password PW] [--addr HOST:PORT]   migrate, load the demo city, serve
-tongban serve [--addr HOST:PORT] [--workers N]     gunicorn over the configured database
+tongban serve [--addr HOST:PORT] [--workers N]     gunicorn over the configured database, and a
+                                                   background worker kept running beside it
+tongban worker [--burst] [--no-scheduler]          background jobs (tongban.ops.worker)
 tongban migrate | load-calendar FILE | import-catalog FILE | export-catalog FILE | …
 """
 

@@ -5,29 +5,35 @@ TONGBAN_DATABASE_URL  postgres://user:password@host:port/name; SQLite in the dat
 TONGBAN_SECRET_KEY    (or _FILE); generated once into the data dir when unset
 TONGBAN_DEBUG         false by default
 TONGBAN_ALLOWED_HOSTS comma-separated; localhost names by default
+TONGBAN_PROFILE       production turns on every control of the security block (README)
 """
 
+import os
 import secrets
 from datetime import time
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.csp import CSP
 
+from tongban.lib.crypto import keyring_load
 from tongban.lib.env import envbool, envchoice, envint, envstr
+from tongban.lib.files import UMASK, private_dir, private_file
 
+# Every process of tongban imports this first (manage.py, tongban, gunicorn's workers): from
+# here on what it creates, SQLite's files and Django's mail files included, is its user's only.
+os.umask(UMASK)
 BASE_DIR = Path(__file__).resolve().parent.parent
-DATA_DIR = Path(envstr("TONGBAN_DATA_DIR") or Path.cwd() / "var").resolve()
-DATA_DIR.mkdir(parents=True, exist_ok=True)
+DATA_DIR = private_dir(Path(envstr("TONGBAN_DATA_DIR") or Path.cwd() / "var").resolve())
 
 
 def _secret_key() -> str:
     if key := envstr("TONGBAN_SECRET_KEY"):
         return key
-    path = DATA_DIR / "secret_key"
-    if not path.exists():
+    path = private_file(DATA_DIR / "secret_key")  # created 0600, never readable by others
+    if not path.read_text().strip():
         path.write_text(secrets.token_urlsafe(50))
-        path.chmod(0o600)
     return path.read_text().strip()
 
 
@@ -35,7 +41,8 @@ def _database(url: str | None) -> dict:
     if not url:
         return {
             "ENGINE": "django.db.backends.sqlite3",
-            "NAME": DATA_DIR / "tongban.sqlite3",
+            # Created 0600 here: SQLite gives its -wal and -shm files the database's mode.
+            "NAME": private_file(DATA_DIR / "tongban.sqlite3"),
             "OPTIONS": {
                 # WAL lets the pages read while a worker writes; IMMEDIATE takes the write
                 # lock at BEGIN, so two writers queue instead of failing on lock upgrade.
@@ -114,7 +121,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # These two add their headers to every response: pages, API, static files, errors, the 503.
     "django.middleware.security.SecurityMiddleware",
+    "tongban.lib.middleware.ContentSecurityPolicyMiddleware",  # Django's, leaner
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "tongban.lib.middleware.LocaleMiddleware",  # Django's, leaner; the API's messages too
     "django.middleware.common.CommonMiddleware",
@@ -128,13 +137,21 @@ TONGBAN_BROWSER_MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
-# The admin looks for sessions, auth and messages in MIDDLEWARE; they run inside
-# BrowserMiddleware for every request it serves.
-SILENCED_SYSTEM_CHECKS = ["admin.E408", "admin.E409", "admin.E410"]
+# The admin looks for sessions, auth and messages in MIDDLEWARE, and `check --deploy` for CSRF
+# and the frame header; they run inside BrowserMiddleware for every request it serves.
+# tongban.lib.middleware.browser_middleware_check runs the deploy checks again over that list.
+SILENCED_SYSTEM_CHECKS = [
+    "admin.E408", "admin.E409", "admin.E410", "security.W002", "security.W003",
+]  # fmt: skip
 
 ROOT_URLCONF = "tongban.urls"
 WSGI_APPLICATION = "tongban.wsgi.application"
 AUTH_USER_MODEL = "people.User"
+# A portal account also signs in by its mobile number (people.backends.PhoneBackend).
+AUTHENTICATION_BACKENDS = [
+    "django.contrib.auth.backends.ModelBackend",
+    "tongban.people.backends.PhoneBackend",
+]
 LOGIN_URL = "desk:login"
 
 TEMPLATES = [
@@ -148,6 +165,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
+                "django.template.context_processors.csp",  # csp_nonce (SECURE_CSP)
                 "tongban.desk.context.calendar_alert",
             ],
         },
@@ -157,6 +175,13 @@ TEMPLATES = [
 DATABASES = {"default": _database(envstr("TONGBAN_DATABASE_URL"))}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# 等保 password rules (people.passwords), for every account and every door that sets one:
+# at least 10 characters of three of the four classes, none of the last
+# TONGBAN_PASSWORD_HISTORY passwords again (0: only not the current one). A staff member's
+# password (every role but applicant and agent) lasts TONGBAN_PASSWORD_MAX_DAYS (0: for
+# ever): then signing in asks for a new one before anything else.
+TONGBAN_PASSWORD_HISTORY = envint("TONGBAN_PASSWORD_HISTORY", 5)
+TONGBAN_PASSWORD_MAX_DAYS = envint("TONGBAN_PASSWORD_MAX_DAYS", 90)
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {
@@ -165,6 +190,8 @@ AUTH_PASSWORD_VALIDATORS = [
     },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "tongban.people.passwords.CharacterClassesValidator", "OPTIONS": {"min_classes": 3}},
+    {"NAME": "tongban.people.passwords.PasswordHistoryValidator"},
 ]
 
 LANGUAGE_CODE = "zh-hans"
@@ -178,7 +205,10 @@ STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "tongban" / "static"]  # the shared stylesheet
 STATIC_ROOT = DATA_DIR / "static"
 STATIC_ROOT.mkdir(exist_ok=True)  # whitenoise warns at every request when it is missing
-MEDIA_ROOT = DATA_DIR / "media"
+MEDIA_ROOT = private_dir(DATA_DIR / "media")
+# Uploads and notices: the owner's only, as everything in the data dir (tongban/lib/files.py).
+FILE_UPLOAD_PERMISSIONS = 0o600
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
@@ -190,14 +220,27 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
 
 SESSION_COOKIE_AGE = envint("TONGBAN_SESSION_IDLE_SECONDS", 30 * 60)  # 等保: idle time-out
-# 等保: this many failed sign-ins in a row within the window lock the username (pages and API).
+# 等保 lock-out (people.services.sign_in): failed sign-ins within TONGBAN_LOCKOUT_MINUTES
+# that refuse further tries, counted per account and address, per account from anywhere,
+# and per address for any account.
 TONGBAN_LOCKOUT_FAILURES = envint("TONGBAN_LOCKOUT_FAILURES", 5)
+TONGBAN_LOCKOUT_ACCOUNT_FAILURES = envint("TONGBAN_LOCKOUT_ACCOUNT_FAILURES", 20)
+TONGBAN_LOCKOUT_ADDRESS_FAILURES = envint("TONGBAN_LOCKOUT_ADDRESS_FAILURES", 30)
 TONGBAN_LOCKOUT_MINUTES = envint("TONGBAN_LOCKOUT_MINUTES", 15)
-# How long a process trusts what it read of an API token (people.selectors.token_user).
-TONGBAN_TOKEN_CACHE_SECONDS = envint("TONGBAN_TOKEN_CACHE_SECONDS", 10)
+# An API token dies unused for this long, and this long after it was issued, whatever use.
+TONGBAN_TOKEN_IDLE_MINUTES = envint("TONGBAN_TOKEN_IDLE_MINUTES", 120)
+TONGBAN_TOKEN_MAX_HOURS = envint("TONGBAN_TOKEN_MAX_HOURS", 12)
+# One-time codes by SMS (sign-up, sign-in by code, a forgotten password): valid this long,
+# at most one a minute and TONGBAN_CODES_PER_DAY a day to a number, TONGBAN_CODES_PER_HOUR
+# an hour from one address.
+TONGBAN_CODE_MINUTES = envint("TONGBAN_CODE_MINUTES", 5)
+TONGBAN_CODES_PER_DAY = envint("TONGBAN_CODES_PER_DAY", 10)
+TONGBAN_CODES_PER_HOUR = envint("TONGBAN_CODES_PER_HOUR", 20)
+# 实名核验: "demo" accepts the people and employers the database already holds; a city sets
+# the dotted path of its identity service's class (people.identity.IdentityService).
+TONGBAN_IDENTITY_BACKEND = envstr("TONGBAN_IDENTITY_BACKEND") or "demo"
 SESSION_SAVE_EVERY_REQUEST = True
 SESSION_COOKIE_HTTPONLY = True
-CSRF_COOKIE_HTTPONLY = False
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -206,9 +249,9 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["tongban.api.parsers.JSONParser"],  # with a depth limit
     "DEFAULT_CONTENT_NEGOTIATION_CLASS": "tongban.api.negotiation.SingleRenderer",
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "tongban.api.schemas.AutoSchema",  # states the server's limits
     "EXCEPTION_HANDLER": "tongban.api.errors.exception_handler",
     "UNAUTHENTICATED_USER": None,
 }
@@ -220,6 +263,9 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    # No badge from validator.swagger.io: it would send the schema's address out, and the CSP
+    # refuses its image (Swagger UI asks for it on every host but localhost).
+    "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
     "REDOC_DIST": "SIDECAR",
 }
 
@@ -296,7 +342,7 @@ TONGBAN_RATING_DAYS = envint("TONGBAN_RATING_DAYS", 5)
 # Working days an office has to rectify a bad rating (Shandong cities 5; elsewhere 15).
 TONGBAN_RECTIFY_DAYS = envint("TONGBAN_RECTIFY_DAYS", 5)
 # SMS to applicants: console (the worker's output), file (one file a day in the data dir), or
-# the dotted path of a gateway class (tongban.supervision.sms.SmsBackend).
+# the dotted path of a gateway class (tongban.lib.sms.SmsBackend).
 TONGBAN_SMS_BACKEND = envstr("TONGBAN_SMS_BACKEND") or "console"
 TONGBAN_SMS_DIR = DATA_DIR / "sms"
 # E-mail to staff through Django's mailers (Django 6.1 MAILERS): console, file (data dir) or smtp.
@@ -327,3 +373,85 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": envstr("TONGBAN_LOG_LEVEL") or "WARNING"},
 }
+
+# --- Security (issue #12; README "Production") ---------------------------------------------
+# TONGBAN_PROFILE=production turns on every control below; each also has its own variable,
+# which wins over the profile. Development serves plain HTTP on localhost: no redirect, no HSTS,
+# no Secure cookies. The headers of SecurityMiddleware and the CSP are on in every profile.
+TONGBAN_PROFILE = envchoice("TONGBAN_PROFILE", "development", ("development", "production"))
+_PRODUCTION = TONGBAN_PROFILE == "production"
+# Staff (every role but applicant and agent) sign in with a TOTP code too; those without an
+# authenticator enrol one before anything else (people.totp).
+TONGBAN_REQUIRE_TOTP = envbool("TONGBAN_REQUIRE_TOTP", _PRODUCTION)
+if _PRODUCTION and DEBUG:
+    raise ImproperlyConfigured(
+        "TONGBAN_PROFILE=production refuses TONGBAN_DEBUG=true: debug pages show settings and code"
+    )
+if _PRODUCTION and TONGBAN_DEMO:
+    raise ImproperlyConfigured(
+        "TONGBAN_PROFILE=production refuses TONGBAN_DEMO=true: the demo has known accounts and "
+        "a clock that moves cases"
+    )
+if _PRODUCTION and TONGBAN_IDENTITY_BACKEND == "demo":
+    raise ImproperlyConfigured(
+        "TONGBAN_PROFILE=production needs the city's identity service in "
+        "TONGBAN_IDENTITY_BACKEND (a class path): the demo one verifies nobody for real"
+    )
+# Plain http:// is redirected to https://. Behind a proxy that ends TLS (nginx), set
+# TONGBAN_BEHIND_PROXY=true and have the proxy send X-Forwarded-Proto: https (and overwrite any
+# the client sent), or every request is redirected again.
+SECURE_SSL_REDIRECT = envbool("TONGBAN_SSL_REDIRECT", _PRODUCTION)
+SECURE_PROXY_SSL_HEADER = (
+    ("HTTP_X_FORWARDED_PROTO", "https") if envbool("TONGBAN_BEHIND_PROXY", False) else None
+)
+# HSTS on HTTPS responses: a year, subdomains too. `preload` only lets the domain's owner
+# submit the domain to the browsers' list; on a subdomain it does nothing.
+SECURE_HSTS_SECONDS = envint("TONGBAN_HSTS_SECONDS", 365 * 24 * 3600 if _PRODUCTION else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = envbool("TONGBAN_HSTS_INCLUDE_SUBDOMAINS", _PRODUCTION)
+SECURE_HSTS_PRELOAD = envbool("TONGBAN_HSTS_PRELOAD", _PRODUCTION)
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+# Cookies: Secure over HTTPS only in production; never readable by scripts (nothing of ours
+# reads the CSRF cookie: forms carry the token, Swagger UI gets it in its page); sent on
+# top-level links from other sites (a link in an e-mail keeps the clerk signed in), never on
+# their forms or frames (Lax), or not even on links (Strict).
+_SECURE_COOKIES = envbool("TONGBAN_SECURE_COOKIES", _PRODUCTION)
+_SAMESITE = envchoice("TONGBAN_COOKIE_SAMESITE", "Lax", ("Lax", "Strict"))
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = LANGUAGE_COOKIE_SECURE = _SECURE_COOKIES
+CSRF_COOKIE_HTTPONLY = LANGUAGE_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = CSRF_COOKIE_SAMESITE = LANGUAGE_COOKIE_SAMESITE = _SAMESITE
+# Content-Security-Policy on every response: our own scripts and styles only, no inline code
+# (the templates carry none: tests/test_csp_templates.py); a nonce for the pages we do not
+# write, the admin (Django's templates carry it) and Swagger UI (templates/drf_spectacular/).
+# `report-only` reports without blocking, for trying a change of policy on a live site.
+# frappe-charts (the figures' charts) adds its stylesheet as a <style> element, first empty,
+# and writes style="display: block;" in its tooltip's HTML: the hashes of the three texts
+# ('unsafe-hashes' lets a hash match a style attribute). tests/test_csp_templates.py checks them
+# against the file; stats/dashboard.js turns its other style attributes into CSSOM calls.
+FRAPPE_CHARTS_CSS = [
+    "'unsafe-hashes'",
+    "'sha256-47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU='",  # ""
+    "'sha256-CssDN67+wdcVeOo1+UBDlTtUvWjUmBJyiyqqRJHhrTQ='",  # .chart-container{…}
+    "'sha256-qnVkQSG7pWu17hBhIw0kCpfEB3XGvt0mNRa6+uM6OUU='",  # display: block;
+]
+_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF, CSP.NONCE],
+    "style-src": [CSP.SELF, CSP.NONCE, *FRAPPE_CHARTS_CSS],
+    "img-src": [CSP.SELF, "data:"],  # the blank favicon (data:,), Swagger UI's icons
+    "object-src": [CSP.NONE],
+    "base-uri": [CSP.NONE],
+    "form-action": [CSP.SELF],
+    "frame-ancestors": [CSP.NONE],
+}
+_CSP_MODE = envchoice("TONGBAN_CSP", "enforce", ("enforce", "report-only", "off"))
+SECURE_CSP = _CSP if _CSP_MODE == "enforce" else {}
+SECURE_CSP_REPORT_ONLY = _CSP if _CSP_MODE == "report-only" else {}
+# --- end of security -----------------------------------------------------------------------
+
+# --- Personal data keys (tongban/lib/crypto.py; README "Keys and backups") ------------------
+# TONGBAN_DATA_KEY or TONGBAN_DATA_KEY_FILE: the ring, `id:base64` one a line, current first.
+# Without it development and the demo generate one into the data dir; production refuses.
+TONGBAN_DATA_KEYS = keyring_load(data_dir=DATA_DIR, generate=not _PRODUCTION)

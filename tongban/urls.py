@@ -1,6 +1,8 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from tongban.ops.views import health
+
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", include("tongban.api.urls")),
@@ -9,6 +11,7 @@ urlpatterns = [
     path("desk/supervision/", include("tongban.desk.supervision.urls")),
     path("desk/", include("tongban.desk.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("health", health, name="health"),  # monitoring: database and background jobs
     path("", include("tongban.portal.urls")),
 ]
 handler500 = "tongban.api.errors.server_error"

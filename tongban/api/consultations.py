@@ -20,7 +20,7 @@ from tongban.consultations.services import consultation_close, consultation_hand
 from tongban.lib.http import client_ip
 from tongban.lib.paging import PAGE_MAX, page_rows
 
-from .schemas import EnumField, ErrorSerializer, StrictSerializer, page_of, validated
+from .schemas import EnumField, ErrorSerializer, StrictSerializer, TextField, page_of, validated
 from .shapes import time_iso
 
 PAGE_SIZE = 50
@@ -63,15 +63,17 @@ class HandOnInputSerializer(StrictSerializer):
     to = serializers.CharField(
         allow_blank=True, help_text="username of an active staff member of any office of the city"
     )
-    note = serializers.CharField(
-        allow_blank=True, help_text="why, and what is left to do (required, at most 500)"
-    )
+    note = TextField(
+        allow_blank=True, nonblank=True, most=500,
+        help_text="why, and what is left to do (required, at most 500)",
+    )  # fmt: skip
 
 
 class CloseInputSerializer(StrictSerializer):
-    reply = serializers.CharField(
-        allow_blank=True, help_text="the final answer given to the asker (required)"
-    )
+    reply = TextField(
+        allow_blank=True, nonblank=True, most=2000,
+        help_text="the final answer given to the asker (required)",
+    )  # fmt: skip
 
 
 # --- Output (documentation of consultation_data) --------------------------------------------
@@ -190,8 +192,8 @@ class ConsultationHandOnView(APIView):
         tags=["consultations"],
     )
     def post(self, request, id):
+        consultation = consultation_for(request.user, id)  # 404 before the body is read
         data = validated(HandOnInputSerializer, request.data)
-        consultation = consultation_for(request.user, id)
         consultation_hand_on(consultation=consultation, by=request.user, to=data["to"],
                              note=data["note"], ip=client_ip(request))  # fmt: skip
         return Response(consultation_data(consultation_with_chain(consultation.pk)))
@@ -208,8 +210,8 @@ class ConsultationCloseView(APIView):
         tags=["consultations"],
     )
     def post(self, request, id):
+        consultation = consultation_for(request.user, id)  # 404 before the body is read
         data = validated(CloseInputSerializer, request.data)
-        consultation = consultation_for(request.user, id)
         consultation_close(consultation=consultation, by=request.user, reply=data["reply"],
                            ip=client_ip(request))  # fmt: skip
         return Response(consultation_data(consultation_with_chain(consultation.pk)))

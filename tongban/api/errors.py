@@ -4,6 +4,10 @@
 
 `code` is stable for programs, `message` is for people, `field` names the input at fault and is
 left out when there is none. Settings point REST_FRAMEWORK["EXCEPTION_HANDLER"] here.
+
+A message quotes at most a short prefix of what was sent (lib.text.shown); as a last guard,
+whatever the message or field a service builds, neither leaves here longer than MESSAGE_MAX
+and FIELD_MAX characters.
 """
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
@@ -15,6 +19,7 @@ from rest_framework.response import Response
 from rest_framework.views import set_rollback
 
 from tongban.lib.errors import DomainError
+from tongban.lib.text import shown
 
 # DRF's own codes, kept where they are already clear; ParseError is named for what it is here
 # (the JSON parser is the only one configured).
@@ -31,12 +36,13 @@ _API_CODES = {
 }
 # Validation codes that we raise ourselves and keep; every other DRF validation code is "invalid".
 KEPT_VALIDATION_CODES = {"unknown_field", "unknown_office", "unknown_bundle"}
+MESSAGE_MAX, FIELD_MAX = 500, 100
 
 
 def error_response(status: int, code: str, message: str, field: str | None = None, headers=None):
-    body = {"code": code, "message": message}
+    body = {"code": code, "message": shown(message, limit=MESSAGE_MAX)}
     if field:
-        body["field"] = field
+        body["field"] = shown(field, limit=FIELD_MAX)
     return Response({"error": body}, status=status, headers=headers)
 
 
@@ -67,6 +73,7 @@ def exception_handler(exc, context):
         return error_response(413, "body_too_large", _("请求体超过 1 MiB"))
     if isinstance(exc, exceptions.ValidationError):
         field, detail = _first_error(exc.detail)
+        field = shown(field, limit=FIELD_MAX)  # a path through the keys someone sent
         code = getattr(detail, "code", None)
         code = code if code in KEPT_VALIDATION_CODES else "invalid"
         message = f"{field}: {detail}" if field else str(detail)

@@ -19,7 +19,7 @@ from tongban.lib.errors import Forbidden, InvalidInput
 from tongban.lib.paging import PAGE_MAX, page_number, page_rows
 from tongban.people.models import Role
 
-from .schemas import EnumField, ErrorSerializer, StrictSerializer, page_of
+from .schemas import EnumField, ErrorSerializer, StrictSerializer, TextField, page_of
 from .shapes import time_iso
 
 PAGE_SIZE = 50
@@ -45,7 +45,7 @@ class EvaluationInputSerializer(StrictSerializer):
     score = serializers.IntegerField(
         min_value=1, max_value=5, help_text="5 非常满意, 4 满意, 3 基本满意, 2 不满意, 1 非常不满意"
     )
-    comment = serializers.CharField(required=False, allow_blank=True, max_length=2000)
+    comment = TextField(required=False, allow_blank=True, max_length=2000)
     channel = EnumField(
         "RatingChannel", choices=RatingChannel.choices, required=False,
         default=RatingChannel.PORTAL,
@@ -145,9 +145,9 @@ class CaseEvaluationView(APIView):
         tags=["evaluations"],
     )
     def post(self, request, number):
+        case = case_for(request.user, number)  # someone else's case is 404, whatever the body
         form = EvaluationInputSerializer(data=request.data)
         form.is_valid(raise_exception=True)
-        case = case_for(request.user, number)
         data = form.validated_data
         evaluation = evaluation_submit(case=case, score=data["score"], comment=data.get("comment", ""),
                                        channel=data["channel"], by=request.user)  # fmt: skip

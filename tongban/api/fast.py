@@ -7,8 +7,9 @@ directly when the request is the plain case: a token that `token_user` knows, no
 JSON object, a method the view lists in `fast_methods`. The handler is the same method either
 way, and so is every error it raises (tongban.api.errors turns it into the body); the view's
 permission classes and throttles are checked first either way, as DRF's initial() does. Anything
-else (a session and its CSRF check, a missing or unknown token, malformed or non-object JSON,
-a body over the limit) takes DRF's whole path, which answers it exactly as before.
+else (a session and its CSRF check, a missing or unknown token, malformed, non-object or too
+deeply nested JSON (api/parsers.py), a body over the limit) takes DRF's whole path, which
+answers it exactly as before.
 """
 
 import json
@@ -20,6 +21,7 @@ from tongban.lib.http import bearer_key
 from tongban.people.selectors import token_user
 
 from .errors import exception_handler
+from .parsers import no_constant, too_deep
 
 _RENDERER = JSONRenderer()
 
@@ -45,10 +47,6 @@ class _Request:
         return getattr(self._request, name)
 
 
-def _no_constant(name):
-    raise ValueError(f"{name} is not JSON")  # as DRF's strict JSONParser
-
-
 def _plain(request, methods) -> tuple | None:
     """(user, data) when `request` may take the short way, else None."""
     if request.method not in methods:
@@ -61,7 +59,10 @@ def _plain(request, methods) -> tuple | None:
         if request.content_type != "application/json":
             return None
         try:
-            data = json.loads(request.body.decode(), parse_constant=_no_constant)
+            text = request.body.decode()
+            if too_deep(text):  # the parser answers it
+                return None
+            data = json.loads(text, parse_constant=no_constant)
         except (RequestDataTooBig, ValueError):  # DRF's parser answers these
             return None
         if not isinstance(data, dict):

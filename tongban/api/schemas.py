@@ -3,18 +3,34 @@ called (no business rule lives here); output ones only describe, for the OpenAPI
 dicts that tongban.api.shapes builds (cheaper than serializing through DRF).
 
 Component names drop the "Serializer" suffix, so `CaseSerializer` is `Case` in the schema.
+
+The schema states the limits the server enforces, each from the place that enforces it, so
+that a client (and schemathesis) can tell a valid request before sending it: input objects
+take no other properties (StrictSerializer: `additionalProperties: false`); text is not blank
+where the server wants some, holds no NUL, and follows lib.text's rule for its kind (free
+text, names, phones; `pattern`); a text's maxLength counts it as sent; ID numbers have the
+shapes lib.identifiers accepts; office, item and bundle codes are the known ones (`enum`, read
+when the schema is made); dates keep to the years the server takes. What a schema cannot say
+(a check digit, whether a case exists, which arguments an action takes, who may apply for
+whom) stays a 400, 403, 404 or 409 with its `code` (api/tests/schemathesis_run.py lists them).
 """
 
+import re
 from collections.abc import Mapping
 
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
-from drf_spectacular.extensions import OpenApiSerializerFieldExtension
+from drf_spectacular import openapi
+from drf_spectacular.extensions import OpenApiSerializerExtension, OpenApiSerializerFieldExtension
 from rest_framework import serializers
+from rest_framework.fields import empty
 
 from tongban.cases.models import Action, Case, Extension, Notice, SpecialProcedure, Status
-from tongban.catalog.models import Agreement, Channel, HandlingType
+from tongban.catalog.models import Agreement, Bundle, Channel, HandlingType, ServiceItem
+from tongban.catalog.selectors import items_active
+from tongban.lib.identifiers import ID_NUMBER_PATTERN
 from tongban.lib.paging import PAGE_MAX
+from tongban.lib.text import PHONE_PATTERN, name_pattern, shown, text_pattern, trimmed_pattern
 from tongban.offices.models import Office
 from tongban.people.models import Applicant
 
@@ -25,6 +41,12 @@ class EnumField(serializers.ChoiceField):
     def __init__(self, enum_name: str, **kwargs):
         self.enum_name = enum_name
         super().__init__(**kwargs)
+
+    def fail(self, key, **kwargs):
+        # DRF quotes the whole value it refuses ("… is not a valid choice"): a prefix will do.
+        if "input" in kwargs:
+            kwargs["input"] = shown(kwargs["input"])
+        super().fail(key, **kwargs)
 
 
 class EnumFieldSchema(OpenApiSerializerFieldExtension):
@@ -53,6 +75,185 @@ class EnumFieldSchema(OpenApiSerializerFieldExtension):
 # --- Input ---------------------------------------------------------------------------------
 
 
+class CharField(serializers.CharField):
+    """DRF's CharField, but `max_length` counts the text as sent, surrounding whitespace too:
+    the schema's maxLength says so (DRF counts after stripping)."""
+
+    def run_validation(self, data=empty):
+        if isinstance(data, str) and self.max_length is not None and len(data) > self.max_length:
+            self.fail("max_length", max_length=self.max_length)
+        return super().run_validation(data)
+
+
+class TextField(CharField):
+    """Free text that a service checks with lib.text.text_clean. `nonblank` and `most` state
+    the service's own limits in the schema (the service, not DRF, refuses: its message names
+    the field the way the pages do)."""
+
+    def __init__(self, *, nonblank: bool = False, most: int | None = None, **kwargs):
+        self.nonblank, self.most = nonblank, most
+        super().__init__(**kwargs)
+
+    def pattern(self) -> str:
+        return text_pattern(blank=self.allow_blank and not self.nonblank)
+
+
+class NameField(CharField):
+    """A person's or an employer's name (lib.text.name_clean)."""
+
+    def pattern(self) -> str:
+        return name_pattern(blank=self.allow_blank)
+
+
+class PhoneField(CharField):
+    """A phone number (lib.text.phone_clean)."""
+
+    def pattern(self) -> str:
+        return PHONE_PATTERN
+
+
+class IdNumberField(CharField):
+    """A resident ID number or a unified social credit code (lib.identifiers)."""
+
+    def pattern(self) -> str:
+        return ID_NUMBER_PATTERN
+
+
+class CodeField(CharField):
+    """The code of something the server knows (`known()` lists the codes): the schema's enum
+    component `name` (…OrBlank when blank is allowed), read when the schema is made; the
+    service refuses an unknown code with its own `code`. Not stripped: " 371522" is no
+    office's code."""
+
+    def __init__(self, *, name: str, known, **kwargs):
+        self.name, self.known = name, known
+        kwargs.setdefault("trim_whitespace", False)
+        super().__init__(**kwargs)
+
+
+def office_code_field(**kwargs) -> CodeField:
+    known = lambda: Office.objects.values_list("code", flat=True)  # noqa: E731
+    return CodeField(name="OfficeCode", known=known, **kwargs)
+
+
+def item_code_field(**kwargs) -> CodeField:
+    known = lambda: ServiceItem.objects.values_list("code", flat=True)  # noqa: E731
+    return CodeField(name="ItemCode", known=known, **kwargs)
+
+
+def open_item_code_field(**kwargs) -> CodeField:
+    """An item open for applications: active, with a version in force today."""
+    known = lambda: items_active().values_list("code", flat=True)  # noqa: E731
+    return CodeField(name="OpenItemCode", known=known, **kwargs)
+
+
+def bundle_code_field(**kwargs) -> CodeField:
+    known = lambda: Bundle.objects.values_list("code", flat=True)  # noqa: E731
+    return CodeField(name="BundleCode", known=known, **kwargs)
+
+
+class DateInYearsField(serializers.DateField):
+    """A date the server takes only within `years` (inclusive), as the schema says."""
+
+    def __init__(self, *, years: tuple[int, int], **kwargs):
+        self.years = years
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, value):
+        value = super().to_internal_value(value)
+        if not self.years[0] <= value.year <= self.years[1]:
+            raise serializers.ValidationError(
+                _("应在 %(first)s 至 %(last)s 年之间")
+                % {"first": self.years[0], "last": self.years[1]}
+            )
+        return value
+
+
+class RequestTextSchema(OpenApiSerializerFieldExtension):
+    """The rule of each kind of request text (the classes above) as a `pattern`; plain text:
+    DRF's CharField refuses NUL, and blank text unless allow_blank. Responses are described as
+    they are: the same fields there carry no pattern."""
+
+    target_class = serializers.CharField
+    match_subclasses = True
+
+    def map_serializer_field(self, auto_schema, direction):
+        field = self.target
+        schema = auto_schema._map_serializer_field(field, direction, bypass_extensions=True)
+        if direction != "request":
+            return schema
+        if isinstance(field, TextField):
+            if field.most:
+                schema["maxLength"] = field.most  # drf-spectacular keeps the smaller limit
+            if field.nonblank:
+                schema["minLength"] = 1
+        if not field.trim_whitespace:
+            schema["pattern"] = r"^[^\x00]*$"
+        elif pattern := getattr(field, "pattern", None):
+            schema["pattern"] = pattern()
+        else:
+            schema["pattern"] = trimmed_pattern(r"\x00", blank=field.allow_blank)
+        return schema
+
+
+class CodeFieldSchema(OpenApiSerializerFieldExtension):
+    target_class = CodeField
+    match_subclasses = True
+    priority = 1  # before RequestTextSchema
+
+    def get_name(self):
+        return self.target.name + ("OrBlank" if self.target.allow_blank else "")
+
+    def map_serializer_field(self, auto_schema, direction):
+        codes = sorted(self.target.known()) + ([""] if self.target.allow_blank else [])
+        if not codes:  # none yet (a city without bundles): any text, refused as unknown
+            return {"type": "string", "pattern": trimmed_pattern(r"\x00", blank=False)}
+        return {"type": "string", "enum": codes}
+
+
+_BLANK = {"type": "string", "maxLength": 0}
+
+
+class AutoSchema(openapi.AutoSchema):
+    """drf-spectacular's, but a code's limit is its enum (CodeFieldSchema), not a length, and
+    a blank-allowed text whose pattern takes "" already is not also `oneOf` "" (which would
+    make "" match twice, so invalid)."""
+
+    def _insert_field_validators(self, field, schema):
+        super()._insert_field_validators(field, schema)
+        if isinstance(field, CodeField):
+            schema.pop("maxLength", None)
+            schema.pop("minLength", None)
+        one_of = schema.get("oneOf")
+        if one_of and len(one_of) == 2 and one_of[1] == _BLANK and "pattern" in one_of[0]:
+            if re.search(one_of[0]["pattern"], ""):
+                schema.update(schema.pop("oneOf")[0])
+
+
+class DateInYearsSchema(OpenApiSerializerFieldExtension):
+    target_class = DateInYearsField
+
+    def map_serializer_field(self, auto_schema, direction):
+        schema = auto_schema._map_serializer_field(self.target, direction, bypass_extensions=True)
+        first, last = self.target.years
+        assert first % 100 == 0 and last % 100 == 99  # whole centuries: a short pattern
+        centuries = "|".join(str(c) for c in range(first // 100, last // 100 + 1))
+        schema["pattern"] = rf"^({centuries})[0-9]{{2}}-"
+        return schema
+
+
+class StrictSerializerSchema(OpenApiSerializerExtension):
+    """An input object takes the properties it lists and no other (StrictSerializer)."""
+
+    target_class = "tongban.api.schemas.StrictSerializer"
+    match_subclasses = True
+
+    def map_serializer(self, auto_schema, direction):
+        schema = auto_schema._map_serializer(self.target, direction, bypass_extensions=True)
+        schema["additionalProperties"] = False
+        return schema
+
+
 class StrictSerializer(serializers.Serializer):
     # Refuses fields it does not know: a typo must not pass silently. (A comment, not a
     # docstring: drf-spectacular would copy a docstring into every input component.)
@@ -62,7 +263,7 @@ class StrictSerializer(serializers.Serializer):
             for key in data:
                 if key not in self.fields:
                     raise serializers.ValidationError(
-                        {key: [_("不是本接口的字段")]}, code="unknown_field"
+                        {shown(key): [_("不是本接口的字段")]}, code="unknown_field"
                     )
         return super().to_internal_value(data)
 
@@ -96,17 +297,31 @@ def _bound_fields(serializer_class) -> dict:
 
 
 class TokenRequestSerializer(StrictSerializer):
-    username = serializers.CharField(max_length=150)
-    password = serializers.CharField(max_length=4096, trim_whitespace=False)
+    username = CharField(max_length=150)
+    password = CharField(max_length=4096, trim_whitespace=False)
+    otp = CharField(
+        max_length=10, required=False, allow_blank=True,
+        help_text="the current 6-digit TOTP code, for staff who enrolled an authenticator on the desk",
+    )  # fmt: skip
 
 
 class ApplicantInputSerializer(StrictSerializer):
-    id_number = serializers.CharField(
-        max_length=40, help_text="居民身份证号码, or 统一社会信用代码 for an employer"
+    id_number = IdNumberField(
+        max_length=40,
+        help_text="居民身份证号码 (18 digits, or the 15 of a first-generation card, which is "
+        "taken as its 18-digit form), or 统一社会信用代码 for an employer",
     )
-    name = serializers.CharField(max_length=100)
-    phone = serializers.CharField(max_length=20, required=False, allow_blank=True)
-    insured_region = serializers.CharField(max_length=6, help_text="参保地: a division code")
+    name = NameField(
+        max_length=100,
+        help_text="NFKC-normalised; no line breaks, zero-width or bidirectional controls",
+    )
+    phone = PhoneField(
+        max_length=20,
+        required=False,
+        allow_blank=True,
+        help_text="digits 0-9 and hyphens (full-width ones are taken as such), 7 to 20",
+    )
+    insured_region = office_code_field(max_length=6, help_text="参保地: a division code")
     kind = EnumField(
         "ApplicantKind",
         choices=Applicant.Kind.choices,
@@ -116,13 +331,13 @@ class ApplicantInputSerializer(StrictSerializer):
 
 
 class CaseCreateSerializer(StrictSerializer):
-    item = serializers.CharField(max_length=40, help_text="item code, e.g. YB07019")
+    item = open_item_code_field(max_length=40, help_text="item code, e.g. YB07019")
     applicant = ApplicantInputSerializer(
         required=False,
         help_text="left out when an applicant applies for themselves; staff and agents give it",
     )
     channel = EnumField("ApplicationChannel", choices=Channel.choices)
-    office = serializers.CharField(
+    office = office_code_field(
         max_length=6,
         required=False,
         allow_null=True,
@@ -130,7 +345,7 @@ class CaseCreateSerializer(StrictSerializer):
         help_text="window applications: the office code (the clerk's own office when left out)",
     )
     materials = serializers.ListField(
-        child=serializers.CharField(max_length=20),
+        child=CharField(max_length=20),
         max_length=100,
         required=False,
         help_text="codes of the materials handed in",
@@ -141,24 +356,22 @@ class CaseCreateSerializer(StrictSerializer):
 class CaseActionSerializer(StrictSerializer):
     """Every argument any action takes; each action refuses the ones it does not take."""
 
-    reason = serializers.CharField(
-        max_length=2000, required=False, allow_blank=True, allow_null=True
-    )
+    reason = TextField(max_length=2000, required=False, allow_blank=True, allow_null=True)
     missing_materials = serializers.ListField(
-        child=serializers.CharField(max_length=20),
+        child=CharField(max_length=20),
         max_length=100,
         required=False,
         allow_null=True,
         help_text="request_supplement: every material to supplement (一次性告知)",
     )
     materials = serializers.ListField(
-        child=serializers.CharField(max_length=20),
+        child=CharField(max_length=20),
         max_length=100,
         required=False,
         allow_null=True,
         help_text="accept, supplement: codes of the materials handed in",
     )
-    office = serializers.CharField(
+    office = office_code_field(
         max_length=6, required=False, allow_null=True, help_text="transfer: the office code"
     )
     promised_supplement_by = serializers.DateField(
@@ -178,7 +391,7 @@ class CaseActionSerializer(StrictSerializer):
         "SpecialProcedureKind", choices=SpecialProcedure.Kind.choices, required=False,
         allow_null=True, help_text="start_procedure: which special procedure (特别程序)",
     )  # fmt: skip
-    outcome = serializers.CharField(
+    outcome = TextField(
         max_length=2000, required=False, allow_blank=True, allow_null=True,
         help_text="end_procedure: the procedure's outcome",
     )  # fmt: skip
@@ -191,12 +404,12 @@ class CaseActionSerializer(StrictSerializer):
 
 
 class BundleApplicationCreateSerializer(StrictSerializer):
-    bundle = serializers.CharField(max_length=40)
+    bundle = bundle_code_field(max_length=40)
     applicant = ApplicantInputSerializer(required=False)
     channel = EnumField("ApplicationChannel", choices=Channel.choices)
-    office = serializers.CharField(max_length=6, required=False, allow_null=True, allow_blank=True)
+    office = office_code_field(max_length=6, required=False, allow_null=True, allow_blank=True)
     materials = serializers.DictField(
-        child=serializers.ListField(child=serializers.CharField(max_length=20), max_length=100),
+        child=serializers.ListField(child=CharField(max_length=20), max_length=100),
         required=False,
         help_text="item code -> codes of the materials handed in",
     )
@@ -207,10 +420,10 @@ class BundleApplicationCreateSerializer(StrictSerializer):
 
 class CaseListQuerySerializer(StrictSerializer):
     status = EnumField("CaseStatus", choices=Status.choices, required=False)
-    office = serializers.CharField(max_length=6, required=False, help_text="handling office code")
-    item = serializers.CharField(max_length=40, required=False, help_text="item code")
+    office = office_code_field(max_length=6, required=False, help_text="handling office code")
+    item = item_code_field(max_length=40, required=False, help_text="item code")
     channel = EnumField("ApplicationChannel", choices=Channel.choices, required=False)
-    insured_region = serializers.CharField(max_length=6, required=False)
+    insured_region = office_code_field(max_length=6, required=False)
     overdue = serializers.BooleanField(
         required=False,
         help_text="true: accepted cases past their deadline, earliest deadline first",
@@ -220,7 +433,7 @@ class CaseListQuerySerializer(StrictSerializer):
         help_text="true: the city-wide intake queue (online applications no office has taken "
         "on yet), oldest first",
     )
-    q = serializers.CharField(
+    q = CharField(
         max_length=40,
         required=False,
         help_text="what a person types to find a case (cases.selectors.cases_search): an "
@@ -239,13 +452,8 @@ class NoQuerySerializer(StrictSerializer):
 
 
 class AddWorkdaysQuerySerializer(StrictSerializer):
-    start = serializers.DateField(help_text="YYYY-MM-DD, the day of the event")
+    start = DateInYearsField(years=(1900, 2999), help_text="YYYY-MM-DD, the day of the event")
     days = serializers.IntegerField(min_value=0, max_value=365, help_text="working days to add")
-
-    def validate_start(self, value):
-        if not 1900 <= value.year <= 2999:
-            raise serializers.ValidationError(_("应在 1900 至 2999 年之间"))
-        return value
 
 
 # --- Output (documentation of tongban.api.shapes) ------------------------------------------

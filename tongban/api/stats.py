@@ -9,11 +9,15 @@ from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from tongban.catalog.models import Channel
 from tongban.lib.errors import InvalidInput
+from tongban.offices.models import Office
+from tongban.people.models import Applicant
 from tongban.stats import access
 from tongban.stats.selectors import (
     BREAKDOWNS,
     PRESETS,
+    UNASSIGNED,
     Figures,
     compression_from_params,
     filters_codes,
@@ -22,7 +26,14 @@ from tongban.stats.selectors import (
     without_jit,
 )
 
-from .schemas import ErrorSerializer, StrictSerializer, validated
+from .schemas import (
+    CodeField,
+    ErrorSerializer,
+    StrictSerializer,
+    item_code_field,
+    office_code_field,
+    validated,
+)
 
 # --- Shapes (for the OpenAPI document; the views return plain dicts) ----------------------
 
@@ -146,29 +157,48 @@ class StatsCompressionSerializer(serializers.Serializer):
 # --- Input ---------------------------------------------------------------------------------
 
 
+# The query's fields are its documentation too (api/schemas.py states their limits); the
+# selectors check the values and name the field at fault.
+_OPTIONAL = {"required": False, "allow_blank": True}
+
+
 class _FiguresQuerySerializer(StrictSerializer):
-    to = serializers.CharField(required=False, allow_blank=True)
-    preset = serializers.CharField(required=False, allow_blank=True)
-    office = serializers.CharField(required=False, allow_blank=True)
-    item = serializers.CharField(required=False, allow_blank=True)
-    channel = serializers.CharField(required=False, allow_blank=True)
-    insured_region = serializers.CharField(required=False, allow_blank=True)
-    applicant_kind = serializers.CharField(required=False, allow_blank=True)
+    to = serializers.CharField(**_OPTIONAL, help_text="last day, YYYY-MM-DD; default today")
+    preset = CodeField(name="Preset", known=lambda: PRESETS, **_OPTIONAL,
+                       help_text="instead of from/to")  # fmt: skip
+    office = CodeField(
+        name="FiguresOffice", known=lambda: [*Office.objects.values_list("code", flat=True), UNASSIGNED],
+        **_OPTIONAL, help_text="handling office code, e.g. 371522; `intake` for unassigned applications",
+    )  # fmt: skip
+    item = item_code_field(**_OPTIONAL, help_text="item code, e.g. YB07019")
+    channel = CodeField(name="ApplicationChannel", known=lambda: Channel.values, **_OPTIONAL)
+    insured_region = office_code_field(
+        **_OPTIONAL, help_text="the applicants' insured region (参保地) code"
+    )
+    applicant_kind = CodeField(
+        name="ApplicantKind", known=lambda: Applicant.Kind.values, **_OPTIONAL
+    )
 
 
 _FiguresQuerySerializer._declared_fields["from"] = serializers.CharField(
-    required=False, allow_blank=True
+    **_OPTIONAL, help_text="first day, YYYY-MM-DD (Asia/Shanghai); default 1 January of `to`'s year"
 )
 
 
 class _BreakdownQuerySerializer(_FiguresQuerySerializer):
-    by = serializers.CharField(required=False, allow_blank=True)
+    by = CodeField(name="Breakdown", known=lambda: BREAKDOWNS, **_OPTIONAL)
 
 
 class _CompressionQuerySerializer(StrictSerializer):
-    baseline = serializers.CharField(required=False, allow_blank=True)
-    baseline_version = serializers.CharField(required=False, allow_blank=True)
-    on = serializers.CharField(required=False, allow_blank=True)
+    baseline = serializers.CharField(
+        **_OPTIONAL, help_text="a date: each item's version in force then (default: first version)"
+    )
+    baseline_version = serializers.CharField(
+        **_OPTIONAL, help_text="a version number instead of a date"
+    )
+    on = serializers.CharField(
+        **_OPTIONAL, help_text="compare the versions in force on this date (default today)"
+    )
 
 
 def _query(request, serializer_class) -> dict:
@@ -180,16 +210,7 @@ def _param(name, description, **kw):
                             **kw)  # fmt: skip
 
 
-FIGURE_PARAMETERS = [
-    _param("from", "first day, YYYY-MM-DD (Asia/Shanghai); default 1 January of `to`'s year"),
-    _param("to", "last day, YYYY-MM-DD; default today"),
-    _param("preset", f"instead of from/to: {', '.join(PRESETS)}"),
-    _param("office", "handling office code, e.g. 371522; `intake` for unassigned applications"),
-    _param("item", "item code, e.g. YB07019"),
-    _param("channel", "web, mobile or window"),
-    _param("insured_region", "the applicants' insured region (参保地) code"),
-    _param("applicant_kind", "person or employer"),
-]
+FIGURE_PARAMETERS = [_FiguresQuerySerializer]
 _ERRORS = {
     400: OpenApiResponse(
         ErrorSerializer, description="A bad date, filter or `by`; `field` names it."
@@ -249,8 +270,8 @@ class StatsBreakdownView(APIView):
         operation_id="stats_breakdown",
         summary="The figures of a period, one row per group",
         parameters=[
-            _param("by", f"one of {', '.join(BREAKDOWNS)}", required=True),
-            *FIGURE_PARAMETERS,
+            _BreakdownQuerySerializer,
+            _param("by", "the groups", required=True, enum=list(BREAKDOWNS)),
         ],
         responses={200: StatsBreakdownSerializer, **_ERRORS},
         tags=["stats"],
@@ -269,13 +290,7 @@ class StatsCompressionView(APIView):
     @extend_schema(
         operation_id="stats_compression",
         summary="The catalog's compression against a baseline",
-        parameters=[
-            _param(
-                "baseline", "a date: each item's version in force then (default: first version)"
-            ),
-            _param("baseline_version", "a version number instead of a date"),
-            _param("on", "compare the versions in force on this date (default today)"),
-        ],
+        parameters=[_CompressionQuerySerializer],
         responses={200: StatsCompressionSerializer, **_ERRORS},
         tags=["stats"],
     )

@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework.permissions import AllowAny
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
@@ -31,13 +31,14 @@ from tongban.cases.selectors import histories as case_histories
 from tongban.cases.services import ACTION_PARAMS, bundle_apply, case_act, case_submit
 from tongban.catalog.models import Agreement, Bundle, ServiceItem
 from tongban.catalog.selectors import item_version_current, items_active, versions_by_pk
-from tongban.lib.errors import DomainError, Forbidden, InvalidInput, NotFound
+from tongban.lib.errors import DomainError, InvalidInput, NotFound
 from tongban.lib.http import bearer_key, client_ip, private_download
 from tongban.lib.paging import page_rows
 from tongban.offices.models import Office
 from tongban.offices.selectors import office_by_code, office_codes
 from tongban.people.models import ApiToken
-from tongban.people.services import login_locked, token_revoke
+from tongban.people.services import sign_in, token_revoke
+from tongban.people.steps import sign_in_blocked, sign_in_check
 from tongban.workdays import services as workdays
 
 from . import schemas, shapes
@@ -76,7 +77,7 @@ _IDEMPOTENCY_KEY = OpenApiParameter(
 )
 _CREATED_HEADERS = [
     OpenApiParameter(
-        "Location", OpenApiTypes.URI, OpenApiParameter.HEADER, response=[201],
+        "Location", OpenApiTypes.URI_REF, OpenApiParameter.HEADER, response=[201],
         description="the case (or the first case of a bundle)",
     ),
     OpenApiParameter(
@@ -172,11 +173,6 @@ def _case_bodies(cases, user) -> list[dict]:
     return [shapes.case_data(c, histories[c.pk], user, offices) for c in cases]
 
 
-class InvalidCredentials(DomainError):
-    status = 401
-    code = "invalid_credentials"
-
-
 class InvalidToken(DomainError):
     status = 401
     code = "authentication_failed"
@@ -192,10 +188,18 @@ class TokenView(APIView):
     @extend_schema(
         operation_id="auth_token_create",
         summary="Sign in: username and password give a bearer token",
-        description="等保 lock-out, shared with the desk's sign-in page: "
-        f"{settings.TONGBAN_LOCKOUT_FAILURES} failed attempts within "
-        f"{settings.TONGBAN_LOCKOUT_MINUTES} minutes since the last successful sign-in lock "
-        "the username: 403 `account_locked`.",
+        description="The sign-in rule of every door (people.services.sign_in): "
+        f"{settings.TONGBAN_LOCKOUT_FAILURES} failed attempts for a username from one address, "
+        f"{settings.TONGBAN_LOCKOUT_ACCOUNT_FAILURES} from any, or "
+        f"{settings.TONGBAN_LOCKOUT_ADDRESS_FAILURES} from one address for any username within "
+        f"{settings.TONGBAN_LOCKOUT_MINUTES} minutes refuse further attempts: 403 "
+        "`account_locked`. A token dies unused for "
+        f"{settings.TONGBAN_TOKEN_IDLE_MINUTES} minutes, {settings.TONGBAN_TOKEN_MAX_HOURS} "
+        "hours after it was issued, and when its user's password or role changes. Staff "
+        "with an authenticator also send its current code as `otp` (a wrong or missing code "
+        "counts as a failed attempt); staff whose password expired, or who must enrol an "
+        "authenticator first, get 403 `password_expired` or `totp_enrolment_required` and do "
+        "that on the desk's sign-in page.",
         request=schemas.TokenRequestSerializer,
         responses={200: schemas.TokenSerializer, **_errors(400, 401, 403, 413, 415)},
         tags=["auth"],
@@ -203,16 +207,10 @@ class TokenView(APIView):
     def post(self, request):
         data = _parse(schemas.TokenRequestSerializer, request.data)
         username, ip = data["username"], client_ip(request)
-        if login_locked(username):  # the same rule as the desk's sign-in page
-            record(event="auth.login_failed", outcome="failure", username=username, ip=ip,
-                   reason="locked", face="api")  # fmt: skip
-            raise Forbidden(_("连续登录失败次数过多，账号已临时锁定，请 %(minutes)s 分钟后再试") % {
-                "minutes": settings.TONGBAN_LOCKOUT_MINUTES}, code="account_locked")  # fmt: skip
-        user = authenticate(request._request, username=username, password=data["password"])
-        if user is None:
-            record(event="auth.login_failed", outcome="failure", username=username, ip=ip,
-                   reason="bad_credentials", face="api")  # fmt: skip
-            raise InvalidCredentials(_("用户名或密码错误"))
+        user = sign_in(username=username, ip=ip, face="api", check=lambda: sign_in_check(
+            authenticate(request._request, username=username, password=data["password"]),
+            data.get("otp", "")))  # fmt: skip
+        sign_in_blocked(user)
         with transaction.atomic():
             token = ApiToken.issue(user)
             record(event="auth.token_issued", user=user, ip=ip, face="api")
@@ -221,8 +219,7 @@ class TokenView(APIView):
     @extend_schema(
         operation_id="auth_token_destroy",
         summary="Sign out: the bearer token of this request stops working",
-        description="At once on the server that answers, within "
-        f"{settings.TONGBAN_TOKEN_CACHE_SECONDS} seconds on every other.",
+        description="At once, on every server.",
         request=None,
         responses={204: None, **_errors(401)},
         tags=["auth"],
@@ -437,8 +434,16 @@ class CaseCollectionView(FastBearer, APIView):
         parameters=[_IDEMPOTENCY_KEY, *_CREATED_HEADERS],
         request=schemas.CaseCreateSerializer,
         responses={201: schemas.CaseSerializer, **_errors(*_WRITE_ERRORS)},
+        examples=[
+            OpenApiExample("An applicant applies online", request_only=True,
+                           value={"item": "YB01003", "channel": "web", "materials": ["M1"]}),
+            OpenApiExample("A clerk takes an application at the window", request_only=True, value={
+                "item": "YB01003", "channel": "window", "materials": ["M1"],
+                "applicant": {"id_number": "371522198506150038", "name": "张三",
+                              "phone": "13500000000", "insured_region": "371522"}}),
+        ],
         tags=["cases"],
-    )
+    )  # fmt: skip
     def post(self, request):
         data = _parse(schemas.CaseCreateSerializer, request.data)
         user = request.user

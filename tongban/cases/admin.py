@@ -1,6 +1,7 @@
 from django.contrib import admin
 
-from tongban.lib.admin import ReadOnlyAdminMixin
+from tongban.lib.admin import ReadOnlyAdminMixin, SealedSearchMixin
+from tongban.people.models import Applicant
 
 from .models import Case, CaseEvent, ClockStop, Notice
 
@@ -28,7 +29,7 @@ class NoticeInline(ReadOnlyInline):
 
 
 @admin.register(Case)
-class CaseAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class CaseAdmin(SealedSearchMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     """For operators to read. A case changes only through the case services (its history, its
     version, its notices), never by editing the row: read-only here for everyone, superusers
     included."""
@@ -44,7 +45,9 @@ class CaseAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         "submitted_at",
     ]
     list_filter = ["status", "result", "channel", "handling_office"]
-    search_fields = ["=number", "=applicant__id_number", "applicant__name"]
+    search_fields = ["=number"]
+    # ID numbers and names are sealed: found by their exact value (lib.admin).
+    sealed_search = ((Applicant, "id_number", "applicant__"), (Applicant, "name", "applicant__"))
     list_select_related = ["item", "handling_office"]
     raw_id_fields = [
         "applicant",

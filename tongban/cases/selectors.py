@@ -9,6 +9,7 @@ from tongban.catalog.models import ServiceItem
 from tongban.catalog.selectors import item_version_cached
 from tongban.lib import sql
 from tongban.lib.identifiers import IdentifierError, resident_id_validate, uscc_validate
+from tongban.lib.sealed import blind_q
 from tongban.offices.models import Office
 from tongban.people.models import Applicant, User
 
@@ -141,7 +142,8 @@ def cases_search(q: str) -> Q:
     - a valid resident ID number or unified social credit code: that applicant's cases;
     - a case number, or its beginning (an office code, then as much of the date and sequence as
       typed): the cases whose number starts so;
-    - anything else: the cases of applicants whose name contains it (the first
+    - anything else: the cases of applicants of that full name (names are sealed at rest and
+      found by their blind index, so a part of a name finds nothing; the first
       NAME_MATCHES_MAX such applicants).
 
     Which one is told by the shape of `q`, never asked of the database with an OR: with the OR,
@@ -152,12 +154,18 @@ def cases_search(q: str) -> Q:
             number = validate(q)
         except IdentifierError:
             continue
-        return Q(applicant__in=Applicant.objects.filter(id_number=number).values("pk"))
+        return Q(
+            applicant__in=Applicant.objects.filter(blind_q(Applicant, "id_number", number)).values(
+                "pk"
+            )
+        )
     if _NUMBER.fullmatch(q.upper()):
         return Q(number=q.upper())
     if _NUMBER_START.fullmatch(q.upper()):
         return Q(number__startswith=q.upper())
     ids = list(
-        Applicant.objects.filter(name__icontains=q).values_list("pk", flat=True)[:NAME_MATCHES_MAX]
+        Applicant.objects.filter(blind_q(Applicant, "name", q)).values_list("pk", flat=True)[
+            :NAME_MATCHES_MAX
+        ]
     )
     return Q(applicant_id__in=ids)

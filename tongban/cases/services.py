@@ -23,7 +23,7 @@ from tongban.lib.text import date_clean, text_clean
 from tongban.offices.models import Office, Window
 from tongban.offices.selectors import office_window
 from tongban.people.models import Applicant, Role, User
-from tongban.people.services import applicant_upsert
+from tongban.people.services import applicant_may_apply, applicant_upsert
 from tongban.workdays import services as workdays
 
 from . import access
@@ -124,6 +124,7 @@ def _applicant_of(submitted_by: User, given: Applicant | dict | None) -> Applica
                                code="applicant_not_allowed", field="applicant")  # fmt: skip
         if submitted_by.applicant is None:
             raise Forbidden(_("此账号没有关联申请人信息"), code="no_applicant_record")
+        applicant_may_apply(submitted_by)
         return submitted_by.applicant
     if given is None:
         raise InvalidInput(_("代他人申请时必填 applicant"), field="applicant")
@@ -131,7 +132,7 @@ def _applicant_of(submitted_by: User, given: Applicant | dict | None) -> Applica
         return given
     if not isinstance(given, dict):
         raise InvalidInput(_("applicant 应为对象"), code="invalid", field="applicant")
-    return applicant_upsert(**given)
+    return applicant_upsert(**given, by=submitted_by)
 
 
 def case_submit(*, item: str, channel: str, submitted_by: User,

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from tongban.audit.services import record
 from tongban.lib.errors import Conflict, InvalidInput
-from tongban.lib.text import text_clean
+from tongban.lib.text import shown, text_clean
 from tongban.offices.selectors import office_by_code
 
 from .models import Channel, HandlingType, ItemVersion, ServiceItem
@@ -184,7 +184,7 @@ def form_clean(*, version: ItemVersion, form) -> dict:
         if name not in spec:
             raise InvalidInput(
                 _("事项“%(item)s”的申请表没有字段 %(name)r")
-                % {"item": version.item.name, "name": name},
+                % {"item": version.item.name, "name": shown(name)},
                 code="invalid_form",
                 field=f"form.{name}",
             )
@@ -207,7 +207,7 @@ def _form_value(f: dict, value):
     def bad(expected):
         raise InvalidInput(
             _("申请表字段“%(label)s”应为%(expected)s，而不是 %(value)r")
-            % {"label": f["label"], "expected": expected, "value": value},
+            % {"label": f["label"], "expected": expected, "value": shown(value)},
             code="invalid_form",
             field=f"form.{f['name']}",
         )

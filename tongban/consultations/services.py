@@ -20,7 +20,7 @@ from tongban.cases import access as case_access
 from tongban.cases.models import Case
 from tongban.catalog.models import ServiceItem
 from tongban.lib.errors import Conflict, Forbidden, InvalidInput, NotFound
-from tongban.lib.text import text_clean
+from tongban.lib.text import name_clean, phone_clean, text_clean
 from tongban.people.models import User
 
 from .access import is_staff, may_close, may_hand_on
@@ -77,15 +77,9 @@ def consultation_log(*, clerk: User, question: str, answer: str, item=None, aske
         raise InvalidInput(
             _("咨询方式应为窗口或电话，而不是 %(channel)r") % {"channel": channel}, field="channel"
         )
-    phone = text_clean(
-        asker_phone, field="asker_phone", label=_("联系电话"), required=False, max_length=20
-    )
-    if phone and not phone.replace("-", "").isdigit():
-        raise InvalidInput(
-            _("联系电话只能包含数字和连字符"), code="invalid_phone", field="asker_phone"
-        )
+    phone = phone_clean(asker_phone, field="asker_phone")
     asked_at = asked_at or timezone.now()
-    asker_name = text_clean(
+    asker_name = name_clean(
         asker_name, field="asker_name", label=_("咨询人"), required=False, max_length=100
     )
     item = _item(item)

@@ -17,6 +17,7 @@ from tongban.people.services import applicant_identify
 
 class DeskLoginForm(SignInForm):
     face = "desk"
+    walks_steps = True  # desk.security.sign_in_step
 
 
 def office_choices(*, include_external: bool) -> list[tuple[str, str]]:

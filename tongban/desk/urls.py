@@ -1,12 +1,15 @@
 from django.urls import path
 
-from . import consultations, views
+from . import audit, consultations, security, views
 
 app_name = "desk"
 urlpatterns = [
     path("", views.home, name="home"),
     path("login/", views.LoginView.as_view(), name="login"),
     path("logout/", views.LogoutView.as_view(), name="logout"),
+    path("login/next/", security.sign_in_step, name="sign-in-step"),
+    path("account/", security.security, name="security"),
+    path("account/password/", security.password_change, name="password"),
     path("apply/", views.apply_pick, name="apply-pick"),
     path("apply/<str:code>/", views.apply, name="apply"),
     path("items/<str:code>/", views.item_guide, name="item"),
@@ -17,4 +20,7 @@ urlpatterns = [
     path("consultations/<int:pk>/hand-on/", consultations.hand_on, name="consultation-hand-on"),
     path("consultations/<int:pk>/close/", consultations.close, name="consultation-close"),
     path("policies/", consultations.policies, name="policies"),
+    path("audit/", audit.audit_log, name="audit"),
+    path("audit/export.csv", audit.audit_export, {"fmt": "csv"}, name="audit-export-csv"),
+    path("audit/export.xlsx", audit.audit_export, {"fmt": "xlsx"}, name="audit-export-xlsx"),
 ]

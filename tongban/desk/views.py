@@ -30,23 +30,30 @@ from tongban.offices.models import Office
 from tongban.offices.selectors import office_by_code
 from tongban.people.models import Role
 
-from . import queues
-from .access import DESK_ROLES, PORTAL_URL, case_for_page, clerks_only, desk_view
+from . import queues, security
+from .access import case_for_page, clerks_only, desk_view
 from .forms import ActionForm, ApplyForm, DeskLoginForm, office_choices
 
 # --- Signing in ----------------------------------------------------------------------------
 
 
 class LoginView(auth_views.LoginView):
+    """The staff's one sign-in page (the admin's posts here too): the password, then the
+    steps people.steps asks for (desk.security.sign_in_step) before the session signs in."""
+
     template_name = "desk/login.html"
     authentication_form = DeskLoginForm
     redirect_authenticated_user = True
 
     def get_default_redirect_url(self):
         user = self.request.user
-        if user.is_authenticated and user.role not in DESK_ROLES:
-            return PORTAL_URL if user.role == Role.APPLICANT else "/admin/"
-        return reverse("desk:home")
+        return security.home_for(user) if user.is_authenticated else reverse("desk:home")
+
+    def form_valid(self, form):
+        if form.steps:
+            security.sign_in_begin(self.request, form.get_user(), next_url=self.get_redirect_url())
+            return redirect("desk:sign-in-step")
+        return super().form_valid(form)
 
 
 class LogoutView(auth_views.LogoutView):

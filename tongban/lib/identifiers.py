@@ -11,8 +11,10 @@ Choices worth knowing about:
 * Input is normalized only by stripping surrounding whitespace and upper-casing. Spaces or
   hyphens *inside* a value are rejected rather than silently removed, and so are full-width or
   other non-ASCII digits.
-* The 15-digit pre-1999 resident ID form is accepted (birth year 19YY, date and division code
-  checked); it has no check digit, so it is returned as-is, never converted to 18 digits.
+* The 15-digit first-generation resident ID form is accepted (birth year 19YY, date and
+  division code checked) and returned in its 18-digit form, as GB 11643-1999 converts it: "19"
+  inserted before the two-digit birth year, the check character appended. One person is one
+  number, whichever card they show, so a 15-digit number finds the record of its 18-digit form.
 * Division codes are looked up in python-stdnum's table (``stdnum.cn.ric`` data). A code is
   rejected (``id_number_region``) when it is unknown, or when it had already been abolished
   before the birth year (nobody born later can have been issued it). A code that was created
@@ -31,7 +33,10 @@ from zoneinfo import ZoneInfo
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from tongban.lib.text import SPACES
+
 __all__ = [
+    "ID_NUMBER_PATTERN",
     "IdentifierError",
     "resident_id_birth_date",
     "resident_id_mask",
@@ -125,8 +130,9 @@ def _parse_birth(number: str) -> date:
 def resident_id_validate(value: str, *, today: date | None = None) -> str:
     """Validate a resident ID number and return its normalized form.
 
-    18 digits (last may be ``X``/``x``) or the 15-digit pre-1999 form. Returns the 18-character
-    form with an upper-case ``X``, or the 15-digit form unchanged. ``today`` (for the future-birth
+    18 digits (last may be ``X``/``x``) or the 15-digit first-generation form. Returns the
+    18-character form with an upper-case ``X``; a 15-digit number converted to it (GB 11643:
+    "19" after the division code, then the check character). ``today`` (for the future-birth
     rule) defaults to the current date in Asia/Shanghai.
 
     Checks, in order: format and length (``id_number_format``), birth date is a real date on or
@@ -157,6 +163,9 @@ def resident_id_validate(value: str, *, today: date | None = None) -> str:
         raise IdentifierError(
             "id_number_region", _("身份证号码的%(problem)s") % {"problem": problem}
         )
+    if len(number) == 15:
+        first17 = number[:6] + "19" + number[6:]
+        return first17 + _id_check_char(first17)
     return number
 
 
@@ -239,6 +248,15 @@ def uscc_validate(value: str) -> str:
     if code[17] != _uscc_check_char(code[:17]):
         raise IdentifierError("uscc_checksum", _("统一社会信用代码校验位错误"))
     return code
+
+
+# The shapes the two validators accept, as one regular expression (for the API's schema): what
+# a pattern can say; the check characters, birth dates and division codes it cannot.
+_USCC_EITHER_CASE = _USCC_ALPHABET + _USCC_ALPHABET[10:].lower()
+ID_NUMBER_PATTERN = (
+    rf"^[{SPACES}]*([0-9]{{15}}|[0-9]{{17}}[0-9Xx]"
+    rf"|[{_USCC_EITHER_CASE}]{{2}}[0-9]{{6}}[{_USCC_EITHER_CASE}]{{10}})[{SPACES}]*$"
+)
 
 
 def uscc_mask(value: str) -> str:

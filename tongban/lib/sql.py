@@ -17,6 +17,8 @@ from django.db.models.base import ModelState
 from django.db.models.fields.related_descriptors import ForeignKeyDeferredAttribute
 from django.db.models.signals import post_init, pre_init
 
+from .sealed import SealedAttribute
+
 
 def _quote(name: str) -> str:
     return connection.ops.quote_name(name)
@@ -101,7 +103,8 @@ class Columns:
             )
             attributes = [inspect.getattr_static(model, name, None) for name in self.attnames]
             setters = any(
-                hasattr(type(a), "__set__") and not isinstance(a, ForeignKeyDeferredAttribute)
+                hasattr(type(a), "__set__")
+                and not isinstance(a, ForeignKeyDeferredAttribute | SealedAttribute)
                 for a in attributes
             )
             self._plain = not own and not setters

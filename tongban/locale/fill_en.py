@@ -31,6 +31,10 @@ EN = {
     "%(label)s 必填": "%(label)s is required",
     "%(label)s 最多 %(max)s 字": "%(label)s: at most %(max)s characters",
     "%(label)s 含有不可见的控制字符": "%(label)s contains invisible control characters",
+    "%(label)s 不能含有换行、零宽或文字方向控制等不可见字符（U+%(code)04X）": "%(label)s must not contain line breaks, zero-width, text-direction or other invisible characters (U+%(code)04X)",
+    "联系电话": "Phone",
+    "%(label)s 只能用数字 0–9 填写，不接受其他文字的数字": "%(label)s: use the digits 0-9; digits of other scripts are not accepted",
+    "%(label)s 应为 %(min)s 至 %(max)s 位数字，可含连字符，而不是 %(value)r": "%(label)s must be %(min)s to %(max)s digits, hyphens allowed, not %(value)r",
     "%(field)s 必填（YYYY-MM-DD）": "%(field)s is required (YYYY-MM-DD)",
     "%(field)s 应为日期 YYYY-MM-DD，而不是 %(value)r": "%(field)s must be a date YYYY-MM-DD, not %(value)r",
 }

@@ -9,7 +9,6 @@ default, django-tasks-rq (RQ over Redis) when TONGBAN_BROKER_URL is set.
 """
 
 import functools
-import logging
 import os
 import socket
 from dataclasses import dataclass
@@ -18,8 +17,6 @@ from datetime import date, timedelta
 from django.db import close_old_connections, connection, transaction
 from django.tasks import task
 from django.utils import timezone
-
-log = logging.getLogger(__name__)
 
 
 def _job(fn):
@@ -108,6 +105,17 @@ def deadlines_recompute() -> dict:
     return {"moved": case_dates_recompute(), "rectifications": rectification_dues_recompute()}
 
 
+@task
+@_job
+def housekeeping() -> dict:
+    """The audit chain's anchor of each finished day of case events (audit.anchors), and the
+    sign-in, code and look-up counters whose window has ended (people.limits)."""
+    from tongban.audit.anchors import anchors_make
+    from tongban.people.limits import limits_purge
+
+    return {"anchored": len(anchors_make()), "counters_purged": limits_purge()}
+
+
 @dataclass(frozen=True)
 class Periodic:
     task: object
@@ -123,6 +131,7 @@ SCHEDULE = {
     "lapses": Periodic(lapses, timedelta(minutes=5)),
     "stats_rollup_refresh": Periodic(stats_rollup_refresh, timedelta(minutes=10)),
     "deadlines_recompute": Periodic(deadlines_recompute, timedelta(hours=6)),
+    "housekeeping": Periodic(housekeeping, timedelta(hours=1)),
 }
 
 
@@ -165,14 +174,3 @@ def run_now(name: str) -> None:
     from tongban.supervision.models import ScheduledJob
 
     ScheduledJob.objects.filter(name=name).update(next_run_at=timezone.now())
-
-
-def scheduler_loop(stop, *, interval: float = 5.0) -> None:
-    """Call schedule_tick() every `interval` seconds until the `stop` event is set."""
-    while not stop.is_set():
-        try:
-            close_old_connections()
-            schedule_tick()
-        except Exception:  # keep scheduling through a database blip
-            log.exception("scheduler tick failed")
-        stop.wait(interval)

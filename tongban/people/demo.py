@@ -4,24 +4,27 @@ applies to, named <role>-<office code>, plus the administrators and two applican
 import secrets
 from datetime import date
 
+from django.conf import settings
 from django.contrib.auth.hashers import make_password
-from django.contrib.auth.models import Group, Permission
 from django.db import transaction
+from django.utils import timezone
 
+from tongban.lib.errors import Forbidden
 from tongban.lib.identifiers import synthetic_resident_id
 from tongban.offices.models import Office
 
-from .models import Applicant, Role, User
+from .models import Applicant, PasswordHistory, Role, User
+from .roles import role_privileges_apply
+from .services import applicant_by_number
 
 OFFICE_ROLES = (Role.CLERK, Role.REVIEWER, Role.SECOND_REVIEWER, Role.SUPERVISOR, Role.AGENT)
+# Their admin permissions come with the role (people.roles.ADMIN_PERMISSIONS).
 ADMINS = {
-    "catalog-admin": (Role.CATALOG_ADMIN, ["catalog", "workdays", "consultations"], "change"),
-    "sysadmin": (Role.SYSADMIN, ["people", "offices"], "change"),
-    "secadmin": (Role.SECADMIN, ["people.apitoken", "audit"], "view"),
-    "auditor": (Role.AUDITOR, ["audit", "cases.caseevent"], "view"),
+    "catalog-admin": Role.CATALOG_ADMIN,
+    "sysadmin": Role.SYSADMIN,
+    "secadmin": Role.SECADMIN,
+    "auditor": Role.AUDITOR,
 }
-# Beyond their level: the security administrator revokes API tokens.
-EXTRA_PERMISSIONS = {"secadmin": [("people", "delete_apitoken")]}
 APPLICANTS = {
     "applicant-1": ("371581", "张三（演示）", date(1968, 5, 12), 1),
     "applicant-2": ("371502", "李四（演示）", date(1990, 9, 3), 2),
@@ -32,24 +35,13 @@ def demo_password() -> str:
     return "Tb-" + secrets.token_urlsafe(9)
 
 
-def _group(role: str, labels: list[str], level: str) -> Group:
-    group, _ = Group.objects.get_or_create(name=Role(role).label)
-    perms = Permission.objects.none()
-    for label in labels:
-        app, _, model = label.partition(".")
-        qs = Permission.objects.filter(content_type__app_label=app)
-        if model:
-            qs = qs.filter(content_type__model=model)
-        if level == "view":
-            qs = qs.filter(codename__startswith="view_")
-        perms |= qs
-    group.permissions.set(perms)
-    return group
-
-
 @transaction.atomic
 def people_demo(*, password: str) -> list[User]:
-    """Create or reset the demo users, every one with `password`."""
+    """Create or reset the demo users, every one with `password`. Refused in the production
+    profile: known accounts with one password are for trying tongban only."""
+    if settings.TONGBAN_PROFILE == "production":
+        raise Forbidden("演示账户不能在生产环境（TONGBAN_PROFILE=production）中创建",
+                        code="production")  # fmt: skip
     users = []
     # One hash for every demo user: PBKDF2 costs half a second, fifty times over.
     hashed = make_password(password)
@@ -58,7 +50,8 @@ def people_demo(*, password: str) -> list[User]:
         u, _ = User.objects.update_or_create(
             username=username,
             defaults={"role": role, "office": office, "applicant": applicant, "is_staff": staff,
-                      "is_active": True, "first_name": ""},
+                      "is_active": True, "first_name": "",
+                      "verified_at": timezone.now() if applicant else None},
         )  # fmt: skip
         u.password = hashed
         u.save(update_fields=["password"])
@@ -70,19 +63,17 @@ def people_demo(*, password: str) -> list[User]:
     ):
         for role in OFFICE_ROLES:
             user(f"{role.replace('_', '-')}-{office.code}", role, office)
-    for username, (role, labels, level) in ADMINS.items():
-        u = user(username, role, staff=True)
-        group = _group(role, labels, level)
-        for app, codename in EXTRA_PERMISSIONS.get(username, []):
-            group.permissions.add(
-                Permission.objects.get(content_type__app_label=app, codename=codename)
-            )
-        u.groups.set([group])
+    for username, role in ADMINS.items():
+        role_privileges_apply(user(username, role, staff=True))
     for username, (region, name, birth, seq) in APPLICANTS.items():
-        applicant, _ = Applicant.objects.update_or_create(
-            id_number=synthetic_resident_id(region=region, birth=birth, seq=seq),
-            defaults={"kind": Applicant.Kind.PERSON, "name": name, "phone": f"1350635000{seq}",
-                      "insured_region": Office.objects.get(code=region)},
-        )  # fmt: skip
+        number = synthetic_resident_id(region=region, birth=birth, seq=seq)
+        applicant = applicant_by_number(number) or Applicant(id_number=number)
+        applicant.kind, applicant.name, applicant.phone = Applicant.Kind.PERSON, name, f"1350635000{seq}"
+        applicant.insured_region = Office.objects.get(code=region)
+        applicant.save()
         user(username, Role.APPLICANT, applicant=applicant)
+    # The password is new today: it ages from now (people.passwords.password_expired). A
+    # demo reset starts each history again.
+    PasswordHistory.objects.filter(user__in=users).delete()
+    PasswordHistory.objects.bulk_create(PasswordHistory(user=u, password=hashed) for u in users)
     return users

@@ -3,8 +3,10 @@ import secrets
 
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.utils import timezone
 
 from tongban.lib.identifiers import resident_id_mask, uscc_mask
+from tongban.lib.sealed import BlindIndexField, SealedField
 
 
 class Role(models.TextChoices):
@@ -22,6 +24,9 @@ class Role(models.TextChoices):
 
 # Roles that work cases for an office; each such user has an office.
 STAFF_ROLES = {Role.CLERK, Role.REVIEWER, Role.SECOND_REVIEWER, Role.SUPERVISOR}
+# Accounts of the public and their agents: no password rotation and no second factor, which
+# every other account (the staff's, administrators' included) has (people.passwords, totp).
+PUBLIC_ROLES = {Role.APPLICANT, Role.AGENT}
 
 
 class User(AbstractUser):
@@ -37,6 +42,13 @@ class User(AbstractUser):
     applicant = models.OneToOneField(
         "people.Applicant", models.PROTECT, null=True, blank=True, related_name="account"
     )
+    # The mobile number a portal account signs in with (by password or SMS code), confirmed
+    # by a code when it was given; sealed, found by its blind index.
+    phone = SealedField("手机号码", blank=True)
+    phone_index = BlindIndexField(source="phone", unique=True)
+    # 实名核验: when the identity service confirmed that the applicant is who they say
+    # (people.identity). An account without it can browse and ask, not apply.
+    verified_at = models.DateTimeField("实名核验时间", null=True, blank=True)
 
     class Meta:
         verbose_name = verbose_name_plural = "用户"
@@ -54,14 +66,21 @@ class Applicant(models.Model):
         EMPLOYER = "employer", "单位"
 
     kind = models.CharField("类型", max_length=10, choices=Kind)
-    # Resident ID number (GB 11643) for a person, unified social credit code for an employer.
-    id_number = models.CharField("证件号码", max_length=18, unique=True)
-    name = models.CharField("姓名/单位名称", max_length=100)
-    phone = models.CharField("联系电话", max_length=20, blank=True)
+    # Sealed at rest (lib.sealed: SM4 with the data key), found by blind index: the resident
+    # ID number (GB 11643) of a person or the unified social credit code of an employer
+    # (unique), the full name, the phone.
+    id_number = SealedField("证件号码")
+    id_number_index = BlindIndexField(source="id_number", unique=True)
+    name = SealedField("姓名/单位名称")
+    name_index = BlindIndexField(source="name", db_index=True)
+    phone = SealedField("联系电话", blank=True)
     insured_region = models.ForeignKey(
         "offices.Office", models.PROTECT, related_name="insured", verbose_name="参保地"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    # Made by the person's own sign-up on the portal, from what they typed: no official
+    # source has vouched for it (the demo's identity service does not take it as proof).
+    self_registered = models.BooleanField("自助注册", default=False, db_default=False)
 
     class Meta:
         verbose_name = verbose_name_plural = "申请人"
@@ -77,12 +96,17 @@ class Applicant(models.Model):
 
 
 class ApiToken(models.Model):
-    """A bearer token for the API. Only its SHA-256 is stored; the key is shown once."""
+    """A bearer token for the API. Only its SHA-256 is stored; the key is shown once.
+
+    It dies after TONGBAN_TOKEN_IDLE_MINUTES unused or TONGBAN_TOKEN_MAX_HOURS after it was
+    issued, and with a change of its user's password or role (`stamp`: people.selectors)."""
 
     user = models.ForeignKey(User, models.CASCADE, related_name="api_tokens")
     digest = models.CharField(max_length=64, unique=True)
     created_at = models.DateTimeField(auto_now_add=True)
     last_used_at = models.DateTimeField(null=True, blank=True)
+    # A digest of the user's password hash and role when the token was issued.
+    stamp = models.CharField(max_length=64, blank=True, db_default="")
 
     class Meta:
         verbose_name = verbose_name_plural = "API 令牌"
@@ -97,5 +121,83 @@ class ApiToken(models.Model):
     @classmethod
     def issue(cls, user: User) -> str:
         key = secrets.token_urlsafe(32)
-        cls.objects.create(user=user, digest=cls.hash(key))
+        cls.objects.create(user=user, digest=cls.hash(key), stamp=user_stamp(user))
         return key
+
+
+def user_stamp(user: User) -> str:
+    """What a token holds of its user: it stops matching when the password or role changes."""
+    return hashlib.sha256(f"{user.password}|{user.role}".encode()).hexdigest()
+
+
+class Limit(models.Model):
+    """A counter of attempts in a window, shared by every server process (sign-ins, SMS codes,
+    the public lookup): people.limits."""
+
+    key = models.CharField(max_length=200, primary_key=True)
+    count = models.IntegerField()
+    until = models.FloatField()  # when the window ends, in seconds since the epoch
+
+    class Meta:
+        verbose_name = verbose_name_plural = "尝试次数"
+
+    def __str__(self):
+        return f"{self.key} {self.count}"
+
+
+class PhoneCode(models.Model):
+    """The one-time code last sent to a mobile number for one purpose (only its digest)."""
+
+    class Purpose(models.TextChoices):
+        REGISTER = "register", "注册"
+        SIGN_IN = "sign_in", "验证码登录"
+        RESET = "reset", "找回密码"
+
+    # The blind index of the number (people.accounts.phone_key): the number itself is not kept.
+    phone_key = models.CharField(max_length=64)
+    purpose = models.CharField(max_length=10, choices=Purpose)
+    digest = models.CharField(max_length=64)
+    expires_at = models.DateTimeField()
+    tries = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["phone_key", "purpose"], name="phonecode_phone_purpose")
+        ]
+        verbose_name = verbose_name_plural = "短信验证码"
+
+    def __str__(self):
+        return f"{self.purpose} {self.phone_key[:8]}"
+
+
+class PasswordHistory(models.Model):
+    """A password an account had (its hash only), so that the last TONGBAN_PASSWORD_HISTORY
+    are not used again and a staff member's password ages (people.passwords)."""
+
+    user = models.ForeignKey(User, models.CASCADE, related_name="password_history")
+    password = models.CharField(max_length=128)  # the hash, as User.password holds it
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "历史密码"
+
+    def __str__(self):
+        return f"{self.user_id} {self.created_at:%Y-%m-%d}"
+
+
+class TotpDevice(models.Model):
+    """A staff member's authenticator (RFC 6238 TOTP, people.totp). The secret is sealed at
+    rest (lib.sealed); a device counts once confirmed with a first code.
+    `last_counter` is the time step of the last code taken: a code is never taken twice."""
+
+    user = models.OneToOneField(User, models.CASCADE, related_name="totp_device")
+    secret = SealedField()  # base32; rotated with the data key by `tongban rekey`
+    created_at = models.DateTimeField(auto_now_add=True)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    last_counter = models.BigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "动态口令设备"
+
+    def __str__(self):
+        return f"{self.user_id} {'confirmed' if self.confirmed_at else 'pending'}"

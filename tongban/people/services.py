@@ -1,21 +1,17 @@
-from datetime import timedelta
-
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Max
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from tongban.audit.models import AuditEntry
 from tongban.audit.services import record
 from tongban.lib import sql
-from tongban.lib.errors import InvalidInput
+from tongban.lib.crypto import blind_index, blind_indexes
+from tongban.lib.errors import DomainError, Forbidden, InvalidInput
 from tongban.lib.identifiers import IdentifierError, resident_id_validate, uscc_validate
-from tongban.lib.text import text_clean
+from tongban.lib.text import name_clean, phone_clean
 from tongban.offices.selectors import office_by_code
 
-from .models import ApiToken, Applicant
-from .selectors import token_forget_digest, tokens_cache_clear
+from .limits import limit_clear, limit_hit, limit_refund
+from .models import ApiToken, Applicant, Role, User
 
 
 def applicant_identify(id_number: str, kind: str | None = None) -> tuple[str, str]:
@@ -47,23 +43,14 @@ def applicant_identify(id_number: str, kind: str | None = None) -> tuple[str, st
 
 
 def applicant_upsert(*, id_number: str, name: str, phone: str = "", insured_region: str,
-                     kind: str | None = None) -> Applicant:  # fmt: skip
-    """The one record of a person or employer, created or brought up to date.
+                     kind: str | None = None, by: User | None = None) -> Applicant:  # fmt: skip
+    """The one record of a person or employer, created or brought up to date; `by` is the
+    user who gave the details (the audit entry of a change names them).
 
     Raises InvalidInput naming the field for a bad number, name, phone or region."""
     kind, number = applicant_identify(id_number, kind)
-    name = text_clean(
-        name, field="applicant.name", label=_("姓名/单位名称"), max_length=100, required=True
-    )
-    phone = (phone or "").strip() if isinstance(phone, str) else None
-    if phone is None or (
-        phone and (not phone.replace("-", "").isdigit() or not 7 <= len(phone) <= 20)
-    ):
-        raise InvalidInput(
-            _("联系电话格式不正确: %(phone)r") % {"phone": phone},
-            code="invalid_phone",
-            field="applicant.phone",
-        )
+    name = name_clean(name, field="applicant.name", label=_("姓名/单位名称"), max_length=100)
+    phone = phone_clean(phone, field="applicant.phone")
     region = office_by_code(insured_region) if isinstance(insured_region, str) else None
     if region is None:
         raise InvalidInput(
@@ -74,12 +61,12 @@ def applicant_upsert(*, id_number: str, name: str, phone: str = "", insured_regi
     values = {"kind": kind, "name": name, "phone": phone, "insured_region": region}
     # Every application at a window or by an agent comes here: prepared statements, and an
     # insert that cannot fail on a concurrent request's insert (so needs no savepoint).
-    applicant = sql.get(Applicant, "id_number", number)
+    applicant = applicant_by_number(number)
     if applicant is None:
         applicant = Applicant(id_number=number, **values)
-        if sql.save_new(applicant, unless_exists=("id_number",)):
+        if sql.save_new(applicant, unless_exists=("id_number_index",)):
             return applicant
-        applicant = sql.get(Applicant, "id_number", number)  # a concurrent request's
+        applicant = applicant_by_number(number)  # a concurrent request's
     if applicant.name != name and applicant.kind == Applicant.Kind.PERSON:
         # An ID number names one person: a different name is a typo or the wrong card,
         # never a reason to rename them on every case they have.
@@ -94,25 +81,52 @@ def applicant_upsert(*, id_number: str, name: str, phone: str = "", insured_regi
         and (k != "phone" or v)
     ]
     if changed:
-        record(event="people.applicant_updated", target=applicant.pk,
-               changed={k: [str(getattr(applicant, k)), str(values[k])] for k in changed})  # fmt: skip
+        record(event="people.applicant_updated", user=by, target=applicant.pk,
+               changed={k: [_shown(k, getattr(applicant, k)), _shown(k, values[k])] for k in changed})  # fmt: skip
         for k in changed:
             setattr(applicant, k, values[k])
-        applicant.save(update_fields=changed)
+        applicant.save(update_fields=changed + (["name_index"] if "name" in changed else []))
     return applicant
 
 
+def applicant_by_number(number: str) -> Applicant | None:
+    """The applicant whose (normalised) ID number or USCC is `number`: by its blind index, one
+    prepared statement (under each key of the ring while a rotation runs)."""
+    purpose = Applicant._meta.get_field("id_number").purpose
+    for index in blind_indexes(number, purpose=purpose):
+        if (found := sql.get(Applicant, "id_number_index", index)) is not None:
+            return found
+    return None
+
+
+def _shown(field: str, value) -> str:
+    """A value as an audit row keeps it: a phone masked, a name by its first character."""
+    value = str(value)
+    if field == "phone":
+        return f"{value[:3]}****{value[-4:]}" if len(value) >= 7 else "****"
+    if field == "name":
+        return value[:1] + "*" * (len(value) - 1)
+    return value
+
+
+def applicant_may_apply(user: User) -> None:
+    """An applicant's own account applies only once real-name verified (people.accounts);
+    before that it may browse and ask. Raises Forbidden `identity_unverified`."""
+    if user.role == Role.APPLICANT and user.verified_at is None:
+        raise Forbidden(_("账户尚未通过实名核验，暂不能申请；请在“我的账户”中完成核验"),
+                        code="identity_unverified")  # fmt: skip
+
+
 def user_save(*, user) -> None:
-    """Save a change to an account (its role, office, active flag): what this process knew of
-    its API tokens is forgotten at once, so a deactivation or a new role counts from the next
-    request here, and within TONGBAN_TOKEN_CACHE_SECONDS in every other process."""
+    """Save a change to an account (its role, office, active flag). Its API tokens stop
+    working with a new password or role (people.selectors.token_alive) and with
+    deactivation, from the next request in every process."""
     user.save()
-    tokens_cache_clear()
 
 
 def token_revoke(key: str, *, ip: str | None = None) -> bool:
-    """Sign an API client out: its token stops working here at once and in every other server
-    process within TONGBAN_TOKEN_CACHE_SECONDS. Returns whether there was such a token."""
+    """Sign an API client out: its token stops working at once in every server process.
+    Returns whether there was such a token."""
     tokens = ApiToken.objects.filter(digest=ApiToken.hash(key))
     return tokens_revoke(tokens, by=None, ip=ip, face="api") > 0
 
@@ -123,7 +137,6 @@ def tokens_revoke(tokens, *, by, ip: str | None = None, face: str = "admin") -> 
     revoked = 0
     with transaction.atomic():
         for token in tokens.select_related("user"):
-            token_forget_digest(token.digest)
             token.delete()
             record(event="auth.token_revoked", user=by or token.user, ip=ip, face=face,
                    token_user=token.user.username)  # fmt: skip
@@ -131,19 +144,75 @@ def tokens_revoke(tokens, *, by, ip: str | None = None, face: str = "admin") -> 
     return revoked
 
 
-SIGN_IN_EVENTS = ("auth.login", "auth.token_issued")
+# --- Signing in: one rule for every door ----------------------------------------------------
 
 
-def login_locked(username: str, *, now=None) -> bool:
-    """等保 lock-out: TONGBAN_LOCKOUT_FAILURES failed sign-ins for `username` within
-    TONGBAN_LOCKOUT_MINUTES, counted since its last successful sign-in (pages or API)."""
-    if not username:
-        return False
-    since = (now or timezone.now()) - timedelta(minutes=settings.TONGBAN_LOCKOUT_MINUTES)
-    entries = AuditEntry.objects.filter(username=username, at__gte=since)
-    last_success = entries.filter(event__in=SIGN_IN_EVENTS).aggregate(at=Max("at"))["at"]
-    failures = entries.filter(event="auth.login_failed")
-    if last_success:
-        failures = failures.filter(at__gt=last_success)
-    limit = settings.TONGBAN_LOCKOUT_FAILURES
-    return failures[:limit].count() >= limit
+class SignInLocked(Forbidden):
+    code = "account_locked"
+
+
+class SignInFailed(DomainError):
+    status = 401
+    code = "invalid_credentials"
+
+
+def _name_key(username: str) -> str:
+    # What the counters know of a user name (which may be a phone number): its blind index.
+    return blind_index(username.strip().lower()[:150], purpose="people.signin")
+
+
+def _sign_in_keys(username: str, ip: str | None) -> tuple[str, str, str]:
+    name, address = _name_key(username), ip or "-"
+    return f"signin:{name}|{address}", f"signin-account:{name}", f"signin-ip:{address}"
+
+
+def username_shown(username: str) -> str:
+    """A typed user name as the audit trail keeps it: a phone or ID number masked."""
+    digits = username.strip()
+    if digits.isdigit() and len(digits) >= 7 or len(digits) in (15, 18) and digits[:-1].isdigit():
+        return f"{digits[:3]}****{digits[-4:]}"
+    return username[:150]
+
+
+def sign_in(*, username: str, ip: str | None, face: str, check, message: str = "") -> User:
+    """等保 sign-in, the same at every door (desk, portal, admin, API tokens, SMS codes):
+    `check()` proves the credentials and returns the user, or None.
+
+    Failures are counted in the shared store (people.limits) per account and address
+    (TONGBAN_LOCKOUT_FAILURES), per account from any address (TONGBAN_LOCKOUT_ACCOUNT_FAILURES)
+    and per address for any account (TONGBAN_LOCKOUT_ADDRESS_FAILURES), each within
+    TONGBAN_LOCKOUT_MINUTES. An attempt is counted before it is checked, so concurrent
+    attempts cannot check more than the limit; one over a limit is refused unchecked. Someone
+    who types a clerk's name wrongly from elsewhere locks only their own address out, unless
+    they try from many. A success clears the account's counts. Every attempt is audited.
+    Raises SignInLocked (403) or SignInFailed (401, `message` or a generic one)."""
+    pair, account, address = _sign_in_keys(username, ip)
+    window = settings.TONGBAN_LOCKOUT_MINUTES * 60
+    tallies = [
+        (limit_hit(pair, window=window), settings.TONGBAN_LOCKOUT_FAILURES),
+        (limit_hit(account, window=window), settings.TONGBAN_LOCKOUT_ACCOUNT_FAILURES),
+        (limit_hit(address, window=window), settings.TONGBAN_LOCKOUT_ADDRESS_FAILURES),
+    ]
+    over = [tally for tally, limit in tallies if tally.over(limit)]
+    if over:
+        record(event="auth.login_failed", outcome="failure", username=username_shown(username),
+               ip=ip, reason="locked", face=face)  # fmt: skip
+        raise SignInLocked(_("连续登录失败次数过多，已临时锁定，请 %(minutes)d 分钟后再试，或请安全管理员解锁")
+                           % {"minutes": max(t.minutes_left for t in over)})  # fmt: skip
+    user = check()
+    if user is None:
+        record(event="auth.login_failed", outcome="failure", username=username_shown(username),
+               ip=ip, reason="bad_credentials", face=face)  # fmt: skip
+        raise SignInFailed(message or _("用户名或密码错误"))
+    limit_clear(pair, account)
+    limit_refund(address)
+    record(event="auth.login", user=user, ip=ip, face=face)
+    return user
+
+
+def sign_in_unlock(user: User, *, by: User, ip: str | None = None) -> None:
+    """The security administrator lifts a lock-out of `user` (every address), audited."""
+    names = [user.username] + ([user.phone] if user.phone else [])
+    for name in map(_name_key, names):
+        limit_clear(f"signin-account:{name}", prefix=f"signin:{name}|")
+    record(event="auth.unlocked", user=by, ip=ip, target=user.pk, unlocked=user.username)

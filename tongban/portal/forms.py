@@ -208,3 +208,79 @@ class LookupRatingForm(RatingForm):
 
     number = forms.CharField(widget=forms.HiddenInput, max_length=24)
     id = forms.CharField(widget=forms.HiddenInput, max_length=20)
+
+
+# --- The public's own accounts (people.accounts checks what these collect) -----------------
+
+
+def _regions():
+    return [("", "—")] + [
+        (o.code, o.name)
+        for o in Office.objects.filter(external=False).exclude(level=Office.Level.PROVINCE)
+        .order_by("code")
+    ]  # fmt: skip
+
+
+class RegisterForm(forms.Form):
+    """Signing up, first step: who the account is for, and the phone the code goes to."""
+
+    kind = forms.ChoiceField(
+        label=pgettext_lazy("portal", "注册类型"),
+        choices=[("person", pgettext_lazy("portal", "个人")), ("employer", pgettext_lazy("portal", "单位经办人"))],
+        widget=forms.RadioSelect, initial="person",
+    )  # fmt: skip
+    id_number = forms.CharField(
+        label=pgettext_lazy("portal", "身份证号码 / 统一社会信用代码"), max_length=30,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+    )  # fmt: skip
+    name = forms.CharField(label=pgettext_lazy("portal", "姓名 / 单位名称"), max_length=100)
+    operator_name = forms.CharField(
+        label=pgettext_lazy("portal", "经办人姓名"), max_length=50, required=False,
+        help_text=pgettext_lazy("portal", "单位注册时填写"),
+    )  # fmt: skip
+    insured_region = forms.ChoiceField(label=pgettext_lazy("portal", "参保地"), choices=())
+    phone = forms.CharField(
+        label=pgettext_lazy("portal", "手机号码"), max_length=20,
+        widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}),
+        help_text=pgettext_lazy("portal", "用于接收验证码和办件通知，也是登录账号"),
+    )  # fmt: skip
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["insured_region"].choices = _regions()
+
+
+class PhoneForm(forms.Form):
+    """The phone a code goes to (signing in by code, a forgotten password)."""
+
+    phone = forms.CharField(
+        label=pgettext_lazy("portal", "手机号码"), max_length=20,
+        widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}),
+    )  # fmt: skip
+
+
+class CodeForm(forms.Form):
+    code = forms.CharField(
+        label=pgettext_lazy("portal", "短信验证码"), max_length=6, min_length=6,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code"}),
+    )  # fmt: skip
+
+
+class CodePasswordForm(CodeForm):
+    """A code and a new password, typed twice (signing up, a forgotten password)."""
+
+    password1 = forms.CharField(
+        label=pgettext_lazy("portal", "设置密码"), strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text=pgettext_lazy("portal", "至少 10 位，含大写字母、小写字母、数字、符号中的三类，不能太常见"),
+    )  # fmt: skip
+    password2 = forms.CharField(
+        label=pgettext_lazy("portal", "再次输入密码"), strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )  # fmt: skip
+
+    def clean(self):
+        data = super().clean()
+        if data.get("password1") and data.get("password2") and data["password1"] != data["password2"]:
+            self.add_error("password2", pgettext("portal", "两次输入的密码不一致"))
+        return data

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import accounts, views
 
 app_name = "portal"
 urlpatterns = [
@@ -9,6 +9,12 @@ urlpatterns = [
     path("items/<str:code>/apply/", views.apply, name="apply"),
     path("login/", views.LoginView.as_view(), name="login"),
     path("logout/", views.LogoutView.as_view(), name="logout"),
+    path("login/code/", accounts.code_login, name="code-login"),
+    path("register/", accounts.register, name="register"),
+    path("password/forgot/", accounts.forgot_password, name="forgot-password"),
+    path("account/", accounts.account, name="account"),
+    path("account/verify/", accounts.verify, name="verify"),
+    path("account/data.json", accounts.my_data, name="my-data"),
     path("lookup/", views.lookup, name="lookup"),
     path("lookup/rate/", views.lookup_rate, name="lookup-rate"),
     path("cases/", views.my_cases, name="my-cases"),

@@ -7,7 +7,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.views import redirect_to_login
-from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import Http404
@@ -29,7 +28,9 @@ from tongban.evaluations.services import evaluation_submit, rating_window
 from tongban.lib.errors import DomainError
 from tongban.lib.forms import form_add_domain_error
 from tongban.lib.http import client_ip, private_download
-from tongban.people.models import Role
+from tongban.lib.sealed import blind_q
+from tongban.people.limits import limit_hit, limit_refund
+from tongban.people.models import Applicant, Role
 
 from .access import case_for_owner, case_for_viewer, portal_login_required
 from .forms import (
@@ -345,38 +346,31 @@ def notice_download(request, number, pk):
 # --- Public status lookup ------------------------------------------------------------------
 
 
-def _lookup_key(request) -> str:
-    return f"portal-lookup-fail:{client_ip(request) or '-'}"
-
-
-def _failures(request) -> int:
-    return cache.get(_lookup_key(request), 0)
-
-
-def _fail(request) -> None:
-    key = _lookup_key(request)
-    try:
-        cache.incr(key)
-    except ValueError:
-        cache.set(key, 1, LOOKUP_WINDOW)
-
-
 def _find(request, number: str, id_number: str) -> tuple[Case | None, str, int]:
-    """(case, error, status) for a look-up by case number and the applicant's ID number."""
-    if _failures(request) >= LOOKUP_FAILURES:
-        return None, pgettext("portal", "查询失败次数过多，请 10 分钟后再试。"), 429
+    """(case, error, status) for a look-up by case number and the applicant's ID number.
+
+    LOOKUP_FAILURES failed look-ups per LOOKUP_WINDOW from one address, and as many for one
+    case number from anywhere, in the counters every server process shares
+    (people.limits): a try is counted before the search and given back when it finds."""
+    keys = (f"lookup-ip:{client_ip(request) or '-'}", f"lookup-case:{number[:40]}")
+    tallies = [limit_hit(key, window=LOOKUP_WINDOW) for key in keys]
+    if any(tally.over(LOOKUP_FAILURES) for tally in tallies):
+        minutes = max(t.minutes_left for t in tallies if t.over(LOOKUP_FAILURES))
+        return None, pgettext("portal", "查询失败次数过多，请 %(minutes)d 分钟后再试。") % {
+            "minutes": minutes}, 429  # fmt: skip
     case = (
         Case.objects.select_related("item")
-        .filter(number=number, applicant__id_number=id_number.strip().upper())
+        .filter(blind_q(Applicant, "id_number", id_number, prefix="applicant__"), number=number)
         .first()
     )
     if case is None:
-        _fail(request)
         return (
             None,
             pgettext("portal", "没有找到与该办件编号和证件号码相符的办件，请核对后再试。"),
             404,
         )
+    for key in keys:
+        limit_refund(key)
     return case, "", 200
 
 

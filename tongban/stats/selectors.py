@@ -105,7 +105,7 @@ from tongban.cases.models import Case, Result, Status, overdue_q
 from tongban.catalog.models import Channel, HandlingType, ItemVersion, ServiceItem
 from tongban.evaluations.models import good_rating_min
 from tongban.lib.errors import Forbidden, InvalidInput
-from tongban.lib.text import date_clean
+from tongban.lib.text import date_clean, shown
 from tongban.offices.models import Office
 from tongban.people.models import Applicant
 from tongban.workdays import services as workdays
@@ -296,7 +296,9 @@ def period_parse(start, end, *, preset: str | None = None) -> Period:
     missing start 1 January of the end's year. Raises InvalidInput naming the field."""
     if preset and preset not in PRESETS:
         raise InvalidInput(
-            _("未知的时间段 %(preset)r") % {"preset": preset}, code="invalid_choice", field="preset"
+            _("未知的时间段 %(preset)r") % {"preset": shown(preset)},
+            code="invalid_choice",
+            field="preset",
         )
     if preset and not start and not end:
         return period_preset(preset)
@@ -371,19 +373,19 @@ def filters_parse(params, *, scope: Office | None = None) -> Filters:
         pk = ServiceItem.objects.filter(code=item).values_list("pk", flat=True).first()
         if pk is None:
             raise InvalidInput(
-                _("没有事项 %(item)r") % {"item": item}, code="unknown_item", field="item"
+                _("没有事项 %(item)r") % {"item": shown(item)}, code="unknown_item", field="item"
             )
         values["item"] = pk
     if channel := params.get("channel"):
         if channel not in Channel.values:
-            raise InvalidInput(_("渠道应为 web、mobile 或 window，而不是 %(channel)r") % {"channel": channel},
+            raise InvalidInput(_("渠道应为 web、mobile 或 window，而不是 %(channel)r") % {"channel": shown(channel)},
                                code="invalid_channel", field="channel")  # fmt: skip
         values["channel"] = channel
     if region := params.get("insured_region"):
         values["insured_region"] = _office_id(region, "insured_region")
     if kind := params.get("applicant_kind"):
         if kind not in Applicant.Kind.values:
-            raise InvalidInput(_("申请人类型应为 person 或 employer，而不是 %(kind)r") % {"kind": kind},
+            raise InvalidInput(_("申请人类型应为 person 或 employer，而不是 %(kind)r") % {"kind": shown(kind)},
                                code="invalid_applicant_kind", field="applicant_kind")  # fmt: skip
         values["applicant_kind"] = kind
     return Filters(**values)
@@ -393,7 +395,9 @@ def _office_id(code: str, field: str) -> int:
     pk = Office.objects.filter(code=code).values_list("pk", flat=True).first()
     if pk is None:
         raise InvalidInput(
-            _("没有区划代码为 %(code)r 的机构") % {"code": code}, code="unknown_office", field=field
+            _("没有区划代码为 %(code)r 的机构") % {"code": shown(code)},
+            code="unknown_office",
+            field=field,
         )
     return pk
 
@@ -664,7 +668,7 @@ class Figures:
     def _counts(self, by: str | None) -> dict:
         if by is not None and by not in BREAKDOWNS:
             raise InvalidInput(_("by 应为 %(choices)s 之一，而不是 %(by)r") % {
-                                   "choices": "、".join(BREAKDOWNS), "by": by},
+                                   "choices": "、".join(BREAKDOWNS), "by": shown(by)},
                                code="invalid_choice", field="by")  # fmt: skip
         groups: dict = defaultdict(_zero)
 
@@ -729,7 +733,7 @@ class Figures:
     def cases(self, figure: str) -> QuerySet:
         """The cases behind a count: those of the period that make up `figure`."""
         if figure not in CASE_FIGURES:
-            raise InvalidInput(_("没有可列出办件的指标 %(figure)r") % {"figure": figure},
+            raise InvalidInput(_("没有可列出办件的指标 %(figure)r") % {"figure": shown(figure)},
                                code="invalid_choice", field="figure")  # fmt: skip
         qs = cases_submitted(self.period, self.filters)
         if figure == "in_progress":

@@ -113,3 +113,18 @@ class ScheduledJob(models.Model):
 
     def __str__(self):
         return self.name
+
+
+class WorkerHeartbeat(models.Model):
+    """One row per background worker process: when it started, last polled its queue and last
+    finished a job. `tongban worker` writes it at most every HEARTBEAT_EVERY seconds
+    (tongban.supervision.heartbeat); the city supervisors' pages and /health read it."""
+
+    worker = models.CharField(max_length=100, unique=True)  # host:pid (tongban.ops.tasks.worker_name)
+    started_at = models.DateTimeField()
+    seen_at = models.DateTimeField()  # the last poll of the queue
+    job_at = models.DateTimeField(null=True, blank=True)  # the last job finished
+    jobs = models.PositiveIntegerField(default=0)  # jobs run since it started
+
+    def __str__(self):
+        return self.worker

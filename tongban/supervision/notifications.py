@@ -28,10 +28,10 @@ from django.utils import timezone
 
 from tongban.cases.models import Action, CaseEvent, SpecialProcedure, Status
 from tongban.evaluations.models import Rectification
+from tongban.lib import sms
 from tongban.people.models import Role, User
 from tongban.workdays.services import calendar_year_missing
 
-from . import sms
 from .models import Checkpoint, Level, Notification, Warning
 
 log = logging.getLogger(__name__)

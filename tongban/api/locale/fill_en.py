@@ -6,7 +6,10 @@ EN = {
     "服务器内部错误，请稍后重试": "Internal server error; try again later",
     # schemas.py
     "不是本接口的字段": "not a field of this endpoint",
-    "应在 1900 至 2999 年之间": "must be in the years 1900 to 2999",
+    "应在 %(first)s 至 %(last)s 年之间": "must be in the years %(first)s to %(last)s",
+    # parsers.py
+    "JSON 嵌套超过 %(max)s 层": "The JSON is nested more than %(max)s levels deep",
+    "JSON 解析错误：%(error)s": "JSON parse error: %(error)s",
     # views.py
     "%(where)s: 含有不允许的控制字符": "%(where)s: contains a character that is not allowed (NUL or a lone surrogate)",
     "%(code)r 不是已知的经办机构代码": "%(code)r is not a known office code",

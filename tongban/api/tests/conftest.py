@@ -3,6 +3,7 @@
 from datetime import date
 
 import pytest
+from django.utils import timezone
 from rest_framework.test import APIClient
 
 from tongban.lib.identifiers import synthetic_resident_id
@@ -44,7 +45,8 @@ def erin(city):
         insured_region=Office.objects.get(code="371502"),
     )
     return User.objects.create_user(
-        username="erin", password=PASSWORD, role=Role.APPLICANT, applicant=applicant
+        username="erin", password=PASSWORD, role=Role.APPLICANT, applicant=applicant,
+        verified_at=timezone.now(),
     )
 
 

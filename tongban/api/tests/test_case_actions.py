@@ -206,7 +206,6 @@ def test_the_actors_ip_is_recorded(api, online_case, alice):
 def test_query_counts(api, carol, alice, rita, django_assert_max_num_queries, settings):
     """The budget of the hot paths (the test transaction adds a SAVEPOINT and RELEASE to each
     atomic block; production has them only for nested blocks)."""
-    settings.TONGBAN_TOKEN_CACHE_SECONDS = 3600  # a slow machine must not expire the tokens
     clerk, reviewer, applicant = api(alice), api(rita), api(carol)
     # Each client's first call reads its token and stamps it used; later calls in the same
     # process find it kept (people.selectors.token_user).

@@ -1,5 +1,5 @@
 """Whatever a client sends, the answer is never a 500 and an error always has the agreed body
-(a small stand-in for schemathesis, which is not a dependency)."""
+(near misses drawn by hand, beside test_schemathesis.py, which draws from the schema)."""
 
 from urllib.parse import quote
 

@@ -30,6 +30,7 @@ from tongban.lib.errors import DomainError
 from tongban.lib.paging import page_number, page_rows
 from tongban.offices.models import Office
 from tongban.supervision.demo import demo_clock_advance, demo_enabled
+from tongban.supervision.heartbeat import jobs_heartbeat
 from tongban.supervision.models import Level, ScheduledJob, Warning
 from tongban.supervision.notifications import notifications_visible
 from tongban.supervision.services import warnings_visible
@@ -57,6 +58,8 @@ def _tabs(request, active: str) -> dict:
         "demo": demo_enabled(),
         "pending_appeals": appeals_visible(user).filter(status=Appeal.Status.PENDING).count(),
         "open_rectifications": rectifications_visible(user).filter(closed_at=None).count(),
+        # When the background jobs last ran; without them no SMS, card or §32 acceptance.
+        "jobs_beat": jobs_heartbeat() if user.is_city_supervisor else None,
     }
 
 

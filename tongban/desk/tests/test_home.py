@@ -87,7 +87,7 @@ def test_search_by_number_id_or_name(client, alice, carol, accepted, how):
         "number": accepted.number,
         "id": carol.applicant.id_number,
         "id_lower": carol.applicant.id_number.lower(),
-        "name": "Carol",
+        "name": "Carol 王",  # the full name: names are sealed, found by blind index
     }[how]
     client.force_login(alice)
     assert accepted.number in numbers(client.get("/desk/", {"q": q}))

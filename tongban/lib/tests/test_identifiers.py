@@ -171,12 +171,28 @@ def test_division_code_created_after_birth_accepted():
     assert resident_id_validate(number) == number
 
 
-def test_fifteen_digit_form_accepted_as_is():
+def test_fifteen_digit_form_becomes_its_eighteen_digit_form():
+    # GB 11643-1999: "19" before the two-digit year, then the check character (computed here
+    # by python-stdnum, an independent implementation).
     old = "372501850101001"  # 聊城市 (1983-1997), born 1985-01-01
-    assert resident_id_validate(old) == old
-    assert resident_id_validate(f" {old} ") == old
+    new = with_id_check("37250119850101001")
+    assert resident_id_validate(old) == new
+    assert resident_id_validate(f" {old} ") == new
+    assert resident_id_validate(new) == new
     assert resident_id_birth_date(old) == date(1985, 1, 1)
-    assert resident_id_mask(old) == "372501*****1001"
+    assert resident_id_mask(old) == "372501*****1001"  # masks what it is given
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    birth=st.dates(min_value=date(1900, 1, 1), max_value=date(1999, 12, 31)),
+    seq=st.integers(0, 999),
+)
+def test_every_fifteen_digit_number_is_the_same_person_as_its_eighteen_digit_form(birth, seq):
+    old = f"110101{birth:%y%m%d}{seq:03d}"
+    new = resident_id_validate(old)
+    assert new == with_id_check(f"110101{birth:%Y%m%d}{seq:03d}")
+    assert ric.is_valid(new) and resident_id_validate(new) == new
 
 
 def test_fifteen_digit_form_checks_date_and_region():

@@ -181,10 +181,10 @@ def test_an_exception_in_a_batch_sends_nothing(carol, alice):
 def test_get_reads_what_the_orm_reads(carol_applicant):
     from tongban.people.models import Applicant
 
-    got = sql.get(Applicant, "id_number", carol_applicant.id_number)
+    got = sql.get(Applicant, "id_number_index", carol_applicant.id_number_index)
     assert _values(got) == _values(Applicant.objects.get(pk=carol_applicant.pk))
     assert got._state.adding is False
-    assert sql.get(Applicant, "id_number", "no such number") is None
+    assert sql.get(Applicant, "id_number_index", "no such index") is None
 
 
 def test_save_new_unless_exists_writes_once_and_says_so(carol_applicant):
@@ -192,14 +192,14 @@ def test_save_new_unless_exists_writes_once_and_says_so(carol_applicant):
 
     fresh = Applicant(kind="person", id_number="110101199003070017", name="新人",
                       insured_region_id=carol_applicant.insured_region_id)  # fmt: skip
-    assert sql.save_new(fresh, unless_exists=("id_number",)) is True
+    assert sql.save_new(fresh, unless_exists=("id_number_index",)) is True
     assert _values(Applicant.objects.get(pk=fresh.pk)) == _values(fresh)
     assert fresh.created_at is not None and fresh._state.adding is False
 
     again = Applicant(kind="person", id_number=carol_applicant.id_number, name="重名",
                       insured_region_id=carol_applicant.insured_region_id)  # fmt: skip
-    assert sql.save_new(again, unless_exists=("id_number",)) is False
+    assert sql.save_new(again, unless_exists=("id_number_index",)) is False
     assert again.pk is None and again._state.adding is True
-    assert Applicant.objects.get(id_number=carol_applicant.id_number).name == carol_applicant.name
+    assert Applicant.objects.get(pk=carol_applicant.pk).name == carol_applicant.name
     # No error was raised, so the transaction goes on: a later statement still works.
     assert Applicant.objects.count() == 2

@@ -14,7 +14,8 @@ import pytest
 from django.conf import settings
 from django.db import connection
 
-from tongban.supervision.models import ScheduledJob, Warning
+from conftest import data_key_env
+from tongban.supervision.models import ScheduledJob, Warning, WorkerHeartbeat
 from tongban.supervision.tests.conftest import accepted_on
 
 BROKER_URL = os.environ.get("TONGBAN_TEST_BROKER_URL", "redis://127.0.0.1:6379/14")
@@ -54,6 +55,7 @@ def worker_env(tmp_path: Path) -> dict:
         "TONGBAN_BROKER_URL": BROKER_URL,
         "TONGBAN_DATA_DIR": str(tmp_path),
         "TONGBAN_SMS_BACKEND": "file",
+        **data_key_env(),
     }
 
 
@@ -95,6 +97,8 @@ def test_a_worker_on_redis_runs_an_enqueued_scan(redis_broker, alice, carol, tmp
     case.refresh_from_db()
     assert case.overdue
     assert "tongban.ops.tasks.deadlines_scan" in output and "Job OK" in output
+    # An RQ worker keeps its heartbeat row in the database too (the supervisors' line, /health).
+    assert WorkerHeartbeat.objects.filter(worker__endswith=f":{proc.pid}").exists()
 
 
 def test_a_burst_worker_enqueues_the_due_jobs_on_redis_and_runs_them(redis_broker, alice, carol,

@@ -1,8 +1,6 @@
 """The English of the people app's catalogue, as `tongban translations` fills it."""
 
 EN = {
-    # forms.py
-    "连续登录失败次数过多，账户已临时锁定，请 15 分钟后再试。": "Too many failed sign-ins: the account is locked for 15 minutes.",
     # services.py
     "证件号码必填": "The ID number is required",
     "申请人类型应为 person 或 employer，而不是 %(kind)r": "The applicant kind must be person or employer, not %(kind)r",
@@ -10,4 +8,43 @@ EN = {
     "联系电话格式不正确: %(phone)r": "Not a valid phone number: %(phone)r",
     "参保地 %(region)r 不是已知的区划代码": "Insured region %(region)r is not a known division code",
     "姓名与证件号码不符：该证件号码已登记为另一姓名，请核对证件": "The name does not match the ID number, which is registered under another name; check the ID card",
+    "连续登录失败次数过多，已临时锁定，请 %(minutes)d 分钟后再试，或请安全管理员解锁": "Too many failed sign-ins: locked for now. Try again in %(minutes)d minutes, or ask the security administrator to unlock it",
+    "用户名或密码错误": "Wrong username or password",
+    "账户尚未通过实名核验，暂不能申请；请在“我的账户”中完成核验": "This account has not passed real-name verification and cannot apply yet; verify it under “My account”",
+    # accounts.py
+    "请输入 11 位手机号码": "Enter an 11-digit mobile number",
+    "验证码发送太频繁，请 1 分钟后再试": "Codes were sent too often: try again in a minute",
+    "验证码发送次数过多，请 %(minutes)d 分钟后再试": "Too many codes sent: try again in %(minutes)d minutes",
+    "【通办】验证码 %(code)s，%(minutes)d 分钟内有效，用于%(purpose)s。请勿告诉他人。": "[Tongban] Code %(code)s, valid %(minutes)d minutes, for %(purpose)s. Do not tell anyone.",
+    "短信发送失败，请稍后再试": "The text message could not be sent; try again later",
+    "验证码不正确或已过期，请重新获取": "The code is wrong or has expired; ask for a new one",
+    "经办人姓名": "Operator's name",
+    "请选择参保地": "Choose where you are insured",
+    "该手机号已注册，请直接登录或找回密码": "This mobile number already has an account: sign in, or reset the password",
+    "该证件号码已注册账户，请直接登录或找回密码": "This ID number already has an account: sign in, or reset the password",
+    "姓名与证件号码不符，请核对证件": "The name does not match the ID number; check the ID card",
+    # forms.py, steps.py, passwords.py, totp.py, roles.py (#12: staff identity)
+    "该账户须从工作人员登录页（/desk/login/）登录：输入动态验证码、修改过期密码或绑定动态口令": "This account signs in on the staff sign-in page (/desk/login/): a TOTP code, an expired password or an authenticator to enrol comes next",
+    "密码须包含大写字母、小写字母、数字、符号四类中的至少 %(count)d 类": "The password must have at least %(count)d of the four kinds: capitals, small letters, digits, symbols",
+    "新密码不能与当前密码相同": "The new password must differ from the current one",
+    "新密码不能与当前密码或最近 %(count)d 次用过的密码相同": (
+        "The new password must differ from the current one and the last %(count)d",
+        "The new password must differ from the current one and the last %(count)d",
+    ),
+    "只有安全管理员可以分配角色、机构和启用状态": "Only the security administrator assigns roles, offices and the active flag",
+    "不能在此修改 %(fields)s": "%(fields)s cannot be changed here",
+    "没有这个角色：%(role)r": "No such role: %(role)r",
+    "不能修改自己的角色，须由另一位安全管理员分配": "Nobody changes their own role: another security administrator assigns it",
+    "已有安全管理员；其他账户和角色由安全管理员在管理后台分配": "There is a security administrator already; they assign the other accounts' roles in the admin",
+    "用户名为空或已被使用：%(name)r": "The username is empty or taken: %(name)r",
+    "动态验证码不正确或已使用，请输入验证器上当前显示的 6 位数字": "Wrong or used code: type the 6 digits your authenticator shows now",
+    "密码已过期，请先在工作人员登录页（/desk/login/）修改密码": "The password has expired: change it on the staff sign-in page (/desk/login/) first",
+    "请先在工作人员登录页（/desk/login/）绑定动态口令": "Enrol an authenticator on the staff sign-in page (/desk/login/) first",
+    "当前账户无权访问此页面，可换一个账户登录。": "This account may not open this page; sign in with another one.",
+    "登录": "Sign in",
+    "只有工作人员账户可以绑定动态口令": "Only staff accounts enrol an authenticator",
+    "已绑定动态口令；如需更换，请联系安全管理员重置": "An authenticator is enrolled; to replace it, ask the security administrator to reset it",
+    "没有待确认的动态口令，请重新开始绑定": "No authenticator is waiting for its first code: start the enrolment again",
+    "动态验证码不正确，请输入验证器上当前显示的 6 位数字": "Wrong code: type the 6 digits your authenticator shows now",
+    "只有安全管理员可以重置动态口令": "Only the security administrator resets an authenticator",
 }

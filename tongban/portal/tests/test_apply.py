@@ -7,6 +7,7 @@ from conftest import PROMISED_FORM, PROMISED_ITEM
 from tongban.cases.models import Attachment, Case
 from tongban.lib.identifiers import synthetic_resident_id
 from tongban.people.models import Applicant
+from tongban.people.services import applicant_by_number
 
 from .samples import pdf_bytes, png_bytes, stored_files, upload
 
@@ -141,7 +142,7 @@ def test_an_agent_applies_for_someone(client, dave, city):
     assert response.status_code == 302
     case = Case.objects.get()
     assert case.agent == dave and case.submitted_by == dave
-    assert case.applicant == Applicant.objects.get(id_number=id_number)
+    assert case.applicant == applicant_by_number(id_number)
     assert case.applicant.name == "赵大爷"
     assert client.get(reverse("portal:case", args=[case.number])).status_code == 200
 

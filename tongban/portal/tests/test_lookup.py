@@ -54,9 +54,21 @@ def test_failed_lookups_are_limited_per_address(client, online_case, carol_appli
     # Even the right pair is refused for a while now.
     response = client.post(LOOKUP, {"number": online_case.number, "id": carol_applicant.id_number})
     assert response.status_code == 429 and "10 分钟后再试" in response.content.decode()
+    # The case number has had its tries too, from anywhere: guesses spread over addresses
+    # get no further.
     other = client.post(LOOKUP, {"number": online_case.number, "id": carol_applicant.id_number},
                         REMOTE_ADDR="10.0.0.2")  # fmt: skip
-    assert other.status_code == 200
+    assert other.status_code == 429
+
+
+def test_the_limit_is_kept_where_every_server_process_sees_it(client, online_case, carol_applicant):
+    from tongban.people.limits import limit_peek
+
+    for _ in range(3):
+        client.post(LOOKUP, {"number": online_case.number, "id": "x"})
+    assert limit_peek("lookup-ip:127.0.0.1").count == 3  # in the database, not this process
+    client.post(LOOKUP, {"number": online_case.number, "id": carol_applicant.id_number})
+    assert limit_peek("lookup-ip:127.0.0.1").count == 3  # a find gives its try back
 
 
 def test_a_finished_case_can_be_rated_from_the_qr_code(

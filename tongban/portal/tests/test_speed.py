@@ -52,4 +52,4 @@ def test_the_case_page_does_not_grow_with_its_history(carol_client, carol, alice
 def test_the_lookup_takes_a_few_queries(client, accepted_case, carol_applicant):
     n = _queries(client, reverse("portal:lookup"), "post",
                  {"number": accepted_case.number, "id": carol_applicant.id_number})  # fmt: skip
-    assert n <= 2
+    assert n <= 6  # two counted tries, the case, two given back, the page's

@@ -5,7 +5,7 @@ import pytest
 import time_machine
 
 from conftest import act, submit
-from tongban.supervision import sms
+from tongban.lib import sms
 
 CITY = ZoneInfo("Asia/Shanghai")
 

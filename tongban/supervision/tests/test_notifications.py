@@ -9,7 +9,8 @@ from django.utils import timezone
 from conftest import INSTANT_ITEM, act, submit
 from tongban.cases.models import CaseEvent
 from tongban.evaluations.services import evaluation_submit
-from tongban.supervision import notifications, sms
+from tongban.lib import sms
+from tongban.supervision import notifications
 from tongban.supervision.models import Checkpoint, Notification
 from tongban.supervision.notifications import (
     notifications_collect,

@@ -1,7 +1,7 @@
 import os
 
 from django.conf import settings
-from django.core.management import BaseCommand, call_command
+from django.core.management import BaseCommand, CommandError, call_command
 
 from tongban.catalog.seed import catalog_seed
 from tongban.consultations.seed import policies_seed
@@ -21,6 +21,9 @@ class Command(BaseCommand):
         parser.add_argument("--no-serve", action="store_true", help="build the data, do not serve")
 
     def handle(self, *args, password=None, addr, no_serve, **options):
+        if settings.TONGBAN_PROFILE == "production":  # no known accounts in production (#12)
+            raise CommandError("tongban demo does not run with TONGBAN_PROFILE=production: it "
+                               "creates a user for every role with one password")  # fmt: skip
         call_command("migrate", interactive=False, verbosity=0)
         offices_load()
         calendar_load(data=calendar_builtin_data())

@@ -55,7 +55,8 @@ class Command(BaseCommand):
 
     def _start_worker(self) -> None:
         """Without a broker, background jobs run beside the web server: one `tongban worker`
-        process on the database queue, which stops when gunicorn (this process, after execv)
+        process on the database queue, under a small supervisor (tongban.ops.supervise) that
+        starts it again when it exits and stops it when gunicorn (this process, after execv)
         stops. With TONGBAN_BROKER_URL, run `tongban worker` processes yourself."""
         if settings.TONGBAN_BROKER_URL or not settings.TONGBAN_INPROCESS_WORKER:
             return
@@ -64,8 +65,11 @@ class Command(BaseCommand):
         code = (
             "import sys; from tongban.cli import main; sys.exit(main(['tongban', *sys.argv[1:]]))"
         )
+        worker = [sys.executable, "-c", code, "worker", "--exit-with-parent", "--verbosity", "0"]
         subprocess.Popen(
-            [sys.executable, "-c", code, "worker", "--exit-with-parent", "--verbosity", "0"],
+            [sys.executable, "-m", "tongban.ops.supervise", "--name", "background worker", "--",
+             *worker],
             env=env,
-        )
-        self.stdout.write("background jobs: a worker on the database queue (tongban worker)")
+        )  # fmt: skip
+        self.stdout.write("background jobs: a worker on the database queue (tongban worker), "
+                          "started again if it exits")  # fmt: skip

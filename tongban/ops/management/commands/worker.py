@@ -4,20 +4,26 @@ One process does two things: a scheduler thread that enqueues the periodic jobs 
 due (tongban.ops.tasks.SCHEDULE; several workers enqueue each run once), and a worker that runs
 what is queued on the configured backend:
 
-- no TONGBAN_BROKER_URL: django-tasks-db's worker, reading the task table in the database;
+- no TONGBAN_BROKER_URL: django-tasks-db's worker, reading the task table in the database,
+  kept alive through database outages (tongban.ops.worker.Worker);
 - TONGBAN_BROKER_URL=redis://…: an RQ worker on that Redis (django-tasks-rq).
 
-Run as many as you like; every job is safe to run on several workers at once.
+Either way the process keeps its heartbeat row (tongban.supervision.heartbeat), which the city
+supervisors' pages and /health read. Run as many as you like; every job is safe to run on
+several workers at once.
 """
 
+import logging
 import os
 import signal
 import threading
 
 from django.conf import settings
 from django.core.management import BaseCommand, call_command
+from django.tasks import DEFAULT_TASK_QUEUE_NAME
 
-from tongban.ops.tasks import schedule_tick, scheduler_loop
+from tongban.ops.tasks import schedule_tick, worker_name
+from tongban.ops.worker import Heartbeat, Worker, heartbeat_loop, scheduler_loop
 
 
 def _watch_parent(stop: threading.Event) -> None:
@@ -68,15 +74,29 @@ class Command(BaseCommand):
             threading.Thread(target=_watch_parent, args=(stop,), daemon=True).start()
         try:
             if rq:
+                threading.Thread(target=heartbeat_loop, args=(stop, Heartbeat()),
+                                 name="tongban-heartbeat", daemon=True).start()  # fmt: skip
                 # SimpleWorker runs jobs in this process: no fork beside the scheduler thread.
                 call_command(
                     "rqworker", "default", job_class="django_tasks_rq.Job",
                     worker_class="rq.worker.SimpleWorker", burst=burst, verbosity=verbosity,
                 )  # fmt: skip
             else:
-                call_command(
-                    "db_worker", queue_name="default", batch=burst, reload=False,
-                    startup_delay=not burst, verbosity=verbosity,
-                )  # fmt: skip
+                self._db_worker(burst=burst, verbosity=verbosity)
         finally:
             stop.set()
+
+    def _db_worker(self, *, burst: bool, verbosity: int) -> None:
+        # What django_tasks_db's db_worker command does, with tongban's Worker. The library's
+        # own info lines (a start and an end for each pass of the loop) only from -v 2 on.
+        levels = {0: logging.CRITICAL, 1: logging.INFO}
+        logging.getLogger("django.tasks").setLevel(levels.get(verbosity, logging.DEBUG))
+        levels = {0: logging.CRITICAL, 1: logging.WARNING}
+        logging.getLogger("django_tasks_db").setLevel(levels.get(verbosity, logging.DEBUG))
+        worker = Worker(
+            queue_names=[DEFAULT_TASK_QUEUE_NAME], interval=1.0, batch=burst,
+            backend_name="default", startup_delay=not burst, max_tasks=None,
+            worker_id=worker_name()[:64], excluded_queue_names=[],
+        )  # fmt: skip
+        worker.configure_signals()
+        worker.run()

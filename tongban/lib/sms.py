@@ -20,6 +20,8 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
+from tongban.lib.files import private_append, private_dir
+
 
 class SmsError(Exception):
     pass
@@ -56,8 +58,8 @@ class FileBackend(SmsBackend):
             {"id": receipt, "at": now.isoformat(), "phone": phone, "text": text},
             ensure_ascii=False,
         )
-        self.folder.mkdir(parents=True, exist_ok=True)
-        with self._lock, open(self.folder / f"{now:%Y-%m-%d}.jsonl", "a", encoding="utf-8") as f:
+        private_dir(self.folder)  # phone numbers and case numbers: the owner's only (0700, 0600)
+        with self._lock, private_append(self.folder / f"{now:%Y-%m-%d}.jsonl") as f:
             f.write(line + "\n")
         return receipt
 

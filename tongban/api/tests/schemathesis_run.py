@@ -1,0 +1,123 @@
+"""One schemathesis run against a running tongban, through schemathesis' Python API; what
+test_schemathesis.py starts once per user, each in a process of its own (the generation is
+CPU-bound: beside the live server's thread it would halve both).
+
+    python -m tongban.api.tests.schemathesis_run < {"url": …, "tokens": […], "seed": …,
+                                                   "max_examples": …}
+
+prints one JSON object: {"sent": requests answered, "statuses": {"METHOD path status": count},
+"domain": {code: count} of the refusals accepted as the domain's, "failures": [one line
+each]}. No Django here: only HTTP.
+"""
+
+import json
+import sys
+from collections import Counter
+
+import schemathesis
+from schemathesis.engine import Status, events, from_schema
+
+PHASES = ("examples", "coverage", "fuzzing", "stateful")
+
+# A schema-valid request refused with these codes is the domain's refusal, not the schema's
+# silence: what decides it is data, a role or a relation between fields that the schema does
+# not state.
+DOMAIN_REFUSALS = {
+    # a number's check character, birth date and division code; a shape that contradicts `kind`
+    "id_number_checksum", "id_number_birth_date", "id_number_future_birth", "id_number_region",
+    "id_number_format", "uscc_checksum", "uscc_format",
+    "invalid_form",  # the item's own form (catalog.services.form_clean)
+    "applicant_not_allowed",  # who applies for whom: an applicant applies for themselves
+    "applicant_kind_not_allowed",  # the kinds of applicant an item takes (its version)
+    "id_name_mismatch",  # an ID number already known under another name
+}  # fmt: skip
+DOMAIN_REFUSED_FIELDS = {
+    ("invalid", "applicant"),  # ... and staff must name the applicant
+    ("invalid", "office"),  # an office only for a window application
+    ("unknown_item", "forms"),  # a bundle's forms and materials: its own items only
+    ("unknown_item", "materials"),
+}
+# (code, field prefix): the keys of a free-form object (an item's form, a bundle's forms and
+# materials by item) hold no NUL or control character; OpenAPI 3.0 cannot say so of keys.
+FREE_FORM_KEYS = (("invalid", "form."), ("invalid", "forms."), ("invalid", "materials."))
+
+
+def refused_by_the_domain(case, response) -> str | None:
+    """The error code when a refusal of a schema-valid request is the domain's, else None."""
+    try:
+        error = json.loads(response.content)["error"]
+    except (ValueError, KeyError, TypeError):
+        return None
+    code, field = error.get("code"), error.get("field", "")
+    if code in DOMAIN_REFUSALS or (code, field) in DOMAIN_REFUSED_FIELDS:
+        return code
+    if code == "unknown_field" and "/actions/" in case.operation.path:
+        return code  # the arguments each action takes (cases.services.ACTION_PARAMS)
+    if any(code == c and field.startswith(prefix) for c, prefix in FREE_FORM_KEYS):
+        return code
+    return None
+
+
+def run(url: str, tokens: list[str], seed: int, max_examples: int) -> dict:
+    config = schemathesis.Config.from_dict(
+        {
+            "seed": seed,
+            "continue-on-failure": True,
+            "workers": 1,
+            "generation": {"max-examples": max_examples, "database": "none"},
+            "phases": {phase: {"enabled": True} for phase in PHASES},
+        }
+    )
+    fresh = iter(tokens)
+    current = [next(fresh)]
+    schema = schemathesis.openapi.from_url(
+        f"{url}/api/schema/?format=json",
+        config=config,
+        headers={"Authorization": f"Bearer {current[0]}"},
+    )
+
+    # Signing out (DELETE /api/v1/auth/token) revokes the token it carries: on a 401 the
+    # provider is asked again and hands out the next token the test issued.
+    @schema.auth(refresh_interval=3600)
+    class Bearer:
+        def get(self, case, ctx):
+            current[0] = next(fresh, current[0])
+            return current[0]
+
+        def set(self, case, data, ctx):
+            case.headers = {**(case.headers or {}), "Authorization": f"Bearer {data}"}
+
+    sent, statuses, domain, failures = 0, Counter(), Counter(), []
+    for event in from_schema(schema).execute():
+        if isinstance(event, events.NonFatalError | events.FatalError):
+            failures.append(f"{type(event).__name__}: {getattr(event, 'value', event)!r}"[:500])
+        if not isinstance(event, events.ScenarioFinished):
+            continue
+        recorder = event.recorder
+        for case_id, node in recorder.cases.items():
+            response = recorder.find_response(case_id=case_id)
+            if response is not None:
+                sent += 1
+                case = node.value
+                statuses[f"{case.method} {case.operation.path} {response.status_code}"] += 1
+            for check in recorder.checks.get(case_id, ()):
+                if check.status != Status.FAILURE:
+                    continue
+                code = check.name == "positive_data_acceptance" and refused_by_the_domain(
+                    node.value, response
+                )
+                if code:
+                    domain[code] += 1
+                    continue
+                case = node.value
+                failures.append(
+                    f"{check.name}: {recorder.label} {case.path_parameters} {case.query} "
+                    f"{str(case.body)[:200]} -> {response.status_code if response else None} "
+                    f"{response.content[:300] if response else b''}"
+                )
+    return {"sent": sent, "statuses": dict(statuses), "domain": dict(domain), "failures": failures}
+
+
+if __name__ == "__main__":
+    args = json.load(sys.stdin)
+    json.dump(run(args["url"], args["tokens"], args["seed"], args["max_examples"]), sys.stdout)

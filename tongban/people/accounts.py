@@ -1,0 +1,274 @@
+"""The public's own accounts: signing up with a one-time code sent by SMS, real-name
+verification, signing in by code, and a forgotten password. The portal's pages call these;
+signing in by code goes through the one sign-in rule (services.sign_in)."""
+
+import hashlib
+import hmac
+import re
+import secrets
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.auth import password_validation
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from tongban.audit.services import record
+from tongban.lib.crypto import blind_index
+from tongban.lib.errors import DomainError, InvalidInput
+from tongban.lib.sealed import blind_q
+from tongban.lib.sms import SmsError, send_sms
+from tongban.lib.text import text_clean
+from tongban.offices.selectors import office_by_code
+
+from .identity import IdentityUnavailable, identity_service
+from .limits import limit_hit
+from .models import Applicant, PhoneCode, Role, User
+from .services import applicant_identify, sign_in
+
+CODE_TRIES = 5  # wrong codes before a code is spent
+_MOBILE = re.compile(r"1[3-9]\d{9}")
+
+
+class TooManyCodes(DomainError):
+    status = 429
+    code = "too_many_codes"
+
+
+class CodeNotSent(DomainError):
+    status = 503
+    code = "sms_unavailable"
+
+
+def mobile_clean(phone) -> str:
+    """A mainland mobile number of 11 digits (spaces and dashes dropped); InvalidInput else."""
+    number = re.sub(r"[\s-]", "", phone) if isinstance(phone, str) else ""
+    if number.startswith("+86"):
+        number = number[3:]
+    if not _MOBILE.fullmatch(number):
+        raise InvalidInput(_("请输入 11 位手机号码"), code="invalid_phone", field="phone")
+    return number
+
+
+def phone_key(phone: str) -> str:
+    """What stands for a mobile number where only equality matters (codes, counters): its
+    blind index, so that neither table holds the number."""
+    return blind_index(phone, purpose="people.phone")
+
+
+def phone_masked(phone: str) -> str:
+    return f"{phone[:3]}****{phone[-4:]}" if len(phone) >= 7 else "****"
+
+
+def _digest(phone: str, purpose: str, code: str) -> str:
+    message = f"{phone}|{purpose}|{code}".encode()
+    return hmac.new(settings.SECRET_KEY.encode(), message, hashlib.sha256).hexdigest()
+
+
+def code_send(*, phone: str, purpose: str, ip: str | None) -> None:
+    """Send a new one-time code for `purpose` to `phone` (the one before it stops working).
+
+    At most one a minute and TONGBAN_CODES_PER_DAY a day to a number, TONGBAN_CODES_PER_HOUR
+    an hour from an address (the shared counters of people.limits). Raises TooManyCodes (429)
+    saying how long to wait, CodeNotSent (503) when the gateway refuses."""
+    for key, window, limit in (
+        (f"code-minute:{purpose}:{phone_key(phone)}", 60, 1),
+        (f"code-day:{phone_key(phone)}", 24 * 3600, settings.TONGBAN_CODES_PER_DAY),
+        (f"code-ip:{ip or '-'}", 3600, settings.TONGBAN_CODES_PER_HOUR),
+    ):
+        tally = limit_hit(key, window=window)
+        if tally.over(limit):
+            record(event="auth.code_limited", outcome="failure", ip=ip, target=phone_masked(phone),
+                   purpose=purpose, limit=key.split(":")[0])  # fmt: skip
+            if window == 60:
+                raise TooManyCodes(_("验证码发送太频繁，请 1 分钟后再试"))
+            raise TooManyCodes(_("验证码发送次数过多，请 %(minutes)d 分钟后再试")
+                               % {"minutes": tally.minutes_left})  # fmt: skip
+    code = f"{secrets.randbelow(10**6):06d}"
+    PhoneCode.objects.update_or_create(
+        phone_key=phone_key(phone), purpose=purpose,
+        defaults={"digest": _digest(phone, purpose, code), "tries": 0,
+                  "expires_at": timezone.now() + timedelta(minutes=settings.TONGBAN_CODE_MINUTES)},
+    )  # fmt: skip
+    text = _("【通办】验证码 %(code)s，%(minutes)d 分钟内有效，用于%(purpose)s。请勿告诉他人。") % {
+        "code": code, "minutes": settings.TONGBAN_CODE_MINUTES,
+        "purpose": PhoneCode.Purpose(purpose).label,
+    }  # fmt: skip
+    try:
+        send_sms(phone=phone, text=text)
+    except SmsError as e:
+        PhoneCode.objects.filter(phone_key=phone_key(phone), purpose=purpose).delete()
+        raise CodeNotSent(_("短信发送失败，请稍后再试")) from e
+    record(event="auth.code_sent", ip=ip, target=phone_masked(phone), purpose=purpose)
+
+
+def code_check(*, phone: str, purpose: str, code: str) -> bool:
+    """Whether `code` is the live code last sent to `phone` for `purpose`; a right code is
+    spent, and CODE_TRIES wrong ones spend it too."""
+    code = (code or "").strip() if isinstance(code, str) else ""
+    with transaction.atomic():
+        sent = (
+            PhoneCode.objects.select_for_update()
+            .filter(phone_key=phone_key(phone), purpose=purpose, expires_at__gt=timezone.now())
+            .first()
+        )
+        if sent is None or sent.tries >= CODE_TRIES:
+            return False
+        if hmac.compare_digest(sent.digest, _digest(phone, purpose, code)):
+            sent.delete()
+            return True
+        sent.tries += 1
+        sent.save(update_fields=["tries"])
+        return False
+
+
+def _wrong_code() -> InvalidInput:
+    return InvalidInput(_("验证码不正确或已过期，请重新获取"), code="invalid_code", field="code")
+
+
+# --- Signing up ----------------------------------------------------------------------------
+
+
+def registration_clean(*, kind: str, id_number: str, name: str, phone: str,
+                       insured_region: str, operator_name: str = "") -> dict:  # fmt: skip
+    """The first step of signing up, checked before a code is sent: the normalised details,
+    or InvalidInput naming the field (a number or phone that has an account already
+    included)."""
+    kind, number = applicant_identify(id_number, kind or None)
+    name = text_clean(name, field="name", label=_("姓名/单位名称"), max_length=100, required=True)
+    phone = mobile_clean(phone)
+    region = office_by_code(insured_region) if isinstance(insured_region, str) else None
+    if region is None or region.external:
+        raise InvalidInput(_("请选择参保地"), code="unknown_region", field="insured_region")
+    operator_name = text_clean(operator_name or "", field="operator_name", label=_("经办人姓名"),
+                               max_length=50, required=kind == Applicant.Kind.EMPLOYER)  # fmt: skip
+    if User.objects.filter(blind_q(User, "phone", phone)).exists():
+        raise InvalidInput(_("该手机号已注册，请直接登录或找回密码"), code="phone_taken", field="phone")
+    if User.objects.filter(blind_q(Applicant, "id_number", number, prefix="applicant__")).exists():
+        raise InvalidInput(_("该证件号码已注册账户，请直接登录或找回密码"),
+                           code="id_number_taken", field="id_number")  # fmt: skip
+    existing = Applicant.objects.filter(blind_q(Applicant, "id_number", number)).first()
+    if existing is not None and existing.kind == Applicant.Kind.PERSON and existing.name != name:
+        raise InvalidInput(_("姓名与证件号码不符，请核对证件"), code="id_name_mismatch", field="name")
+    return {"kind": kind, "id_number": number, "name": name, "phone": phone,
+            "insured_region": region.code, "operator_name": operator_name}  # fmt: skip
+
+
+def account_register(*, details: dict, code: str, password: str, ip: str | None) -> User:
+    """Create the account the checked `details` (registration_clean) describe, once `code`
+    proves the phone: the person's or employer's one record (found, or created with the
+    phone), an account that signs in by the phone number, and a real-name verification.
+    Raises InvalidInput naming the field."""
+    details = registration_clean(**details)  # again: another may have signed up meanwhile
+    # The account signs in by its phone (people.backends): its user name is no phone number,
+    # which would sit in the clear in the user table and the logs.
+    user = User(username=f"m-{secrets.token_hex(5)}", phone=details["phone"], role=Role.APPLICANT,
+                first_name=details["operator_name"] or details["name"])  # fmt: skip
+    _password_check(password, user)
+    if not code_check(phone=details["phone"], purpose=PhoneCode.Purpose.REGISTER, code=code):
+        raise _wrong_code()
+    with transaction.atomic():
+        applicant = Applicant.objects.filter(blind_q(Applicant, "id_number", details["id_number"])).first()
+        if applicant is None:
+            applicant = Applicant.objects.create(
+                kind=details["kind"], id_number=details["id_number"], name=details["name"],
+                phone=details["phone"], insured_region=office_by_code(details["insured_region"]),
+                self_registered=True,
+            )  # fmt: skip
+        user.applicant = applicant
+        user.set_password(password)
+        user.save()
+        record(event="people.account_registered", user=user, ip=ip, target=user.pk,
+               kind=applicant.kind)  # fmt: skip
+    account_verify(user, ip=ip)
+    return user
+
+
+def account_verify(user: User, *, ip: str | None = None) -> bool:
+    """Ask the identity service whether the account's applicant is who they say; on yes the
+    account may apply. Returns the answer (False too when the service cannot answer now)."""
+    applicant = user.applicant
+    if applicant is None:
+        return False
+    if user.verified_at:
+        return True
+    try:
+        verified = identity_service().verify(
+            kind=applicant.kind, id_number=applicant.id_number, name=applicant.name
+        )
+    except IdentityUnavailable:
+        verified = False
+        record(event="people.identity_unavailable", outcome="failure", user=user, ip=ip)
+    if verified:
+        user.verified_at = timezone.now()
+        user.save(update_fields=["verified_at"])
+    record(event="people.identity_verified", user=user, ip=ip, target=user.pk,
+           outcome="success" if verified else "failure")  # fmt: skip
+    return verified
+
+
+def _password_check(password: str, user: User) -> None:
+    try:
+        password_validation.validate_password(password, user)
+    except ValidationError as e:
+        raise InvalidInput(" ".join(e.messages), code="weak_password", field="password") from None
+
+
+# --- Signing in by code, and a forgotten password ------------------------------------------
+
+
+def portal_account_by_phone(phone: str) -> User | None:
+    return (
+        User.objects.filter(blind_q(User, "phone", phone), role__in=(Role.APPLICANT, Role.AGENT),
+                            is_active=True)
+        .select_related("applicant")
+        .first()
+    )
+
+
+def code_send_if_account(*, phone: str, purpose: str, ip: str | None) -> None:
+    """A code for signing in or a new password, sent only to a number that has an account;
+    the answer is the same either way, so the page cannot be used to find who has one.
+    The limits count either way."""
+    if portal_account_by_phone(phone) is None:
+        for key, window in ((f"code-minute:{purpose}:{phone_key(phone)}", 60),
+                            (f"code-ip:{ip or '-'}", 3600)):
+            limit_hit(key, window=window)
+        record(event="auth.code_not_sent", outcome="failure", ip=ip, target=phone_masked(phone),
+               purpose=purpose)  # fmt: skip
+        return
+    code_send(phone=phone, purpose=purpose, ip=ip)
+
+
+def sign_in_by_code(*, phone: str, code: str, ip: str | None) -> User:
+    """Sign in with the code last sent to `phone`, under the one sign-in rule (its lock-out
+    counts by the phone number). Raises SignInLocked or SignInFailed."""
+
+    def check():
+        user = portal_account_by_phone(phone)
+        ok = user is not None and code_check(phone=phone, purpose=PhoneCode.Purpose.SIGN_IN,
+                                             code=code)  # fmt: skip
+        return user if ok else None
+
+    return sign_in(username=phone, ip=ip, face="portal-code", check=check,
+                   message=_("验证码不正确或已过期，请重新获取"))  # fmt: skip
+
+
+def password_reset(*, phone: str, code: str, password: str, ip: str | None) -> User:
+    """Set a new password with the code last sent to `phone` for it. Every API token of the
+    account stops working, and every session signed in with the old password. Raises
+    InvalidInput naming the field."""
+    user = portal_account_by_phone(phone)
+    if user is None:
+        raise _wrong_code()
+    _password_check(password, user)
+    if not code_check(phone=phone, purpose=PhoneCode.Purpose.RESET, code=code):
+        raise _wrong_code()
+    with transaction.atomic():
+        user.set_password(password)
+        user.save(update_fields=["password"])
+        record(event="auth.password_reset", user=user, ip=ip, target=user.pk)
+    return user
+
