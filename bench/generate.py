@@ -27,6 +27,7 @@ built from the referenced tables themselves.
 """
 
 import argparse
+import json
 import os
 import subprocess
 import sys
@@ -138,9 +139,9 @@ WHERE a.id_number_index IS NULL AND NOT EXISTS (SELECT 1 FROM people_user u WHER
 """
 
 
-def applicants_seal(conn, log) -> None:
-    """Seal what APPLICANTS wrote in the clear (lib.sealed: ID number, name and phone under the
-    data key, with their blind indexes), as the product itself would have stored them."""
+def _bench_crypto():
+    """lib.crypto's blind_index and encrypt_str under BENCH_DATA_KEY (the key the benchmarks'
+    servers get), also when run inside tongban."""
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tongban.settings")
     os.environ["TONGBAN_DATA_KEY"] = BENCH_DATA_KEY
     import django
@@ -149,7 +150,36 @@ def applicants_seal(conn, log) -> None:
     django.setup()
     from tongban.lib.crypto import KeyRing, blind_index, encrypt_str
 
-    settings.TONGBAN_DATA_KEYS = KeyRing.parse(BENCH_DATA_KEY)  # also when run inside tongban
+    settings.TONGBAN_DATA_KEYS = KeyRing.parse(BENCH_DATA_KEY)
+    return blind_index, encrypt_str
+
+
+def form_seal(form: dict) -> str:
+    """An application form as Case.form stores it (lib.sealed.SealedJSONField)."""
+    _, encrypt_str = _bench_crypto()
+    text = json.dumps(form, ensure_ascii=False, separators=(",", ":"))
+    return encrypt_str(text, purpose="cases.case.form") if form else ""
+
+
+def forms_table(conn, count: int = 256) -> None:
+    """g_form: `count` sealed reimbursement forms the generated cases draw from (sealing each
+    case's own in Python would cost more than generating it)."""
+    conn.execute("CREATE TEMP TABLE IF NOT EXISTS g_form (i int PRIMARY KEY, form text)")
+    if conn.execute("SELECT count(*) FROM g_form").fetchone()[0] == count:
+        return
+    conn.execute("TRUNCATE g_form")
+    with conn.cursor() as cur:
+        cur.executemany(
+            "INSERT INTO g_form VALUES (%s, %s)",
+            [(i, form_seal({"amount": f"{50 + i * 31 % 8000}.00",
+                            "bank_account": f"62220202{i:011d}"})) for i in range(count)],
+        )  # fmt: skip
+
+
+def applicants_seal(conn, log) -> None:
+    """Seal what APPLICANTS wrote in the clear (lib.sealed: ID number, name and phone under the
+    data key, with their blind indexes), as the product itself would have stored them."""
+    blind_index, encrypt_str = _bench_crypto()
     t, sealed = time.perf_counter(), 0
     p = "people.applicant."
     while True:
@@ -174,6 +204,7 @@ def applicants_seal(conn, log) -> None:
         sealed += len(rows)
     if sealed:
         log(f"{sealed:,} applicants sealed in {time.perf_counter() - t:.1f} s")
+
 
 # One chunk of cases: draw everything in g_case, then insert cases and events from it.
 CASES = """
@@ -278,9 +309,7 @@ SELECT c.id,
   0,
   CASE WHEN c.status = 'submitted' AND c.channel <> 'window' THEN c.day + 7 END,
   CASE WHEN c.status = 'submitted' AND c.channel <> 'window' THEN c.day END,
-  CASE WHEN c.money THEN jsonb_build_object('amount', to_char(50 + c.r_hand * 8000, 'FM99990.00'),
-                                            'bank_account', '62220202' || lpad((c.id % 100000000000)::text, 11, '0'))
-       ELSE '{}'::jsonb END,
+  CASE WHEN c.money THEN (SELECT f.form FROM g_form f WHERE f.i = c.id % 256) ELSE '' END,
   CASE WHEN c.status = 'awaiting_supplement' THEN '[]'::jsonb ELSE c.materials END,
   CASE WHEN c.status = 'awaiting_supplement' THEN c.materials ELSE '[]'::jsonb END,
   NULL,
@@ -378,7 +407,7 @@ WITH who AS (
            || lpad((base.last + g)::text, 6, '0'),
          'web', 'submitted', '', 0, '', now(), false, 0,
          (now() AT TIME ZONE 'Asia/Shanghai')::date + 7, (now() AT TIME ZONE 'Asia/Shanghai')::date,
-         %(form)s::jsonb, version.materials,
+         %(form)s, version.materials,
          '[]'::jsonb, false, 1, '', now(), who.applicant_id, who.insured_region_id,
          version.item_id, version.id, who.user_id
   FROM generate_series(1, %(count)s) g, who, version, base
@@ -401,7 +430,6 @@ def submitted_cases(pg: Pg, db: str, count: int, *, item: str = "YB07019",
                     prefix: str = "371500") -> list[str]:  # fmt: skip
     """`count` online applications waiting in the intake, as if `username` had applied on the
     web with every material: their numbers. Run it while nothing else applies (the counter)."""
-    import json
 
     form = (
         form if form is not None else {"amount": "1280.50", "bank_account": "6222020200112233445"}
@@ -409,7 +437,7 @@ def submitted_cases(pg: Pg, db: str, count: int, *, item: str = "YB07019",
     url = pg.url(db).replace("postgres://", "postgresql://")
     with psycopg.connect(url) as conn:
         rows = conn.execute(SUBMITTED, {"username": username, "item": item, "prefix": prefix,
-                                        "count": count, "form": json.dumps(form)}).fetchall()  # fmt: skip
+                                        "count": count, "form": form_seal(form)}).fetchall()  # fmt: skip
     # As the ceiling's data set is (sql/case_schema.sql): vacuumed and analyzed before it is
     # measured, so that autovacuum does not start on the new rows during the run.
     with psycopg.connect(url, autocommit=True) as conn:
@@ -475,6 +503,7 @@ def generate(pg: Pg, db: str, cases: int, *, days: int = 365, seed: float | None
                 applicants_seal(conn, lambda text: log(f"{db}: {text}"))
             log(f"{db}: {want_applicants - made:,} applicants in {time.perf_counter() - t:.1f} s")
         conn.execute(REFERENCE.replace("{marker}", APPLICANT_NAME))
+        forms_table(conn)
         done = 0
         while done < todo:
             count = min(CHUNK, todo - done)

@@ -118,6 +118,7 @@ ROWS = [
     row("api:case-action", "POST", "/api/v1/cases/{case}/actions/transfer",                          401, 403, 404, 404, 400, 404, 403, 403, 400, 400, 404, 404, 404, 404),
     row("api:case-action", "POST", "/api/v1/cases/{intake}/actions/claim",                           401, 404, 403, 404, 200, 200, 404, 404, 403, 403, 404, 404, 404, 404),
     row("api:case-notices", "GET", "/api/v1/cases/{case}/notices",                                  401, 200, 404, 404, 200, 404, 200, 200, 200, 200, 404, 404, 404, 404),
+    row("api:case-personal-data", "GET", "/api/v1/cases/{case}/personal-data",                    401, 200, 404, 404, 200, 404, 200, 200, 200, 200, 404, 404, 404, 404),
     row("api:notice-pdf", "GET", "/api/v1/cases/{case}/notices/{notice}.pdf",                       401, 200, 404, 404, 200, 404, 200, 200, 200, 200, 404, 404, 404, 404),
     # The case first (404), then the body; the channel in the body decides who may rate.
     row("api:case-evaluation", "POST", "/api/v1/cases/{done}/evaluation",                            401, 400, 404, 404, 400, 404, 400, 400, 400, 400, 404, 404, 404, 404),
@@ -139,8 +140,8 @@ ROWS = [
 
     # --- The desk (signed in by session): applicants are sent to the portal, administrators
     # (their work is in the admin) get 403, an agent sees only his own cases.
-    row("desk:login", "GET", "/desk/login/",                                                         200, P, P, "302 /desk/", "302 /desk/", "302 /desk/", "302 /desk/", "302 /desk/", "302 /desk/", "302 /desk/", "302 /admin/", "302 /admin/", "302 /admin/", "302 /admin/"),
-    row("desk:login", "POST", "/desk/login/",                                                        200, P, P, "302 /desk/", "302 /desk/", "302 /desk/", "302 /desk/", "302 /desk/", "302 /desk/", "302 /desk/", "302 /admin/", "302 /admin/", "302 /admin/", "302 /admin/"),
+    row("desk:login", "GET", "/desk/login/",                                                         200, P, P, "302 /desk/", "302 /desk/", "302 /desk/", "302 /desk/", "302 /desk/", "302 /desk/", "302 /desk/", "302 /admin/", "302 /admin/", "302 /admin/", "302 /desk/audit/"),
+    row("desk:login", "POST", "/desk/login/",                                                        200, P, P, "302 /desk/", "302 /desk/", "302 /desk/", "302 /desk/", "302 /desk/", "302 /desk/", "302 /desk/", "302 /admin/", "302 /admin/", "302 /admin/", "302 /desk/audit/"),
     row("desk:logout", "GET", "/desk/logout/",                                                       405, 405, 405, 405, 405, 405, 405, 405, 405, 405, 405, 405, 405, 405),
     row("desk:logout", "POST", "/desk/logout/",                                                      DL, DL, DL, DL, DL, DL, DL, DL, DL, DL, DL, DL, DL, DL),
     # The steps after the password (a code, a new password) belong to a pending sign-in;
@@ -158,6 +159,8 @@ ROWS = [
     row("desk:apply", "POST", "/desk/apply/YB01003/",                                                DL, P, P, 403, 400, 400, 403, 403, 403, 403, 403, 403, 403, 403),
     row("desk:item", "GET", "/desk/items/YB07019/",                                                  DL, P, P, 200, 200, 200, 200, 200, 200, 200, 403, 403, 403, 403),
     row("desk:case-detail", "GET", "/desk/cases/{case}/",                                            DL, P, P, 404, 200, 404, 200, 200, 200, 200, 403, 403, 403, 403),
+    row("desk:case-personal", "GET", "/desk/cases/{case}/personal/",                               405, 405, 405, 405, 405, 405, 405, 405, 405, 405, 405, 405, 405, 405),
+    row("desk:case-personal", "POST", "/desk/cases/{case}/personal/",                              DL, P, P, 404, 200, 404, 200, 200, 200, 200, 403, 403, 403, 403),
     row("desk:case-detail", "GET", "/desk/cases/{other}/",                                           DL, P, P, 404, 404, 200, 404, 404, 404, 200, 403, 403, 403, 403),
     row("desk:case-detail", "GET", "/desk/cases/{intake}/",                                          DL, P, P, 404, 200, 200, 404, 404, 200, 200, 403, 403, 403, 403),
     row("desk:case-detail", "GET", "/desk/cases/{agents}/",                                          DL, P, P, 200, 200, 200, 404, 404, 200, 200, 403, 403, 403, 403),

@@ -1,5 +1,6 @@
-"""Personal data sealed at rest: a dump of the database shows no ID number, name or phone in
-the clear; they are found by blind index; a key rotation re-seals them without downtime."""
+"""Personal data sealed at rest: a dump of the database shows no ID number, name, phone or bank
+account in the clear (applicants, staff, application forms, consultations, notifications);
+they are found by blind index; a key rotation re-seals them without downtime."""
 
 import base64
 import io
@@ -10,13 +11,18 @@ import pytest
 from django.core.management import call_command
 from django.db import connection
 
-from conftest import PROMISED_FORM, PROMISED_ITEM
+from conftest import PROMISED_FORM, PROMISED_ITEM, act
+from tongban.cases.models import Case
 from tongban.cases.selectors import cases_search
 from tongban.cases.services import case_submit
+from tongban.consultations.services import consultation_log
 from tongban.lib.crypto import KeyRing, is_current
 from tongban.lib.identifiers import synthetic_resident_id
+from tongban.lib.sealed import blind_q
 from tongban.people.models import Applicant, User
 from tongban.people.services import applicant_by_number
+from tongban.supervision.models import Notification
+from tongban.supervision.notifications import notifications_dispatch
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -49,22 +55,39 @@ def applied(settings, alice):
                           materials=["M1", "M2", "M3", "M4"], form=PROMISED_FORM)  # fmt: skip
     alice.phone = "13811112222"
     alice.save()
+    consultation_log(clerk=alice, question="异地就医怎么备案？", answer="带身份证到窗口办理",
+                     asker_phone=ASKER_PHONE)  # fmt: skip
+    act(alice, case, "accept")
+    notifications_dispatch()  # an SMS to the applicant: a Notification with their number
     return number, case
 
 
-def test_a_dump_shows_no_id_number_name_or_phone(applied):
+ASKER_PHONE = "13700001111"
+
+
+def test_a_dump_shows_no_id_number_name_phone_or_bank_account(applied):
     number, case = applied
+    assert Notification.objects.filter(blind_q(Notification, "recipient", PHONE)).exists()
     dump = _dump()
     assert case.number in dump  # the dump is real
-    for secret in (number, NAME, PHONE, "13811112222"):
+    for secret in (number, NAME, PHONE, "13811112222", ASKER_PHONE,
+                   PROMISED_FORM["bank_account"], PROMISED_FORM["amount"]):  # fmt: skip
         assert secret not in dump, secret
+    assert Case.objects.get(pk=case.pk).form == PROMISED_FORM  # and they open again
+
+
+def test_the_sms_log_keeps_the_number_masked(applied, settings, tmp_path):
+    from tongban.lib.sms import FileBackend
+
+    FileBackend(folder=tmp_path).send(phone=PHONE, text="办件已受理")
+    (day,) = tmp_path.iterdir()
+    assert PHONE not in day.read_text() and "139****1234" in day.read_text()
 
 
 def test_they_are_found_by_their_exact_value(applied):
     number, case = applied
     assert applicant_by_number(number).name == NAME
     assert applicant_by_number(number.lower() if number[-1] == "X" else number) is not None
-    from tongban.cases.models import Case
 
     assert list(Case.objects.filter(cases_search(number))) == [case]
     assert list(Case.objects.filter(cases_search(NAME))) == [case]
@@ -98,9 +121,14 @@ def test_rotation_reseals_every_value_and_lookups_work_throughout(applied, setti
     out = io.StringIO()
     call_command("rekey", stdout=out)
     assert "people.Applicant: 1 rows" in out.getvalue()
+    assert "cases.Case: 1 rows" in out.getvalue()
+    assert "consultations.Consultation: 1 rows" in out.getvalue()
+    assert is_current(Case.objects.values_list("form", flat=True).get())
     raw = Applicant.objects.values_list("id_number", "name", "phone").get()
     assert all(is_current(v) for v in raw)
     settings.TONGBAN_DATA_KEYS = KeyRing.parse(NEW)  # the old key removed
     found = applicant_by_number(number)
     assert (found.name, found.phone) == (NAME, PHONE)
     assert User.objects.get(username="alice").phone == "13811112222"
+    assert Case.objects.get().form == PROMISED_FORM
+    assert Notification.objects.filter(blind_q(Notification, "recipient", PHONE)).exists()

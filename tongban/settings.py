@@ -91,6 +91,8 @@ ALLOWED_HOSTS = (envstr("TONGBAN_ALLOWED_HOSTS") or "localhost,127.0.0.1,[::1],t
 CSRF_TRUSTED_ORIGINS = [o for o in (envstr("TONGBAN_CSRF_TRUSTED_ORIGINS") or "").split(",") if o]
 
 INSTALLED_APPS = [
+    # First: its createsuperuser (refused: tongban has no superuser) wins over django.contrib.auth's.
+    "tongban.people",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -106,7 +108,6 @@ INSTALLED_APPS = [
     "django_tasks_rq",
     "tongban.offices",
     "tongban.workdays",
-    "tongban.people",
     "tongban.catalog",
     "tongban.cases",
     "tongban.audit",

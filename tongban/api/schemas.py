@@ -28,6 +28,7 @@ from rest_framework.fields import empty
 from tongban.cases.models import Action, Case, Extension, Notice, SpecialProcedure, Status
 from tongban.catalog.models import Agreement, Bundle, Channel, HandlingType, ServiceItem
 from tongban.catalog.selectors import items_active
+from tongban.catalog.services import FORM_TYPES
 from tongban.lib.identifiers import ID_NUMBER_PATTERN
 from tongban.lib.paging import PAGE_MAX
 from tongban.lib.text import PHONE_PATTERN, name_pattern, shown, text_pattern, trimmed_pattern
@@ -493,7 +494,7 @@ class MaterialSerializer(serializers.Serializer):
 class FormFieldSerializer(serializers.Serializer):
     name = serializers.CharField()
     label = serializers.CharField()
-    type = EnumField("FormFieldType", choices=["text", "number", "date", "choice", "bool"])
+    type = EnumField("FormFieldType", choices=list(FORM_TYPES))
     required = serializers.BooleanField()
     choices = serializers.ListField(child=serializers.CharField(), required=False)
 
@@ -611,10 +612,19 @@ class ProcedureSerializer(serializers.Serializer):
     outcome = serializers.CharField()
 
 
+class PersonalDataSerializer(serializers.Serializer):
+    id_number = serializers.CharField(help_text="the applicant's resident ID number or USCC")
+    phone = serializers.CharField(help_text="the applicant's phone; empty when none is known")
+    form = serializers.DictField(help_text="the application form, nothing masked")
+
+
 class CaseSerializer(CaseSummarySerializer):
     step = serializers.CharField(allow_null=True, help_text="the review step the case is at")
     reason = serializers.CharField(help_text="the latest reason given")
-    form = serializers.DictField()
+    form = serializers.DictField(
+        help_text="the application form; to staff, bank accounts (fields of type `account`) "
+        "masked: GET /cases/{number}/personal-data for the full values"
+    )
     history = HistoryEntrySerializer(many=True)
     extensions = ExtensionSerializer(many=True, help_text="延期 asked for, in order")
     procedures = ProcedureSerializer(many=True, help_text="特别程序, in order")

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from tongban.cases.access import actions_available
 from tongban.cases.models import Action, Case, Notice
+from tongban.catalog.services import form_masked
 
 
 def time_iso(value: datetime | None) -> str | None:
@@ -145,7 +146,9 @@ def case_data(case: Case, history: list[tuple], user, offices: dict[int, str]) -
     data.update(
         step=step["name"] if step else None,
         reason=case.reason,
-        form=case.form,
+        # Staff see bank accounts masked; the full form is GET …/personal-data (audited).
+        form=case.form if user.applicant_id == case.applicant_id
+        else form_masked(case.item_version.form, case.form),
         history=[history_entry(row) for row in history],
         # Read only for the cases that have some: no query for the others (every action's answer).
         extensions=[extension_data(e) for e in case.extensions.select_related("requested_by", "decided_by")]

@@ -39,6 +39,11 @@ urlpatterns = [
     ),
     path("v1/cases/<key:number>/notices", views.CaseNoticeListView.as_view(), name="case-notices"),
     path(
+        "v1/cases/<key:number>/personal-data",
+        views.CasePersonalDataView.as_view(),
+        name="case-personal-data",
+    ),
+    path(
         "v1/cases/<key:number>/notices/<int:notice_id>.pdf",
         views.NoticePdfView.as_view(),
         name="notice-pdf",

@@ -28,7 +28,13 @@ from tongban.cases.models import IN_INTAKE, Case, Notice, overdue_q
 from tongban.cases.notices import notice_filename, notice_pdf_stored
 from tongban.cases.selectors import case_notice, cases_search
 from tongban.cases.selectors import histories as case_histories
-from tongban.cases.services import ACTION_PARAMS, bundle_apply, case_act, case_submit
+from tongban.cases.services import (
+    ACTION_PARAMS,
+    bundle_apply,
+    case_act,
+    case_personal_data,
+    case_submit,
+)
 from tongban.catalog.models import Agreement, Bundle, ServiceItem
 from tongban.catalog.selectors import item_version_current, items_active, versions_by_pk
 from tongban.lib.errors import DomainError, InvalidInput, NotFound
@@ -505,6 +511,22 @@ class CaseActionView(FastBearer, APIView):
         # The case as the service left it (its item, version and applicant loaded). The actor
         # may no longer see it (after a transfer), but they have just acted on it.
         return Response(_case_bodies([case], request.user)[0])
+
+
+class CasePersonalDataView(APIView):
+    @extend_schema(
+        operation_id="cases_personal_data",
+        summary="The applicant's full ID number and phone and the unmasked form (audited)",
+        description="Case answers show the ID number, the phone and bank accounts masked. A "
+        "member of staff who needs a full value (to pay into the account, to call back) reads "
+        "them here; every read is an audit entry `personal_data.viewed` naming the case.",
+        parameters=[_NUMBER],
+        responses={200: schemas.PersonalDataSerializer, **_errors(401, 404)},
+        tags=["cases"],
+    )
+    def get(self, request, number):
+        case = case_for(request.user, number)
+        return Response(case_personal_data(case=case, user=request.user, ip=client_ip(request)))
 
 
 class CaseNoticeListView(APIView):

@@ -2,6 +2,7 @@ from django.db import models
 from django.db.models import Q
 
 from tongban.catalog.models import ONLINE_CHANNELS, Channel
+from tongban.lib.sealed import SealedJSONField
 
 
 class Status(models.TextChoices):
@@ -182,7 +183,7 @@ class Case(models.Model):
         default=0, db_default=0
     )  # 特别程序 started, for the figures
 
-    form = models.JSONField("申请表", default=dict)
+    form = SealedJSONField("申请表", default=dict, blank=True)  # bank accounts: sealed at rest
     supplied_materials = models.JSONField("已提交材料", default=list)
     missing_materials = models.JSONField("待补材料", default=list)
     promised_supplement_by = models.DateField("容缺承诺补齐日期", null=True, blank=True)
@@ -461,7 +462,7 @@ class Notice(models.Model):
     office = models.ForeignKey(
         "offices.Office", models.PROTECT, null=True, blank=True, related_name="+", db_index=False
     )
-    data = models.JSONField(default=dict)
+    data = SealedJSONField(default=dict, blank=True)  # the applicant's name: sealed at rest
 
     class Meta:
         ordering = ["issued_at", "id"]

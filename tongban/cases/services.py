@@ -14,6 +14,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from tongban.audit.services import record
 from tongban.catalog.models import ONLINE_CHANNELS, Channel, ItemVersion
 from tongban.catalog.selectors import item_version_current
 from tongban.catalog.services import form_clean
@@ -1137,3 +1138,14 @@ def bundle_apply(*, bundle, channel: str, submitted_by: User,
 
 def _iso(value: date | None) -> str | None:
     return value.isoformat() if value else None
+
+
+def case_personal_data(*, case: Case, user, ip: str | None = None) -> dict:
+    """The applicant's full ID number and phone and the case's form unmasked, for a member of
+    staff who may see the case and needs them (to pay into the account, to call back). Every
+    page and answer shows them masked otherwise; each full view is audited
+    (personal_data.viewed), naming the case and who looked."""
+    applicant = case.applicant
+    record(event="personal_data.viewed", user=user, ip=ip, target=case.number,
+           fields=["id_number", "phone", "form"])  # fmt: skip
+    return {"id_number": applicant.id_number, "phone": applicant.phone, "form": case.form}

@@ -265,7 +265,7 @@ class NewVersionForm(forms.ModelForm):
             "effective_from": "新版本自该日起适用于新的申请；已申请的办件继续按原版本办理",
             "materials": '[{"code": "M1", "name": "…", "form": "original|copy", "secondary": false}]',
             "steps": '[{"name": "审核", "role": "reviewer"}, {"name": "复审", "role": "second_reviewer"}]',
-            "form": '[{"name": "amount", "label": "申请金额", "type": "text|number|date|choice|bool", '
+            "form": '[{"name": "amount", "label": "申请金额", "type": "text|number|date|choice|bool|account", '
                     '"required": true, "choices": […]}]',
         }  # fmt: skip
 

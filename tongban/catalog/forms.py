@@ -40,6 +40,9 @@ def _field(spec: dict) -> forms.Field:
         case "date":
             return forms.CharField(label=label, required=required,
                                    widget=forms.DateInput(attrs={"type": "date"}))  # fmt: skip
+        case "account":
+            return forms.CharField(label=label, required=required, max_length=40,
+                                   widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}))  # fmt: skip
         case "choice":
             choices = [("", _("请选择"))] + [(c, c) for c in spec["choices"]]
             return forms.ChoiceField(label=label, required=required, choices=choices)

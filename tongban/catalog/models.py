@@ -65,7 +65,7 @@ class ItemVersion(models.Model):
     materials = models.JSONField("申请材料", default=list)
     # [{"name": "审核", "role": "reviewer"}, {"name": "复审", "role": "second_reviewer"}]
     steps = models.JSONField("审核环节", default=list)
-    # [{"name": "amount", "label": "报销金额", "type": "text|number|date|choice|bool",
+    # [{"name": "amount", "label": "报销金额", "type": "text|number|date|choice|bool|account",
     #   "required": bool, "choices": [...]}]
     form = models.JSONField("申请表", default=list)
     conditions = models.TextField("申请条件", blank=True)

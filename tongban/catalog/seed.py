@@ -30,7 +30,7 @@ def _form_for(name: str) -> list[dict]:
     if any(w in name for w in ("报销", "支付", "支取", "津贴", "补助", "补贴")):
         return [
             {"name": "amount", "label": "申请金额（元）", "type": "number", "required": True},
-            {"name": "bank_account", "label": "收款银行账号", "type": "text", "required": True},
+            {"name": "bank_account", "label": "收款银行账号", "type": "account", "required": True},
         ]
     if "备案" in name:
         return [

@@ -10,13 +10,17 @@ from django.utils.translation import gettext as _
 
 from tongban.audit.services import record
 from tongban.lib.errors import Conflict, InvalidInput
+from tongban.lib.identifiers import account_mask
 from tongban.lib.text import shown, text_clean
 from tongban.offices.selectors import office_by_code
 
 from .models import Channel, HandlingType, ItemVersion, ServiceItem
 
 STEP_ROLES = ("reviewer", "second_reviewer")
-FORM_TYPES = ("text", "number", "date", "choice", "bool")
+FORM_TYPES = ("text", "number", "date", "choice", "bool", "account")
+# A bank account (收款账号): digits, sealed with the rest of the form and shown masked to staff
+# until one of them asks for the full value (cases.services.case_personal_data_reveal).
+ACCOUNT_DIGITS = (8, 32)
 APPLICANT_KINDS = ("person", "employer")
 VERSION_FIELDS = (
     "handling_type", "legal_days", "promised_days", "channels", "citywide", "applicant_kinds",
@@ -203,6 +207,15 @@ def form_clean(*, version: ItemVersion, form) -> dict:
     return out
 
 
+def form_masked(spec: list[dict], form: dict) -> dict:
+    """An application form as staff see it until they ask for the full values: bank accounts
+    (type "account") masked; the rest as it is."""
+    accounts = {f["name"] for f in spec if f["type"] == "account"}
+    if not accounts.intersection(form):
+        return form
+    return {k: account_mask(v) if k in accounts else v for k, v in form.items()}
+
+
 def _form_value(f: dict, value):
     def bad(expected):
         raise InvalidInput(
@@ -244,6 +257,15 @@ def _form_value(f: dict, value):
             if not isinstance(value, bool):
                 bad(_("true 或 false"))
             return value
+        case "account":
+            digits = (
+                str(value).replace(" ", "").replace("-", "") if isinstance(value, str | int) else ""
+            )
+            low, high = ACCOUNT_DIGITS
+            if isinstance(value, bool) or not (digits.isascii() and digits.isdigit()
+                                               and low <= len(digits) <= high):  # fmt: skip
+                bad(_("%(low)d–%(high)d 位数字的银行账号") % {"low": low, "high": high})
+            return digits
 
 
 @transaction.atomic

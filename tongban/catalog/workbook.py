@@ -142,7 +142,7 @@ MATERIAL_FORM_WORDS = {"original": "original", "原件": "original",
 MATERIAL_FORM_LABELS = {"original": "原件", "copy": "复印件"}
 FIELD_TYPE_WORDS = {t: t for t in FORM_TYPES} | {
     "文本": "text", "数字": "number", "日期": "date", "选择": "choice", "单选": "choice",
-    "是否": "bool",
+    "是否": "bool", "账号": "account", "银行账号": "account",
 }  # fmt: skip
 ROLE_WORDS = {"reviewer": "reviewer", "审核员": "reviewer",
               "second_reviewer": "second_reviewer", "复审员": "second_reviewer"}  # fmt: skip

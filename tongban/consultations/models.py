@@ -1,6 +1,8 @@
 from django.db import models
 from django.utils import timezone
 
+from tongban.lib.sealed import BlindIndexField, SealedField
+
 
 class Consultation(models.Model):
     """One enquiry at a window or on the phone (咨询), logged by the first staff member asked.
@@ -26,7 +28,8 @@ class Consultation(models.Model):
     asked_at = models.DateTimeField("咨询时间", default=timezone.now)
     channel = models.CharField("方式", max_length=10, choices=Channel, default=Channel.WINDOW)
     asker_name = models.CharField("咨询人", max_length=100, blank=True)
-    asker_phone = models.CharField("联系电话", max_length=20, blank=True)
+    asker_phone = SealedField("联系电话", blank=True)
+    asker_phone_index = BlindIndexField(source="asker_phone", db_index=True)
     item = models.ForeignKey(
         "catalog.ServiceItem",
         models.PROTECT,

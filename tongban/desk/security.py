@@ -45,9 +45,12 @@ STEP_SECONDS = 10 * 60
 
 
 def home_for(user: User) -> str:
-    """Where a signed-in user starts: the desk, the portal, or the admin."""
+    """Where a signed-in user starts: the desk, the portal, the audit trail (the auditor), or
+    the admin (the system and security administrators)."""
     if user.role in DESK_ROLES:
         return reverse("desk:home")
+    if user.role == Role.AUDITOR:
+        return reverse("desk:audit")
     return PORTAL_URL if user.role == Role.APPLICANT else "/admin/"
 
 

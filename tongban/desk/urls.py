@@ -14,6 +14,7 @@ urlpatterns = [
     path("apply/<str:code>/", views.apply, name="apply"),
     path("items/<str:code>/", views.item_guide, name="item"),
     path("cases/<str:number>/", views.case_detail, name="case-detail"),
+    path("cases/<str:number>/personal/", views.case_personal, name="case-personal"),
     path("cases/<str:number>/<str:action>/", views.case_action, name="case-action"),
     path("consultations/", consultations.consultations, name="consultations"),
     path("consultations/mine/", consultations.my_consultations, name="my-consultations"),

@@ -31,6 +31,7 @@ import re
 import secrets
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import BinaryIO
 
@@ -282,6 +283,22 @@ def decrypt_bytes(token: str, *, purpose: str) -> bytes:
 
 
 def decrypt_str(token: str, *, purpose: str) -> str:
+    """What `encrypt_str` sealed. The same sealed value is opened once per process while it is
+    among the OPENED_KEPT last ones (a case's applicant and form are read again by every
+    action on it): keyed by the value, its purpose and the key itself, so a ring whose key of
+    that id differs opens nothing from the cache."""
+    scheme, _, rest = token.partition("$")
+    key_id = rest.partition("$")[0]
+    if scheme != SCHEME or not KEY_ID.fullmatch(key_id):
+        return decrypt_bytes(token, purpose=purpose).decode()  # raises, naming what is wrong
+    return _opened(token, purpose, keyring().get(key_id))
+
+
+OPENED_KEPT = 4096
+
+
+@lru_cache(maxsize=OPENED_KEPT)
+def _opened(token: str, purpose: str, key: DataKey) -> str:
     return decrypt_bytes(token, purpose=purpose).decode()
 
 

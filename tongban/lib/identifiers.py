@@ -190,6 +190,23 @@ def resident_id_mask(value: str) -> str:
     return _mask(value)
 
 
+def phone_mask(value: str) -> str:
+    """``138****0000``: the first 3 and last 4 digits kept; shorter values masked entirely. An
+    e-mail address keeps its first character and its domain (``o***@example.org``)."""
+    value = str(value or "")
+    if "@" in value:
+        local, _, domain = value.rpartition("@")
+        return f"{local[:1]}***@{domain}"
+    return f"{value[:3]}****{value[-4:]}" if len(value) >= 7 else "****"
+
+
+def account_mask(value: str) -> str:
+    """A bank account number as a notice or a list shows it: ``6222 **** 3445`` (the first and
+    last 4 digits); shorter values masked entirely."""
+    value = str(value or "").replace(" ", "")
+    return f"{value[:4]} **** {value[-4:]}" if len(value) >= 12 else "*" * len(value)
+
+
 def synthetic_resident_id(*, region: str, birth: date, seq: int = 0) -> str:
     """A valid, obviously artificial 18-digit ID for tests and demo data.
 

@@ -2,6 +2,9 @@
 
 console   print each message to the worker's output (the default, for development)
 file      append each message as one JSON line to <data dir>/sms/<yyyy-mm-dd>.jsonl
+
+Both are logs, not a gateway: they keep the number masked (138****0001), as every log does;
+the message itself, a case number or a sign-up code, is for the person reading the demo.
 locmem    keep messages in LocmemBackend.outbox (tests)
 a.b.C     the dotted path of a class with the SmsBackend interface: a real gateway
 
@@ -21,6 +24,7 @@ from django.utils import timezone
 from django.utils.module_loading import import_string
 
 from tongban.lib.files import private_append, private_dir
+from tongban.lib.identifiers import phone_mask
 
 
 class SmsError(Exception):
@@ -40,7 +44,7 @@ class ConsoleBackend(SmsBackend):
 
     def send(self, *, phone: str, text: str) -> str:
         receipt = uuid.uuid4().hex
-        self.stream.write(f"[SMS {receipt[:8]}] to {phone}: {text}\n")
+        self.stream.write(f"[SMS {receipt[:8]}] to {phone_mask(phone)}: {text}\n")
         self.stream.flush()
         return receipt
 
@@ -55,12 +59,14 @@ class FileBackend(SmsBackend):
         receipt = uuid.uuid4().hex
         now = timezone.localtime()
         line = json.dumps(
-            {"id": receipt, "at": now.isoformat(), "phone": phone, "text": text},
+            {"id": receipt, "at": now.isoformat(), "phone": phone_mask(phone), "text": text},
             ensure_ascii=False,
         )
-        private_dir(self.folder)  # phone numbers and case numbers: the owner's only (0700, 0600)
+        private_dir(self.folder)  # case numbers and codes: the owner's only (0700, 0600)
         with self._lock, private_append(self.folder / f"{now:%Y-%m-%d}.jsonl") as f:
             f.write(line + "\n")
+        if settings.TONGBAN_DEMO:  # whoever tries the demo's sign-up reads the code here
+            ConsoleBackend(sys.stderr).send(phone=phone, text=text)
         return receipt
 
 

@@ -5,9 +5,10 @@ not reach."""
 from django.contrib import admin
 from django.db.models import Count, Q
 
+from tongban.lib.http import client_ip
 from tongban.workdays.models import CalendarDay, CalendarYear
 
-from .calendar import calendar_changed
+from .calendar import calendar_corrected
 
 
 class CalendarDayInline(admin.TabularInline):
@@ -53,4 +54,4 @@ class CalendarYearAdmin(admin.ModelAdmin):
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
         # A hand-corrected day moves open deadlines just as a loaded notice does.
-        calendar_changed(year=form.instance.year)
+        calendar_corrected(year=form.instance.year, by=request.user, ip=client_ip(request))

@@ -10,6 +10,7 @@ calendar's admin page and the demo all come here.
 
 from django.db import transaction
 
+from tongban.audit.services import record
 from tongban.cases.services import case_dates_recompute
 from tongban.evaluations.services import rectification_dues_recompute
 from tongban.workdays.models import CalendarYear
@@ -19,15 +20,28 @@ from . import tasks
 
 
 @transaction.atomic
-def calendar_load(*, data: dict, year: int | None = None) -> list[CalendarYear]:
+def calendar_load(
+    *, data: dict, year: int | None = None, by=None, source: str = ""
+) -> list[CalendarYear]:
     """Load (or replace) the years of a holidays.json-shaped `data` and move what depends on
-    them; see workdays.services.calendar_years_load for the shapes and `year`.
+    them; see workdays.services.calendar_years_load for the shapes and `year`. Audited
+    (calendar.loaded) with `by` (None: the console) and `source` (the file's name).
 
     Raises workdays.services.CalendarError naming every problem; then nothing is written."""
     years = calendar_years_load(data=data, year=year)
     if years:
-        calendar_changed(year=min(cy.year for cy in years))
+        moved = calendar_changed(year=min(cy.year for cy in years))
+        record(event="calendar.loaded", user=by, target=",".join(str(cy.year) for cy in years),
+               source=source, cases_moved=moved)  # fmt: skip
     return years
+
+
+def calendar_corrected(*, year: int, by, ip: str | None = None) -> int:
+    """Days of `year` corrected by hand (the calendar's admin page): what depends on them moves
+    as after a load, audited as calendar.corrected."""
+    moved = calendar_changed(year=year)
+    record(event="calendar.corrected", user=by, ip=ip, target=str(year), cases_moved=moved)
+    return moved
 
 
 def calendar_changed(*, year: int) -> int:

@@ -11,9 +11,12 @@ tongban.ops.tasks), at most MAX_ATTEMPTS times in all.
 """
 
 import logging
+import os
+import socket
 import threading
 import time
 from contextlib import suppress
+from datetime import timedelta
 
 from django.db import (
     DatabaseError,
@@ -29,6 +32,7 @@ from django_tasks_db.models import DBTaskResult
 
 from tongban.ops.tasks import schedule_tick, worker_name
 from tongban.supervision.heartbeat import HEARTBEAT_EVERY, heartbeat_record, heartbeats_prune
+from tongban.supervision.models import WorkerHeartbeat
 
 log = logging.getLogger(__name__)
 
@@ -88,6 +92,7 @@ class Heartbeat:
                 return
         if self._written is None:
             heartbeats_prune()
+            orphans_requeue(self.worker)
         heartbeat_record(worker=self.worker, started_at=self.started_at, jobs=self.jobs,
                          job_at=self.job_at)  # fmt: skip
         self._written = time.monotonic()
@@ -144,9 +149,10 @@ LOST_PATHS = {f"{e.__module__}.{e.__qualname__}" for e in CONNECTION_LOST}
 MAX_ATTEMPTS = 3  # a job that loses its connection every time is left FAILED after this
 
 
-def _run_again(task: DBTaskResult, status: str, who: str) -> bool:
-    """Queue a job that a lost connection cut short once more (every job is safe to run
-    twice), unless it has been tried MAX_ATTEMPTS times."""
+def _run_again(task: DBTaskResult, status: str, who: str,
+               why: str = "was cut short by a lost database connection") -> bool:  # fmt: skip
+    """Queue a job that a lost connection (or its worker's end) cut short once more (every
+    job is safe to run twice), unless it has been tried MAX_ATTEMPTS times."""
     if len(task.worker_ids) >= MAX_ATTEMPTS:
         return False
     again = DBTaskResult.objects.filter(pk=task.pk, status=status).update(
@@ -154,9 +160,59 @@ def _run_again(task: DBTaskResult, status: str, who: str) -> bool:
         exception_class_path="", traceback="",
     )  # fmt: skip
     if again:
-        log.warning("%s: job %s (%s) was cut short by a lost database connection; queued again",
-                    who, task.task_path.rsplit(".", 1)[-1], task.pk)  # fmt: skip
+        log.warning("%s: job %s (%s) %s; queued again",
+                    who, task.task_path.rsplit(".", 1)[-1], task.pk, why)  # fmt: skip
     return bool(again)
+
+
+# A worker on another machine that has not beaten for this long is gone: no job runs an hour.
+ORPHANED_AFTER = timedelta(hours=1)
+
+
+def _gone(worker_id: str, *, host: str, beats: dict) -> bool:
+    """Whether the worker process `worker_id` ("host:pid") has ended: on this machine, no such
+    process; on another, no heartbeat for ORPHANED_AFTER."""
+    their_host, _, pid = worker_id.rpartition(":")
+    if their_host == host and pid.isdigit():
+        try:
+            os.kill(int(pid), 0)
+        except ProcessLookupError:
+            return True
+        except PermissionError:
+            return False  # alive, another user's
+        return False
+    seen = beats.get(worker_id)
+    return seen is None or seen < timezone.now() - ORPHANED_AFTER
+
+
+def orphans_requeue(me: str) -> int:
+    """Queue again the jobs left RUNNING by a worker that was killed mid-job (SIGKILL, the
+    machine lost power: nothing could write their result); called when a worker starts.
+    Returns how many; a job tried MAX_ATTEMPTS times is left FAILED instead."""
+    host = socket.gethostname()
+    running = list(DBTaskResult.objects.filter(status=TaskResultStatus.RUNNING))
+    if not running:
+        return 0
+    beats = dict(WorkerHeartbeat.objects.values_list("worker", "seen_at"))
+    again = 0
+    for task in running:
+        last = task.worker_ids[-1] if task.worker_ids else ""
+        if not last or last == me or not _gone(last, host=host, beats=beats):
+            continue
+        if _run_again(
+            task,
+            TaskResultStatus.RUNNING,
+            f"background worker {me}",
+            why="its worker ended mid-job",
+        ):
+            again += 1
+        else:
+            DBTaskResult.objects.filter(pk=task.pk, status=TaskResultStatus.RUNNING).update(
+                status=TaskResultStatus.FAILED, finished_at=timezone.now(),
+                exception_class_path="tongban.ops.worker.WorkerLost",
+                traceback=f"the worker {last} ended while running it, {MAX_ATTEMPTS} times",
+            )  # fmt: skip
+    return again
 
 
 def scheduler_loop(stop: threading.Event, *, interval: float = 5.0) -> None:

@@ -6,6 +6,7 @@ import hashlib
 import hmac
 import re
 import secrets
+import unicodedata
 from datetime import timedelta
 
 from django.conf import settings
@@ -18,9 +19,10 @@ from django.utils.translation import gettext as _
 from tongban.audit.services import record
 from tongban.lib.crypto import blind_index
 from tongban.lib.errors import DomainError, InvalidInput
+from tongban.lib.identifiers import phone_mask
 from tongban.lib.sealed import blind_q
 from tongban.lib.sms import SmsError, send_sms
-from tongban.lib.text import text_clean
+from tongban.lib.text import name_clean, text_clean
 from tongban.offices.selectors import office_by_code
 
 from .identity import IdentityUnavailable, identity_service
@@ -29,7 +31,7 @@ from .models import Applicant, PhoneCode, Role, User
 from .services import applicant_identify, sign_in
 
 CODE_TRIES = 5  # wrong codes before a code is spent
-_MOBILE = re.compile(r"1[3-9]\d{9}")
+_MOBILE = re.compile(r"1[3-9][0-9]{9}")  # ASCII digits only (\d takes Arabic-Indic ones too)
 
 
 class TooManyCodes(DomainError):
@@ -44,7 +46,10 @@ class CodeNotSent(DomainError):
 
 def mobile_clean(phone) -> str:
     """A mainland mobile number of 11 digits (spaces and dashes dropped); InvalidInput else."""
-    number = re.sub(r"[\s-]", "", phone) if isinstance(phone, str) else ""
+    # Full-width digits fold to ASCII (NFKC); digits of other scripts stay and are refused.
+    number = (
+        re.sub(r"[\s-]", "", unicodedata.normalize("NFKC", phone)) if isinstance(phone, str) else ""
+    )
     if number.startswith("+86"):
         number = number[3:]
     if not _MOBILE.fullmatch(number):
@@ -56,10 +61,6 @@ def phone_key(phone: str) -> str:
     """What stands for a mobile number where only equality matters (codes, counters): its
     blind index, so that neither table holds the number."""
     return blind_index(phone, purpose="people.phone")
-
-
-def phone_masked(phone: str) -> str:
-    return f"{phone[:3]}****{phone[-4:]}" if len(phone) >= 7 else "****"
 
 
 def _digest(phone: str, purpose: str, code: str) -> str:
@@ -80,7 +81,7 @@ def code_send(*, phone: str, purpose: str, ip: str | None) -> None:
     ):
         tally = limit_hit(key, window=window)
         if tally.over(limit):
-            record(event="auth.code_limited", outcome="failure", ip=ip, target=phone_masked(phone),
+            record(event="auth.code_limited", outcome="failure", ip=ip, target=phone_mask(phone),
                    purpose=purpose, limit=key.split(":")[0])  # fmt: skip
             if window == 60:
                 raise TooManyCodes(_("验证码发送太频繁，请 1 分钟后再试"))
@@ -101,7 +102,7 @@ def code_send(*, phone: str, purpose: str, ip: str | None) -> None:
     except SmsError as e:
         PhoneCode.objects.filter(phone_key=phone_key(phone), purpose=purpose).delete()
         raise CodeNotSent(_("短信发送失败，请稍后再试")) from e
-    record(event="auth.code_sent", ip=ip, target=phone_masked(phone), purpose=purpose)
+    record(event="auth.code_sent", ip=ip, target=phone_mask(phone), purpose=purpose)
 
 
 def code_check(*, phone: str, purpose: str, code: str) -> bool:
@@ -137,7 +138,7 @@ def registration_clean(*, kind: str, id_number: str, name: str, phone: str,
     or InvalidInput naming the field (a number or phone that has an account already
     included)."""
     kind, number = applicant_identify(id_number, kind or None)
-    name = text_clean(name, field="name", label=_("姓名/单位名称"), max_length=100, required=True)
+    name = name_clean(name, field="name", label=_("姓名/单位名称"), max_length=100)
     phone = mobile_clean(phone)
     region = office_by_code(insured_region) if isinstance(insured_region, str) else None
     if region is None or region.external:
@@ -145,13 +146,17 @@ def registration_clean(*, kind: str, id_number: str, name: str, phone: str,
     operator_name = text_clean(operator_name or "", field="operator_name", label=_("经办人姓名"),
                                max_length=50, required=kind == Applicant.Kind.EMPLOYER)  # fmt: skip
     if User.objects.filter(blind_q(User, "phone", phone)).exists():
-        raise InvalidInput(_("该手机号已注册，请直接登录或找回密码"), code="phone_taken", field="phone")
+        raise InvalidInput(
+            _("该手机号已注册，请直接登录或找回密码"), code="phone_taken", field="phone"
+        )
     if User.objects.filter(blind_q(Applicant, "id_number", number, prefix="applicant__")).exists():
         raise InvalidInput(_("该证件号码已注册账户，请直接登录或找回密码"),
                            code="id_number_taken", field="id_number")  # fmt: skip
     existing = Applicant.objects.filter(blind_q(Applicant, "id_number", number)).first()
     if existing is not None and existing.kind == Applicant.Kind.PERSON and existing.name != name:
-        raise InvalidInput(_("姓名与证件号码不符，请核对证件"), code="id_name_mismatch", field="name")
+        raise InvalidInput(
+            _("姓名与证件号码不符，请核对证件"), code="id_name_mismatch", field="name"
+        )
     return {"kind": kind, "id_number": number, "name": name, "phone": phone,
             "insured_region": region.code, "operator_name": operator_name}  # fmt: skip
 
@@ -170,7 +175,9 @@ def account_register(*, details: dict, code: str, password: str, ip: str | None)
     if not code_check(phone=details["phone"], purpose=PhoneCode.Purpose.REGISTER, code=code):
         raise _wrong_code()
     with transaction.atomic():
-        applicant = Applicant.objects.filter(blind_q(Applicant, "id_number", details["id_number"])).first()
+        applicant = Applicant.objects.filter(
+            blind_q(Applicant, "id_number", details["id_number"])
+        ).first()
         if applicant is None:
             applicant = Applicant.objects.create(
                 kind=details["kind"], id_number=details["id_number"], name=details["name"],
@@ -221,8 +228,9 @@ def _password_check(password: str, user: User) -> None:
 
 def portal_account_by_phone(phone: str) -> User | None:
     return (
-        User.objects.filter(blind_q(User, "phone", phone), role__in=(Role.APPLICANT, Role.AGENT),
-                            is_active=True)
+        User.objects.filter(
+            blind_q(User, "phone", phone), role__in=(Role.APPLICANT, Role.AGENT), is_active=True
+        )
         .select_related("applicant")
         .first()
     )
@@ -233,10 +241,12 @@ def code_send_if_account(*, phone: str, purpose: str, ip: str | None) -> None:
     the answer is the same either way, so the page cannot be used to find who has one.
     The limits count either way."""
     if portal_account_by_phone(phone) is None:
-        for key, window in ((f"code-minute:{purpose}:{phone_key(phone)}", 60),
-                            (f"code-ip:{ip or '-'}", 3600)):
+        for key, window in (
+            (f"code-minute:{purpose}:{phone_key(phone)}", 60),
+            (f"code-ip:{ip or '-'}", 3600),
+        ):
             limit_hit(key, window=window)
-        record(event="auth.code_not_sent", outcome="failure", ip=ip, target=phone_masked(phone),
+        record(event="auth.code_not_sent", outcome="failure", ip=ip, target=phone_mask(phone),
                purpose=purpose)  # fmt: skip
         return
     code_send(phone=phone, purpose=purpose, ip=ip)
@@ -271,4 +281,3 @@ def password_reset(*, phone: str, code: str, password: str, ip: str | None) -> U
         user.save(update_fields=["password"])
         record(event="auth.password_reset", user=user, ip=ip, target=user.pk)
     return user
-

@@ -72,7 +72,8 @@ class UserAdmin(BaseUserAdmin):
             old = User.objects.get(pk=obj.pk)
             for field in assigned:
                 setattr(obj, field, getattr(old, field))
-        user_save(user=obj)
+        user_save(user=obj, by=request.user, ip=client_ip(request),
+                  changed=[f for f in form.changed_data if f not in assigned])  # fmt: skip
         if assigned:
             user_assign(user=obj, by=request.user, ip=client_ip(request), **assigned)
             obj.refresh_from_db()

@@ -68,7 +68,11 @@ def people_demo(*, password: str) -> list[User]:
     for username, (region, name, birth, seq) in APPLICANTS.items():
         number = synthetic_resident_id(region=region, birth=birth, seq=seq)
         applicant = applicant_by_number(number) or Applicant(id_number=number)
-        applicant.kind, applicant.name, applicant.phone = Applicant.Kind.PERSON, name, f"1350635000{seq}"
+        applicant.kind, applicant.name, applicant.phone = (
+            Applicant.Kind.PERSON,
+            name,
+            f"1350635000{seq}",
+        )
         applicant.insured_region = Office.objects.get(code=region)
         applicant.save()
         user(username, Role.APPLICANT, applicant=applicant)

@@ -72,5 +72,3 @@ def limit_clear(*keys: str, prefix: str = "") -> None:
 def limits_purge() -> int:
     """Delete the counters whose window has ended (a daily job). Returns how many."""
     return Limit.objects.filter(until__lte=time.time()).delete()[0]
-
-

@@ -6,7 +6,12 @@ from tongban.audit.services import record
 from tongban.lib import sql
 from tongban.lib.crypto import blind_index, blind_indexes
 from tongban.lib.errors import DomainError, Forbidden, InvalidInput
-from tongban.lib.identifiers import IdentifierError, resident_id_validate, uscc_validate
+from tongban.lib.identifiers import (
+    IdentifierError,
+    phone_mask,
+    resident_id_validate,
+    uscc_validate,
+)
 from tongban.lib.text import name_clean, phone_clean
 from tongban.offices.selectors import office_by_code
 
@@ -103,7 +108,7 @@ def _shown(field: str, value) -> str:
     """A value as an audit row keeps it: a phone masked, a name by its first character."""
     value = str(value)
     if field == "phone":
-        return f"{value[:3]}****{value[-4:]}" if len(value) >= 7 else "****"
+        return phone_mask(value)
     if field == "name":
         return value[:1] + "*" * (len(value) - 1)
     return value
@@ -117,11 +122,19 @@ def applicant_may_apply(user: User) -> None:
                         code="identity_unverified")  # fmt: skip
 
 
-def user_save(*, user) -> None:
-    """Save a change to an account (its role, office, active flag). Its API tokens stop
-    working with a new password or role (people.selectors.token_alive) and with
-    deactivation, from the next request in every process."""
-    user.save()
+def user_save(*, user, by=None, ip: str | None = None, changed=()) -> None:
+    """Save a change to an account (its office, name, active flag; roles go through
+    people.roles.user_assign), audited as people.user_changed (people.user_created for a new
+    one) with `by`, who did it, and the names of the `changed` fields (never their values: a
+    phone is personal data). Its API tokens stop working with a new password or role
+    (people.selectors.token_alive) and with deactivation, from the next request in every
+    process."""
+    with transaction.atomic():
+        created = user.pk is None
+        user.save()
+        if by is not None:
+            record(event="people.user_created" if created else "people.user_changed", user=by,
+                   ip=ip, target=user.username, fields=sorted(changed))  # fmt: skip
 
 
 def token_revoke(key: str, *, ip: str | None = None) -> bool:
@@ -170,7 +183,7 @@ def username_shown(username: str) -> str:
     """A typed user name as the audit trail keeps it: a phone or ID number masked."""
     digits = username.strip()
     if digits.isdigit() and len(digits) >= 7 or len(digits) in (15, 18) and digits[:-1].isdigit():
-        return f"{digits[:3]}****{digits[-4:]}"
+        return phone_mask(digits)
     return username[:150]
 
 

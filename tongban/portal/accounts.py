@@ -17,6 +17,7 @@ from tongban.lib.crypto import decrypt_str, encrypt_str
 from tongban.lib.errors import DomainError
 from tongban.lib.forms import form_add_domain_error
 from tongban.lib.http import client_ip, private_download
+from tongban.lib.identifiers import phone_mask
 from tongban.people.accounts import (
     account_register,
     account_verify,
@@ -24,7 +25,6 @@ from tongban.people.accounts import (
     code_send_if_account,
     mobile_clean,
     password_reset,
-    phone_masked,
     registration_clean,
     sign_in_by_code,
 )
@@ -95,13 +95,21 @@ def register(request):
             request.session.pop("signup_initial", None)
             login(request, user, backend=_BACKEND)
             if user.verified_at:
-                messages.success(request, pgettext("portal", "注册成功，已通过实名核验，可以网上申请了。"))
+                messages.success(
+                    request, pgettext("portal", "注册成功，已通过实名核验，可以网上申请了。")
+                )
             else:
-                messages.warning(request, pgettext("portal", "注册成功，但实名核验未通过：可以浏览和咨询，暂不能申请。请核对证件信息或稍后在“我的账户”重新核验。"))
+                messages.warning(
+                    request,
+                    pgettext(
+                        "portal",
+                        "注册成功，但实名核验未通过：可以浏览和咨询，暂不能申请。请核对证件信息或稍后在“我的账户”重新核验。",
+                    ),
+                )
             return redirect("portal:account")
     return _step(request, form, {
         "title": pgettext("portal", "注册账户"), "step": 2, "submit_name": "confirm",
-        "submit": pgettext("portal", "完成注册"), "phone": phone_masked(pending["phone"]),
+        "submit": pgettext("portal", "完成注册"), "phone": phone_mask(pending["phone"]),
         "restart": reverse("portal:register") + "?restart=1",
     }, status=400 if form.errors else 200)  # fmt: skip
 
@@ -154,7 +162,7 @@ def _phone_then_code(request, *, key: str, purpose: str, title: str, form_class,
             request.session.pop(key, None)
             return response
     return _step(request, form, {
-        "title": title, "step": 2, "submit_name": "confirm", "phone": phone_masked(phone),
+        "title": title, "step": 2, "submit_name": "confirm", "phone": phone_mask(phone),
         "submit": pgettext("portal", "确定"), "restart": request.path + "?restart=1",
         "sent_if_registered": True,
     }, status=400 if form.errors else 200)  # fmt: skip
@@ -194,7 +202,7 @@ def account(request):
     user = request.user
     return render(request, "portal/account.html", {
         "account": user, "applicant": user.applicant,
-        "sign_in_name": phone_masked(user.phone) if user.phone else user.username,
+        "sign_in_name": phone_mask(user.phone) if user.phone else user.username,
     })  # fmt: skip
 
 
@@ -213,5 +221,11 @@ def verify(request):
     if account_verify(request.user, ip=client_ip(request)):
         messages.success(request, pgettext("portal", "已通过实名核验，可以网上申请了。"))
     else:
-        messages.error(request, pgettext("portal", "实名核验未通过：证件号码与姓名不符，或核验服务暂不可用。请核对后再试，或到任一办事大厅窗口办理。"))
+        messages.error(
+            request,
+            pgettext(
+                "portal",
+                "实名核验未通过：证件号码与姓名不符，或核验服务暂不可用。请核对后再试，或到任一办事大厅窗口办理。",
+            ),
+        )
     return redirect("portal:account")

@@ -281,6 +281,10 @@ class CodePasswordForm(CodeForm):
 
     def clean(self):
         data = super().clean()
-        if data.get("password1") and data.get("password2") and data["password1"] != data["password2"]:
+        if (
+            data.get("password1")
+            and data.get("password2")
+            and data["password1"] != data["password2"]
+        ):
             self.add_error("password2", pgettext("portal", "两次输入的密码不一致"))
         return data

@@ -21,6 +21,7 @@ from tongban.cases.models import (
 )
 from tongban.consultations.models import Consultation
 from tongban.evaluations.models import Appeal, Evaluation
+from tongban.lib.sealed import BlindIndexField, blind_q
 from tongban.people.models import User
 from tongban.supervision.models import Notification
 
@@ -32,8 +33,8 @@ def _row(obj: Model) -> dict:
     """The instance's own columns; a related row by its str (a user by user name)."""
     row = {}
     for field in obj._meta.concrete_fields:
-        if field.name in _SKIP:
-            continue
+        if field.name in _SKIP or isinstance(field, BlindIndexField):
+            continue  # a blind index is a keyed hash for lookups: nothing about the person
         if field.is_relation:
             related = getattr(obj, field.name)
             value = None if related is None else (
@@ -63,6 +64,10 @@ def personal_data(user: User) -> dict:
         data["applicant"] = _row(applicant)
         data["bundle_applications"] = _rows(BundleApplication.objects.filter(applicant=applicant))
     case_ids = list(cases.values_list("pk", flat=True))
+    asked, told = Q(pk__in=[]), Q(pk__in=[])
+    for phone in phones:
+        asked |= blind_q(Consultation, "asker_phone", phone)
+        told |= blind_q(Notification, "recipient", phone)
     in_cases = Q(case_id__in=case_ids)
     data.update({
         "cases": _rows(cases.order_by("pk")),
@@ -74,8 +79,8 @@ def personal_data(user: User) -> dict:
         "clock_stops": _rows(ClockStop.objects.filter(in_cases).order_by("pk")),
         "evaluations": _rows(Evaluation.objects.filter(in_cases).order_by("pk")),
         "appeals": _rows(Appeal.objects.filter(evaluation__case_id__in=case_ids).order_by("pk")),
-        "consultations": _rows(Consultation.objects.filter(asker_phone__in=phones).order_by("pk")),
-        "notifications": _rows(Notification.objects.filter(Q(user=user) | in_cases | Q(recipient__in=phones)).order_by("pk")),
+        "consultations": _rows(Consultation.objects.filter(asked).order_by("pk")),
+        "notifications": _rows(Notification.objects.filter(Q(user=user) | in_cases | told).order_by("pk")),
         "audit": _rows(AuditEntry.objects.filter(user=user).order_by("pk")),
     })  # fmt: skip
     return data

@@ -1,5 +1,8 @@
 from django.contrib import admin
 
+from tongban.lib.admin import SealedSearchMixin
+from tongban.lib.identifiers import phone_mask
+
 from .models import Notification, ScheduledJob, Warning
 
 
@@ -16,15 +19,20 @@ class WarningAdmin(admin.ModelAdmin):
 
 
 @admin.register(Notification)
-class NotificationAdmin(admin.ModelAdmin):
-    list_display = ["created_at", "event", "channel", "recipient", "status", "attempts", "sent_at"]
+class NotificationAdmin(SealedSearchMixin, admin.ModelAdmin):
+    list_display = ["created_at", "event", "channel", "to", "status", "attempts", "sent_at"]
     list_filter = ["status", "channel", "event"]
-    search_fields = ["key", "recipient", "case__number"]
+    search_fields = ["key", "case__number"]
+    sealed_search = ((Notification, "recipient", ""),)  # an exact phone number or address
     raw_id_fields = ["case", "user"]
     readonly_fields = [f.name for f in Notification._meta.fields]
 
     def has_add_permission(self, request):
         return False
+
+    @admin.display(description="接收人")
+    def to(self, obj):
+        return phone_mask(obj.recipient)
 
 
 @admin.register(ScheduledJob)

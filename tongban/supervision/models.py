@@ -6,6 +6,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from tongban.lib.sealed import BlindIndexField, SealedField
+
 
 class Level(models.TextChoices):
     YELLOW = "yellow", _("黄牌")
@@ -57,7 +59,8 @@ class Notification(models.Model):
     key = models.CharField(max_length=120, unique=True)
     event = models.CharField(max_length=40)  # dotted: case.accepted, warning.red, rating.bad
     channel = models.CharField(max_length=5, choices=Channel)
-    recipient = models.CharField(max_length=254)  # a phone number or an e-mail address
+    recipient = SealedField()  # a phone number or an e-mail address
+    recipient_index = BlindIndexField(source="recipient", db_index=True)
     user = models.ForeignKey(
         "people.User", models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -120,7 +123,9 @@ class WorkerHeartbeat(models.Model):
     finished a job. `tongban worker` writes it at most every HEARTBEAT_EVERY seconds
     (tongban.supervision.heartbeat); the city supervisors' pages and /health read it."""
 
-    worker = models.CharField(max_length=100, unique=True)  # host:pid (tongban.ops.tasks.worker_name)
+    worker = models.CharField(
+        max_length=100, unique=True
+    )  # host:pid (tongban.ops.tasks.worker_name)
     started_at = models.DateTimeField()
     seen_at = models.DateTimeField()  # the last poll of the queue
     job_at = models.DateTimeField(null=True, blank=True)  # the last job finished

@@ -45,7 +45,10 @@ def erin(city):
         insured_region=Office.objects.get(code="371502"),
     )
     return User.objects.create_user(
-        username="erin", password=PASSWORD, role=Role.APPLICANT, applicant=applicant,
+        username="erin",
+        password=PASSWORD,
+        role=Role.APPLICANT,
+        applicant=applicant,
         verified_at=timezone.now(),
     )
 

@@ -90,7 +90,9 @@ def test_many_addresses_lock_the_account_until_the_security_admin_unlocks(api, a
 
     settings.TONGBAN_LOCKOUT_ACCOUNT_FAILURES = 6
     for i in range(6):
-        api().post(TOKEN_URL, {"username": "alice", "password": "wrong"}, REMOTE_ADDR=f"198.51.100.{i}")
+        api().post(
+            TOKEN_URL, {"username": "alice", "password": "wrong"}, REMOTE_ADDR=f"198.51.100.{i}"
+        )
     assert _sign_in(api, "alice", PASSWORD).status_code == 403
     secadmin = User.objects.create_user(username="sec", password=PASSWORD, role=Role.SECADMIN)
     sign_in_unlock(alice, by=secadmin)

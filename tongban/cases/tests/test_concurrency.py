@@ -96,10 +96,17 @@ def test_two_windows_naming_one_new_applicant_make_one_record(city):
         first_written.wait(10)
         with transaction.atomic():
             applicant = applicant_upsert(**person)
-            assert Applicant.objects.filter(blind_q(Applicant, "id_number", person["id_number"])).count() == 1
+            assert (
+                Applicant.objects.filter(
+                    blind_q(Applicant, "id_number", person["id_number"])
+                ).count()
+                == 1
+            )
             return applicant
 
     a, b = race([first, second])
     assert isinstance(a, Applicant) and isinstance(b, Applicant), (a, b)
     assert a.pk == b.pk
-    assert Applicant.objects.filter(blind_q(Applicant, "id_number", person["id_number"])).count() == 1
+    assert (
+        Applicant.objects.filter(blind_q(Applicant, "id_number", person["id_number"])).count() == 1
+    )

@@ -43,4 +43,5 @@ EN = {
     "新版本生效日期 %(new)s 早于现行版本 v%(number)s 的 %(current)s": "The new version's effective date %(new)s is before %(current)s, the date of the current version v%(number)s",
     "未知状态 %(status)r": "Unknown status %(status)r",
     "事项 %(code)s 已废止，状态不能再改变": "Item %(code)s is retired: its status can no longer change",
+    "%(low)d–%(high)d 位数字的银行账号": "a bank account of %(low)d–%(high)d digits",
 }

@@ -13,8 +13,10 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils.http import urlencode
 
+from tongban.audit.services import record
 from tongban.catalog.models import Channel, ServiceItem
 from tongban.lib.errors import InvalidInput
+from tongban.lib.http import client_ip
 from tongban.lib.paging import page_number, page_rows
 from tongban.offices.models import Office
 from tongban.people.models import Applicant
@@ -228,6 +230,7 @@ def dashboard_export(request):
     tables = dashboard_tables(figures)
     content = export.figures_workbook(figures, summary, tables)
     name = f"tongban-stats-{figures.period.start:%Y%m%d}-{figures.period.end:%Y%m%d}.xlsx"
+    record(event="figures.exported", user=request.user, ip=client_ip(request), target=name)
     return _xlsx(content, name)
 
 
@@ -292,4 +295,6 @@ def compression(request):
 @login_required
 def compression_export(request):
     data = _compression(request)
-    return _xlsx(export.compression_workbook(data), f"tongban-compression-{data['on']}.xlsx")
+    name = f"tongban-compression-{data['on']}.xlsx"
+    record(event="figures.exported", user=request.user, ip=client_ip(request), target=name)
+    return _xlsx(export.compression_workbook(data), name)

@@ -463,6 +463,10 @@ EN = {
     "修改密码并继续": "Change password and continue",
     "验证并继续": "Verify and continue",
     "重新登录": "Sign in again",
+    "查看完整信息": "Show in full",
+    "（证件号码、电话和银行账号；每次查看记入审计日志）": "(ID number, phone and bank account; each view is recorded in the audit trail)",
+    "完整信息的这次查看已记入审计日志。": "This full view has been recorded in the audit trail.",
+    "在办件页查看完整号码（记入审计日志）": "Full number on the case page (recorded in the audit trail)",
 }
 
 EXTRA = {"待认领的网上申请", "本机构在办", "待我审核", "我的办件", "全部可见办件", "全市在办",

@@ -27,6 +27,7 @@ from tongban.evaluations.services import (
     rectifications_visible,
 )
 from tongban.lib.errors import DomainError
+from tongban.lib.identifiers import phone_mask
 from tongban.lib.paging import page_number, page_rows
 from tongban.offices.models import Office
 from tongban.supervision.demo import demo_clock_advance, demo_enabled
@@ -224,9 +225,7 @@ def appeal_list(request):
 
 
 def _mask(recipient: str) -> str:
-    if "@" in recipient:
-        return recipient
-    return recipient[:3] + "****" + recipient[-4:] if len(recipient) >= 8 else recipient
+    return recipient if "@" in recipient else phone_mask(recipient)  # staff addresses: shown
 
 
 @access.supervisors_only

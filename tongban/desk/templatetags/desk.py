@@ -1,5 +1,7 @@
 from django import template
 
+from tongban.lib.identifiers import phone_mask
+
 register = template.Library()
 
 STATUS_BADGES = {
@@ -34,3 +36,8 @@ def get(mapping, key):
 @register.filter
 def mask_id(applicant) -> str:
     return applicant.masked_id
+
+
+@register.filter
+def mask_phone(value) -> str:
+    return phone_mask(value) if value else ""

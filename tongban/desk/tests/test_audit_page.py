@@ -181,3 +181,8 @@ def test_the_auditor_sees_the_audit_link_not_the_case_desk(client, audrey):
     )
     assert 'href="/desk/audit/"' in nav.group(1)
     assert "我的工作" not in nav.group(1)  # the case desk answers an auditor 403
+
+
+def test_the_auditor_signs_in_to_the_audit_trail(client, audrey):
+    response = client.post("/desk/login/", {"username": "audrey", "password": "Pw-test-12345"})
+    assert response.status_code == 302 and response["Location"] == "/desk/audit/"

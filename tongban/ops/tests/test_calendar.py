@@ -25,9 +25,13 @@ def recompute_calls(monkeypatch):
 
 
 def test_it_loads_the_years_and_recomputes_from_the_first(year_2027, recompute_calls):
-    years = calendar_load(data={"years": {"2027": year_2027}})
+    years = calendar_load(data={"years": {"2027": year_2027}}, source="holidays-2027.json")
     assert [cy.year for cy in years] == [2027]
     assert recompute_calls == [2027]
+    from tongban.audit.models import AuditEntry
+
+    (entry,) = AuditEntry.objects.filter(event="calendar.loaded")  # a load is audited
+    assert entry.target == "2027" and entry.data["source"] == "holidays-2027.json"
 
 
 def test_bad_data_writes_nothing_and_recomputes_nothing(year_2027, recompute_calls):

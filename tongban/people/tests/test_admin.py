@@ -39,3 +39,18 @@ def test_ticking_superuser_on_oneself_changes_nothing(client, sysadmin):
     assert response.status_code == 302, response.context["adminform"].form.errors  # saved
     sysadmin.refresh_from_db()
     assert sysadmin.is_superuser is False
+
+
+def test_a_change_to_an_account_is_audited_with_who_made_it(client, sysadmin):
+    from tongban.audit.models import AuditEntry
+
+    client.force_login(sysadmin)
+    url = f"/admin/people/user/{sysadmin.pk}/change/"
+    form = client.get(url).context["adminform"].form
+    data = {k: v for k, v in form.initial.items() if v is not None and k != "password"}
+    data |= {"first_name": "新名", "is_active": "on", "is_staff": "on", "role": Role.SYSADMIN,
+             "date_joined_0": "2025-01-01", "date_joined_1": "00:00:00"}  # fmt: skip
+    assert client.post(url, data).status_code == 302
+    entry = AuditEntry.objects.filter(event="people.user_changed").get()
+    assert (entry.username, entry.target) == ("sys", "sys")
+    assert "first_name" in entry.data["fields"] and "新名" not in str(entry.data)

@@ -193,3 +193,21 @@ def test_the_demo_refuses_the_production_profile(settings, city):
     with pytest.raises(Forbidden):
         people_demo(password="Tb-demo-password")
     assert not User.objects.filter(username="secadmin").exists()
+
+
+def test_createsuperuser_is_not_the_way_in(tmp_path):
+    """Django's createsuperuser is refused from the command line, whatever its options, and
+    says what to do instead; nobody is created."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TONGBAN_DATABASE")}
+    env["TONGBAN_DATA_DIR"] = str(tmp_path)
+    done = subprocess.run([sys.executable, "manage.py", "createsuperuser", "--username", "root",
+                           "--email", "root@example.org", "--noinput"],
+                          env=env, capture_output=True, text=True, timeout=60,
+                          cwd=Path(__file__).resolve().parents[3])  # fmt: skip
+    assert done.returncode == 1 and "bootstrap-secadmin" in done.stderr
+    assert not User.objects.filter(username="root").exists()

@@ -42,7 +42,9 @@ def test_sixteen_concurrent_wrong_passwords_get_five_checks():
             checks.append(1)
         return None  # a wrong password
 
-    results = _together(lambda: sign_in(username="alice", ip="10.0.0.5", face="api", check=check), 16)
+    results = _together(
+        lambda: sign_in(username="alice", ip="10.0.0.5", face="api", check=check), 16
+    )
     assert len(checks) == 5
     assert sum(isinstance(r, SignInFailed) for r in results) == 5
     assert sum(isinstance(r, SignInLocked) for r in results) == 11

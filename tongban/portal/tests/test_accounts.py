@@ -34,7 +34,9 @@ def api():
         client = APIClient()
         client.default_format = "json"
         if user is not None:
-            response = client.post("/api/v1/auth/token", {"username": user.username, "password": "Pw-test-12345"})
+            response = client.post(
+                "/api/v1/auth/token", {"username": user.username, "password": "Pw-test-12345"}
+            )
             client.credentials(HTTP_AUTHORIZATION=f"Bearer {response.json()['token']}")
         return client
 
@@ -91,7 +93,9 @@ def test_an_unverified_account_may_browse_and_ask_but_not_apply(client, city, sm
     assert client.get(reverse("portal:home")).status_code == 200
     response = _post(client)
     assert response.status_code == 400 and "实名核验" in response.content.decode()
-    token = api().post("/api/v1/auth/token", {"username": "13800001111", "password": PASSWORD})  # by phone
+    token = api().post(
+        "/api/v1/auth/token", {"username": "13800001111", "password": PASSWORD}
+    )  # by phone
     client_api = api()
     client_api.credentials(HTTP_AUTHORIZATION=f"Bearer {token.json()['token']}")
     refused = client_api.post("/api/v1/cases", {"item": PROMISED_ITEM, "channel": "web"})
@@ -111,13 +115,19 @@ def test_an_employer_operator_signs_up_with_the_uscc(client, city, sms_outbox):
     uscc = synthetic_uscc(region="371522", seq=7)
     Applicant.objects.create(kind="employer", id_number=uscc, name="莘县鲁西化工有限公司",
                              insured_region=Office.objects.get(code="371522"))  # fmt: skip
-    missing = client.post(REGISTER, _details(kind="employer", id_number=uscc, name="莘县鲁西化工有限公司"))
+    missing = client.post(
+        REGISTER, _details(kind="employer", id_number=uscc, name="莘县鲁西化工有限公司")
+    )
     assert "经办人姓名" in missing.content.decode() and missing.status_code == 400
     response = _register(client, sms_outbox, kind="employer", id_number=uscc,
                          name="莘县鲁西化工有限公司", operator_name="赵会计")  # fmt: skip
     assert response.status_code == 302
     user = _account("13800001111")
-    assert (user.applicant.kind, user.first_name, bool(user.verified_at)) == ("employer", "赵会计", True)
+    assert (user.applicant.kind, user.first_name, bool(user.verified_at)) == (
+        "employer",
+        "赵会计",
+        True,
+    )
 
 
 def test_bad_details_are_named_before_any_code_is_sent(client, carol, sms_outbox):
@@ -187,7 +197,9 @@ def test_sign_in_by_code_and_a_forgotten_password(client, carol, sms_outbox, api
     code = _code(sms_outbox, "13500000001")
     response = client.post(CODE_LOGIN, {"confirm": "1", "code": code})
     assert response.status_code == 302 and response.url == reverse("portal:my-cases")
-    assert AuditEntry.objects.filter(event="auth.login", user=carol, data__face="portal-code").exists()
+    assert AuditEntry.objects.filter(
+        event="auth.login", user=carol, data__face="portal-code"
+    ).exists()
     client.logout()
 
     assert client.post(FORGOT, {"send": "1", "phone": "13500000001"}).status_code == 302
@@ -247,3 +259,14 @@ def test_nobody_else_downloads_it(client, alice):
     assert client.get(reverse("portal:my-data")).status_code == 302  # to sign in
     client.force_login(alice)
     assert client.get(reverse("portal:my-data")).status_code == 403
+
+
+def test_a_mobile_number_is_ascii_digits_full_width_folded():
+    from tongban.lib.errors import InvalidInput
+    from tongban.people.accounts import mobile_clean
+
+    assert mobile_clean("１３９ ６３５０-１２３４") == "13963501234"
+    assert mobile_clean("+8613963501234") == "13963501234"
+    for bad in ("١٣٩٦٣٥٠١٢٣٤", "1396350123", "23963501234"):  # Arabic-Indic, short, not 1x
+        with pytest.raises(InvalidInput):
+            mobile_clean(bad)

@@ -111,6 +111,10 @@ def test_the_excel_export_has_the_api_numbers(client, vera, history):
         by_office = client.get(f"/api/v1/stats/breakdown?by=office&{MARCH}").json()
         by_month = client.get(f"/api/v1/stats/breakdown?by=month&{MARCH}").json()
     assert xlsx["Content-Type"].startswith("application/vnd.openxmlformats")
+    from tongban.audit.models import AuditEntry
+
+    (entry,) = AuditEntry.objects.filter(event="figures.exported")  # an export is audited
+    assert entry.username == "vera" and entry.target.startswith("tongban-stats-")
     wb = load_workbook(BytesIO(xlsx.content))
     assert wb.sheetnames == ["汇总", "经办机构", "事项", "月份", "渠道", "参保地", "申请人类型"]
     sheet = wb["汇总"]

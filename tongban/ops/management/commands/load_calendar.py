@@ -33,7 +33,7 @@ class Command(BaseCommand):
         except (OSError, UnicodeDecodeError, json.JSONDecodeError) as e:
             raise CommandError(f"{path}: {e}") from None
         try:
-            loaded = calendar_load(data=data, year=year)
+            loaded = calendar_load(data=data, year=year, source=path.name)
         except CalendarError as e:
             raise CommandError(f"{path}: nothing loaded:\n  " + "\n  ".join(e.errors)) from None
         for cy in loaded:
