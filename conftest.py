@@ -6,6 +6,7 @@ carol  applicant, insured in 临清 (371581) dave  agent at 莘县
 olga   supervisor at 莘县                 vera  supervisor at the city bureau (371500)
 """
 
+import threading
 from datetime import date
 
 import pytest
@@ -113,6 +114,32 @@ def submit(user, item=PROMISED_ITEM, *, channel="web", applicant=None, materials
     case, _ = case_submit(item=item, applicant=applicant, channel=channel, submitted_by=user,
                           materials=list(materials), form=form, **kw)  # fmt: skip
     return case
+
+
+def race(calls, *, timeout: float = 60) -> list:
+    """Run the calls in threads released together (each on its own database connection);
+    return each one's result or the exception it raised, in order. For PostgreSQL tests of
+    what must happen once however many ask at the same moment."""
+    barrier = threading.Barrier(len(calls))
+    results = [None] * len(calls)
+
+    def run(i, fn):
+        from django.db import connection as conn
+
+        try:
+            barrier.wait()
+            results[i] = fn()
+        except Exception as e:  # noqa: BLE001 - the outcome is what we test
+            results[i] = e
+        finally:
+            conn.close()
+
+    threads = [threading.Thread(target=run, args=(i, fn)) for i, fn in enumerate(calls)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout)
+    return results
 
 
 def act(user, case, action, **params) -> Case:

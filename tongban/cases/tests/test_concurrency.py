@@ -6,7 +6,7 @@ import threading
 import pytest
 from django.db import connection
 
-from conftest import _user, act, submit
+from conftest import _user, act, race, submit
 from tongban.cases.models import Case, CaseEvent
 from tongban.lib.errors import Conflict
 from tongban.lib.sealed import blind_q
@@ -16,30 +16,6 @@ pytestmark = [
     pytest.mark.django_db(transaction=True),
     pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks need PostgreSQL"),
 ]
-
-
-def race(calls):
-    """Run the calls in threads released together; return each one's result or exception."""
-    barrier = threading.Barrier(len(calls))
-    results = [None] * len(calls)
-
-    def run(i, fn):
-        from django.db import connection as conn
-
-        try:
-            barrier.wait()
-            results[i] = fn()
-        except Exception as e:  # noqa: BLE001 - the outcome is what we test
-            results[i] = e
-        finally:
-            conn.close()
-
-    threads = [threading.Thread(target=run, args=(i, fn)) for i, fn in enumerate(calls)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(30)
-    return results
 
 
 def test_two_clerks_accepting_the_same_window_case_one_wins(alice, carol_applicant):

@@ -1,11 +1,10 @@
 """Two hand-ons of one enquiry at once: one wins, the other gets a Conflict. Needs real
 concurrency, so it runs on PostgreSQL (as tongban/supervision/tests/test_concurrency.py)."""
 
-import threading
-
 import pytest
 from django.db import connection
 
+from conftest import race
 from tongban.consultations.models import Consultation, ConsultationHandOff
 from tongban.consultations.services import (
     consultation_close,
@@ -20,35 +19,14 @@ pytestmark = [
 ]
 
 
-def together(*fns):
-    barrier = threading.Barrier(len(fns))
-    results = [None] * len(fns)
-
-    def run(i):
-        from django.db import connection as conn
-
-        try:
-            barrier.wait()
-            results[i] = fns[i]()
-        except Exception as e:  # noqa: BLE001 - the outcome is what we test
-            results[i] = e
-        finally:
-            conn.close()
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(len(fns))]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(60)
-    return results
-
-
 def test_two_hand_ons_at_once_one_wins(alice, bob, rita):
     for _ in range(5):  # a few rounds: the race goes either way
         c = consultation_log(clerk=alice, question="q", answer="a", close=False)
-        results = together(
-            lambda c=c: consultation_hand_on(consultation=c, by=alice, to="bob", note="n"),
-            lambda c=c: consultation_hand_on(consultation=c, by=alice, to="rita", note="n"),
+        results = race(
+            [
+                lambda c=c: consultation_hand_on(consultation=c, by=alice, to="bob", note="n"),
+                lambda c=c: consultation_hand_on(consultation=c, by=alice, to="rita", note="n"),
+            ]
         )
         won = [r for r in results if isinstance(r, Consultation)]
         lost = [r for r in results if isinstance(r, Conflict)]
@@ -61,9 +39,11 @@ def test_two_hand_ons_at_once_one_wins(alice, bob, rita):
 def test_a_hand_on_and_a_close_at_once_one_wins(alice, rita):
     for _ in range(5):
         c = consultation_log(clerk=alice, question="q", answer="a", close=False)
-        results = together(
-            lambda c=c: consultation_hand_on(consultation=c, by=alice, to="rita", note="n"),
-            lambda c=c: consultation_close(consultation=c, by=alice, reply="r"),
+        results = race(
+            [
+                lambda c=c: consultation_hand_on(consultation=c, by=alice, to="rita", note="n"),
+                lambda c=c: consultation_close(consultation=c, by=alice, reply="r"),
+            ]
         )
         assert sum(isinstance(r, Consultation) for r in results) == 1, results
         assert sum(isinstance(r, Conflict) for r in results) == 1, results

@@ -5,30 +5,9 @@ import threading
 import pytest
 from django.db import connection
 
+from conftest import race
 from tongban.people.limits import limit_hit, limit_peek
 from tongban.people.services import SignInFailed, SignInLocked, sign_in
-
-
-def _together(fn, n):
-    barrier, results = threading.Barrier(n), [None] * n
-
-    def run(i):
-        from django.db import connection as conn
-
-        try:
-            barrier.wait()
-            results[i] = fn()
-        except Exception as e:  # noqa: BLE001 - the outcome is what we test
-            results[i] = e
-        finally:
-            conn.close()
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(n)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(60)
-    return results
 
 
 @pytest.mark.django_db(transaction=True)
@@ -42,9 +21,7 @@ def test_sixteen_concurrent_wrong_passwords_get_five_checks():
             checks.append(1)
         return None  # a wrong password
 
-    results = _together(
-        lambda: sign_in(username="alice", ip="10.0.0.5", face="api", check=check), 16
-    )
+    results = race([lambda: sign_in(username="alice", ip="10.0.0.5", face="api", check=check)] * 16)
     assert len(checks) == 5
     assert sum(isinstance(r, SignInFailed) for r in results) == 5
     assert sum(isinstance(r, SignInLocked) for r in results) == 11
@@ -53,7 +30,7 @@ def test_sixteen_concurrent_wrong_passwords_get_five_checks():
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="concurrency needs PostgreSQL")
 def test_concurrent_hits_each_count():
-    _together(lambda: limit_hit("k", window=60), 16)
+    race([lambda: limit_hit("k", window=60)] * 16)
     assert limit_peek("k").count == 16
 
 

@@ -1,12 +1,10 @@
 """Several workers at once: two scans, two dispatchers, released together. Needs real
 concurrency, so it runs on PostgreSQL."""
 
-import threading
-
 import pytest
 from django.db import connection
 
-from conftest import act, submit
+from conftest import act, race, submit
 from tongban.supervision.models import Notification, Warning
 from tongban.supervision.notifications import notifications_dispatch
 from tongban.supervision.services import deadlines_scan
@@ -19,33 +17,10 @@ pytestmark = [
 ]
 
 
-def together(fn, n=4):
-    barrier = threading.Barrier(n)
-    results = [None] * n
-
-    def run(i):
-        from django.db import connection as conn
-
-        try:
-            barrier.wait()
-            results[i] = fn()
-        except Exception as e:  # noqa: BLE001 - the outcome is what we test
-            results[i] = e
-        finally:
-            conn.close()
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(n)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(60)
-    return results
-
-
 def test_concurrent_scans_raise_each_card_once(alice, carol):
     cases = [accepted_on("2025-03-03", alice, carol) for _ in range(20)]
     cases += [accepted_on("2025-03-10", alice, carol) for _ in range(20)]  # due 03-24
-    results = together(lambda: deadlines_scan(now=at("2025-03-20 09:00")))
+    results = race([lambda: deadlines_scan(now=at("2025-03-20 09:00"))] * 4)
     assert not [r for r in results if isinstance(r, Exception)], results
     assert sum(r["red"] for r in results) == 20 and sum(r["overdue"] for r in results) == 20
     assert sum(r["yellow"] for r in results) == 20
@@ -56,7 +31,7 @@ def test_concurrent_scans_raise_each_card_once(alice, carol):
 def test_concurrent_dispatchers_send_each_message_once(alice, carol, _sms_outbox):
     for _ in range(30):
         act(alice, submit(carol), "accept")
-    results = together(notifications_dispatch)
+    results = race([notifications_dispatch] * 4)
     assert not [r for r in results if isinstance(r, Exception)], results
     assert sum(r["sent"] for r in results) == 30
     assert len(_sms_outbox) == 30
