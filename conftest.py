@@ -116,6 +116,28 @@ def submit(user, item=PROMISED_ITEM, *, channel="web", applicant=None, materials
     return case
 
 
+def authorise(applicant, agent, *, items=(), days: int = 365, valid_from=None, by=None):
+    """A 委托书 from `applicant` (a record, or the details applicant_upsert takes) to `agent`,
+    made at a 莘县 window (`by`, or a clerk made for it) through the service: in force from
+    today (or `valid_from`) for `days` days, for `items` (none: all)."""
+    from datetime import timedelta
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tongban.cases.authorisations import authorisation_make
+    from tongban.people.services import applicant_upsert
+    from tongban.portal.tests.samples import pdf_bytes
+
+    if isinstance(applicant, dict):
+        applicant = applicant_upsert(**applicant)
+    by = by or User.objects.filter(username="window-clerk").first() or _user("window-clerk", Role.CLERK, "371522")
+    start = valid_from or timezone.localdate()
+    letter = SimpleUploadedFile("委托书.pdf", pdf_bytes("authorisation"), "application/pdf")
+    return authorisation_make(applicant=applicant, agent=agent, items=list(items), valid_from=start,
+                              valid_to=start + timedelta(days=days), letter=letter, by=by,
+                              identities_checked=True)  # fmt: skip
+
+
 def race(calls, *, timeout: float = 60) -> list:
     """Run the calls in threads released together (each on its own database connection);
     return each one's result or the exception it raised, in order. For PostgreSQL tests of

@@ -45,7 +45,7 @@ from django.test import Client, override_settings
 from django.urls import URLResolver, get_resolver, resolve
 from django.utils import timezone
 
-from conftest import INSTANT_ITEM, _user, act, submit
+from conftest import INSTANT_ITEM, _user, act, authorise, submit
 from tongban.cases.attachments import attachment_add
 from tongban.cases.notices import notice_pdf_stored
 from tongban.catalog.models import Agreement, Bundle, ServiceItem
@@ -119,6 +119,11 @@ ROWS = [
     row("api:case-action", "POST", "/api/v1/cases/{intake}/actions/claim",                           401, 404, 403, 404, 200, 200, 404, 404, 403, 403, 404, 404, 404, 404),
     row("api:case-notices", "GET", "/api/v1/cases/{case}/notices",                                  401, 200, 404, 404, 200, 404, 200, 200, 200, 200, 404, 404, 404, 404),
     row("api:case-personal-data", "GET", "/api/v1/cases/{case}/personal-data",                    401, 200, 404, 404, 200, 404, 200, 200, 200, 200, 404, 404, 404, 404),
+    # 委托书: listed for their applicant, agent and the clerks of the office (others: none);
+    # made by clerks and applicants (multipart only: a JSON body is 415), revoked by them.
+    row("api:authorisation-list", "GET", "/api/v1/authorisations",                                401, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200),
+    row("api:authorisation-list", "POST", "/api/v1/authorisations",                               401, 415, 415, 403, 415, 415, 403, 403, 403, 403, 403, 403, 403, 403),
+    row("api:authorisation-revoke", "POST", "/api/v1/authorisations/{auth}/revoke",                401, 200, 404, 404, 200, 200, 404, 404, 404, 404, 404, 404, 404, 404),
     row("api:notice-pdf", "GET", "/api/v1/cases/{case}/notices/{notice}.pdf",                       401, 200, 404, 404, 200, 404, 200, 200, 200, 200, 404, 404, 404, 404),
     # The case first (404), then the body; the channel in the body decides who may rate.
     row("api:case-evaluation", "POST", "/api/v1/cases/{done}/evaluation",                            401, 400, 404, 404, 400, 404, 400, 400, 400, 400, 404, 404, 404, 404),
@@ -161,6 +166,10 @@ ROWS = [
     row("desk:case-detail", "GET", "/desk/cases/{case}/",                                            DL, P, P, 404, 200, 404, 200, 200, 200, 200, 403, 403, 403, 403),
     row("desk:case-personal", "GET", "/desk/cases/{case}/personal/",                               405, 405, 405, 405, 405, 405, 405, 405, 405, 405, 405, 405, 405, 405),
     row("desk:case-personal", "POST", "/desk/cases/{case}/personal/",                              DL, P, P, 404, 200, 404, 200, 200, 200, 200, 403, 403, 403, 403),
+    row("desk:authorisations", "GET", "/desk/authorisations/",                                     DL, P, P, 200, 200, 200, 404, 404, 404, 404, 403, 403, 403, 403),
+    row("desk:authorisations", "POST", "/desk/authorisations/",                                    DL, P, P, 200, 400, 400, 404, 404, 404, 404, 403, 403, 403, 403),
+    row("desk:authorisation-revoke", "GET", "/desk/authorisations/{auth}/revoke/",                 405, 405, 405, 405, 405, 405, 405, 405, 405, 405, 405, 405, 405, 405),
+    row("desk:authorisation-revoke", "POST", "/desk/authorisations/{auth}/revoke/",                DL, P, P, 404, "302 /desk/authorisations/", "302 /desk/authorisations/", 404, 404, 404, 404, 403, 403, 403, 403),
     row("desk:case-detail", "GET", "/desk/cases/{other}/",                                           DL, P, P, 404, 404, 200, 404, 404, 404, 200, 403, 403, 403, 403),
     row("desk:case-detail", "GET", "/desk/cases/{intake}/",                                          DL, P, P, 404, 200, 200, 404, 404, 200, 200, 403, 403, 403, 403),
     row("desk:case-detail", "GET", "/desk/cases/{agents}/",                                          DL, P, P, 200, 200, 200, 404, 404, 200, 200, 403, 403, 403, 403),
@@ -229,6 +238,10 @@ ROWS = [
     row("portal:verify", "GET", "/account/verify/",                                                  405, 405, 405, 405, 405, 405, 405, 405, 405, 405, 405, 405, 405, 405),
     row("portal:verify", "POST", "/account/verify/",                                                 PL, "302 /account/", "302 /account/", "302 /account/", 403, 403, 403, 403, 403, 403, 403, 403, 403, 403),
     row("portal:my-data", "GET", "/account/data.json",                                               PL, 200, 200, 200, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403),
+    row("portal:authorisations", "GET", "/authorisations/",                                        PL, 200, 200, 200, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403),
+    row("portal:authorisations", "POST", "/authorisations/",                                       PL, 400, 400, 200, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403),
+    row("portal:authorisation-revoke", "GET", "/authorisations/{auth}/revoke/",                    405, 405, 405, 405, 405, 405, 405, 405, 405, 405, 405, 405, 405, 405),
+    row("portal:authorisation-revoke", "POST", "/authorisations/{auth}/revoke/",                   PL, "302 /authorisations/", 404, 404, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403),
     row("portal:lookup", "GET", "/lookup/",                                                          200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200),
     row("portal:lookup-rate", "GET", "/lookup/rate/",                                                405, 405, 405, 405, 405, 405, 405, 405, 405, 405, 405, 405, 405, 405),
     row("portal:lookup-rate", "POST", "/lookup/rate/",                                               400, 400, 400, 400, 400, 400, 400, 400, 400, 400, 400, 400, 400, 400),
@@ -371,6 +384,8 @@ def _world() -> dict:
         role_privileges_apply(users[role])  # the admin entry and permissions of the role
     alice, bob, olga = users["alice"], users["bob"], users["olga"]
     frank = _applicant(FRANK["name"], "371522", date(1960, 1, 1))
+    authorise(frank, users["dave"], by=users["alice"])  # dave acts for frank under a 委托书
+    carols = authorise(carol.applicant, users["dave"], by=users["alice"])
 
     case = act(alice, submit(carol), "accept")
     upload = SimpleUploadedFile("m1.pdf", pdf_bytes(), "application/pdf")
@@ -409,7 +424,7 @@ def _world() -> dict:
         "done": act(alice, submit(carol, **instant), "accept").number,
         "file": file.pk, "notice": notice.pk, "rect": rating.rectification.pk,
         "rect_there": rating_there.rectification.pk, "enquiry": enquiry.pk,
-        "other_enquiry": other_enquiry.pk,
+        "other_enquiry": other_enquiry.pk, "auth": carols.pk,
         "auditor": users["aud"].pk, "user_type": ContentType.objects.get_for_model(User).pk,
         "item": ServiceItem.objects.get(code="YB07019").pk,
     }  # fmt: skip

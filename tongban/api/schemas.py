@@ -322,7 +322,11 @@ class ApplicantInputSerializer(StrictSerializer):
         allow_blank=True,
         help_text="digits 0-9 and hyphens (full-width ones are taken as such), 7 to 20",
     )
-    insured_region = office_code_field(max_length=6, help_text="参保地: a division code")
+    insured_region = office_code_field(
+        max_length=6,
+        help_text="参保地: a division code (an agent gives the one on the person's record: an "
+        "agent changes nothing on it, 400 contact_change_not_allowed)",
+    )  # fmt: skip
     kind = EnumField(
         "ApplicantKind",
         choices=Applicant.Kind.choices,
@@ -559,6 +563,9 @@ class CaseSummarySerializer(serializers.Serializer):
     result = EnumField("CaseResult", choices=Case.Result.choices, allow_null=True)
     item = CaseItemSerializer()
     channel = EnumField("ApplicationChannel", choices=Channel.choices)
+    agent = serializers.CharField(
+        allow_null=True, help_text="帮办代办: the user name of the agent who acted for the applicant"
+    )
     applicant = ApplicantSerializer()
     insured_region = serializers.CharField()
     accepting_office = serializers.CharField(allow_null=True)

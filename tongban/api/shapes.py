@@ -13,6 +13,7 @@ from django.utils import timezone
 from tongban.cases.access import actions_available
 from tongban.cases.models import Action, Case, Notice
 from tongban.catalog.services import form_masked
+from tongban.people.models import User
 
 
 def time_iso(value: datetime | None) -> str | None:
@@ -79,9 +80,10 @@ CASE_RELATED = ("item", "item_version", "applicant")
 OFFICE_FIELDS = ("insured_region_id", "accepting_office_id", "handling_office_id")
 
 
-def case_summary(case: Case, today: date, offices: dict[int, str]) -> dict:
+def case_summary(case: Case, today: date, offices: dict[int, str],
+                 agents: dict[int, str] | None = None) -> dict:  # fmt: skip
     """The light case shape of work queues: everything on the case row, no history.
-    `offices` maps office pks to codes."""
+    `offices` maps office pks to codes, `agents` the agents' pks to user names (agent_names)."""
     applicant = case.applicant
     return {
         "number": case.number,
@@ -94,6 +96,8 @@ def case_summary(case: Case, today: date, offices: dict[int, str]) -> dict:
             "version": getattr(case, "item_version_number", None) or case.item_version.number,
         },
         "channel": case.channel,
+        # 帮办代办: who acted for the applicant, beside the applicant; null when nobody did.
+        "agent": (agents or {}).get(case.agent_id) or case.agent.username if case.agent_id else None,
         "applicant": {
             "name": applicant.name,
             "masked_id": applicant.masked_id,
@@ -138,9 +142,16 @@ def history_entry(row: tuple) -> dict:
     }
 
 
-def case_data(case: Case, history: list[tuple], user, offices: dict[int, str]) -> dict:
+def agent_names(cases) -> dict[int, str]:
+    """User names of the agents of `cases`: one query, none when no case has an agent."""
+    ids = {c.agent_id for c in cases if c.agent_id}
+    return dict(User.objects.filter(pk__in=ids).values_list("pk", "username")) if ids else {}
+
+
+def case_data(case: Case, history: list[tuple], user, offices: dict[int, str],
+              agents: dict[int, str] | None = None) -> dict:  # fmt: skip
     """The whole case as `user` sees it: its history and what they may do next."""
-    data = case_summary(case, timezone.localdate(), offices)
+    data = case_summary(case, timezone.localdate(), offices, agents)
     step = case.current_step
     done = {row[1] for row in history}  # what the history shows was ever asked
     data.update(

@@ -4,7 +4,7 @@ includes it once)."""
 from django.urls import path, re_path, register_converter
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from . import consultations, evaluations, stats, views
+from . import authorisations, consultations, evaluations, stats, views
 
 
 class KeyConverter:
@@ -70,6 +70,14 @@ urlpatterns = [
         "v1/consultations/<int:id>/close",
         consultations.ConsultationCloseView.as_view(),
         name="consultation-close",
+    ),
+    path(
+        "v1/authorisations", authorisations.AuthorisationListView.as_view(), name="authorisation-list"
+    ),
+    path(
+        "v1/authorisations/<int:id>/revoke",
+        authorisations.AuthorisationRevokeView.as_view(),
+        name="authorisation-revoke",
     ),
     path("v1/calendar/add-workdays", views.AddWorkdaysView.as_view(), name="add-workdays"),
     path("v1/agreements", views.AgreementListView.as_view(), name="agreement-list"),

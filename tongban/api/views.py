@@ -175,8 +175,8 @@ def _office_codes(cases) -> dict[int, str]:
 def _case_bodies(cases, user) -> list[dict]:
     """Whole cases as `user` sees them: at most two queries (office codes, the histories not
     read with the cases) for any number. `cases` must have shapes.CASE_RELATED loaded."""
-    offices, histories = _office_codes(cases), case_histories(cases)
-    return [shapes.case_data(c, histories[c.pk], user, offices) for c in cases]
+    offices, histories, agents = _office_codes(cases), case_histories(cases), shapes.agent_names(cases)
+    return [shapes.case_data(c, histories[c.pk], user, offices, agents) for c in cases]
 
 
 class InvalidToken(DomainError):
@@ -428,7 +428,8 @@ class CaseCollectionView(FastBearer, APIView):
             request, qs, query.get("page", 1), count=lambda: sum(p.count() for p in parts)
         )
         offices = _office_codes(rows)
-        results = [shapes.case_summary(c, today, offices) for c in rows]
+        agents = shapes.agent_names(rows)
+        results = [shapes.case_summary(c, today, offices, agents) for c in rows]
         return Response(shapes.page(results, count, next_url))
 
     @extend_schema(

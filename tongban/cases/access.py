@@ -14,13 +14,14 @@ from functools import reduce
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from tongban.catalog.models import ItemVersion
-from tongban.lib.errors import NotFound
+from tongban.lib.errors import Forbidden, NotFound
 from tongban.offices.selectors import office_by_code
 from tongban.people.models import Role
 
-from .models import IN_INTAKE, Action, Case, Status, action_open
+from .models import IN_INTAKE, Action, Authorisation, Case, Status, action_open
 from .selectors import case_by_number
 
 TAKEN_GRACE = timedelta(minutes=10)
@@ -30,6 +31,56 @@ INTAKE_ACTIONS = {Action.CLAIM, Action.ACCEPT, Action.REJECT, Action.REQUEST_SUP
 REVIEW_ACTIONS = {Action.APPROVE, Action.DENY, Action.REQUEST_SUPPLEMENT, Action.REQUEST_EXTENSION,
                   Action.START_PROCEDURE, Action.END_PROCEDURE}  # fmt: skip
 SUPERVISOR_ACTIONS = {Action.TRANSFER, Action.DECIDE_EXTENSION}
+
+
+# Why an agent may not act for someone (the API's error codes; the refusal's message).
+AUTHORISATION_REFUSALS = {
+    "authorisation_missing": gettext_lazy(
+        "没有该申请人给您的委托书，请先办理委托（窗口或申请人网上委托）"
+    ),
+    "authorisation_revoked": gettext_lazy("该申请人已撤销给您的委托书"),
+    "authorisation_not_yet_valid": gettext_lazy("委托书尚未生效"),
+    "authorisation_expired": gettext_lazy("委托书已过期，请申请人重新委托"),
+    "authorisation_out_of_scope": gettext_lazy("委托书的委托事项不包括此事项"),
+}
+
+
+def authorisation_refused(code: str) -> Forbidden:
+    return Forbidden(str(AUTHORISATION_REFUSALS[code]), code=code)
+
+
+def authorisation_refusal(
+    authorisation: Authorisation | None, *, on, item_code: str | None = None
+) -> str | None:
+    """Why `authorisation` does not let its agent act on day `on` (for the item `item_code`,
+    when given): one of AUTHORISATION_REFUSALS' codes; None when it does."""
+    if authorisation is None:
+        return "authorisation_missing"
+    if authorisation.revoked_at is not None:
+        return "authorisation_revoked"
+    if on < authorisation.valid_from:
+        return "authorisation_not_yet_valid"
+    if on > authorisation.valid_to:
+        return "authorisation_expired"
+    if item_code is not None:
+        codes = {i.code for i in authorisation.items.all()}
+        if codes and item_code not in codes:
+            return "authorisation_out_of_scope"
+    return None
+
+
+def agent_authorised(user, case: Case) -> None:
+    """An agent follows and acts on a case they applied for while the authorisation it was
+    made under is in force; Forbidden with the code that says why not (the case is theirs:
+    no secret is kept from them by a 404)."""
+    if user.role == Role.AGENT and case.agent_id == user.pk:
+        authorisation = (
+            Authorisation.objects.filter(pk=case.authorisation_id).first()
+            if case.authorisation_id else None
+        )  # fmt: skip
+        refusal = authorisation_refusal(authorisation, on=timezone.localdate())
+        if refusal:
+            raise authorisation_refused(refusal)
 
 
 def case_is_own(user, case: Case) -> bool:
@@ -98,6 +149,7 @@ def case_for(user, number: str, *, history: bool = False) -> Case:
     case = case_by_number(number, history=history) if _plausible(number) else None
     if case is None or not case_visible(user, case):
         raise NotFound(_("办件 %(number)s 不存在") % {"number": number[:40]}, code="case_not_found")
+    agent_authorised(user, case)
     return case
 
 
@@ -128,8 +180,10 @@ def _visible_parts(user) -> list[Q]:
     """What `user` may see, as disjoint conditions whose union it is (none: nothing)."""
     if user.role == Role.APPLICANT:
         return [Q(applicant_id=user.applicant_id)] if user.applicant_id else []
-    if user.role == Role.AGENT:
-        return [Q(agent=user)]
+    if user.role == Role.AGENT:  # under an authorisation in force
+        today = timezone.localdate()
+        return [Q(agent=user, authorisation__revoked_at__isnull=True,
+                  authorisation__valid_from__lte=today, authorisation__valid_to__gte=today)]  # fmt: skip
     if user.role == Role.SUPERVISOR and user.is_city_supervisor:
         return [Q()]
     if sees_intake(user):

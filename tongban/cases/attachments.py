@@ -99,27 +99,40 @@ def attachment_add(*, case: Case, material: str, file, user) -> Attachment:
         raise InvalidInput(_("事项“%(item)s”没有材料 %(material)r；可用的材料编码: %(codes)s") % {
                                "item": case.item.name, "material": material, "codes": ", ".join(codes)},
                            code="unknown_material", field="material")  # fmt: skip
-    content_type, ext = attachment_check(file)
-    digest = hashlib.sha256()
-    file.seek(0)
-    for chunk in iter(lambda: file.read(64 * 1024), b""):
-        digest.update(chunk)
-    file.seek(0)
+    content_type, ext, sha256, name = upload_checked(file)
     attachment = Attachment(
-        case=case, material=material, original_name=_original_name(file),
-        content_type=content_type, size=file.size, sha256=digest.hexdigest(), uploaded_by=user,
+        case=case, material=material, original_name=name, content_type=content_type,
+        size=file.size, sha256=sha256, uploaded_by=user,
     )  # fmt: skip
-    # A random name: the applicant's file name says nothing about where it lies on disk.
-    attachment.file.save(secrets.token_hex(16) + ext, File(file), save=False)
-    stored = _stored.get()
-    if stored is not None:
-        stored.append(attachment.file.name)
+    upload_store(attachment.file, file, ext)
     try:
         attachment.save(force_insert=True)
     except Exception:
         default_storage.delete(attachment.file.name)
         raise
     return attachment
+
+
+def upload_checked(file, *, field: str = "file") -> tuple[str, str, str, str]:
+    """(content type, extension, SHA-256, original name) of an upload attachment_check()
+    accepts; InvalidInput naming `field` otherwise."""
+    content_type, ext = attachment_check(file, field=field)
+    digest = hashlib.sha256()
+    file.seek(0)
+    for chunk in iter(lambda: file.read(64 * 1024), b""):
+        digest.update(chunk)
+    file.seek(0)
+    return content_type, ext, digest.hexdigest(), _original_name(file)
+
+
+def upload_store(field_file, file, ext: str) -> None:
+    """Store `file` in `field_file` (a FileField of an unsaved row) under a random name: the
+    uploader's file name says nothing about where it lies on disk. Inside uploads_atomic() it
+    is deleted again if the transaction rolls back."""
+    field_file.save(secrets.token_hex(16) + ext, File(file), save=False)
+    stored = _stored.get()
+    if stored is not None:
+        stored.append(field_file.name)
 
 
 @contextmanager

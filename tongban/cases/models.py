@@ -1,5 +1,6 @@
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 
 from tongban.catalog.models import ONLINE_CHANNELS, Channel
 from tongban.lib.sealed import SealedJSONField
@@ -127,6 +128,12 @@ class Case(models.Model):
     insured_region = models.ForeignKey("offices.Office", models.PROTECT, related_name="+")
     agent = models.ForeignKey(
         "people.User", models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    # The 委托书 the agent applied under (cases.authorisations); the agent follows and acts on
+    # the case while it is in force.
+    authorisation = models.ForeignKey(
+        "cases.Authorisation", models.PROTECT, null=True, blank=True, related_name="cases",
+        db_index=False,
     )
     submitted_by = models.ForeignKey(
         "people.User", models.PROTECT, related_name="+", db_index=False
@@ -485,6 +492,49 @@ class CaseCounter(models.Model):
 
     def __str__(self):
         return f"{self.prefix} {self.day} {self.last}"
+
+
+class Authorisation(models.Model):
+    """委托书: `applicant` authorises `agent` (a user with the agent role) to apply, hand in
+    supplements, withdraw and follow cases for them: for `items` (none: every item), from
+    `valid_from` to `valid_to` inclusive, until revoked. Made at a window by a clerk who saw
+    both identity documents, or by the applicant on the portal; the signed letter is kept as a
+    file (stored as material files are: cases.attachments)."""
+
+    class Channel(models.TextChoices):
+        WINDOW = "window", "窗口"
+        WEB = "web", "网上"
+
+    applicant = models.ForeignKey(
+        "people.Applicant", models.PROTECT, related_name="authorisations"
+    )
+    agent = models.ForeignKey("people.User", models.PROTECT, related_name="authorisations_held")
+    items = models.ManyToManyField("catalog.ServiceItem", blank=True, related_name="+")
+    valid_from = models.DateField("生效日期")
+    valid_to = models.DateField("截止日期")
+    letter = models.FileField(upload_to="authorisations/%Y/%m/")
+    letter_name = models.CharField(max_length=200)
+    letter_sha256 = models.CharField(max_length=64)
+    channel = models.CharField(max_length=6, choices=Channel)
+    made_by = models.ForeignKey("people.User", models.PROTECT, related_name="+")
+    made_at = models.DateTimeField(default=timezone.now)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        "people.User", models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = verbose_name_plural = "委托书"
+        indexes = [models.Index(fields=["agent", "applicant"], name="authorisation_agent_idx")]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(valid_to__gte=models.F("valid_from")),
+                name="authorisation_dates_in_order",
+            )
+        ]
+
+    def __str__(self):
+        return f"委托书 {self.pk}"
 
 
 class BundleApplication(models.Model):

@@ -27,7 +27,7 @@ from tongban.people.models import Applicant, Role, User
 from tongban.people.services import applicant_may_apply, applicant_upsert
 from tongban.workdays import services as workdays
 
-from . import access
+from . import access, authorisations
 from .models import (
     Action,
     BundleApplication,
@@ -131,6 +131,8 @@ def _applicant_of(submitted_by: User, given: Applicant | dict | None) -> Applica
         raise InvalidInput(_("代他人申请时必填 applicant"), field="applicant")
     if isinstance(given, Applicant):
         return given
+    if submitted_by.role == Role.AGENT:  # under an authorisation: the record as it is
+        return authorisations.applicant_for_agent(given)
     if not isinstance(given, dict):
         raise InvalidInput(_("applicant 应为对象"), code="invalid", field="applicant")
     return applicant_upsert(**given, by=submitted_by)
@@ -210,10 +212,15 @@ def _submit(*, item: str, channel: str, submitted_by: User, applicant: Applicant
     number_office = settings.TONGBAN_CITY_CODE if online else office.code
     if not online and window is None:
         window = office_window(office.pk)
-    agent = submitted_by if submitted_by.role == Role.AGENT else None
+    agent = authorisation = None
+    if submitted_by.role == Role.AGENT:
+        agent = submitted_by
+        authorisation = authorisations.authorisation_for(agent=agent, applicant=applicant,
+                                                         item_code=version.item.code)  # fmt: skip
     case = Case(
         item=version.item, item_version=version, applicant=applicant,
-        insured_region_id=applicant.insured_region_id, agent=agent, submitted_by=submitted_by,
+        insured_region_id=applicant.insured_region_id, agent=agent, authorisation=authorisation,
+        submitted_by=submitted_by,
         channel=channel, window=window, bundle_application=bundle_application,
         submitted_at=now, form=form, supplied_materials=materials, idempotency_key=idempotency_key,
         owner=None if online else submitted_by, handling_office=None if online else office,
@@ -308,6 +315,8 @@ def case_act(*, number: str, action: str, actor: User, expected_version: int | N
                     code="taken_by_other",
                 )
             raise NotFound(_("办件 %(number)s 不存在") % {"number": number}, code="case_not_found")
+        if actor.role == Role.AGENT:
+            access.agent_authorised(actor, case)
         if expected_version is not None and expected_version != case.version:
             raise Conflict(
                 _("办件已被他人更新（当前版本 %(current)s，提交的是 %(given)s），请刷新后重试")
@@ -376,6 +385,7 @@ def _notice(act: Act, kind: str, **data) -> None:
         "item_code": case.item.code,
         "applicant": case.applicant.name,
         "applicant_id": case.applicant.masked_id,
+        **({"agent": case.agent.get_full_name() or case.agent.username} if case.agent_id else {}),
         "office": office.name if office else "",
         "submitted_at": timezone.localtime(case.submitted_at).isoformat(),
         **data,

@@ -172,3 +172,34 @@ class CloseForm(forms.Form):
     reply = forms.CharField(label=_("办结答复"), max_length=2000,
                             widget=forms.Textarea(attrs={"rows": 2, "placeholder": _("最终答复咨询人的内容")}))  # fmt: skip
     owner = forms.IntegerField(required=False, widget=forms.HiddenInput)  # as the page showed
+
+
+class AuthorisationForm(forms.Form):
+    """A 委托书 made at the window: who authorises, the agent, the scope and period, the
+    signed letter, and the clerk's confirmation of both identity documents."""
+
+    id_number = forms.CharField(label=_("委托人证件号码"), max_length=30,
+                                help_text=_("居民身份证号码或统一社会信用代码"))  # fmt: skip
+    name = forms.CharField(label=_("委托人姓名 / 单位名称"), max_length=100)
+    phone = forms.CharField(label=_("委托人联系电话"), max_length=20, required=False)
+    insured_region = forms.ChoiceField(label=_("参保地"))
+    agent = forms.CharField(label=_("代办人账号"), max_length=150,
+                            help_text=_("帮办代办员的登录账号"))  # fmt: skip
+    items = forms.MultipleChoiceField(
+        label=_("委托事项"), required=False, help_text=_("不选：全部事项"),
+        widget=forms.SelectMultiple(attrs={"size": 6}),
+    )  # fmt: skip
+    valid_from = forms.DateField(
+        label=_("生效日期"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    valid_to = forms.DateField(label=_("截止日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    letter = forms.FileField(label=_("签字的委托书（PDF、JPG 或 PNG）"),
+                             widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.jpg,.jpeg,.png"}))  # fmt: skip
+    identities_checked = forms.BooleanField(
+        label=_("已核验委托人和代办人的身份证件"), required=False
+    )
+
+    def __init__(self, *args, items, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["insured_region"].choices = [("", "——"), *office_choices(include_external=True)]
+        self.fields["items"].choices = items

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import audit, consultations, security, views
+from . import audit, authorisations, consultations, security, views
 
 app_name = "desk"
 urlpatterns = [
@@ -22,6 +22,9 @@ urlpatterns = [
     path("consultations/<int:pk>/close/", consultations.close, name="consultation-close"),
     path("policies/", consultations.policies, name="policies"),
     path("audit/", audit.audit_log, name="audit"),
+    path("authorisations/", authorisations.authorisations, name="authorisations"),
+    path("authorisations/<int:pk>/revoke/", authorisations.authorisation_revoke_view,
+         name="authorisation-revoke"),  # fmt: skip
     path("audit/export.csv", audit.audit_export, {"fmt": "csv"}, name="audit-export-csv"),
     path("audit/export.xlsx", audit.audit_export, {"fmt": "xlsx"}, name="audit-export-xlsx"),
 ]

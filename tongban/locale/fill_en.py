@@ -37,11 +37,15 @@ EN = {
     "%(label)s 应为 %(min)s 至 %(max)s 位数字，可含连字符，而不是 %(value)r": "%(label)s must be %(min)s to %(max)s digits, hyphens allowed, not %(value)r",
     "%(field)s 必填（YYYY-MM-DD）": "%(field)s is required (YYYY-MM-DD)",
     "%(field)s 应为日期 YYYY-MM-DD，而不是 %(value)r": "%(field)s must be a date YYYY-MM-DD, not %(value)r",
+    "不能办理": "Not allowed",
+    "您的账户无权进行此操作。如有疑问，请咨询 12393 或到任一经办窗口。": "Your account may not do this. For help, call 12393 or ask at any service window.",
+    "返回首页": "Back to the home page",
 }
 
 
 # The site-wide templates (templates/base.html, templates/admin/) are no app's:
 # makemessages in tongban/lib cannot see their strings.
 EXTRA = {
+    "不能办理", "您的账户无权进行此操作。如有疑问，请咨询 12393 或到任一经办窗口。", "返回首页",  # 403.html
     "%(year)s 年的节假日安排尚未载入：该年度的期限按周一至周五暂计（标 *）。请事项管理员在国务院办公厅通知发布后载入（管理后台“年度节假日安排”或 tongban load-calendar）。"
 }

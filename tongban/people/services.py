@@ -47,7 +47,7 @@ def applicant_identify(id_number: str, kind: str | None = None) -> tuple[str, st
             ) from None
 
 
-def applicant_upsert(*, id_number: str, name: str, phone: str = "", insured_region: str,
+def applicant_upsert(*, id_number: str, name: str, phone: str = "", insured_region: str = "",
                      kind: str | None = None, by: User | None = None) -> Applicant:  # fmt: skip
     """The one record of a person or employer, created or brought up to date; `by` is the
     user who gave the details (the audit entry of a change names them).
@@ -56,6 +56,8 @@ def applicant_upsert(*, id_number: str, name: str, phone: str = "", insured_regi
     kind, number = applicant_identify(id_number, kind)
     name = name_clean(name, field="applicant.name", label=_("姓名/单位名称"), max_length=100)
     phone = phone_clean(phone, field="applicant.phone")
+    if not insured_region:
+        raise InvalidInput(_("参保地必填"), code="required", field="applicant.insured_region")
     region = office_by_code(insured_region) if isinstance(insured_region, str) else None
     if region is None:
         raise InvalidInput(

@@ -288,3 +288,25 @@ class CodePasswordForm(CodeForm):
         ):
             self.add_error("password2", pgettext("portal", "两次输入的密码不一致"))
         return data
+
+
+class AuthorisationForm(forms.Form):
+    """An applicant's own 委托书 to an agent, with the signed letter."""
+
+    agent = forms.CharField(label=pgettext_lazy("portal", "代办人账号"), max_length=150,
+                            help_text=pgettext_lazy("portal", "帮办代办员告诉您的登录账号"))  # fmt: skip
+    items = forms.MultipleChoiceField(
+        label=pgettext_lazy("portal", "委托事项"), required=False,
+        help_text=pgettext_lazy("portal", "不选：全部事项"),
+        widget=forms.SelectMultiple(attrs={"size": 6}),
+    )  # fmt: skip
+    valid_from = forms.DateField(label=pgettext_lazy("portal", "生效日期"),
+                                 widget=forms.DateInput(attrs={"type": "date"}))  # fmt: skip
+    valid_to = forms.DateField(label=pgettext_lazy("portal", "截止日期"),
+                               widget=forms.DateInput(attrs={"type": "date"}))  # fmt: skip
+    letter = forms.FileField(label=pgettext_lazy("portal", "签字的委托书（PDF、JPG 或 PNG）"),
+                             widget=forms.ClearableFileInput(attrs={"accept": ACCEPT}))  # fmt: skip
+
+    def __init__(self, *args, items, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["items"].choices = items

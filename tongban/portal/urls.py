@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import accounts, views
+from . import accounts, authorisations, views
 
 app_name = "portal"
 urlpatterns = [
@@ -15,6 +15,9 @@ urlpatterns = [
     path("account/", accounts.account, name="account"),
     path("account/verify/", accounts.verify, name="verify"),
     path("account/data.json", accounts.my_data, name="my-data"),
+    path("authorisations/", authorisations.authorisations, name="authorisations"),
+    path("authorisations/<int:pk>/revoke/", authorisations.authorisation_revoke_view,
+         name="authorisation-revoke"),  # fmt: skip
     path("lookup/", views.lookup, name="lookup"),
     path("lookup/rate/", views.lookup_rate, name="lookup-rate"),
     path("cases/", views.my_cases, name="my-cases"),

@@ -25,4 +25,7 @@ EN = {
     "只有科长/监察可以查看差评整改": "Only supervisors may read the rectifications",
     "page 应为 1 到 %(max)s 的整数": "page must be a whole number from 1 to %(max)s",
     "by 应为 %(choices)s 之一": "by must be one of %(choices)s",
+    "委托书由窗口受理员或申请人本人办理": "Authorisations are made by a window clerk or by the applicant themselves",
+    "此账号没有关联申请人信息": "This account has no applicant record",
+    "没有这份委托书": "No such authorisation",
 }

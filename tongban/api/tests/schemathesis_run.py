@@ -30,9 +30,17 @@ DOMAIN_REFUSALS = {
     "applicant_not_allowed",  # who applies for whom: an applicant applies for themselves
     "applicant_kind_not_allowed",  # the kinds of applicant an item takes (its version)
     "id_name_mismatch",  # an ID number already known under another name
+    # 委托书: the agent is an account of the agent role; a clerk confirms both identity
+    # documents; the period against today; the letter judged by its content
+    "unknown_agent", "identities_not_checked", "invalid_period", "empty_file",
+    "file_type_not_allowed",
 }  # fmt: skip
 DOMAIN_REFUSED_FIELDS = {
     ("invalid", "applicant"),  # ... and staff must name the applicant
+    ("required", "applicant_id_number"),  # a clerk names who authorises (an applicant: nobody)
+    ("required", "applicant_region"),
+    ("required", "applicant_name"),
+    ("invalid_characters", "applicant_name"),  # multipart: no pattern (authorisations.py)
     ("invalid", "office"),  # an office only for a window application
     ("unknown_item", "forms"),  # a bundle's forms and materials: its own items only
     ("unknown_item", "materials"),
@@ -90,7 +98,10 @@ def run(url: str, tokens: list[str], seed: int, max_examples: int) -> dict:
     sent, statuses, domain, failures = 0, Counter(), Counter(), []
     for event in from_schema(schema).execute():
         if isinstance(event, events.NonFatalError | events.FatalError):
-            failures.append(f"{type(event).__name__}: {getattr(event, 'value', event)!r}"[:500])
+            where = getattr(event, "label", "") or ""
+            failures.append(
+                f"{type(event).__name__} {where}: {getattr(event, 'value', event)!r}"[:500]
+            )
         if not isinstance(event, events.ScenarioFinished):
             continue
         recorder = event.recorder

@@ -6,7 +6,7 @@ from datetime import date, timedelta
 import pytest
 from django.utils import timezone
 
-from conftest import INSTANT_ITEM, PROMISED_FORM, PROMISED_ITEM
+from conftest import INSTANT_ITEM, PROMISED_FORM, PROMISED_ITEM, authorise
 from tongban.cases.models import Case
 from tongban.catalog.models import ItemVersion
 from tongban.lib.identifiers import synthetic_resident_id, synthetic_uscc
@@ -68,7 +68,8 @@ def test_a_replay_with_the_same_key_returns_the_first_case(api, carol):
     assert other.json()["number"] != first.json()["number"]
 
 
-def test_an_agent_applies_for_a_new_person(api, dave):
+def test_an_agent_applies_for_a_person_who_authorised_them(api, dave):
+    authorise(NEW_PERSON, dave)
     response = api(dave).post(URL, {**ONLINE, "applicant": NEW_PERSON})
     assert response.status_code == 201, response.content
     case = Case.objects.get(number=response.json()["number"])
@@ -80,6 +81,7 @@ def test_an_agent_applies_for_a_new_person(api, dave):
 def test_an_employer_applies_through_an_agent(api, dave):
     employer = {"id_number": synthetic_uscc(region="371522", seq=7), "name": "莘县某医药公司",
                 "insured_region": "371522", "kind": "employer"}  # fmt: skip
+    authorise(employer, dave, items=["YB01001"])
     response = api(dave).post(
         URL, {"item": "YB01001", "channel": "mobile", "materials": ["M1", "M2"],
               "applicant": employer},
@@ -148,8 +150,8 @@ BAD_INPUT = [
      {"item": "YB01001", "channel": "web", "materials": ["M1", "M2"],
       "applicant": {"id_number": BAD_USCC, "name": "某公司", "insured_region": "371522",
                     "kind": "employer"}}, 400, "uscc_checksum", "applicant.id_number"),
-    ("unknown-region", "dave", _person(insured_region="999999"), 400, "unknown_region",
-     "applicant.insured_region"),
+    ("unknown-region", "alice", {**_person(insured_region="999999"), "channel": "window",
+                                 "office": "371522"}, 400, "unknown_region", "applicant.insured_region"),
     ("applicant-not-object", "dave", {**ONLINE, "applicant": "张大爷"}, 400, "invalid",
      "applicant"),
     ("applicant-missing-for-agent", "dave", ONLINE, 400, "invalid", "applicant"),
@@ -194,9 +196,11 @@ BAD_INPUT = [
     ("body-not-object", "carol", [ONLINE], 400, "invalid", None),
     ("reviewer-may-not-apply", "rita", {**ONLINE, "applicant": NEW_PERSON}, 403,
      "online_applicants_only", None),
-    ("window-is-for-clerks", "dave",
-     {"item": INSTANT_ITEM, "channel": "window", "materials": ["M1"], "applicant": NEW_PERSON},
+    ("window-is-for-clerks", "carol",
+     {"item": INSTANT_ITEM, "channel": "window", "materials": ["M1"]},
      403, "window_clerks_only", None),
+    ("agent-unauthorised", "dave", {**ONLINE, "applicant": NEW_PERSON}, 403,
+     "authorisation_missing", None),
 ]  # fmt: skip
 
 

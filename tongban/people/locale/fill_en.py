@@ -47,4 +47,5 @@ EN = {
     "没有待确认的动态口令，请重新开始绑定": "No authenticator is waiting for its first code: start the enrolment again",
     "动态验证码不正确，请输入验证器上当前显示的 6 位数字": "Wrong code: type the 6 digits your authenticator shows now",
     "只有安全管理员可以重置动态口令": "Only the security administrator resets an authenticator",
+    "参保地必填": "The insured region is required",
 }

@@ -3,7 +3,7 @@ from datetime import date
 import pytest
 from django.urls import reverse
 
-from conftest import PROMISED_FORM, PROMISED_ITEM
+from conftest import PROMISED_FORM, PROMISED_ITEM, authorise
 from tongban.cases.models import Attachment, Case
 from tongban.lib.identifiers import synthetic_resident_id
 from tongban.people.models import Applicant
@@ -137,6 +137,13 @@ def test_an_agent_applies_for_someone(client, dave, city):
     client.force_login(dave)
     assert "申请人证件号码" in client.get(APPLY).content.decode()
     id_number = synthetic_resident_id(region="371522", birth=date(1950, 1, 2))
+    person = {"id_number": id_number, "name": "赵大爷", "phone": "13600000000",
+              "insured_region": "371522"}  # fmt: skip
+    response = _post(client, applicant_id_number=id_number, applicant_name="赵大爷",
+                     applicant_phone="13600000000", applicant_region="371522")  # fmt: skip
+    assert response.status_code == 400 and "没有该申请人给您的委托书" in response.content.decode()
+    assert not Case.objects.exists()
+    authorise(person, dave)
     response = _post(client, applicant_id_number=id_number, applicant_name="赵大爷",
                      applicant_phone="13600000000", applicant_region="371522")  # fmt: skip
     assert response.status_code == 302

@@ -3,6 +3,7 @@ import os
 from django.conf import settings
 from django.core.management import BaseCommand, CommandError, call_command
 
+from tongban.cases.demo import authorisations_demo
 from tongban.catalog.seed import catalog_seed
 from tongban.consultations.seed import policies_seed
 from tongban.offices.services import offices_load
@@ -32,6 +33,8 @@ class Command(BaseCommand):
         password = password or demo_password()
         users = people_demo(password=password)
         self.stdout.write(f"数据目录 (data dir): {settings.DATA_DIR}")
+        for line in authorisations_demo():
+            self.stdout.write(f"委托书 (authorisation): {line}")
         self.stdout.write(f"Demo city ready: 9 offices, {items} catalog items, {len(users)} users.")
         self.stdout.write("Users: clerk-371522, reviewer-371522, second-reviewer-371522, agent-371522, "
                           "supervisor-371500, catalog-admin, sysadmin, secadmin, auditor, applicant-1, "
