@@ -119,15 +119,18 @@ def anchors_make(*, now: datetime | None = None, limit: int | None = None) -> li
     made = []
     for label, field in ANCHORED.items():
         model = apps.get_model(label)
-        first = model._base_manager.order_by(field).values_list(field, flat=True).first()
-        if first is None:
-            continue
         done = set(
             AuditEntry.objects.filter(event=EVENT, target__startswith=f"{label} ").values_list(
                 "target", flat=True
             )
         )
-        day = timezone.localdate(first)
+        if done:  # days are anchored oldest first: go on from the newest one
+            day = max(date.fromisoformat(t.rsplit(" ", 1)[1]) for t in done) + timedelta(days=1)
+        else:  # the first row's day, by the primary key's index (the time field has none)
+            first = model._base_manager.order_by("pk").values_list(field, flat=True).first()
+            if first is None:
+                continue
+            day = timezone.localdate(first)
         todo = []
         while day <= last_day:
             if _target(label, day) not in done:

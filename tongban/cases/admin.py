@@ -1,7 +1,10 @@
+from functools import partial
+
 from django.contrib import admin
 
 from tongban.lib.admin import ReadOnlyAdminMixin, SealedSearchMixin
 from tongban.people.models import Applicant
+from tongban.people.services import applicant_number_q
 
 from .models import Case, CaseEvent, ClockStop, Notice
 
@@ -47,7 +50,8 @@ class CaseAdmin(SealedSearchMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     list_filter = ["status", "result", "channel", "handling_office"]
     search_fields = ["=number"]
     # ID numbers and names are sealed: found by their exact value (lib.admin).
-    sealed_search = ((Applicant, "id_number", "applicant__"), (Applicant, "name", "applicant__"))
+    sealed_search = (partial(applicant_number_q, prefix="applicant__"),
+                     (Applicant, "name", "applicant__"))  # fmt: skip
     list_select_related = ["item", "handling_office"]
     raw_id_fields = [
         "applicant",

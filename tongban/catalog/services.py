@@ -19,7 +19,7 @@ from .models import Channel, HandlingType, ItemVersion, ServiceItem
 STEP_ROLES = ("reviewer", "second_reviewer")
 FORM_TYPES = ("text", "number", "date", "choice", "bool", "account")
 # A bank account (收款账号): digits, sealed with the rest of the form and shown masked to staff
-# until one of them asks for the full value (cases.services.case_personal_data_reveal).
+# until one of them asks for the full value (cases.services.case_personal_data).
 ACCOUNT_DIGITS = (8, 32)
 APPLICANT_KINDS = ("person", "employer")
 VERSION_FIELDS = (

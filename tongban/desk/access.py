@@ -9,6 +9,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.translation import gettext_lazy
 
 from tongban.cases.access import case_for
 from tongban.cases.models import Case
@@ -19,22 +20,30 @@ DESK_ROLES = {Role.CLERK, Role.REVIEWER, Role.SECOND_REVIEWER, Role.SUPERVISOR, 
 PORTAL_URL = "/"
 
 
-def desk_view(view):
-    """Let in signed-in staff with a desk role; send applicants to the portal, everyone
-    else (administrators, auditors) gets 403: their work is in the admin."""
+def role_view(roles=None, *, refused="", applicants_to_portal: bool = True):
+    """A decorator for views of signed-in users with one of `roles` (None: any but an
+    applicant): the anonymous go to the sign-in page, applicants to the portal (or get 403,
+    without `applicants_to_portal`), anyone else 403 with the message `refused`."""
 
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        user = request.user
-        if not user.is_authenticated:
-            return redirect_to_login(request.get_full_path(), reverse("desk:login"))
-        if user.role == Role.APPLICANT:
-            return redirect(PORTAL_URL)
-        if user.role not in DESK_ROLES:
-            raise PermissionDenied("柜台仅供经办人员使用")
-        return view(request, *args, **kwargs)
+    def decorate(view):
+        @wraps(view)
+        def wrapper(request, *args, **kwargs):
+            user = request.user
+            if not user.is_authenticated:
+                return redirect_to_login(request.get_full_path(), reverse("desk:login"))
+            if user.role == Role.APPLICANT and applicants_to_portal:
+                return redirect(PORTAL_URL)
+            if (roles is not None and user.role not in roles) or user.role == Role.APPLICANT:
+                raise PermissionDenied(refused)
+            return view(request, *args, **kwargs)
 
-    return wrapper
+        return wrapper
+
+    return decorate
+
+
+# Signed-in staff with a desk role; administrators and auditors work elsewhere (403).
+desk_view = role_view(DESK_ROLES, refused=gettext_lazy("柜台仅供经办人员使用"))
 
 
 def clerks_only(user) -> None:

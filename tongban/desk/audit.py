@@ -6,11 +6,8 @@ actions it records do not read it here)."""
 import csv
 import io
 import json
-from functools import wraps
 
 from django.contrib import messages
-from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -29,6 +26,8 @@ from tongban.lib.paging import page_number, page_rows
 from tongban.lib.text import date_clean
 from tongban.people.models import Role
 
+from .access import role_view
+
 PAGE_SIZE = 50
 EXPORT_MAX = 50_000  # rows in one export; more is refused, never cut off silently
 FILTERS = ("from", "to", "user", "event", "outcome", "target")
@@ -38,18 +37,9 @@ FORMATS = {
 }
 
 
-def auditors_only(view):
-    """Signed-in auditors; anyone else signed in gets 403, the anonymous the sign-in page."""
-
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path(), reverse("desk:login"))
-        if request.user.role != Role.AUDITOR:
-            raise PermissionDenied(_("审计日志仅供审计员查看"))
-        return view(request, *args, **kwargs)
-
-    return wrapper
+# Signed-in auditors; anyone else signed in gets 403, the anonymous the sign-in page.
+auditors_only = role_view({Role.AUDITOR}, refused=gettext_lazy("审计日志仅供审计员查看"),
+                          applicants_to_portal=False)  # fmt: skip
 
 
 def _filters(request) -> tuple[dict, dict]:

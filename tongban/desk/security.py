@@ -8,14 +8,12 @@ so no page, API call or admin view can be reached half-way. A pending sign-in di
 STEP_SECONDS, or when the account's password, role or active flag changes meanwhile."""
 
 import time
-from functools import wraps
 
 from django import forms
 from django.contrib import messages
 from django.contrib.auth import login as auth_login
 from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth.forms import PasswordChangeForm, SetPasswordForm
-from django.contrib.auth.views import redirect_to_login
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -38,7 +36,7 @@ from tongban.people.totp import (
     totp_secret,
 )
 
-from .access import DESK_ROLES, PORTAL_URL
+from .access import DESK_ROLES, PORTAL_URL, role_view
 
 PENDING = "tongban.sign_in"  # the session key of a pending sign-in
 STEP_SECONDS = 10 * 60
@@ -158,19 +156,9 @@ def sign_in_step(request):
 # --- One's own password and authenticator ---------------------------------------------------
 
 
-def staff_view(view):
-    """Signed-in staff of any role, administrators included (their password and
-    authenticator are theirs too); applicants have the portal."""
-
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path(), reverse("desk:login"))
-        if request.user.role == Role.APPLICANT:
-            return redirect(PORTAL_URL)
-        return view(request, *args, **kwargs)
-
-    return wrapper
+# Signed-in staff of any role, administrators included (their password and authenticator are
+# theirs too); applicants have the portal.
+staff_view = role_view()
 
 
 @staff_view

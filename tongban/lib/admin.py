@@ -3,15 +3,20 @@ from .sealed import blind_q
 
 class SealedSearchMixin:
     """Admin search that also finds a sealed field's exact value (lib.sealed), through
-    `sealed_search`: (model, field, lookup prefix) triples."""
+    `sealed_search`: (model, field, lookup prefix) triples, or a function of the search term
+    that returns the Q (one that normalises it first: an ID number typed in its 15 digits)."""
 
     sealed_search: tuple = ()
 
     def get_search_results(self, request, queryset, search_term):
         found, duplicates = super().get_search_results(request, queryset, search_term)
         term = search_term.strip()
-        for model, field, prefix in self.sealed_search if term else ():
-            found |= queryset.filter(blind_q(model, field, term, prefix=prefix))
+        for entry in self.sealed_search if term else ():
+            if callable(entry):
+                found |= queryset.filter(entry(term))
+            else:
+                model, field, prefix = entry
+                found |= queryset.filter(blind_q(model, field, term, prefix=prefix))
         return found, duplicates
 
 

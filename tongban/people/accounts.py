@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tongban.audit.services import record
+from tongban.lib import sql
 from tongban.lib.crypto import blind_index
 from tongban.lib.errors import DomainError, InvalidInput
 from tongban.lib.identifiers import phone_mask
@@ -28,7 +29,7 @@ from tongban.offices.selectors import office_by_code
 from .identity import IdentityUnavailable, identity_service
 from .limits import limit_hit
 from .models import Applicant, PhoneCode, Role, User
-from .services import applicant_identify, sign_in
+from .services import applicant_by_number, applicant_identify, sign_in
 
 CODE_TRIES = 5  # wrong codes before a code is spent
 _MOBILE = re.compile(r"1[3-9][0-9]{9}")  # ASCII digits only (\d takes Arabic-Indic ones too)
@@ -105,9 +106,10 @@ def code_send(*, phone: str, purpose: str, ip: str | None) -> None:
     record(event="auth.code_sent", ip=ip, target=phone_mask(phone), purpose=purpose)
 
 
-def code_check(*, phone: str, purpose: str, code: str) -> bool:
+def code_check(*, phone: str, purpose: str, code: str, spend: bool = True) -> bool:
     """Whether `code` is the live code last sent to `phone` for `purpose`; a right code is
-    spent, and CODE_TRIES wrong ones spend it too."""
+    spent (unless not `spend`: asked again once the rest of the request has passed), and
+    CODE_TRIES wrong ones spend it too."""
     code = (code or "").strip() if isinstance(code, str) else ""
     with transaction.atomic():
         sent = (
@@ -118,7 +120,8 @@ def code_check(*, phone: str, purpose: str, code: str) -> bool:
         if sent is None or sent.tries >= CODE_TRIES:
             return False
         if hmac.compare_digest(sent.digest, _digest(phone, purpose, code)):
-            sent.delete()
+            if spend:
+                sent.delete()
             return True
         sent.tries += 1
         sent.save(update_fields=["tries"])
@@ -152,8 +155,10 @@ def registration_clean(*, kind: str, id_number: str, name: str, phone: str,
     if User.objects.filter(blind_q(Applicant, "id_number", number, prefix="applicant__")).exists():
         raise InvalidInput(_("该证件号码已注册账户，请直接登录或找回密码"),
                            code="id_number_taken", field="id_number")  # fmt: skip
-    existing = Applicant.objects.filter(blind_q(Applicant, "id_number", number)).first()
-    if existing is not None and existing.kind == Applicant.Kind.PERSON and existing.name != name:
+    existing = applicant_by_number(number)
+    # A person's or an employer's: a number names one, under one name (a USCC is printed on
+    # every business licence, so the name must match too before anyone claims the record).
+    if existing is not None and (existing.kind != kind or existing.name != name):
         raise InvalidInput(
             _("姓名与证件号码不符，请核对证件"), code="id_name_mismatch", field="name"
         )
@@ -169,21 +174,28 @@ def account_register(*, details: dict, code: str, password: str, ip: str | None)
     details = registration_clean(**details)  # again: another may have signed up meanwhile
     # The account signs in by its phone (people.backends): its user name is no phone number,
     # which would sit in the clear in the user table and the logs.
+    # The person's name stays sealed on their record (Applicant.name), not in the clear here;
+    # an employer's account keeps the operator's name, as staff accounts keep theirs.
     user = User(username=f"m-{secrets.token_hex(5)}", phone=details["phone"], role=Role.APPLICANT,
-                first_name=details["operator_name"] or details["name"])  # fmt: skip
+                first_name=details["operator_name"])  # fmt: skip
     _password_check(password, user)
     if not code_check(phone=details["phone"], purpose=PhoneCode.Purpose.REGISTER, code=code):
         raise _wrong_code()
     with transaction.atomic():
-        applicant = Applicant.objects.filter(
-            blind_q(Applicant, "id_number", details["id_number"])
-        ).first()
+        applicant = applicant_by_number(details["id_number"])
         if applicant is None:
-            applicant = Applicant.objects.create(
+            applicant = Applicant(
                 kind=details["kind"], id_number=details["id_number"], name=details["name"],
                 phone=details["phone"], insured_region=office_by_code(details["insured_region"]),
                 self_registered=True,
             )  # fmt: skip
+            # A concurrent sign-up or window application for the same number wrote it first:
+            # theirs is the record (the name was checked against it above, or is checked now).
+            if not sql.save_new(applicant, unless_exists=("id_number_index",)):
+                applicant = applicant_by_number(details["id_number"])
+                if applicant.kind != details["kind"] or applicant.name != details["name"]:
+                    raise InvalidInput(_("姓名与证件号码不符，请核对证件"),
+                                       code="id_name_mismatch", field="name")  # fmt: skip
         user.applicant = applicant
         user.set_password(password)
         user.save()
@@ -203,8 +215,10 @@ def account_verify(user: User, *, ip: str | None = None) -> bool:
         return True
     try:
         verified = identity_service().verify(
-            kind=applicant.kind, id_number=applicant.id_number, name=applicant.name
-        )
+            kind=applicant.kind, id_number=applicant.id_number, name=applicant.name,
+            operator_name=user.first_name if applicant.kind == Applicant.Kind.EMPLOYER else "",
+            phone=user.phone,
+        )  # fmt: skip
     except IdentityUnavailable:
         verified = False
         record(event="people.identity_unavailable", outcome="failure", user=user, ip=ip)
@@ -271,12 +285,15 @@ def password_reset(*, phone: str, code: str, password: str, ip: str | None) -> U
     account stops working, and every session signed in with the old password. Raises
     InvalidInput naming the field."""
     user = portal_account_by_phone(phone)
-    if user is None:
+    purpose = PhoneCode.Purpose.RESET
+    # The code first: the password rules hash the new password against the last ones (a
+    # second or more of CPU), which only the holder of a right code may make the server do.
+    if user is None or not code_check(phone=phone, purpose=purpose, code=code, spend=False):
         raise _wrong_code()
     _password_check(password, user)
-    if not code_check(phone=phone, purpose=PhoneCode.Purpose.RESET, code=code):
-        raise _wrong_code()
     with transaction.atomic():
+        if not code_check(phone=phone, purpose=purpose, code=code):  # spent, once
+            raise _wrong_code()
         user.set_password(password)
         user.save(update_fields=["password"])
         record(event="auth.password_reset", user=user, ip=ip, target=user.pk)

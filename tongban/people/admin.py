@@ -1,15 +1,16 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 
-from tongban.audit.services import record
 from tongban.lib.admin import ReadOnlyAdminMixin, SealedSearchMixin
 from tongban.lib.http import client_ip
 
 from .forms import AdminSignInForm
 from .models import ApiToken, Applicant, Role, User
+from .passwords import password_set_audit
 from .roles import ASSIGNED_FIELDS, user_assign
-from .services import sign_in_unlock, tokens_revoke, user_save
+from .services import applicant_number_q, sign_in_unlock, tokens_revoke, user_save
 from .totp import totp_reset
 
 # /admin/login/ signs in under the same rule as every other door (lock-out, audit). Its page
@@ -83,10 +84,11 @@ class UserAdmin(BaseUserAdmin):
         # administrator's work, for others' accounts (one's own: the desk's password page).
         if not self._secadmin(request) or str(request.user.pk) == str(id):
             raise PermissionDenied("只有安全管理员可以为他人设置密码")
-        response = super().user_change_password(request, id, form_url)
-        if request.method == "POST" and response.status_code == 302:
-            record(event="auth.password_changed", user=request.user, ip=client_ip(request),
-                   target=id, reason="admin_set")  # fmt: skip
+        with transaction.atomic():  # the new password and its audit entry, or neither
+            response = super().user_change_password(request, id, form_url)
+            if request.method == "POST" and response.status_code == 302:
+                password_set_audit(user=User.objects.get(pk=id), by=request.user,
+                                   ip=client_ip(request), reason="admin_set")  # fmt: skip
         return response
 
     @admin.action(description="解除登录锁定", permissions=["secadmin"])
@@ -110,7 +112,7 @@ class ApplicantAdmin(SealedSearchMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     list_filter = ["kind", "insured_region"]
     # Sealed: found by the exact ID number or full name (lib.admin.SealedSearchMixin).
     search_fields = ["=pk"]
-    sealed_search = ((Applicant, "id_number", ""), (Applicant, "name", ""))
+    sealed_search = (applicant_number_q, (Applicant, "name", ""))
     list_select_related = ["insured_region"]
 
 

@@ -18,9 +18,13 @@ class IdentityUnavailable(Exception):
 
 
 class IdentityService:
-    def verify(self, *, kind: str, id_number: str, name: str) -> bool:  # pragma: no cover
+    def verify(self, *, kind: str, id_number: str, name: str, operator_name: str = "",
+               phone: str = "") -> bool:  # pragma: no cover  # fmt: skip
         """Whether `id_number` (a resident ID number for kind "person", a unified social
-        credit code for "employer", both already valid in form) belongs to `name`."""
+        credit code for "employer", both already valid in form) belongs to `name`. For an
+        employer the number and the name are public (every business licence shows them): a
+        real service must also confirm that `operator_name`, reached at `phone`, acts for it
+        (the legal representative's authorisation through 电子营业执照, say)."""
         raise NotImplementedError
 
 
@@ -28,7 +32,8 @@ class DemoIdentityService(IdentityService):
     """The people and employers the demo city holds, by number and name: its applicants that
     staff recorded (seeded, or seen at a window), not those that sign-up itself made."""
 
-    def verify(self, *, kind: str, id_number: str, name: str) -> bool:
+    def verify(self, *, kind: str, id_number: str, name: str, operator_name: str = "",
+               phone: str = "") -> bool:  # fmt: skip
         from .models import Applicant
 
         return Applicant.objects.filter(

@@ -130,5 +130,11 @@ def password_set(*, user: User, password: str, by: User, ip: str | None, reason:
     API tokens stop working (people.models.user_stamp)."""
     user.set_password(password)
     user.save(update_fields=["password"])
+    password_set_audit(user=user, by=by, ip=ip, reason=reason)
+
+
+def password_set_audit(*, user: User, by: User, ip: str | None, reason: str) -> None:
+    """The audit entry of a new password (password_set's; the admin's own form saves the
+    password itself and records it here, in the same transaction)."""
     record(event="auth.password_changed", user=by, ip=ip, target=user.pk,
            account=user.username, reason=reason)  # fmt: skip

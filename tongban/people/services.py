@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from tongban.audit.services import record
@@ -12,6 +13,7 @@ from tongban.lib.identifiers import (
     resident_id_validate,
     uscc_validate,
 )
+from tongban.lib.sealed import blind_q
 from tongban.lib.text import name_clean, phone_clean
 from tongban.offices.selectors import office_by_code
 
@@ -94,6 +96,18 @@ def applicant_upsert(*, id_number: str, name: str, phone: str = "", insured_regi
             setattr(applicant, k, values[k])
         applicant.save(update_fields=changed + (["name_index"] if "name" in changed else []))
     return applicant
+
+
+def applicant_number_q(number: str, *, prefix: str = "") -> Q:
+    """Q for the applicant whose resident ID number or USCC `number` is, however it was typed
+    (a first-generation card's 15 digits as its 18-digit form, a lower-case x); text that is
+    no valid number matches its exact, upper-cased self. `prefix` reaches it through a
+    relation ("applicant__")."""
+    try:
+        _kind, number = applicant_identify(number)
+    except InvalidInput:
+        number = str(number or "").strip().upper()
+    return blind_q(Applicant, "id_number", number, prefix=prefix)
 
 
 def applicant_by_number(number: str) -> Applicant | None:

@@ -28,9 +28,9 @@ from tongban.evaluations.services import evaluation_submit, rating_window
 from tongban.lib.errors import DomainError
 from tongban.lib.forms import form_add_domain_error
 from tongban.lib.http import client_ip, private_download
-from tongban.lib.sealed import blind_q
 from tongban.people.limits import limit_hit, limit_refund
-from tongban.people.models import Applicant, Role
+from tongban.people.models import Role
+from tongban.people.services import applicant_number_q
 
 from .access import case_for_owner, case_for_viewer, portal_login_required
 from .forms import (
@@ -360,7 +360,7 @@ def _find(request, number: str, id_number: str) -> tuple[Case | None, str, int]:
             "minutes": minutes}, 429  # fmt: skip
     case = (
         Case.objects.select_related("item")
-        .filter(blind_q(Applicant, "id_number", id_number, prefix="applicant__"), number=number)
+        .filter(applicant_number_q(id_number, prefix="applicant__"), number=number)
         .first()
     )
     if case is None:

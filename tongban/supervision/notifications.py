@@ -29,6 +29,7 @@ from django.utils import timezone
 from tongban.cases.models import Action, CaseEvent, SpecialProcedure, Status
 from tongban.evaluations.models import Rectification
 from tongban.lib import sms
+from tongban.lib.identifiers import phone_mask
 from tongban.people.models import Role, User
 from tongban.workdays.services import calendar_year_missing
 
@@ -337,13 +338,22 @@ def _deliver(rows: list[Notification]) -> None:
     EmailMessage(subject=subject, body=body, to=[first.recipient]).send()
 
 
+def _error_text(e: Exception, recipient: str) -> str:
+    """A failure as the row and the log keep it: the recipient (sealed on the row) masked
+    wherever a gateway's or SMTP's message repeats it (SMTPRecipientsRefused does)."""
+    text = f"{type(e).__name__}: {e}"
+    if recipient:
+        text = text.replace(recipient, phone_mask(recipient))
+    return text[:2000]
+
+
 def _send_claimed(rows: list[Notification]) -> int:
     pks = [n.pk for n in rows]
     try:
         _deliver(rows)
     except Exception as e:  # a gateway or SMTP failure: record it, retry on a later run
-        log.warning("notification %s failed: %s", rows[0].key, e)
-        error = f"{type(e).__name__}: {e}"[:2000]
+        error = _error_text(e, rows[0].recipient)
+        log.warning("notification %s failed: %s", rows[0].key, error)
         sending = Notification.objects.filter(pk__in=pks, status=Notification.Status.SENDING)
         sending.filter(attempts__lt=MAX_ATTEMPTS).update(
             status=Notification.Status.PENDING, error=error

@@ -491,6 +491,7 @@ EN = {
     "期限": "Period",
     "撤销": "Revoke",
     "还没有委托书。": "No authorisations yet.",
+    "柜台仅供经办人员使用": "The desk is for handling staff only",
 }
 
 EXTRA = {"待认领的网上申请", "本机构在办", "待我审核", "我的办件", "全部可见办件", "全市在办",

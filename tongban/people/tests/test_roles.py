@@ -147,7 +147,8 @@ def test_only_the_security_administrator_sets_anothers_password(client, sysadmin
     assert client.post(url, data).status_code == 302
     alice.refresh_from_db()
     assert alice.check_password("Pw-reset-2026!")
-    assert AuditEntry.objects.get(event="auth.password_changed").data["reason"] == "admin_set"
+    entry = AuditEntry.objects.get(event="auth.password_changed")
+    assert (entry.data["reason"], entry.data["account"]) == ("admin_set", "alice")  # as the desk's
 
 
 def test_unlock_and_device_reset_are_the_security_administrators(client, sysadmin, secadmin, alice):

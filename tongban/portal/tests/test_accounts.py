@@ -270,3 +270,71 @@ def test_a_mobile_number_is_ascii_digits_full_width_folded():
     for bad in ("١٣٩٦٣٥٠١٢٣٤", "1396350123", "23963501234"):  # Arabic-Indic, short, not 1x
         with pytest.raises(InvalidInput):
             mobile_clean(bad)
+
+
+def test_a_known_number_under_another_name_is_refused_for_employers_too(client, city, sms_outbox):
+    uscc = synthetic_uscc(region="371522", seq=7)
+    Applicant.objects.create(kind="employer", id_number=uscc, name="莘县鲁西化工有限公司",
+                             insured_region=Office.objects.get(code="371522"))  # fmt: skip
+    response = client.post(REGISTER, _details(kind="employer", id_number=uscc, name="随便写的名字",
+                                              operator_name="某人"))  # fmt: skip
+    assert response.status_code == 400 and "姓名与证件号码不符" in response.content.decode()
+    assert not User.objects.filter(role=Role.APPLICANT).exists() and sms_outbox == []
+
+
+def test_an_unverified_account_sees_none_of_the_records_cases(client, city, sms_outbox, alice):
+    from conftest import submit
+
+    number = synthetic_resident_id(region="371522", birth=date(1990, 5, 6))
+    _register(client, sms_outbox)  # not in the demo registry: unverified
+    user = _account("13800001111")
+    assert user.verified_at is None
+    case = submit(alice, channel="window", applicant=user.applicant)  # a case at a window
+    assert client.get(reverse("portal:case", args=[case.number])).status_code == 404
+    assert case.number not in client.get(reverse("portal:my-cases")).content.decode()
+    data = client.get(reverse("portal:my-data")).json()
+    assert data.get("cases", []) == [] and number not in str(data)
+    assert user.first_name == ""  # the person's name is sealed on their record, not here
+
+
+def test_a_wrong_reset_code_costs_no_password_hashing(client, carol, sms_outbox, monkeypatch):
+    """The password rules hash the new password against the last ones: only a right code
+    makes the server do that."""
+    from django.contrib.auth import password_validation
+
+    from tongban.people import accounts
+
+    carol.phone = "13500000001"
+    carol.save()
+    calls = []
+    real = password_validation.validate_password
+    monkeypatch.setattr(password_validation, "validate_password",
+                        lambda *a, **k: calls.append(1) or real(*a, **k))  # fmt: skip
+    client.post(FORGOT, {"send": "1", "phone": "13500000001"})
+    with pytest.raises(accounts.InvalidInput):
+        accounts.password_reset(phone="13500000001", code="000000", password=PASSWORD, ip=None)
+    assert calls == []
+    code = _code(sms_outbox, "13500000001")
+    assert accounts.password_reset(phone="13500000001", code=code, password=PASSWORD, ip=None) == carol
+    assert calls == [1]
+    with pytest.raises(accounts.InvalidInput):  # the code is spent
+        accounts.password_reset(phone="13500000001", code=code, password=PASSWORD, ip=None)
+
+
+def test_the_download_costs_the_same_queries_however_much_is_held(carol, alice):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from conftest import act, submit
+    from tongban.portal.mydata import personal_data
+
+    def cost():
+        with CaptureQueriesContext(connection) as q:
+            personal_data(carol)
+        return len(q)
+
+    act(alice, submit(carol), "accept")
+    one = cost()
+    for _ in range(3):
+        act(alice, submit(carol), "accept")
+    assert cost() == one

@@ -37,6 +37,12 @@ def test_the_query_string_form_works_too(client, online_case, carol_applicant):
     assert response.status_code == 200 and "已申请" in response.content.decode()
 
 
+def test_the_fifteen_digits_of_a_first_generation_card_find_it_too(client, online_case, carol_applicant):
+    number = carol_applicant.id_number
+    response = client.post(LOOKUP, {"number": online_case.number, "id": number[:6] + number[8:17]})
+    assert response.status_code == 200 and online_case.number in response.content.decode()
+
+
 def test_a_wrong_id_or_number_never_says_which(client, online_case, carol_applicant):
     wrong_id = client.post(LOOKUP, {"number": online_case.number, "id": "371581197003010011"})
     wrong_number = client.post(

@@ -130,6 +130,20 @@ def test_a_gateway_failure_is_retried_then_given_up(alice, carol, settings, monk
     assert "gateway down" in n.error
 
 
+def test_a_failure_that_repeats_the_number_keeps_it_masked(alice, carol, monkeypatch, caplog):
+    act(alice, submit(carol), "accept")
+    notifications_collect()
+
+    def refuse(*, phone, text):
+        raise sms.SmsError(f"number {phone} is not reachable")
+
+    monkeypatch.setattr(sms, "send_sms", refuse)
+    notifications_send()
+    n = Notification.objects.get()
+    assert "135****0001 is not reachable" in n.error and "13500000001" not in n.error
+    assert "13500000001" not in caplog.text
+
+
 def test_a_message_left_sending_by_a_dead_worker_is_never_sent_again(alice, carol, _sms_outbox):
     act(alice, submit(carol), "accept")
     notifications_collect()
