@@ -206,7 +206,8 @@ class AuthorisationListView(APIView):
                          "name": data.get("applicant_name", ""),
                          "phone": data.get("applicant_phone", ""),
                          "insured_region": data.get("applicant_region", ""),
-                         "kind": data.get("applicant_kind")}  # fmt: skip
+                         "kind": data.get("applicant_kind"),
+                         "identity_shown": data["identities_checked"]}  # fmt: skip
         else:
             applicant = user.applicant
             if applicant is None:

@@ -327,6 +327,12 @@ class ApplicantInputSerializer(StrictSerializer):
         help_text="参保地: a division code (an agent gives the one on the person's record: an "
         "agent changes nothing on it, 400 contact_change_not_allowed)",
     )  # fmt: skip
+    identity_shown = serializers.BooleanField(
+        required=False, default=False,
+        help_text="a clerk at the window: the person showed their identity document, so a "
+        "phone or insured region that differs from their record may change it (audited); "
+        "without it such a change is 400 contact_change_unconfirmed",
+    )  # fmt: skip
     kind = EnumField(
         "ApplicantKind",
         choices=Applicant.Kind.choices,

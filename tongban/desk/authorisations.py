@@ -50,6 +50,7 @@ def authorisations(request):
             d = form.cleaned_data
             try:
                 person = {k: d[k] for k in ("id_number", "name", "phone", "insured_region")}
+                person["identity_shown"] = d["identities_checked"]  # both documents, checked
                 made = authorisation_make(applicant=person, agent=d["agent"], items=d["items"],
                                    valid_from=d["valid_from"], valid_to=d["valid_to"],
                                    letter=d["letter"], by=user,

@@ -50,6 +50,9 @@ class ApplyForm(forms.Form):
     name = forms.CharField(label=_("姓名 / 单位名称"), max_length=100)
     phone = forms.CharField(label=_("联系电话"), max_length=20, required=False)
     insured_region = forms.ChoiceField(label=_("参保地"))
+    identity_shown = forms.BooleanField(
+        label=_("申请人已出示身份证件（更改已登记的联系电话或参保地时须勾选）"), required=False
+    )
     materials = forms.MultipleChoiceField(label=_("已收材料"), required=False,
                                           widget=forms.CheckboxSelectMultiple)  # fmt: skip
     missing_materials = forms.MultipleChoiceField(

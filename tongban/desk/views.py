@@ -168,7 +168,7 @@ def _apply(request, form: ApplyForm) -> Case:
     """Submit at the window and decide at once; a failed decision leaves no case behind."""
     d, clerk, ip = form.cleaned_data, request.user, client_ip(request)
     decision = d["decision"]
-    applicant = {k: d[k] for k in ("id_number", "name", "phone", "insured_region")}
+    applicant = {k: d[k] for k in ("id_number", "name", "phone", "insured_region", "identity_shown")}
     with transaction.atomic():
         case, _created = case_submit(
             item=form.version.item.code, applicant=applicant, channel=Channel.WINDOW,

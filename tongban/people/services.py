@@ -50,11 +50,17 @@ def applicant_identify(id_number: str, kind: str | None = None) -> tuple[str, st
 
 
 def applicant_upsert(*, id_number: str, name: str, phone: str = "", insured_region: str = "",
-                     kind: str | None = None, by: User | None = None) -> Applicant:  # fmt: skip
+                     kind: str | None = None, by: User | None = None,
+                     identity_shown: bool = False) -> Applicant:  # fmt: skip
     """The one record of a person or employer, created or brought up to date; `by` is the
-    user who gave the details (the audit entry of a change names them).
+    user who gave the details (the audit entry of a change names them, their office and when).
 
-    Raises InvalidInput naming the field for a bad number, name, phone or region."""
+    Nobody changes a person's phone or insured region silently (the SMS notices would go to
+    the new number): on a known record that takes `identity_shown`, the clerk's record that
+    the person showed their identity document at the window; it is audited as such.
+
+    Raises InvalidInput naming the field for a bad number, name, phone or region, or an
+    unconfirmed change of contact data (contact_change_unconfirmed)."""
     kind, number = applicant_identify(id_number, kind)
     name = name_clean(name, field="applicant.name", label=_("姓名/单位名称"), max_length=100)
     phone = phone_clean(phone, field="applicant.phone")
@@ -89,9 +95,16 @@ def applicant_upsert(*, id_number: str, name: str, phone: str = "", insured_regi
         if (not same_region if k == "insured_region" else getattr(applicant, k) != v)
         and (k != "phone" or v)
     ]
+    contact = [k for k in ("phone", "insured_region") if k in changed]
+    if contact and not identity_shown:
+        raise InvalidInput(
+            _("更改申请人的联系电话或参保地，须申请人在窗口出示身份证件，由受理员核验后确认"),
+            code="contact_change_unconfirmed", field=f"applicant.{contact[0]}",
+        )  # fmt: skip
     if changed:
         record(event="people.applicant_updated", user=by, target=applicant.pk,
-               changed={k: [_shown(k, getattr(applicant, k)), _shown(k, values[k])] for k in changed})  # fmt: skip
+               changed={k: [_shown(k, getattr(applicant, k)), _shown(k, values[k])] for k in changed},
+               confirmed="identity_shown" if contact else "")  # fmt: skip
         for k in changed:
             setattr(applicant, k, values[k])
         applicant.save(update_fields=changed + (["name_index"] if "name" in changed else []))

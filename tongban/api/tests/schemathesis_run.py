@@ -34,6 +34,7 @@ DOMAIN_REFUSALS = {
     # documents; the period against today; the letter judged by its content
     "unknown_agent", "identities_not_checked", "invalid_period", "empty_file",
     "file_type_not_allowed",
+    "contact_change_unconfirmed",  # a phone or region other than the record's, unconfirmed
 }  # fmt: skip
 DOMAIN_REFUSED_FIELDS = {
     ("invalid", "applicant"),  # ... and staff must name the applicant

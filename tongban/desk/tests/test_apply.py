@@ -186,9 +186,17 @@ def test_an_unknown_region_is_refused(client, alice, new_person_id):
 
 def test_an_existing_applicant_is_reused(client, alice, carol):
     client.force_login(alice)
-    response = client.post(URL, window_data(carol.applicant.id_number, name="Carol 王",
-                                            insured_region="371581"))  # fmt: skip
+    data = window_data(carol.applicant.id_number, name="Carol 王", insured_region="371581")
+    # Another phone than the record's: not without the person's identity document shown.
+    response = client.post(URL, data)
+    assert response.status_code == 400 and "出示身份证件" in response.content.decode()
+    assert not Case.objects.exists()
+    carol.applicant.refresh_from_db()
+    assert carol.applicant.phone != data["phone"]  # the record as it was
+    response = client.post(URL, {**data, "identity_shown": "on"})
     assert response.status_code == 302
+    carol.applicant.refresh_from_db()
+    assert carol.applicant.phone == data["phone"]
     assert Applicant.objects.count() == 1
     assert Case.objects.get().applicant == carol.applicant
 

@@ -48,4 +48,5 @@ EN = {
     "动态验证码不正确，请输入验证器上当前显示的 6 位数字": "Wrong code: type the 6 digits your authenticator shows now",
     "只有安全管理员可以重置动态口令": "Only the security administrator resets an authenticator",
     "参保地必填": "The insured region is required",
+    "更改申请人的联系电话或参保地，须申请人在窗口出示身份证件，由受理员核验后确认": "Changing the applicant's phone or insured region needs their identity document shown at a window and checked by the clerk",
 }
