@@ -544,6 +544,9 @@ class ApplicantSerializer(serializers.Serializer):
 
     name = serializers.CharField()
     masked_id = serializers.CharField(help_text="the ID number or USCC with its middle hidden")
+    elderly = serializers.BooleanField(
+        help_text="a person of TONGBAN_ELDERLY_AGE (70) or more, by the birth date in the ID number"
+    )
     kind = EnumField("ApplicantKind", choices=Applicant.Kind.choices)
 
 

@@ -1,11 +1,17 @@
 import hashlib
 import secrets
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils import timezone
 
-from tongban.lib.identifiers import resident_id_mask, uscc_mask
+from tongban.lib.identifiers import (
+    IdentifierError,
+    resident_id_birth_date,
+    resident_id_mask,
+    uscc_mask,
+)
 from tongban.lib.sealed import BlindIndexField, SealedField
 
 
@@ -93,6 +99,20 @@ class Applicant(models.Model):
         if self.kind == self.Kind.PERSON:
             return resident_id_mask(self.id_number)
         return uscc_mask(self.id_number)
+
+    @property
+    def elderly(self) -> bool:
+        """A person aged TONGBAN_ELDERLY_AGE (70) or more today, by the birth date in their ID
+        number (帮办代办 serves them first): derived, never stored."""
+        if self.kind != self.Kind.PERSON:
+            return False
+        try:
+            born = resident_id_birth_date(self.id_number)
+        except IdentifierError:
+            return False
+        today = timezone.localdate()
+        age = today.year - born.year - ((today.month, today.day) < (born.month, born.day))
+        return age >= settings.TONGBAN_ELDERLY_AGE
 
 
 class ApiToken(models.Model):

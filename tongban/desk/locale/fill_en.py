@@ -493,6 +493,8 @@ EN = {
     "还没有委托书。": "No authorisations yet.",
     "柜台仅供经办人员使用": "The desk is for handling staff only",
     "申请人已出示身份证件（更改已登记的联系电话或参保地时须勾选）": "The applicant showed their identity document (required to change the phone or insured region on record)",
+    "长者": "Elderly",
+    "按证件号码中的出生日期计算的高龄申请人，优先帮办": "Elderly by the birth date in the ID number: help them first",
 }
 
 EXTRA = {"待认领的网上申请", "本机构在办", "待我审核", "我的办件", "全部可见办件", "全市在办",
