@@ -3,7 +3,6 @@ agent acts for a person or employer. Made by a clerk at a window or by the appli
 for the applicant, the agent and the clerks of the office where they were made; revoked by
 the applicant or a clerk. The rules and their errors are tongban.cases.authorisations'."""
 
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
@@ -13,11 +12,12 @@ from rest_framework.response import Response
 from rest_framework.utils.urls import replace_query_param
 from rest_framework.views import APIView
 
-from tongban.cases.access import authorisation_refusal
 from tongban.cases.authorisations import (
+    STATES,
     authorisation_make,
     authorisation_revoke,
     authorisation_visible,
+    authorisations_stated,
     authorisations_visible,
 )
 from tongban.cases.models import Authorisation
@@ -40,13 +40,6 @@ from .schemas import (
 from .shapes import time_iso
 
 PAGE_SIZE = 50
-STATES = {
-    "in_force": "有效",
-    "not_yet_valid": "尚未生效",
-    "expired": "已过期",
-    "revoked": "已撤销",
-}
-
 _ERRORS = {
     400: "Bad input: `identities_not_checked` (a clerk confirms both identity documents), "
     "`unknown_agent`, `unknown_item`, `invalid_period`, the letter's `required`, `empty_file`, "
@@ -96,7 +89,9 @@ class AuthorisationInputSerializer(StrictSerializer):
     )  # fmt: skip
     valid_from = serializers.DateField()
     valid_to = serializers.DateField(help_text="the last day it is in force")
-    letter = serializers.FileField(allow_empty_file=True, help_text="the signed letter: PDF, JPEG or PNG, at most 10 MB")
+    letter = serializers.FileField(
+        allow_empty_file=True, help_text="the signed letter: PDF, JPEG or PNG, at most 10 MB"
+    )
     identities_checked = serializers.BooleanField(
         required=False, default=False,
         help_text="a clerk confirms having checked both identity documents",
@@ -105,7 +100,7 @@ class AuthorisationInputSerializer(StrictSerializer):
 
 class AuthorisationSerializer(serializers.Serializer):
     id = serializers.IntegerField()
-    state = EnumField("AuthorisationState", choices=list(STATES.items()))
+    state = EnumField("AuthorisationState", choices=[(k, str(v)) for k, v in STATES.items()])
     applicant = serializers.DictField(help_text="{name, masked_id, kind}")
     agent = serializers.CharField(help_text="the agent's user name")
     items = serializers.ListField(child=serializers.CharField(), help_text="empty: every item")
@@ -125,17 +120,12 @@ AuthorisationListSerializer = page_of(AuthorisationSerializer, "Authorisation")
 _APPLICANT_FIELDS = {"insured_region": "applicant_region", "id_number": "applicant_id_number"}
 
 
-def authorisation_state(a: Authorisation, today) -> str:
-    refusal = authorisation_refusal(a, on=today)
-    return refusal.removeprefix("authorisation_") if refusal else "in_force"
-
-
-def authorisation_data(a: Authorisation, today=None) -> dict:
-    """An authorisation as the API shows it (applicant, agent and items loaded)."""
-    today = today or timezone.localdate()
+def authorisation_data(a: Authorisation) -> dict:
+    """An authorisation as the API shows it (authorisations_stated; applicant, agent and items
+    loaded)."""
     return {
         "id": a.pk,
-        "state": authorisation_state(a, today),
+        "state": a.state,
         "applicant": {
             "name": a.applicant.name,
             "masked_id": a.applicant.masked_id,
@@ -154,10 +144,8 @@ def authorisation_data(a: Authorisation, today=None) -> dict:
 
 
 def _one(pk: int) -> Authorisation:
-    return (
-        Authorisation.objects.select_related("applicant", "agent", "made_by")
-        .prefetch_related("items").get(pk=pk)
-    )  # fmt: skip
+    one = Authorisation.objects.select_related("applicant", "agent", "made_by").filter(pk=pk)
+    return authorisations_stated(one.prefetch_related("items"))[0]
 
 
 class AuthorisationListView(APIView):
@@ -178,11 +166,10 @@ class AuthorisationListView(APIView):
         count = (
             (page - 1) * PAGE_SIZE + len(rows) if not more and (rows or page == 1) else qs.count()
         )
-        today = timezone.localdate()
         return Response({
             "count": count,
             "next": replace_query_param(request.build_absolute_uri(), "page", page + 1) if more else None,
-            "results": [authorisation_data(a, today) for a in rows],
+            "results": [authorisation_data(a) for a in authorisations_stated(rows)],
         })  # fmt: skip
 
     @extend_schema(

@@ -15,6 +15,7 @@ from datetime import date
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from tongban.audit.services import record
 from tongban.catalog.models import ServiceItem
@@ -115,6 +116,26 @@ def authorisation_revoke(*, authorisation: Authorisation, by: User,
     record(event="authorisation.revoked", user=by, ip=ip, target=authorisation.pk,
            agent=authorisation.agent.username, applicant=authorisation.applicant_id)  # fmt: skip
     return authorisation
+
+
+STATES = {
+    "in_force": gettext_lazy("有效"),
+    "not_yet_valid": gettext_lazy("尚未生效"),
+    "expired": gettext_lazy("已过期"),
+    "revoked": gettext_lazy("已撤销"),
+}
+
+
+def authorisations_stated(rows, *, on: date | None = None) -> list[Authorisation]:
+    """`rows` with `state` (a key of STATES: "in_force", or the refusal's code without its
+    prefix), `state_label` and `in_force` set, as the pages and the API show them."""
+    on = on or timezone.localdate()
+    rows = list(rows)
+    for a in rows:
+        refusal = authorisation_refusal(a, on=on)
+        a.state = refusal.removeprefix("authorisation_") if refusal else "in_force"
+        a.state_label, a.in_force = STATES[a.state], refusal is None
+    return rows
 
 
 def authorisation_visible(user: User, authorisation: Authorisation) -> bool:

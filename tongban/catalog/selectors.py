@@ -68,6 +68,12 @@ def versions_in_force(*, on: date | None = None) -> QuerySet:
     )
 
 
+def item_choices() -> list[tuple[str, str]]:
+    """(code, "code name") of every active item, by code: a form's choice of items."""
+    active = ServiceItem.objects.filter(status=ServiceItem.Status.ACTIVE).order_by("code")
+    return [(code, f"{code} {name}") for code, name in active.values_list("code", "name")]
+
+
 def items_active(*, on: date | None = None):
     """Active items, each annotated with the pk of its version in force (`current_version_id`)."""
     return (

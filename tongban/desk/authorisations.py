@@ -6,19 +6,18 @@ tongban.cases.authorisations'."""
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from tongban.cases.access import AUTHORISATION_REFUSALS, authorisation_refusal
 from tongban.cases.authorisations import (
     authorisation_make,
     authorisation_revoke,
     authorisation_visible,
+    authorisations_stated,
     authorisations_visible,
 )
 from tongban.cases.models import Authorisation
-from tongban.catalog.models import ServiceItem
+from tongban.catalog.selectors import item_choices
 from tongban.lib.errors import Conflict, DomainError
 from tongban.lib.forms import form_add_domain_error
 from tongban.lib.http import client_ip
@@ -31,11 +30,6 @@ from .forms import AuthorisationForm
 PAGE_SIZE = 50
 
 
-def _items() -> list[tuple[str, str]]:
-    active = ServiceItem.objects.filter(status=ServiceItem.Status.ACTIVE).order_by("code")
-    return [(code, f"{code} {name}") for code, name in active.values_list("code", "name")]
-
-
 @desk_view
 def authorisations(request):
     user = request.user
@@ -45,7 +39,7 @@ def authorisations(request):
     if user.role == Role.CLERK:
         posted = request.method == "POST"
         form = AuthorisationForm(request.POST if posted else None, request.FILES if posted else None,
-                                 items=_items())  # fmt: skip
+                                 items=item_choices())  # fmt: skip
         if request.method == "POST" and form.is_valid():
             d = form.cleaned_data
             try:
@@ -68,11 +62,7 @@ def authorisations(request):
     rows, has_next = page_rows(
         authorisations_visible(user).select_related("made_by"), page, PAGE_SIZE
     )
-    today = timezone.localdate()
-    for a in rows:
-        refusal = authorisation_refusal(a, on=today)
-        a.state_label = AUTHORISATION_REFUSALS[refusal] if refusal else _("有效")
-        a.in_force = refusal is None
+    rows = authorisations_stated(rows)
     status = 400 if form is not None and form.errors else 200
     return render(request, "desk/authorisations.html", {
         "form": form, "rows": rows, "page": page, "has_next": has_next,

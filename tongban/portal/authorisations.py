@@ -5,19 +5,18 @@ tongban.cases.authorisations'."""
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.translation import pgettext
 from django.views.decorators.http import require_POST
 
-from tongban.cases.access import AUTHORISATION_REFUSALS, authorisation_refusal
 from tongban.cases.authorisations import (
     authorisation_make,
     authorisation_revoke,
     authorisation_visible,
+    authorisations_stated,
     authorisations_visible,
 )
 from tongban.cases.models import Authorisation
-from tongban.catalog.models import ServiceItem
+from tongban.catalog.selectors import item_choices
 from tongban.lib.errors import Conflict, DomainError
 from tongban.lib.forms import form_add_domain_error
 from tongban.lib.http import client_ip
@@ -27,11 +26,6 @@ from .access import portal_login_required
 from .forms import AuthorisationForm
 
 
-def _items() -> list[tuple[str, str]]:
-    active = ServiceItem.objects.filter(status=ServiceItem.Status.ACTIVE).order_by("code")
-    return [(code, f"{code} {name}") for code, name in active.values_list("code", "name")]
-
-
 @portal_login_required
 def authorisations(request):
     user = request.user
@@ -39,7 +33,7 @@ def authorisations(request):
     if user.role == Role.APPLICANT and user.applicant_id:
         posted = request.method == "POST"
         form = AuthorisationForm(request.POST if posted else None, request.FILES if posted else None,
-                                 items=_items())  # fmt: skip
+                                 items=item_choices())  # fmt: skip
         if posted and form.is_valid():
             d = form.cleaned_data
             try:
@@ -52,12 +46,7 @@ def authorisations(request):
                 messages.success(request, pgettext("portal", "委托书已生效：%(agent)s 可以为您代办") % {
                     "agent": d["agent"]})  # fmt: skip
                 return redirect("portal:authorisations")
-    rows = list(authorisations_visible(user).select_related("made_by")[:200])
-    today = timezone.localdate()
-    for a in rows:
-        refusal = authorisation_refusal(a, on=today)
-        a.state_label = AUTHORISATION_REFUSALS[refusal] if refusal else pgettext("portal", "有效")
-        a.in_force = refusal is None
+    rows = authorisations_stated(authorisations_visible(user).select_related("made_by")[:200])
     status = 400 if form is not None and form.errors else 200
     return render(
         request, "portal/authorisations.html", {"form": form, "rows": rows}, status=status

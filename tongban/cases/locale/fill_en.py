@@ -84,4 +84,8 @@ EN = {
     "姓名/单位名称": "Name / employer",
     "姓名与证件号码不符：该证件号码已登记为另一姓名，请核对证件": "The name does not match the ID number, which is registered under another name; check the ID card",
     "代办人不能更改申请人的联系电话或参保地：请申请人本人或在窗口核验身份后更改": "An agent cannot change the applicant's phone or insured region: the applicant changes them, or a window after checking their identity",
+    "有效": "In force",
+    "尚未生效": "Not yet in force",
+    "已过期": "Expired",
+    "已撤销": "Revoked",
 }
