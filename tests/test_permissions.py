@@ -48,12 +48,13 @@ from django.utils import timezone
 from conftest import INSTANT_ITEM, _user, act, authorise, submit
 from tongban.cases.attachments import attachment_add
 from tongban.cases.notices import notice_pdf_stored
+from tongban.cases.visits import visit_assign, visit_request
 from tongban.catalog.models import Agreement, Bundle, ServiceItem
 from tongban.consultations.models import PolicyQA
 from tongban.consultations.services import consultation_log
 from tongban.evaluations.services import appeal_file, evaluation_submit
 from tongban.lib.identifiers import synthetic_resident_id
-from tongban.offices.models import Office
+from tongban.offices.models import AgentPoint, Office
 from tongban.ops.tasks import schedule_tick
 from tongban.people.models import ApiToken, Applicant, Role, User
 from tongban.people.roles import role_privileges_apply
@@ -258,6 +259,30 @@ ROWS = [
     row("portal:attachment", "GET", "/cases/{case}/files/{file}/",                                   PL, 200, 404, 404, 200, 404, 200, 200, 200, 200, 404, 404, 404, 404),
     row("portal:notice", "GET", "/cases/{case}/notices/{notice}.pdf",                                PL, 200, 404, 404, 200, 404, 200, 200, 200, 200, 404, 404, 404, 404),
 
+    # --- 帮办代办 (#13): agent points, home visits, a person's record on their behalf.
+    row("api:agent-point-list", "GET", "/api/v1/agent-points",                                       200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200),
+    row("api:visit-list", "GET", "/api/v1/home-visits",                                              401, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200),
+    row("api:visit-list", "POST", "/api/v1/home-visits",                                             401, 400, 400, 400, 400, 400, 400, 400, 400, 400, 400, 400, 400, 400),
+    row("api:visit-detail", "GET", "/api/v1/home-visits/{visit}",                                    401, 200, 404, 200, 200, 404, 404, 404, 200, 200, 404, 404, 404, 404),
+    row("api:visit-assign", "POST", "/api/v1/home-visits/{visit}/assign",                            401, 400, 404, 400, 400, 404, 404, 404, 400, 400, 404, 404, 404, 404),
+    row("api:visit-close", "POST", "/api/v1/home-visits/{visit}/close",                              401, 400, 404, 400, 400, 404, 404, 404, 400, 400, 404, 404, 404, 404),
+    row("api:visit-cancel", "POST", "/api/v1/home-visits/{visit}/cancel",                            401, 200, 404, 403, 200, 404, 404, 404, 200, 403, 404, 404, 404, 404),
+    row("api:contact-code", "POST", "/api/v1/applicants/contact-code",                               401, 400, 400, 400, 400, 400, 400, 400, 400, 400, 400, 400, 400, 400),
+    row("api:applicant-groups", "POST", "/api/v1/applicants/groups",                                 401, 400, 400, 400, 400, 400, 400, 400, 400, 400, 400, 400, 400, 400),
+    row("api:stats-assistance", "GET", "/api/v1/stats/assistance",                                   401, 403, 403, 403, 403, 403, 403, 403, 200, 200, 403, 403, 403, 403),
+    row("desk:visits", "GET", "/desk/visits/",                                                       DL, P, P, 200, 200, 200, 200, 200, 200, 200, 403, 403, 403, 403),
+    row("desk:visits", "POST", "/desk/visits/",                                                      DL, P, P, 403, 400, 400, 403, 403, 403, 403, 403, 403, 403, 403),
+    row("desk:visit-step", "GET", "/desk/visits/{visit}/cancel/",                                    405, 405, 405, 405, 405, 405, 405, 405, 405, 405, 405, 405, 405, 405),
+    row("desk:visit-step", "POST", "/desk/visits/{visit}/cancel/",                                   DL, P, P, '302 /desk/visits/', '302 /desk/visits/', 404, 404, 404, '302 /desk/visits/', '302 /desk/visits/', 403, 403, 403, 403),
+    row("desk:case-groups", "GET", "/desk/cases/{case}/groups/",                                     405, 405, 405, 405, 405, 405, 405, 405, 405, 405, 405, 405, 405, 405),
+    row("desk:case-groups", "POST", "/desk/cases/{case}/groups/",                                    DL, P, P, 404, '302 /desk/cases/{case}/', 404, 403, 403, 403, 403, 403, 403, 403, 403),
+    row("stats:assistance", "GET", "/desk/stats/assistance/",                                        DL, 403, 403, 403, 403, 403, 403, 403, 200, 200, 403, 403, 403, 403),
+    row("portal:agent-points", "GET", "/agent-points/",                                              200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200),
+    row("portal:visits", "GET", "/visits/",                                                          PL, 200, 200, 200, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403),
+    row("portal:visits", "POST", "/visits/",                                                         PL, 400, 400, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403),
+    row("portal:visit-cancel", "GET", "/visits/{visit}/cancel/",                                     405, 405, 405, 405, 405, 405, 405, 405, 405, 405, 405, 405, 405, 405),
+    row("portal:visit-cancel", "POST", "/visits/{visit}/cancel/",                                    PL, '302 /visits/', 404, '302 /visits/', 403, 403, 403, 403, 403, 403, 403, 403, 403, 403),
+
     # --- The admin, beyond each model's pages (ADMIN_RIGHTS below): staff accounts only, the
     # administrators' (the desk's people have no is_staff); an app's index only to whoever
     # has a right in it.
@@ -301,6 +326,7 @@ ADMIN_RIGHTS = {
     "offices.office": {"sys": "vcad"},
     "offices.hall": {"sys": "vcad"},
     "offices.window": {"sys": "vcad"},
+    "offices.agentpoint": {"sys": "vcad"},
     "people.user": {"sys": "vca", "sec": "vc"},  # the pages of the auditor's account
     "people.applicant": {},
     "people.apitoken": {"sec": "vd"},  # the security administrator revokes tokens
@@ -418,7 +444,13 @@ def _world() -> dict:
         sessions[role] = client.cookies[settings.SESSION_COOKIE_NAME].value
         tokens[role] = ApiToken.issue(user)
 
+    point = AgentPoint.objects.create(office=alice.office, code="DD-P-01", name="燕店集市代办点",
+                                      kind="market", address="燕店镇", hours="集日")  # fmt: skip
+    visit = visit_request(by=carol, office="371522", address="莘县燕店镇", phone="13500000001",
+                          preferred_date=timezone.localdate() + timedelta(days=1))  # fmt: skip
+    visit_assign(visit=visit, agent=users["dave"], by=alice)
     objects = {
+        "visit": visit.pk, "point": point.pk,
         "case": case.number, "other": act(bob, submit(erin), "accept").number,
         "intake": submit(erin).number, "agents": submit(users["dave"], applicant=frank).number,
         "done": act(alice, submit(carol, **instant), "accept").number,

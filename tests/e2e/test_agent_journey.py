@@ -1,7 +1,8 @@
 """帮办代办 in a browser: an elderly person and an agent come to the 莘县 window, the clerk
 records the 委托书 (both identity documents checked, the signed letter uploaded); the agent,
-at the agent point on a phone, applies for her; she sees the case, and who applied for her,
-on the portal. Screenshots land in TONGBAN_SHOTS_DIR."""
+at the 燕店 market agent point on a phone, applies for her; she sees the case, who applied for
+her and through which agent point on the portal, where the agent points of each county are
+listed. Screenshots land in TONGBAN_SHOTS_DIR."""
 
 import re
 from datetime import date, timedelta
@@ -12,7 +13,7 @@ from playwright.sync_api import expect
 from conftest import _user
 from tongban.cases.models import Authorisation, Case
 from tongban.lib.identifiers import synthetic_resident_id
-from tongban.offices.models import Office
+from tongban.offices.models import AgentPoint, Office
 from tongban.people.models import Applicant, Role
 from tongban.portal.tests.samples import pdf_bytes, png_bytes
 
@@ -36,6 +37,11 @@ def test_an_agent_applies_for_an_elderly_person_under_a_fresh_authorisation(
     grandma = Applicant.objects.create(kind="person", id_number=number, name="周奶奶",
                                        phone="13700001234", insured_region=Office.objects.get(code="371522"))  # fmt: skip
     _user("zhou", Role.APPLICANT, applicant=grandma)
+    market = AgentPoint.objects.create(office=grandma.insured_region, code="DD371522-01",
+                                       name="燕店镇集贸市场代办点", kind=AgentPoint.Kind.MARKET,
+                                       address="莘县燕店镇集贸市场东门", hours="逢二、七集日 8:00–12:00")  # fmt: skip
+    dave.agent_point = market
+    dave.save(update_fields=["agent_point"])
 
     # --- at the window: alice records the authorisation --------------------------------
     desk = browser.new_context(**{**browser_context_args, "viewport": {"width": 1280, "height": 900}}).new_page()
@@ -78,6 +84,7 @@ def test_an_agent_applies_for_an_elderly_person_under_a_fresh_authorisation(
     case_number = agent.locator("#case-number").inner_text().strip()
     case = Case.objects.get(number=case_number)
     assert (case.agent, case.applicant, case.authorisation.agent) == (dave, grandma, dave)
+    assert case.agent_point == market
 
     # --- at home: she sees her case and who applied for her -------------------------------
     me = browser.new_context(**browser_context_args).new_page()
@@ -85,7 +92,13 @@ def test_an_agent_applies_for_an_elderly_person_under_a_fresh_authorisation(
     me.goto(live_server.url + f"/cases/{case_number}/")
     expect(me.locator("dl")).to_contain_text("代办人")
     expect(me.locator("dl")).to_contain_text("dave")
+    expect(me.locator("dl")).to_contain_text("燕店镇集贸市场代办点")
     shot(me, "agent-4-her-case")
+    me.get_by_role("link", name="帮办代办").click()
+    expect(me.get_by_role("heading", name="莘县医疗保障局")).to_be_visible()
+    expect(me.get_by_text("燕店镇集贸市场代办点")).to_be_visible()
+    expect(me.get_by_text("1 名代办员")).to_be_visible()
+    shot(me, "agent-4b-agent-points")
     me.get_by_role("link", name="委托代办").click()
     expect(me.get_by_text("有效")).to_be_visible()
     me.get_by_role("button", name="撤销").click()

@@ -31,9 +31,16 @@ from tongban.catalog.selectors import items_active
 from tongban.catalog.services import FORM_TYPES
 from tongban.lib.identifiers import ID_NUMBER_PATTERN
 from tongban.lib.paging import PAGE_MAX
-from tongban.lib.text import PHONE_PATTERN, name_pattern, shown, text_pattern, trimmed_pattern
+from tongban.lib.text import (
+    PHONE_PATTERN,
+    PHONE_PATTERN_REQUIRED,
+    name_pattern,
+    shown,
+    text_pattern,
+    trimmed_pattern,
+)
 from tongban.offices.models import Office
-from tongban.people.models import Applicant
+from tongban.people.models import GROUPS, Applicant
 
 
 class EnumField(serializers.ChoiceField):
@@ -110,7 +117,7 @@ class PhoneField(CharField):
     """A phone number (lib.text.phone_clean)."""
 
     def pattern(self) -> str:
-        return PHONE_PATTERN
+        return PHONE_PATTERN if self.allow_blank else PHONE_PATTERN_REQUIRED
 
 
 class IdNumberField(CharField):
@@ -331,7 +338,13 @@ class ApplicantInputSerializer(StrictSerializer):
         required=False, default=False,
         help_text="a clerk at the window: the person showed their identity document, so a "
         "phone or insured region that differs from their record may change it (audited); "
-        "without it such a change is 400 contact_change_unconfirmed",
+        "without it (or contact_code) such a change is 400 contact_change_unconfirmed",
+    )  # fmt: skip
+    contact_code = CharField(
+        max_length=10, required=False, allow_blank=True,
+        help_text="the code POST /api/v1/applicants/contact-code sent to the mobile number on "
+        "the person's record: their confirmation of a new phone or insured region, for an "
+        "agent or a clerk when the person is not at the window (400 invalid_code when wrong)",
     )  # fmt: skip
     kind = EnumField(
         "ApplicantKind",
@@ -362,6 +375,12 @@ class CaseCreateSerializer(StrictSerializer):
         help_text="codes of the materials handed in",
     )
     form = serializers.DictField(required=False, help_text="the item's application form")
+    as_agent = serializers.BooleanField(
+        required=False, default=False,
+        help_text="a clerk stationed at an agent point (代办点) applies as the person's agent, "
+        "under their authorisation (the person is not there): the case's agent is the clerk "
+        "(403 authorisation_* without one; 400 not_at_agent_point for other users)",
+    )  # fmt: skip
 
 
 class CaseActionSerializer(StrictSerializer):
@@ -548,6 +567,11 @@ class ApplicantSerializer(serializers.Serializer):
         help_text="a person of TONGBAN_ELDERLY_AGE (70) or more, by the birth date in the ID number"
     )
     kind = EnumField("ApplicantKind", choices=Applicant.Kind.choices)
+    groups = serializers.ListField(
+        child=EnumField("SpecialGroup", choices=list(GROUPS.items())),
+        help_text="特殊群体: elderly (derived from the ID number), disabled (残疾人证 recorded), "
+        "left_behind (留守), in_need (困难), as a clerk recorded them",
+    )
 
 
 HistoryEntrySerializer = type(
@@ -574,6 +598,9 @@ class CaseSummarySerializer(serializers.Serializer):
     channel = EnumField("ApplicationChannel", choices=Channel.choices)
     agent = serializers.CharField(
         allow_null=True, help_text="帮办代办: the user name of the agent who acted for the applicant"
+    )
+    agent_point = serializers.CharField(
+        allow_null=True, help_text="the code of the 代办点 the case came through"
     )
     applicant = ApplicantSerializer()
     insured_region = serializers.CharField()

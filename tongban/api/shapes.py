@@ -13,6 +13,7 @@ from django.utils import timezone
 from tongban.cases.access import actions_available
 from tongban.cases.models import Action, Case, Notice
 from tongban.catalog.services import form_masked
+from tongban.offices.selectors import agent_point_codes
 from tongban.people.models import User
 
 
@@ -98,12 +99,10 @@ def case_summary(case: Case, today: date, offices: dict[int, str],
         "channel": case.channel,
         # 帮办代办: who acted for the applicant, beside the applicant; null when nobody did.
         "agent": (agents or {}).get(case.agent_id) or case.agent.username if case.agent_id else None,
-        "applicant": {
-            "name": applicant.name,
-            "masked_id": applicant.masked_id,
-            "kind": applicant.kind,
-            "elderly": applicant.elderly,
-        },
+        # The 代办点 it came through (its code), null for none.
+        "agent_point": agent_point_codes([case.agent_point_id])[case.agent_point_id]
+        if case.agent_point_id else None,
+        "applicant": applicant_shape(applicant),
         "insured_region": offices[case.insured_region_id],
         "accepting_office": offices.get(case.accepting_office_id),
         "handling_office": offices.get(case.handling_office_id),
@@ -124,6 +123,18 @@ def case_summary(case: Case, today: date, offices: dict[int, str],
         "extension_pending": case.extension_pending,
         "extended_days": case.extended_days,
         "version": case.version,
+    }
+
+
+def applicant_shape(applicant) -> dict:
+    """An applicant as a case shows them to whoever may see the case: masked, with the
+    special groups (特殊群体) they belong to."""
+    return {
+        "name": applicant.name,
+        "masked_id": applicant.masked_id,
+        "kind": applicant.kind,
+        "elderly": applicant.elderly,
+        "groups": applicant.groups,
     }
 
 

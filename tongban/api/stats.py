@@ -1,4 +1,4 @@
-"""The figures over the API: /api/v1/stats/summary, /breakdown and /compression.
+"""The figures over the API: /api/v1/stats/summary, /breakdown, /assistance and /compression.
 
 The same selectors as the dashboard (tongban.stats.selectors), so the numbers agree."""
 
@@ -19,6 +19,7 @@ from tongban.stats.selectors import (
     PRESETS,
     UNASSIGNED,
     Figures,
+    assistance_for,
     compression_from_params,
     filters_codes,
     filters_parse,
@@ -60,6 +61,10 @@ class FiguresSerializer(serializers.Serializer):
     overdue = serializers.IntegerField(help_text="overdue_open + overdue_finished")
     extended = serializers.IntegerField(help_text="with an approved extension (延期)")
     with_procedure = serializers.IntegerField(help_text="with a special procedure (特别程序)")
+    assisted = serializers.IntegerField(
+        help_text="帮办代办: applied for by an agent under the applicant's authorisation"
+    )
+    at_agent_point = serializers.IntegerField(help_text="came through an agent point (代办点)")
     avg_handling_workdays = serializers.FloatField(
         allow_null=True, help_text="mean working days on the clock of completed cases"
     )
@@ -284,6 +289,70 @@ class StatsBreakdownView(APIView):
             raise InvalidInput(_("by 应为 %(choices)s 之一") % {"choices": ", ".join(BREAKDOWNS)},
                                code="invalid_choice", field="by")  # fmt: skip
         return Response(breakdown_payload(figures_for(request, params), by))
+
+
+class AssistancePointSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    name = serializers.CharField()
+    office = serializers.CharField()
+    received = serializers.IntegerField()
+    completed = serializers.IntegerField()
+    in_progress = serializers.IntegerField()
+    assisted = serializers.IntegerField(help_text="of those, applied for by an agent")
+    visits_requested = serializers.IntegerField()
+    visits_done = serializers.IntegerField()
+
+
+class AssistanceAgentSerializer(serializers.Serializer):
+    agent = serializers.CharField(help_text="user name")
+    name = serializers.CharField()
+    agent_point = serializers.CharField(allow_null=True)
+    received = serializers.IntegerField()
+    completed = serializers.IntegerField()
+    visits_done = serializers.IntegerField()
+
+
+class StatsAssistanceSerializer(serializers.Serializer):
+    _from = serializers.DateField()
+    to = serializers.DateField()
+    office = serializers.CharField(allow_null=True, help_text="the scope: null for the city")
+    office_name = serializers.CharField(allow_null=True)
+    agent_points = AssistancePointSerializer(many=True)
+    agents = AssistanceAgentSerializer(many=True)
+    visits = serializers.DictField(child=serializers.IntegerField(), help_text="by status")
+    totals = serializers.DictField(child=serializers.IntegerField(),
+                                   help_text="received, assisted, at_agent_point")  # fmt: skip
+
+
+StatsAssistanceSerializer._declared_fields["from"] = StatsAssistanceSerializer._declared_fields.pop("_from")
+
+
+class _AssistanceQuerySerializer(StrictSerializer):
+    to = serializers.CharField(**_OPTIONAL, help_text="last day, YYYY-MM-DD; default today")
+    preset = CodeField(name="Preset", known=lambda: PRESETS, **_OPTIONAL,
+                       help_text="instead of from/to")  # fmt: skip
+    office = office_code_field(**_OPTIONAL, help_text="a city supervisor: one office's")
+
+
+_AssistanceQuerySerializer._declared_fields["from"] = serializers.CharField(
+    **_OPTIONAL, help_text="first day, YYYY-MM-DD (Asia/Shanghai); default 1 January of `to`'s year"
+)
+
+
+class StatsAssistanceView(APIView):
+    @extend_schema(
+        operation_id="stats_assistance",
+        summary="帮办代办: cases and home visits by agent point and by agent",
+        description="Cases submitted in the period that came through an agent point or were "
+        "applied for by an agent, and the home visits asked for in it. Definitions: "
+        "tongban/stats/selectors.py (assistance_figures).",
+        parameters=[_AssistanceQuerySerializer],
+        responses={200: StatsAssistanceSerializer, **_ERRORS},
+        tags=["stats"],
+    )
+    def get(self, request):
+        params = _query(request, _AssistanceQuerySerializer)
+        return Response(assistance_for(request.user, params))
 
 
 class StatsCompressionView(APIView):

@@ -4,7 +4,7 @@ includes it once)."""
 from django.urls import path, re_path, register_converter
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from . import authorisations, consultations, evaluations, stats, views
+from . import assistance, authorisations, consultations, evaluations, stats, views
 
 
 class KeyConverter:
@@ -71,6 +71,14 @@ urlpatterns = [
         consultations.ConsultationCloseView.as_view(),
         name="consultation-close",
     ),
+    path("v1/agent-points", assistance.AgentPointListView.as_view(), name="agent-point-list"),
+    path("v1/home-visits", assistance.VisitListView.as_view(), name="visit-list"),
+    path("v1/home-visits/<int:id>", assistance.VisitDetailView.as_view(), name="visit-detail"),
+    path("v1/home-visits/<int:id>/assign", assistance.VisitAssignView.as_view(), name="visit-assign"),
+    path("v1/home-visits/<int:id>/close", assistance.VisitCloseView.as_view(), name="visit-close"),
+    path("v1/home-visits/<int:id>/cancel", assistance.VisitCancelView.as_view(), name="visit-cancel"),
+    path("v1/applicants/contact-code", assistance.ContactCodeView.as_view(), name="contact-code"),
+    path("v1/applicants/groups", assistance.GroupsView.as_view(), name="applicant-groups"),
     path(
         "v1/authorisations", authorisations.AuthorisationListView.as_view(), name="authorisation-list"
     ),
@@ -89,6 +97,7 @@ urlpatterns = [
     ),
     path("v1/stats/summary", stats.StatsSummaryView.as_view(), name="stats-summary"),
     path("v1/stats/breakdown", stats.StatsBreakdownView.as_view(), name="stats-breakdown"),
+    path("v1/stats/assistance", stats.StatsAssistanceView.as_view(), name="stats-assistance"),
     path("v1/stats/compression", stats.StatsCompressionView.as_view(), name="stats-compression"),
     # Anything else under v1/ answers with the JSON error body, not Django's HTML page: the
     # last route, so every other one is tried first.

@@ -458,7 +458,7 @@ class CaseCollectionView(FastBearer, APIView):
             item=data["item"], applicant=data.get("applicant"), channel=data["channel"],
             submitted_by=user, office=_office_given(data), materials=data.get("materials"),
             form=data.get("form"), idempotency_key=request.headers.get("Idempotency-Key"),
-            ip=client_ip(request),
+            as_agent=data.get("as_agent", False), ip=client_ip(request),
         )  # fmt: skip
         headers = {"Location": reverse("api:case-detail", kwargs={"number": case.number})}
         if not created:  # the first case, read afresh with what the shape needs

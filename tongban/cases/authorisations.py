@@ -13,6 +13,7 @@ person's record: a new phone number or insured region is the person's to confirm
 from datetime import date
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -90,11 +91,20 @@ def authorisation_make(*, applicant: Applicant | dict, agent: str | User, items:
     return authorisation
 
 
+def may_be_agent(user: User) -> bool:
+    """Who may be named as an agent: an active user with the agent role, or a clerk stationed
+    at an agent point (代办点), who acts as an agent there."""
+    return user.is_active and (
+        user.role == Role.AGENT or (user.role == Role.CLERK and user.agent_point_id is not None)
+    )
+
+
 def _agent(agent: str | User) -> User:
     if isinstance(agent, str):
         agent = User.objects.filter(username=agent.strip(), is_active=True).first()
-    if agent is None or agent.role != Role.AGENT or not agent.is_active:
-        raise InvalidInput(_("代办人应为在用的帮办代办员账号"), code="unknown_agent", field="agent")
+    if agent is None or not may_be_agent(agent):
+        raise InvalidInput(_("代办人应为在用的帮办代办员账号，或驻代办点的窗口受理员"),
+                           code="unknown_agent", field="agent")  # fmt: skip
     return agent
 
 
@@ -139,7 +149,8 @@ def authorisations_stated(rows, *, on: date | None = None) -> list[Authorisation
 
 
 def authorisation_visible(user: User, authorisation: Authorisation) -> bool:
-    """The applicant's own, the agent's own, and clerks' (who make them at the window)."""
+    """The applicant's own, the agent's own, and clerks' (who make them at the window and may
+    hold them as agents at an agent point)."""
     if user.role == Role.APPLICANT:
         return user.applicant_id is not None and authorisation.applicant_id == user.applicant_id
     if user.role == Role.AGENT:
@@ -156,7 +167,7 @@ def authorisations_visible(user: User):
     elif user.role == Role.AGENT:
         qs = qs.filter(agent=user)
     elif user.role == Role.CLERK:
-        qs = qs.filter(made_by__office_id=user.office_id)
+        qs = qs.filter(Q(made_by__office_id=user.office_id) | Q(agent=user))
     else:
         qs = qs.none()
     return qs.order_by("-made_at", "-pk")
@@ -182,10 +193,12 @@ def authorisation_for(*, agent: User, applicant: Applicant, item_code: str,
     raise authorisation_refused("authorisation_missing")
 
 
-def applicant_for_agent(given: dict) -> Applicant:
-    """The person or employer an agent names by ID number and name: their record as it is.
-    An agent changes nothing on it: a phone number or insured region that differs from the
-    record is refused (the person confirms a change themselves), never written silently."""
+def applicant_for_agent(given: dict, *, by: User) -> Applicant:
+    """The person or employer an agent (`by`) names by ID number and name: their record as it
+    is. A phone number or insured region that differs from the record changes it only with
+    the person's confirmation, the code sent to the number on record (`contact_code`, see
+    people.services.contact_code_send); without it the change is refused, never written
+    silently."""
     if not isinstance(given, dict):
         raise InvalidInput(_("applicant 应为对象"), code="invalid", field="applicant")
     _kind, number = applicant_identify(given.get("id_number"), given.get("kind") or None)
@@ -199,8 +212,14 @@ def applicant_for_agent(given: dict) -> Applicant:
     phone = str(given.get("phone") or "").strip()
     region = str(given.get("insured_region") or "").strip()
     if (phone and phone != applicant.phone) or (region and region != applicant.insured_region.code):
+        if given.get("contact_code"):
+            return applicant_upsert(id_number=number, name=name, phone=phone or applicant.phone,
+                                    insured_region=region or applicant.insured_region.code,
+                                    kind=applicant.kind, by=by,
+                                    contact_code=str(given["contact_code"]))  # fmt: skip
         raise InvalidInput(
-            _("代办人不能更改申请人的联系电话或参保地：请申请人本人或在窗口核验身份后更改"),
+            _("代办人更改申请人的联系电话或参保地，须填写发送到申请人原手机号码的验证码，"
+              "或由申请人在窗口核验身份后更改"),
             code="contact_change_not_allowed",
             field="applicant.phone"
             if phone and phone != applicant.phone

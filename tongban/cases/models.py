@@ -3,7 +3,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from tongban.catalog.models import ONLINE_CHANNELS, Channel
-from tongban.lib.sealed import SealedJSONField
+from tongban.lib.sealed import SealedField, SealedJSONField
 
 
 class Status(models.TextChoices):
@@ -135,6 +135,11 @@ class Case(models.Model):
         "cases.Authorisation", models.PROTECT, null=True, blank=True, related_name="cases",
         db_index=False,
     )
+    # The 代办点 the case came through (its submitter's, an agent or a clerk stationed there).
+    agent_point = models.ForeignKey(
+        "offices.AgentPoint", models.PROTECT, null=True, blank=True, related_name="cases",
+        db_index=False,
+    )  # case_agent_point_idx
     submitted_by = models.ForeignKey(
         "people.User", models.PROTECT, related_name="+", db_index=False
     )  # case_unique_idempotency_key serves the retry lookup
@@ -231,6 +236,12 @@ class Case(models.Model):
             models.Index(fields=["applicant", "submitted_at"], name="case_applicant_idx"),
             models.Index(fields=["item", "submitted_at"], name="case_item_idx"),
             models.Index(fields=["submitted_at"], name="case_submitted_idx"),
+            # 帮办代办's figures and lists: the few cases an agent or an agent point brought.
+            models.Index(
+                fields=["agent_point", "submitted_at"],
+                condition=Q(agent_point__isnull=False),
+                name="case_agent_point_idx",
+            ),
             # Deadline sweeps read only open cases with a deadline.
             models.Index(
                 fields=["deadline"], condition=Q(status="accepted"), name="case_open_deadline_idx"
@@ -535,6 +546,75 @@ class Authorisation(models.Model):
 
     def __str__(self):
         return f"委托书 {self.pk}"
+
+
+class HomeVisit(models.Model):
+    """上门办: a person who cannot come (the elderly, the disabled, the sick) asks for a visit;
+    the office assigns an agent, who goes, takes the applications (under an authorisation when
+    the agent applies for them) and records the visit done or not done. cases.visits holds
+    the rules."""
+
+    class Status(models.TextChoices):
+        REQUESTED = "requested", "待派单"
+        ASSIGNED = "assigned", "已派单"
+        DONE = "done", "已上门办理"
+        NOT_DONE = "not_done", "未办成"
+        CANCELLED = "cancelled", "已取消"
+
+    class Period(models.TextChoices):
+        MORNING = "morning", "上午"
+        AFTERNOON = "afternoon", "下午"
+        ANY = "any", "不限"
+
+    class Channel(models.TextChoices):
+        WEB = "web", "网上"
+        PHONE = "phone", "电话"
+        WINDOW = "window", "窗口"
+
+    applicant = models.ForeignKey("people.Applicant", models.PROTECT, related_name="home_visits")
+    office = models.ForeignKey("offices.Office", models.PROTECT, related_name="home_visits",
+                               verbose_name="服务机构")  # fmt: skip
+    agent_point = models.ForeignKey(
+        "offices.AgentPoint", models.PROTECT, null=True, blank=True, related_name="home_visits"
+    )
+    # Where and how to reach the person: personal data, sealed at rest.
+    address = SealedField("上门地址")
+    phone = SealedField("联系电话")
+    preferred_date = models.DateField("希望上门日期")
+    preferred_period = models.CharField("时段", max_length=10, choices=Period, default=Period.ANY)
+    items = models.ManyToManyField("catalog.ServiceItem", blank=True, related_name="+")
+    note = models.CharField("需求说明", max_length=300, blank=True)
+    channel = models.CharField("申请渠道", max_length=6, choices=Channel)
+    requested_by = models.ForeignKey("people.User", models.PROTECT, related_name="+")
+    requested_at = models.DateTimeField(default=timezone.now)
+
+    status = models.CharField("状态", max_length=10, choices=Status, default=Status.REQUESTED)
+    agent = models.ForeignKey("people.User", models.PROTECT, null=True, blank=True,
+                              related_name="home_visits")  # fmt: skip
+    assigned_by = models.ForeignKey(
+        "people.User", models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    assigned_at = models.DateTimeField(null=True, blank=True)
+    outcome_note = models.CharField("办理情况", max_length=300, blank=True)
+    closed_by = models.ForeignKey(
+        "people.User", models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    closed_at = models.DateTimeField(null=True, blank=True)
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "上门服务"
+        indexes = [
+            models.Index(fields=["office", "status", "preferred_date"], name="visit_office_idx"),
+            models.Index(fields=["agent", "status", "preferred_date"], name="visit_agent_idx"),
+        ]
+
+    def __str__(self):
+        return f"上门服务 {self.pk}"
+
+    @property
+    def open(self) -> bool:
+        return self.status in (self.Status.REQUESTED, self.Status.ASSIGNED)
 
 
 class BundleApplication(models.Model):

@@ -98,6 +98,7 @@ def notice_context(notice: Notice) -> dict:
         "applicant": data.get("applicant", ""),
         "applicant_id": data.get("applicant_id", ""),
         "agent": data.get("agent", ""),
+        "agent_point": data.get("agent_point", ""),
         "submitted_on": chinese_date(data.get("submitted_at")),
         "issued_on": chinese_date(notice.issued_at),
         "accepted_on": chinese_date(data.get("submitted_at") if deemed else notice.issued_at),

@@ -24,7 +24,7 @@ from tongban.lib.text import date_clean, text_clean
 from tongban.offices.models import Office, Window
 from tongban.offices.selectors import office_window
 from tongban.people.models import Applicant, Role, User
-from tongban.people.services import applicant_may_apply, applicant_upsert
+from tongban.people.services import applicant_may_apply, applicant_upsert, contact_code_precheck
 from tongban.workdays import services as workdays
 
 from . import access, authorisations
@@ -112,7 +112,21 @@ def idempotency_key_clean(key) -> str:
     return key
 
 
-def _applicant_of(submitted_by: User, given: Applicant | dict | None) -> Applicant:
+def _acting_as_agent(submitted_by: User, as_agent: bool) -> bool:
+    """Whether the submitter applies as an agent, under an authorisation: an agent always; a
+    clerk stationed at an agent point (代办点) when they say so (the person is not there)."""
+    if submitted_by.role == Role.AGENT:
+        return True
+    if not as_agent:
+        return False
+    if submitted_by.role != Role.CLERK or submitted_by.agent_point_id is None:
+        raise InvalidInput(_("只有驻代办点的窗口受理员可以作为代办人申请"),
+                           code="not_at_agent_point", field="as_agent")  # fmt: skip
+    return True
+
+
+def _applicant_of(submitted_by: User, given: Applicant | dict | None,
+                  as_agent: bool = False) -> Applicant:  # fmt: skip
     """Who applies. An applicant account applies as itself and names nobody; staff and agents
     name the applicant: a record, or the details applicant_upsert() takes, which create or
     bring up to date the person's one record (call inside the application's transaction, so
@@ -131,8 +145,8 @@ def _applicant_of(submitted_by: User, given: Applicant | dict | None) -> Applica
         raise InvalidInput(_("代他人申请时必填 applicant"), field="applicant")
     if isinstance(given, Applicant):
         return given
-    if submitted_by.role == Role.AGENT:  # under an authorisation: the record as it is
-        return authorisations.applicant_for_agent(given)
+    if as_agent:  # under an authorisation: the record as it is
+        return authorisations.applicant_for_agent(given, by=submitted_by)
     if not isinstance(given, dict):
         raise InvalidInput(_("applicant 应为对象"), code="invalid", field="applicant")
     return applicant_upsert(**given, by=submitted_by)
@@ -142,34 +156,40 @@ def case_submit(*, item: str, channel: str, submitted_by: User,
                 applicant: Applicant | dict | None = None, office: Office | None = None,
                 window: Window | None = None, materials: list[str] | None = None,
                 form: dict | None = None, idempotency_key: str = "",
-                bundle_application: BundleApplication | None = None, ip: str | None = None) -> tuple[Case, bool]:  # fmt: skip
+                bundle_application: BundleApplication | None = None, as_agent: bool = False,
+                ip: str | None = None) -> tuple[Case, bool]:  # fmt: skip
     """Apply for item `item` (a code); every face applies through here.
 
     Who the applicant is follows _applicant_of(): an applicant account for itself, or the
     person staff or an agent name (a record, or details that create or update it, in the same
-    transaction as the case). An agent who applies is the case's agent. Online applications
+    transaction as the case). An agent who applies is the case's agent, and so is a clerk
+    stationed at an agent point who applies `as_agent` (_acting_as_agent); either needs the
+    applicant's authorisation; the case records the submitter's agent point. Online applications
     (web, mobile) enter the city-wide intake queue and are numbered under the city; window
     applications are numbered under, and held by, the clerk's office, at its 通办 window unless
     `window` names another. Returns (case, created): a retried call with the same
     idempotency key returns the first case and False. Raises InvalidInput naming the field at
     fault, Forbidden when the submitter's role may not apply so."""
     idempotency_key = idempotency_key_clean(idempotency_key)
+    as_agent = _acting_as_agent(submitted_by, as_agent)
     if isinstance(applicant, dict):
+        contact_code_precheck(applicant)
         with transaction.atomic():
             return _submit(item=item, channel=channel, submitted_by=submitted_by,
-                           applicant=_applicant_of(submitted_by, applicant), office=office,
-                           window=window, materials=materials, form=form,
+                           applicant=_applicant_of(submitted_by, applicant, as_agent),
+                           office=office, window=window, materials=materials, form=form,
                            idempotency_key=idempotency_key, bundle_application=bundle_application,
-                           ip=ip)  # fmt: skip
+                           as_agent=as_agent, ip=ip)  # fmt: skip
     return _submit(item=item, channel=channel, submitted_by=submitted_by,
-                   applicant=_applicant_of(submitted_by, applicant), office=office, window=window,
-                   materials=materials, form=form, idempotency_key=idempotency_key,
-                   bundle_application=bundle_application, ip=ip)  # fmt: skip
+                   applicant=_applicant_of(submitted_by, applicant, as_agent), office=office,
+                   window=window, materials=materials, form=form, idempotency_key=idempotency_key,
+                   bundle_application=bundle_application, as_agent=as_agent, ip=ip)  # fmt: skip
 
 
 def _submit(*, item: str, channel: str, submitted_by: User, applicant: Applicant,
             office: Office | None, window: Window | None, materials, form, idempotency_key: str,
-            bundle_application: BundleApplication | None, ip: str | None) -> tuple[Case, bool]:  # fmt: skip
+            bundle_application: BundleApplication | None, as_agent: bool,
+            ip: str | None) -> tuple[Case, bool]:  # fmt: skip
     if idempotency_key:
         existing = _case_by_key(submitted_by, idempotency_key)
         if existing:
@@ -213,14 +233,14 @@ def _submit(*, item: str, channel: str, submitted_by: User, applicant: Applicant
     if not online and window is None:
         window = office_window(office.pk)
     agent = authorisation = None
-    if submitted_by.role == Role.AGENT:
+    if as_agent:
         agent = submitted_by
         authorisation = authorisations.authorisation_for(agent=agent, applicant=applicant,
                                                          item_code=version.item.code)  # fmt: skip
     case = Case(
         item=version.item, item_version=version, applicant=applicant,
         insured_region_id=applicant.insured_region_id, agent=agent, authorisation=authorisation,
-        submitted_by=submitted_by,
+        agent_point_id=submitted_by.agent_point_id, submitted_by=submitted_by,
         channel=channel, window=window, bundle_application=bundle_application,
         submitted_at=now, form=form, supplied_materials=materials, idempotency_key=idempotency_key,
         owner=None if online else submitted_by, handling_office=None if online else office,
@@ -386,6 +406,7 @@ def _notice(act: Act, kind: str, **data) -> None:
         "applicant": case.applicant.name,
         "applicant_id": case.applicant.masked_id,
         **({"agent": case.agent.get_full_name() or case.agent.username} if case.agent_id else {}),
+        **({"agent_point": case.agent_point.name} if case.agent_point_id else {}),
         "office": office.name if office else "",
         "submitted_at": timezone.localtime(case.submitted_at).isoformat(),
         **data,
@@ -1095,10 +1116,11 @@ def _changed(case: Case, field: str, due) -> dict:
 def bundle_apply(*, bundle, channel: str, submitted_by: User,
                  applicant: Applicant | dict | None = None, office=None,
                  materials: dict | None = None, forms: dict | None = None, idempotency_key: str = "",
-                 ip=None) -> tuple[BundleApplication, bool]:  # fmt: skip
+                 as_agent: bool = False, ip=None) -> tuple[BundleApplication, bool]:  # fmt: skip
     """一表申请: one application that creates one linked case per item of the bundle, all or
     none. The applicant, the agent and the window follow case_submit()."""
     idempotency_key = idempotency_key_clean(idempotency_key)
+    as_agent = _acting_as_agent(submitted_by, as_agent)
     if idempotency_key:
         existing = BundleApplication.objects.filter(
             submitted_by=submitted_by, idempotency_key=idempotency_key
@@ -1120,8 +1142,9 @@ def bundle_apply(*, bundle, channel: str, submitted_by: User,
                                    "name": name, "codes": ", ".join(sorted(unknown))},
                                code="unknown_item", field=name)  # fmt: skip
     now = timezone.now()
+    contact_code_precheck(applicant)
     with transaction.atomic():
-        applicant = _applicant_of(submitted_by, applicant)
+        applicant = _applicant_of(submitted_by, applicant, as_agent)
         application = BundleApplication.objects.create(
             number=_next_number("B" + (office.code if office else settings.TONGBAN_CITY_CODE),
                                 timezone.localdate(now)),
@@ -1132,7 +1155,7 @@ def bundle_apply(*, bundle, channel: str, submitted_by: User,
             try:
                 case_submit(item=item.code, applicant=applicant, channel=channel, submitted_by=submitted_by,
                             office=office, materials=materials.get(item.code), form=forms.get(item.code),
-                            bundle_application=application, ip=ip)  # fmt: skip
+                            bundle_application=application, as_agent=as_agent, ip=ip)  # fmt: skip
             except InvalidInput as e:
                 field = f"{item.code}.{e.field}" if e.field else item.code
                 raise InvalidInput(

@@ -53,6 +53,13 @@ class ApplyForm(forms.Form):
     identity_shown = forms.BooleanField(
         label=_("申请人已出示身份证件（更改已登记的联系电话或参保地时须勾选）"), required=False
     )
+    contact_code = forms.CharField(
+        label=_("短信验证码"), max_length=10, required=False,
+        help_text=_("申请人不在窗口时：更改联系电话或参保地，须填写发送到其原手机号码的验证码"),
+    )  # fmt: skip
+    as_agent = forms.BooleanField(
+        label=_("代办点代办：申请人不在场，凭其委托书代为申请"), required=False
+    )
     materials = forms.MultipleChoiceField(label=_("已收材料"), required=False,
                                           widget=forms.CheckboxSelectMultiple)  # fmt: skip
     missing_materials = forms.MultipleChoiceField(
@@ -67,9 +74,11 @@ class ApplyForm(forms.Form):
     decision = forms.ChoiceField(choices=list(DECISIONS.items()), widget=forms.HiddenInput)
     consultation = forms.IntegerField(required=False, widget=forms.HiddenInput)
 
-    def __init__(self, *args, version: ItemVersion, **kwargs):
+    def __init__(self, *args, version: ItemVersion, at_agent_point: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         self.version = version
+        if not at_agent_point:  # only a clerk stationed at an agent point acts as an agent
+            del self.fields["as_agent"]
         self.fields["insured_region"].choices = [("", "——"), *office_choices(include_external=True)]
         self.fields["materials"].choices = material_choices(version)
         self.fields["missing_materials"].choices = material_choices(version)
@@ -206,3 +215,41 @@ class AuthorisationForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["insured_region"].choices = [("", "——"), *office_choices(include_external=True)]
         self.fields["items"].choices = items
+
+
+class VisitRequestForm(forms.Form):
+    """A home visit (上门办) a clerk records for a person who phoned or came to the window."""
+
+    channel = forms.ChoiceField(label=_("受理渠道"), choices=[("phone", _("电话")), ("window", _("窗口"))])
+    id_number = forms.CharField(label=_("证件号码"), max_length=30)
+    name = forms.CharField(label=_("姓名"), max_length=100)
+    insured_region = forms.ChoiceField(label=_("参保地"))
+    address = forms.CharField(label=_("上门地址"), max_length=200)
+    phone = forms.CharField(label=_("联系电话"), max_length=20)
+    preferred_date = forms.DateField(label=_("希望上门日期"),
+                                     widget=forms.DateInput(attrs={"type": "date"}))  # fmt: skip
+    preferred_period = forms.ChoiceField(
+        label=_("时段"), choices=[("any", _("不限")), ("morning", _("上午")), ("afternoon", _("下午"))]
+    )
+    items = forms.MultipleChoiceField(label=_("需办事项"), required=False,
+                                      widget=forms.SelectMultiple(attrs={"size": 5}))  # fmt: skip
+    note = forms.CharField(label=_("需求说明"), max_length=300, required=False,
+                           widget=forms.Textarea(attrs={"rows": 2}))  # fmt: skip
+
+    def __init__(self, *args, items, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["insured_region"].choices = [("", "——"), *office_choices(include_external=True)]
+        self.fields["items"].choices = items
+
+
+class GroupsForm(forms.Form):
+    """特殊群体 a clerk checked at the window (the elderly need no record: by the ID number)."""
+
+    disability_certificate = forms.CharField(
+        label=_("残疾人证号"), max_length=30, required=False,
+        help_text=_("第二代残疾人证：身份证号码加类别、等级，共 20 位"),
+    )  # fmt: skip
+    left_behind = forms.BooleanField(label=_("留守人员"), required=False)
+    in_need = forms.BooleanField(label=_("困难群众"), required=False)
+    in_need_note = forms.CharField(label=_("困难情形"), max_length=100, required=False,
+                                   help_text=_("如低保、特困、重病"))  # fmt: skip

@@ -25,6 +25,8 @@ ROW_FIELDS = (
     "prereview_due", "overdue", "handling_office_id", "owner_id", "step",
     "item__code", "item__name", "item_version__promised_days", "item_version__handling_type",
     "item_version__steps", "applicant__name", "applicant__id_number", "applicant__kind",
+    # 特殊群体, shown on every row (Applicant.groups)
+    "applicant__disability_certificate", "applicant__left_behind", "applicant__in_need",
     "handling_office__name", "handling_office__code",
 )  # fmt: skip
 

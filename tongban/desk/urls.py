@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import audit, authorisations, consultations, security, views
+from . import audit, authorisations, consultations, security, views, visits
 
 app_name = "desk"
 urlpatterns = [
@@ -15,6 +15,7 @@ urlpatterns = [
     path("items/<str:code>/", views.item_guide, name="item"),
     path("cases/<str:number>/", views.case_detail, name="case-detail"),
     path("cases/<str:number>/personal/", views.case_personal, name="case-personal"),
+    path("cases/<str:number>/groups/", views.case_groups, name="case-groups"),
     path("cases/<str:number>/<str:action>/", views.case_action, name="case-action"),
     path("consultations/", consultations.consultations, name="consultations"),
     path("consultations/mine/", consultations.my_consultations, name="my-consultations"),
@@ -25,6 +26,8 @@ urlpatterns = [
     path("authorisations/", authorisations.authorisations, name="authorisations"),
     path("authorisations/<int:pk>/revoke/", authorisations.authorisation_revoke_view,
          name="authorisation-revoke"),  # fmt: skip
+    path("visits/", visits.visits, name="visits"),
+    path("visits/<int:pk>/<str:step>/", visits.visit_step, name="visit-step"),
     path("audit/export.csv", audit.audit_export, {"fmt": "csv"}, name="audit-export-csv"),
     path("audit/export.xlsx", audit.audit_export, {"fmt": "xlsx"}, name="audit-export-xlsx"),
 ]

@@ -30,10 +30,15 @@ from tongban.lib.paging import page_rows
 from tongban.offices.models import Office
 from tongban.offices.selectors import office_by_code
 from tongban.people.models import Role
+from tongban.people.services import (
+    applicant_groups_set,
+    contact_code_precheck,
+    contact_code_send,
+)
 
 from . import queues, security
 from .access import case_for_page, clerks_only, desk_view
-from .forms import ActionForm, ApplyForm, DeskLoginForm, office_choices
+from .forms import ActionForm, ApplyForm, DeskLoginForm, GroupsForm, office_choices
 
 # --- Signing in ----------------------------------------------------------------------------
 
@@ -140,8 +145,23 @@ def apply(request, code: str):
     if Channel.WINDOW not in version.channels:
         messages.error(request, _("该事项不能在窗口申请"))
         return redirect("desk:item", code)
-    if request.method == "POST":
-        form = ApplyForm(request.POST, version=version)
+    at_point = request.user.agent_point_id is not None
+    if request.method == "POST" and "send_contact_code" in request.POST:
+        form = ApplyForm(request.POST, version=version, at_agent_point=at_point)
+        form.errors.clear()  # the application is not sent yet: only the code
+        try:
+            masked = contact_code_send(id_number=request.POST.get("id_number", ""),
+                                       by=request.user, ip=client_ip(request))  # fmt: skip
+        except DomainError as e:
+            if e.status in (403, 404) and e.code != "applicant_not_found":
+                raise
+            form.add_error("contact_code", e.message)
+            status = 400
+        else:
+            messages.success(request, _("验证码已发送至 %(phone)s，请申请人告知") % {"phone": masked})
+            status = 200
+    elif request.method == "POST":
+        form = ApplyForm(request.POST, version=version, at_agent_point=at_point)
         if form.is_valid():
             try:
                 case = _apply(request, form)
@@ -151,7 +171,7 @@ def apply(request, code: str):
                 return redirect("desk:case-detail", case.number)
         status = 400
     else:
-        form = ApplyForm(version=version, initial={
+        form = ApplyForm(version=version, at_agent_point=at_point, initial={
             "consultation": request.GET.get("consultation"), "decision": "accept",
         })  # fmt: skip
         status = 200
@@ -168,11 +188,14 @@ def _apply(request, form: ApplyForm) -> Case:
     """Submit at the window and decide at once; a failed decision leaves no case behind."""
     d, clerk, ip = form.cleaned_data, request.user, client_ip(request)
     decision = d["decision"]
-    applicant = {k: d[k] for k in ("id_number", "name", "phone", "insured_region", "identity_shown")}
+    applicant = {k: d[k] for k in ("id_number", "name", "phone", "insured_region",
+                                    "identity_shown", "contact_code")}  # fmt: skip
+    contact_code_precheck(applicant)  # wrong tries count although the transaction is undone
     with transaction.atomic():
         case, _created = case_submit(
             item=form.version.item.code, applicant=applicant, channel=Channel.WINDOW,
-            submitted_by=clerk, materials=d["materials"], form=form.item_form(), ip=ip,
+            submitted_by=clerk, materials=d["materials"], form=form.item_form(),
+            as_agent=d.get("as_agent", False), ip=ip,
         )  # fmt: skip
         if decision == "accept":
             params = {"promised_supplement_by": d["promised_supplement_by"]}
@@ -229,6 +252,9 @@ def _case_context(user, case: Case) -> dict:
         "procedures": list(case.special_procedures.all()) if case.procedures else [],
         "procedure_kinds": SpecialProcedure.Kind.choices,
         "turn": _turn(case),
+        # 特殊群体: a clerk marks what they checked on the person's documents.
+        "groups_form": GroupsForm(initial=_groups_initial(case.applicant))
+        if user.role == Role.CLERK and case.applicant.kind == "person" else None,
         # The window decides 容缺 knowing the applicant's record of kept promises.
         "broken_promises": broken_promises(applicant_id=case.applicant_id)
         if case.status == Status.SUBMITTED or case.missing_materials
@@ -279,6 +305,35 @@ def case_personal(request, number: str):
     personal = case_personal_data(case=case, user=request.user, ip=client_ip(request))
     context.update(personal=personal, form_shown=personal["form"])
     return render(request, "desk/case_detail.html", context)
+
+
+def _groups_initial(applicant) -> dict:
+    return {"disability_certificate": applicant.disability_certificate,
+            "left_behind": applicant.left_behind, "in_need": applicant.in_need,
+            "in_need_note": applicant.in_need_note}  # fmt: skip
+
+
+@require_POST
+@desk_view
+def case_groups(request, number: str):
+    """A clerk records the applicant's special groups from the case page
+    (people.services.applicant_groups_set); a bad certificate number re-renders the page."""
+    case = case_for_page(request.user, number)
+    form = GroupsForm(request.POST)
+    if form.is_valid():
+        try:
+            applicant_groups_set(applicant=case.applicant, by=request.user, ip=client_ip(request),
+                                 **form.cleaned_data)  # fmt: skip
+        except DomainError as e:
+            if e.status != 400:
+                raise
+            form_add_domain_error(form, e)
+        else:
+            messages.success(request, _("已保存特殊群体标记"))
+            return redirect("desk:case-detail", number)
+    context = _case_context(request.user, case)
+    context["groups_form"] = form
+    return render(request, "desk/case_detail.html", context, status=400)
 
 
 @require_POST

@@ -159,6 +159,10 @@ _PHONE = re.compile(r"[0-9][0-9-]*")
 PHONE_PATTERN = (
     rf"^[{SPACES}]*([0-9０-９][0-9０-９\-－]{{{PHONE_MIN - 1},{PHONE_MAX - 1}}})?[{SPACES}]*$"
 )
+# The same, required: the number may not be left out.
+PHONE_PATTERN_REQUIRED = (
+    rf"^[{SPACES}]*[0-9０-９][0-9０-９\-－]{{{PHONE_MIN - 1},{PHONE_MAX - 1}}}[{SPACES}]*$"
+)
 
 
 def phone_clean(value, *, field: str, label: str = "", required: bool = False) -> str:

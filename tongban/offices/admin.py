@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import Hall, Office, Window
+from .models import AgentPoint, Hall, Office, Window
 
 
 class HallInline(admin.TabularInline):
@@ -35,3 +35,15 @@ class WindowAdmin(admin.ModelAdmin):
     list_display = ["__str__", "hall", "number", "tongban"]
     list_filter = ["tongban", "hall__office"]
     list_select_related = ["hall"]
+
+
+@admin.register(AgentPoint)
+class AgentPointAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "kind", "office", "hours", "active"]
+    list_filter = ["kind", "active", "office"]
+    search_fields = ["code", "name", "address"]
+    list_select_related = ["office"]
+
+    def get_readonly_fields(self, request, obj=None):
+        # The code is how cases, figures and outside clients name the point: fixed once made.
+        return ["code"] if obj else []

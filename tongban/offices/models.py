@@ -71,3 +71,34 @@ class Window(models.Model):
 
     def __str__(self):
         return f"{self.hall.name} {self.number}号窗口"
+
+
+class AgentPoint(models.Model):
+    """A 代办点: a place under an office where agents take applications for the people around
+    it (a farmers' market, a village or community service station). Its agents are the users
+    whose `agent_point` it is: agents, or the office's clerks stationed there."""
+
+    class Kind(models.TextChoices):
+        MARKET = "market", "集贸市场"
+        VILLAGE = "village", "村级便民服务站"
+        COMMUNITY = "community", "社区便民服务站"
+        ENTERPRISE = "enterprise", "园区/企业服务站"
+        OTHER = "other", "其他"
+
+    office = models.ForeignKey(
+        Office, models.PROTECT, related_name="agent_points", verbose_name="所属经办机构"
+    )
+    code = models.CharField("编号", max_length=12, unique=True)
+    name = models.CharField("名称", max_length=100)
+    kind = models.CharField("类型", max_length=12, choices=Kind)
+    address = models.CharField("地址", max_length=200)
+    hours = models.CharField("开放时间", max_length=100)
+    phone = models.CharField("联系电话", max_length=30, blank=True)
+    active = models.BooleanField("在用", default=True)
+
+    class Meta:
+        ordering = ["office__code", "code"]
+        verbose_name = verbose_name_plural = "代办点"
+
+    def __str__(self):
+        return self.name

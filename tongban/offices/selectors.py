@@ -1,6 +1,8 @@
 import time
 
-from .models import Office, Window
+from django.db import models
+
+from .models import AgentPoint, Office, Window
 
 # An office's code is its identity (the division code): kept per process once read.
 _CODES: dict[int, str] = {}
@@ -14,7 +16,31 @@ def office_codes(pks) -> dict[int, str]:
     return {pk: _CODES[pk] for pk in pks if pk in _CODES}
 
 
+# An agent point's code is fixed once made (the admin shows it read-only): kept per process.
+_POINT_CODES: dict[int, str] = {}
+
+
+def agent_point_codes(pks) -> dict[int, str]:
+    """{pk: code} for the given agent point pks; a query only for pks not seen before."""
+    missing = {pk for pk in pks if pk is not None and pk not in _POINT_CODES}
+    if missing:
+        _POINT_CODES.update(AgentPoint.objects.filter(pk__in=missing).values_list("pk", "code"))
+    return {pk: _POINT_CODES[pk] for pk in pks if pk in _POINT_CODES}
+
+
+def agent_points_listed(*, office: Office | None = None, include_inactive: bool = False):
+    """The agent points (of `office` and the offices under it, when given), by office and
+    code, with their office and their agents' count."""
+    qs = AgentPoint.objects.select_related("office").order_by("office__code", "code")
+    if office is not None:
+        qs = qs.filter(models.Q(office=office) | models.Q(office__parent=office))
+    if not include_inactive:
+        qs = qs.filter(active=True)
+    return qs.annotate(agents_count=models.Count("agents", filter=models.Q(agents__is_active=True)))
+
+
 def offices_cache_clear() -> None:
+    _POINT_CODES.clear()
     _CODES.clear()
     _BY_CODE.clear()
     _WINDOWS.clear()

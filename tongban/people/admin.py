@@ -33,9 +33,9 @@ class UserAdmin(BaseUserAdmin):
     fieldsets = tuple(
         (name, {**opts, "fields": tuple(f for f in opts["fields"] if f not in _PRIVILEGES)})
         for name, opts in BaseUserAdmin.fieldsets
-    ) + (("通办", {"fields": ("role", "office", "department", "applicant")}),)
+    ) + (("通办", {"fields": ("role", "office", "department", "agent_point", "applicant")}),)
     add_fieldsets = BaseUserAdmin.add_fieldsets + (
-        ("通办", {"fields": ("role", "office", "department")}),
+        ("通办", {"fields": ("role", "office", "department", "agent_point")}),
     )
 
     actions = ["unlock", "reset_totp"]

@@ -1,5 +1,7 @@
 """The demo city's people (README.md, "Using it"): one user per role at each office it
-applies to, named <role>-<office code>, plus the administrators and two applicants."""
+applies to, named <role>-<office code>, plus the administrators and two applicants. The
+agents of 莘县 and 临清 work at agent points (offices.demo), and clerk-dd-371522 is a 莘县
+clerk stationed at the 燕店 market point, who may act as an agent there."""
 
 import secrets
 from datetime import date
@@ -11,6 +13,7 @@ from django.utils import timezone
 
 from tongban.lib.errors import Forbidden
 from tongban.lib.identifiers import synthetic_resident_id
+from tongban.offices.demo import agent_points_demo
 from tongban.offices.models import Office
 
 from .models import Applicant, PasswordHistory, Role, User
@@ -25,6 +28,9 @@ ADMINS = {
     "secadmin": Role.SECADMIN,
     "auditor": Role.AUDITOR,
 }
+# Who works at which agent point: {username: point code}.
+STATIONED = {"agent-371522": "DD371522-01", "agent-371581": "DD371581-01",
+             "clerk-dd-371522": "DD371522-01", "agent-371526": "DD371526-01"}  # fmt: skip
 APPLICANTS = {
     "applicant-1": ("371581", "张三（演示）", date(1968, 5, 12), 1),
     "applicant-2": ("371502", "李四（演示）", date(1990, 9, 3), 2),
@@ -46,11 +52,14 @@ def people_demo(*, password: str) -> list[User]:
     # One hash for every demo user: PBKDF2 costs half a second, fifty times over.
     hashed = make_password(password)
 
+    points = agent_points_demo()
+
     def user(username, role, office=None, applicant=None, staff=False):
+        point = points.get(STATIONED.get(username, ""))
         u, _ = User.objects.update_or_create(
             username=username,
             defaults={"role": role, "office": office, "applicant": applicant, "is_staff": staff,
-                      "is_active": True, "first_name": "",
+                      "is_active": True, "first_name": "", "agent_point": point,
                       "verified_at": timezone.now() if applicant else None},
         )  # fmt: skip
         u.password = hashed
@@ -63,6 +72,8 @@ def people_demo(*, password: str) -> list[User]:
     ):
         for role in OFFICE_ROLES:
             user(f"{role.replace('_', '-')}-{office.code}", role, office)
+    if "DD371522-01" in points:
+        user("clerk-dd-371522", Role.CLERK, points["DD371522-01"].office)
     for username, role in ADMINS.items():
         role_privileges_apply(user(username, role, staff=True))
     for username, (region, name, birth, seq) in APPLICANTS.items():

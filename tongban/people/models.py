@@ -6,6 +6,7 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from tongban.lib.identifiers import resident_id_mask, uscc_mask
 from tongban.lib.sealed import BlindIndexField, SealedField
@@ -40,6 +41,13 @@ class User(AbstractUser):
     )
     # 科室: a review step may name a department of its office (清联办, catalog ItemVersion.steps).
     department = models.CharField("科室", max_length=50, blank=True)
+    # The 代办点 an agent works at, or where a clerk of its office is stationed (such a clerk
+    # may act as an agent under an authorisation: cases.authorisations). Cases they submit
+    # record it (Case.agent_point).
+    agent_point = models.ForeignKey(
+        "offices.AgentPoint", models.PROTECT, null=True, blank=True, related_name="agents",
+        verbose_name="代办点",
+    )
     # For applicant accounts: the person or employer they are.
     applicant = models.OneToOneField(
         "people.Applicant", models.PROTECT, null=True, blank=True, related_name="account"
@@ -83,6 +91,12 @@ class Applicant(models.Model):
     # Made by the person's own sign-up on the portal, from what they typed: no official
     # source has vouched for it (the demo's identity service does not take it as proof).
     self_registered = models.BooleanField("自助注册", default=False, db_default=False)
+    # 特殊群体 a clerk recorded (people.services.applicant_groups_set); the elderly are derived
+    # from the ID number instead (`elderly`). The 残疾人证 number holds the ID number: sealed.
+    disability_certificate = SealedField("残疾人证号", blank=True)
+    left_behind = models.BooleanField("留守人员", default=False, db_default=False)
+    in_need = models.BooleanField("困难群众", default=False, db_default=False)
+    in_need_note = models.CharField("困难情形", max_length=100, blank=True, default="", db_default="")
 
     class Meta:
         verbose_name = verbose_name_plural = "申请人"
@@ -110,6 +124,27 @@ class Applicant(models.Model):
         today = timezone.localdate()
         age = today.year - born.year - ((today.month, today.day) < (born.month, born.day))
         return age >= settings.TONGBAN_ELDERLY_AGE
+
+    @property
+    def groups(self) -> list[str]:
+        """The special groups (特殊群体) the person belongs to, as keys of GROUPS, in its order:
+        what the desk's badges and the API's `applicant.groups` show."""
+        found = {
+            "elderly": self.elderly,
+            "disabled": bool(self.disability_certificate),
+            "left_behind": self.left_behind,
+            "in_need": self.in_need,
+        }
+        return [g for g in GROUPS if found[g]]
+
+
+# 特殊群体 (帮办代办 serves them first), in the order they are shown.
+GROUPS = {
+    "elderly": gettext_lazy("长者"),
+    "disabled": gettext_lazy("残疾人"),
+    "left_behind": gettext_lazy("留守人员"),
+    "in_need": gettext_lazy("困难群众"),
+}
 
 
 class ApiToken(models.Model):
@@ -169,8 +204,9 @@ class PhoneCode(models.Model):
         REGISTER = "register", "注册"
         SIGN_IN = "sign_in", "验证码登录"
         RESET = "reset", "找回密码"
+        CONTACT = "contact", "确认更改联系方式"
 
-    # The blind index of the number (people.accounts.phone_key): the number itself is not kept.
+    # The blind index of the number (people.codes.phone_key): the number itself is not kept.
     phone_key = models.CharField(max_length=64)
     purpose = models.CharField(max_length=10, choices=Purpose)
     digest = models.CharField(max_length=64)

@@ -1,7 +1,7 @@
 """三权分立: what each administrator's role may do in the admin, and who assigns roles.
 
 The system administrator keeps accounts (creates them, names them) and the offices; the
-security administrator gives an account its role, office, department and active flag,
+security administrator gives an account its role, office, department, agent point and active flag,
 unlocks it and resets its authenticator; the auditor reads the audit trail. None of them
 handles cases (desk.access lets only the case roles in), none changes their own role, and
 only the security administrator assigns any. An account's admin permissions come from its
@@ -32,7 +32,7 @@ ADMIN_PERMISSIONS = {
 }  # fmt: skip
 ADMIN_ROLES = set(ADMIN_PERMISSIONS)
 # What only the security administrator changes on an account.
-ASSIGNED_FIELDS = ("role", "office", "department", "is_active")
+ASSIGNED_FIELDS = ("role", "office", "department", "agent_point", "is_active")
 
 
 def role_group(role: str) -> Group | None:
@@ -92,6 +92,11 @@ def user_assign(*, user: User, by: User, ip: str | None = None, **changes) -> Us
         return user
     for field, value in changed.items():
         setattr(user, field, value)
+    if user.agent_point_id is not None:  # a 代办点's agents: agents, or its office's clerks
+        if user.role not in (Role.AGENT, Role.CLERK):
+            raise InvalidInput(_("只有帮办代办员或窗口受理员可以驻代办点"), field="agent_point")
+        if user.role == Role.CLERK and user.agent_point.office_id != user.office_id:
+            raise InvalidInput(_("窗口受理员只能驻本机构的代办点"), field="agent_point")
     user.save(update_fields=list(changed))
     if "role" in changed:
         role_privileges_apply(user)

@@ -6,7 +6,7 @@ from django.utils.translation import gettext as _
 from tongban.audit.services import record
 from tongban.lib import sql
 from tongban.lib.crypto import blind_index, blind_indexes
-from tongban.lib.errors import DomainError, Forbidden, InvalidInput
+from tongban.lib.errors import DomainError, Forbidden, InvalidInput, NotFound
 from tongban.lib.identifiers import (
     IdentifierError,
     phone_mask,
@@ -14,11 +14,12 @@ from tongban.lib.identifiers import (
     uscc_validate,
 )
 from tongban.lib.sealed import blind_q
-from tongban.lib.text import name_clean, phone_clean
+from tongban.lib.text import name_clean, phone_clean, text_clean
 from tongban.offices.selectors import office_by_code
 
+from .codes import code_check, code_send, mobile_clean
 from .limits import limit_clear, limit_hit, limit_refund
-from .models import ApiToken, Applicant, Role, User
+from .models import ApiToken, Applicant, PhoneCode, Role, User
 
 
 def applicant_identify(id_number: str, kind: str | None = None) -> tuple[str, str]:
@@ -51,16 +52,20 @@ def applicant_identify(id_number: str, kind: str | None = None) -> tuple[str, st
 
 def applicant_upsert(*, id_number: str, name: str, phone: str = "", insured_region: str = "",
                      kind: str | None = None, by: User | None = None,
-                     identity_shown: bool = False) -> Applicant:  # fmt: skip
+                     identity_shown: bool = False, contact_code: str = "") -> Applicant:  # fmt: skip
     """The one record of a person or employer, created or brought up to date; `by` is the
     user who gave the details (the audit entry of a change names them, their office and when).
 
     Nobody changes a person's phone or insured region silently (the SMS notices would go to
     the new number): on a known record that takes `identity_shown`, the clerk's record that
-    the person showed their identity document at the window; it is audited as such.
+    the person showed their identity document at the window, or `contact_code`, the code
+    contact_code_send() sent to the number on record, which the person passed on. The change
+    is audited with which confirmed it.
 
     Raises InvalidInput naming the field for a bad number, name, phone or region, or an
-    unconfirmed change of contact data (contact_change_unconfirmed)."""
+    unconfirmed change of contact data (contact_change_unconfirmed; invalid_code for a wrong
+    or spent code). A caller inside a transaction checks the code first with
+    contact_code_precheck(), so that wrong tries count even when the transaction is undone."""
     kind, number = applicant_identify(id_number, kind)
     name = name_clean(name, field="applicant.name", label=_("姓名/单位名称"), max_length=100)
     phone = phone_clean(phone, field="applicant.phone")
@@ -96,18 +101,143 @@ def applicant_upsert(*, id_number: str, name: str, phone: str = "", insured_regi
         and (k != "phone" or v)
     ]
     contact = [k for k in ("phone", "insured_region") if k in changed]
-    if contact and not identity_shown:
-        raise InvalidInput(
-            _("更改申请人的联系电话或参保地，须申请人在窗口出示身份证件，由受理员核验后确认"),
-            code="contact_change_unconfirmed", field=f"applicant.{contact[0]}",
-        )  # fmt: skip
+    confirmed = ""
+    if contact:
+        confirmed = _contact_confirmed(applicant, identity_shown=identity_shown,
+                                       contact_code=contact_code, field=contact[0])  # fmt: skip
     if changed:
         record(event="people.applicant_updated", user=by, target=applicant.pk,
                changed={k: [_shown(k, getattr(applicant, k)), _shown(k, values[k])] for k in changed},
-               confirmed="identity_shown" if contact else "")  # fmt: skip
+               confirmed=confirmed)  # fmt: skip
         for k in changed:
             setattr(applicant, k, values[k])
         applicant.save(update_fields=changed + (["name_index"] if "name" in changed else []))
+    return applicant
+
+
+def _contact_confirmed(applicant: Applicant, *, identity_shown: bool, contact_code: str,
+                       field: str) -> str:  # fmt: skip
+    """How a change of `applicant`'s phone or insured region was confirmed ("identity_shown"
+    or "sms_code"), or InvalidInput."""
+    if identity_shown:
+        return "identity_shown"
+    if contact_code:
+        if not applicant.phone or not code_check(
+            phone=applicant.phone, purpose=PhoneCode.Purpose.CONTACT, code=contact_code
+        ):
+            raise InvalidInput(_("验证码不正确或已过期，请重新获取"), code="invalid_code",
+                               field="applicant.contact_code")  # fmt: skip
+        return "sms_code"
+    raise InvalidInput(
+        _("更改申请人的联系电话或参保地，须申请人确认：由受理员在窗口核验其身份证件，"
+          "或填写发送到其原手机号码的验证码"),
+        code="contact_change_unconfirmed", field=f"applicant.{field}",
+    )  # fmt: skip
+
+
+def contact_code_send(*, id_number: str, by: User, ip: str | None = None) -> str:
+    """Send the person or employer whose number is `id_number` a code, to the mobile number on
+    their record, that confirms a change of their phone or insured region (applicant_upsert's
+    `contact_code`): a clerk or an agent asks while the person is at hand or on the phone.
+    Returns the number it went to, masked. Raises Forbidden for other roles, NotFound for no
+    record, InvalidInput when the record has no mobile number (then only the window can
+    confirm), and code_send's limits."""
+    if by.role not in (Role.CLERK, Role.AGENT):
+        raise Forbidden(_("由窗口受理员或帮办代办员为申请人发送"), code="contact_code_forbidden")
+    _kind, number = applicant_identify(id_number)
+    applicant = applicant_by_number(number)
+    if applicant is None:
+        raise NotFound(_("没有该证件号码的申请人记录"), code="applicant_not_found")
+    try:
+        phone = mobile_clean(applicant.phone)
+    except InvalidInput:
+        raise InvalidInput(_("该申请人记录中没有手机号码，只能在窗口核验身份证件后更改"),
+                           code="no_mobile_on_record", field="id_number") from None  # fmt: skip
+    code_send(phone=phone, purpose=PhoneCode.Purpose.CONTACT, ip=ip)
+    record(event="people.contact_code_sent", user=by, ip=ip, target=applicant.pk)
+    return phone_mask(phone)
+
+
+def contact_code_precheck(given) -> None:
+    """For a caller about to run applicant_upsert(**given) in a transaction: check the
+    `contact_code` in `given` now, outside it, without spending it, so that a wrong code
+    counts against the code's tries (CODE_TRIES) even though the transaction is undone.
+    Raises InvalidInput for a wrong code; does nothing without one."""
+    if not isinstance(given, dict) or not given.get("contact_code"):
+        return
+    try:
+        _kind, number = applicant_identify(given.get("id_number"))
+    except InvalidInput:
+        return  # applicant_upsert names the bad number
+    applicant = applicant_by_number(number)
+    if applicant is None or not applicant.phone:
+        return
+    if not code_check(phone=applicant.phone, purpose=PhoneCode.Purpose.CONTACT,
+                      code=str(given["contact_code"]), spend=False):  # fmt: skip
+        raise InvalidInput(_("验证码不正确或已过期，请重新获取"), code="invalid_code",
+                           field="applicant.contact_code")  # fmt: skip
+
+
+DISABILITY_CATEGORIES = "1234567"  # 视力 听力 言语 肢体 智力 精神 多重 (GB/T 26341)
+DISABILITY_GRADES = "1234"  # 一级 (most severe) to 四级
+
+
+def disability_certificate_clean(value, *, id_number: str) -> str:
+    """A 第二代残疾人证 number of the person whose ID number is `id_number`: their 18-character
+    ID number, then the category (1–7) and the grade (1–4). "" for none."""
+    value = str(value or "").strip().upper().replace(" ", "")
+    if not value:
+        return ""
+    if len(value) != 20 or value[:18] != id_number:
+        raise InvalidInput(_("残疾人证号应为持证人的 18 位身份证号码加类别、等级各 1 位，共 20 位"),
+                           code="invalid_disability_certificate",
+                           field="disability_certificate")  # fmt: skip
+    if value[18] not in DISABILITY_CATEGORIES or value[19] not in DISABILITY_GRADES:
+        raise InvalidInput(_("残疾人证号的第 19 位（类别）应为 1–7，第 20 位（等级）应为 1–4"),
+                           code="invalid_disability_certificate",
+                           field="disability_certificate")  # fmt: skip
+    return value
+
+
+@transaction.atomic
+def applicant_groups_set(*, applicant: Applicant | str, by: User, disability_certificate: str = "",
+                         left_behind: bool = False, in_need: bool = False, in_need_note: str = "",
+                         ip: str | None = None) -> Applicant:  # fmt: skip
+    """Record the special groups (特殊群体) a clerk confirmed for a person at the window: the
+    残疾人证 they showed, left-behind (留守), otherwise in need (困难, with what). The elderly are
+    derived from the ID number and need no record. Audited with the groups' names, never the
+    certificate's number. `applicant` is the record or its ID number. Raises Forbidden for
+    anyone but a clerk (before looking the number up), NotFound for an unknown number,
+    InvalidInput naming the field for a certificate that is not this person's or an
+    employer's record."""
+    if by.role != Role.CLERK:
+        raise Forbidden(_("特殊群体由窗口受理员核验证件后标记"), code="groups_forbidden")
+    if isinstance(applicant, str):
+        _kind, number = applicant_identify(applicant)
+        applicant = applicant_by_number(number)
+        if applicant is None:
+            raise NotFound(_("没有该证件号码的申请人记录"), code="applicant_not_found")
+    if applicant.kind != Applicant.Kind.PERSON:
+        raise InvalidInput(_("单位不能标记特殊群体"), code="not_a_person", field="applicant")
+    values = {
+        "disability_certificate": disability_certificate_clean(
+            disability_certificate, id_number=applicant.id_number
+        ),
+        "left_behind": bool(left_behind),
+        "in_need": bool(in_need),
+        "in_need_note": text_clean(in_need_note, field="in_need_note", label=_("困难情形"),
+                                   max_length=100) if in_need else "",  # fmt: skip
+    }
+    if values["in_need"] and not values["in_need_note"]:
+        raise InvalidInput(_("请填写困难情形（如低保、特困、重病）"), code="required",
+                           field="in_need_note")  # fmt: skip
+    applicant = Applicant.objects.select_for_update().get(pk=applicant.pk)
+    before = applicant.groups
+    for k, v in values.items():
+        setattr(applicant, k, v)
+    applicant.save(update_fields=list(values))
+    record(event="people.groups_set", user=by, ip=ip, target=applicant.pk,
+           before=before, after=applicant.groups)  # fmt: skip
     return applicant
 
 

@@ -310,3 +310,29 @@ class AuthorisationForm(forms.Form):
     def __init__(self, *args, items, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["items"].choices = items
+
+
+class VisitForm(forms.Form):
+    """A person's own request for a home visit (上门办)."""
+
+    office = forms.ChoiceField(label=pgettext_lazy("portal", "所在县（市、区）"),
+                               help_text=pgettext_lazy("portal", "上门地址所在地的医保经办机构"))  # fmt: skip
+    address = forms.CharField(label=pgettext_lazy("portal", "上门地址"), max_length=200)
+    phone = forms.CharField(label=pgettext_lazy("portal", "联系电话"), max_length=20)
+    preferred_date = forms.DateField(label=pgettext_lazy("portal", "希望上门日期"),
+                                     widget=forms.DateInput(attrs={"type": "date"}))  # fmt: skip
+    preferred_period = forms.ChoiceField(label=pgettext_lazy("portal", "时段"), choices=[
+        ("any", pgettext_lazy("portal", "不限")), ("morning", pgettext_lazy("portal", "上午")),
+        ("afternoon", pgettext_lazy("portal", "下午"))])  # fmt: skip
+    items = forms.MultipleChoiceField(
+        label=pgettext_lazy("portal", "需办事项"), required=False,
+        widget=forms.SelectMultiple(attrs={"size": 5}),
+    )  # fmt: skip
+    note = forms.CharField(label=pgettext_lazy("portal", "需求说明"), max_length=300, required=False,
+                           widget=forms.Textarea(attrs={"rows": 2}))  # fmt: skip
+
+    def __init__(self, *args, items, **kwargs):
+        super().__init__(*args, **kwargs)
+        offices = Office.objects.filter(external=False).exclude(level=Office.Level.PROVINCE)
+        self.fields["office"].choices = [(o.code, o.name) for o in offices.order_by("code")]
+        self.fields["items"].choices = items

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import accounts, authorisations, views
+from . import accounts, assistance, authorisations, views
 
 app_name = "portal"
 urlpatterns = [
@@ -18,6 +18,9 @@ urlpatterns = [
     path("authorisations/", authorisations.authorisations, name="authorisations"),
     path("authorisations/<int:pk>/revoke/", authorisations.authorisation_revoke_view,
          name="authorisation-revoke"),  # fmt: skip
+    path("agent-points/", assistance.agent_points, name="agent-points"),
+    path("visits/", assistance.visits, name="visits"),
+    path("visits/<int:pk>/cancel/", assistance.visit_cancel_view, name="visit-cancel"),
     path("lookup/", views.lookup, name="lookup"),
     path("lookup/rate/", views.lookup_rate, name="lookup-rate"),
     path("cases/", views.my_cases, name="my-cases"),

@@ -33,6 +33,12 @@ Counts (COUNTERS holds each as the filter that picks its cases)
     extended            with an approved extension (延期); its deadline, and so on-time and
                         overdue, is the extended one
     with_procedure      with a special procedure (特别程序) started; its days are off the clock
+    assisted            (帮办代办) applied for by an agent under the applicant's authorisation:
+                        a user of the agent role, or a clerk stationed at an agent point who
+                        applied as the person's agent
+    at_agent_point      came through an agent point (代办点): submitted by someone working
+                        there, as an agent or not. assistance_figures() cuts both by agent
+                        point and by agent, with the home visits beside them
 
 Rates (fractions 0–1 rounded to 4 places; null when the denominator is 0)
     instant_rate        cases of instant items (即办件, by the item version applied under)
@@ -101,15 +107,16 @@ from django.db.models.functions import TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from tongban.cases.models import Case, Result, Status, overdue_q
+from tongban.cases.models import Case, HomeVisit, Result, Status, overdue_q
 from tongban.catalog.models import Channel, HandlingType, ItemVersion, ServiceItem
 from tongban.evaluations.models import good_rating_min
 from tongban.lib.errors import Forbidden, InvalidInput
 from tongban.lib.text import date_clean, shown
-from tongban.offices.models import Office
-from tongban.people.models import Applicant
+from tongban.offices.models import AgentPoint, Office
+from tongban.people.models import Applicant, User
 from tongban.workdays import services as workdays
 
+from .access import figures_scope
 from .models import StatsDaily, StatsRollupState
 
 TZ = ZoneInfo(settings.TIME_ZONE)
@@ -142,6 +149,10 @@ COUNTERS: dict[str, Q] = {
     "overdue_finished": Q(
         status=Status.COMPLETED, deadline__isnull=False, completed_on__gt=F("deadline")
     ),
+    # 帮办代办: applied for by an agent (an agent, or a clerk at an agent point acting as one);
+    # came through an agent point (whoever submitted it there).
+    "assisted": Q(agent__isnull=False),
+    "at_agent_point": Q(agent_point__isnull=False),
     "extended": Q(extended_days__gt=0),
     "with_procedure": Q(procedures__gt=0),
     # 好差评: the ratings that count (an upheld appeal excludes one), by score, so that the
@@ -178,6 +189,8 @@ FIGURES: dict[str, str] = {
     "overdue": "超期合计",
     "extended": "延期办理",
     "with_procedure": "特别程序",
+    "assisted": "帮办代办",
+    "at_agent_point": "代办点办件",
     "avg_handling_workdays": "平均办理工作日",
     "tongban_share": "通办占比",
     "ratings": "评价数",
@@ -231,6 +244,8 @@ def figures_from_counts(c: dict) -> dict:
         "overdue": c["overdue_open"] + c["overdue_finished"],
         "extended": c["extended"],
         "with_procedure": c["with_procedure"],
+        "assisted": c["assisted"],
+        "at_agent_point": c["at_agent_point"],
         "avg_handling_workdays": (
             round(c["handling_days"] / c["handling_cases"], 2) if c["handling_cases"] else None
         ),
@@ -922,3 +937,98 @@ def compression_from_params(params) -> dict:
         version = int(version)
     return catalog_compression(baseline=baseline, baseline_version=version,
                                on=date_clean(params.get("on"), field="on"))  # fmt: skip
+
+
+# --- 帮办代办 ------------------------------------------------------------------------------
+
+
+def assistance_figures(period: Period, *, scope: Office | None = None) -> dict:
+    """帮办代办's figures of the cases submitted in `period` (the same cohort as every other
+    figure) and of the home visits asked for in it, counted live (few cases have an agent or
+    an agent point; case_agent_point_idx and the agent index find them):
+
+    agent_points  per agent point (代办点) in `scope` (a county supervisor's office; None: the
+                  city): received, completed, in_progress, assisted (of those, applied for
+                  by an agent), and its home visits requested and done
+    agents        per agent (an agent, or a clerk who applied as one): received, completed,
+                  and home visits done
+    visits        the home visits asked for in the period, by status
+    totals        received, assisted and at_agent_point, as COUNTERS defines them
+
+    Points and agents with nothing in the period are left out; the largest first."""
+    lo, hi = period.bounds
+    cases = Case.objects.filter(submitted_at__gte=lo, submitted_at__lt=hi)
+    visits = HomeVisit.objects.filter(requested_at__gte=lo, requested_at__lt=hi)
+    if scope is not None:
+        cases = cases.filter(Q(handling_office=scope) | Q(agent_point__office=scope))
+        visits = visits.filter(office=scope)
+    finished = Q(status__in=[Status.COMPLETED, Status.REJECTED, Status.WITHDRAWN])
+    counts = {
+        "received": Count("pk"),
+        "completed": Count("pk", filter=Q(status=Status.COMPLETED)),
+        "in_progress": Count("pk", filter=~finished),
+        "assisted": Count("pk", filter=Q(agent__isnull=False)),
+    }
+    by_point = {
+        r["agent_point"]: r
+        for r in cases.filter(agent_point__isnull=False).values("agent_point").annotate(**counts)
+        .order_by()
+    }  # fmt: skip
+    by_agent = {
+        r["agent"]: r
+        for r in cases.filter(agent__isnull=False).values("agent").annotate(**counts).order_by()
+    }
+    visit_counts = {"requested": Count("pk"), "done": Count("pk", filter=Q(status="done"))}
+    visits_by_point = {
+        r["agent_point"]: r
+        for r in visits.filter(agent_point__isnull=False).values("agent_point")
+        .annotate(**visit_counts).order_by()
+    }  # fmt: skip
+    visits_by_agent = {
+        r["agent"]: r
+        for r in visits.filter(agent__isnull=False).values("agent").annotate(**visit_counts)
+        .order_by()
+    }  # fmt: skip
+    points = AgentPoint.objects.filter(pk__in={*by_point, *visits_by_point}).select_related("office")
+    zero = dict.fromkeys(counts, 0)
+    point_rows = [
+        {"code": p.code, "name": p.name, "office": p.office.code,
+         **{k: by_point.get(p.pk, zero)[k] for k in counts},
+         "visits_requested": visits_by_point.get(p.pk, {}).get("requested", 0),
+         "visits_done": visits_by_point.get(p.pk, {}).get("done", 0)}
+        for p in points
+    ]  # fmt: skip
+    users = User.objects.filter(pk__in={*by_agent, *visits_by_agent}).select_related("agent_point")
+    agent_rows = [
+        {"agent": u.username, "name": u.get_full_name() or u.username,
+         "agent_point": u.agent_point.code if u.agent_point_id else None,
+         "received": by_agent.get(u.pk, zero)["received"],
+         "completed": by_agent.get(u.pk, zero)["completed"],
+         "visits_done": visits_by_agent.get(u.pk, {}).get("done", 0)}
+        for u in users
+    ]  # fmt: skip
+    point_rows.sort(key=lambda r: (-r["received"], r["code"]))
+    agent_rows.sort(key=lambda r: (-r["received"], r["agent"]))
+    by_status = dict(visits.values_list("status").annotate(n=Count("pk")).order_by())
+    totals = cases.aggregate(
+        received=Count("pk"), assisted=Count("pk", filter=COUNTERS["assisted"]),
+        at_agent_point=Count("pk", filter=COUNTERS["at_agent_point"]),
+    )  # fmt: skip
+    return {
+        "agent_points": point_rows,
+        "agents": agent_rows,
+        "visits": {s: by_status.get(s, 0) for s in HomeVisit.Status.values},
+        "totals": totals,
+    }
+
+
+def assistance_for(user, params) -> dict:
+    """assistance_figures() as `user` may read them (stats.access.figures_scope: a county
+    supervisor their office's; a city supervisor the city's, or one office's with `office`),
+    for the period `params` give (from, to, preset), with the period and office stated."""
+    period = period_parse(params.get("from"), params.get("to"), preset=params.get("preset"))
+    scope = filters_parse({"office": params.get("office") or ""}, scope=figures_scope(user)).office
+    office = Office.objects.get(pk=scope) if scope else None
+    return {"from": period.start.isoformat(), "to": period.end.isoformat(),
+            "office": office.code if office else None, "office_name": office.name if office else None,
+            **assistance_figures(period, scope=office)}  # fmt: skip

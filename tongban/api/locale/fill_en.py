@@ -28,4 +28,5 @@ EN = {
     "委托书由窗口受理员或申请人本人办理": "Authorisations are made by a window clerk or by the applicant themselves",
     "此账号没有关联申请人信息": "This account has no applicant record",
     "没有这份委托书": "No such authorisation",
+    "没有这个机构": "No such office",
 }

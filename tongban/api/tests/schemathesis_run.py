@@ -35,6 +35,12 @@ DOMAIN_REFUSALS = {
     "unknown_agent", "identities_not_checked", "invalid_period", "empty_file",
     "file_type_not_allowed",
     "contact_change_unconfirmed",  # a phone or region other than the record's, unconfirmed
+    "invalid_code",  # the SMS code the person passed on (people.codes)
+    "not_at_agent_point",  # as_agent: only a clerk stationed at an agent point
+    # 上门办: the date against today; the office a clerk's request is served by; a person only;
+    # the agent sent is one of the office's; the record's mobile number for a contact code
+    "invalid_date", "wrong_office", "not_a_person", "agent_out_of_area", "no_mobile_on_record",
+    "invalid_disability_certificate",  # the holder's ID number + category + grade
 }  # fmt: skip
 DOMAIN_REFUSED_FIELDS = {
     ("invalid", "applicant"),  # ... and staff must name the applicant
@@ -45,6 +51,11 @@ DOMAIN_REFUSED_FIELDS = {
     ("invalid", "office"),  # an office only for a window application
     ("unknown_item", "forms"),  # a bundle's forms and materials: its own items only
     ("unknown_item", "materials"),
+    ("invalid_channel", "channel"),  # a clerk's home-visit request: phone or window
+    ("required", "applicant"),  # ... and names the person
+    ("unknown_office", "office"),  # a visit is served by an office of the city, not a partner
+    ("required", "in_need_note"),  # in need: say what
+    ("required", "note"),  # a visit not done: say why
 }
 # (code, field prefix): the keys of a free-form object (an item's form, a bundle's forms and
 # materials by item) hold no NUL or control character; OpenAPI 3.0 cannot say so of keys.

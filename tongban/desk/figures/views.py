@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils.http import urlencode
 
 from tongban.audit.services import record
+from tongban.cases.models import HomeVisit
 from tongban.catalog.models import Channel, ServiceItem
 from tongban.lib.errors import InvalidInput
 from tongban.lib.http import client_ip
@@ -29,6 +30,7 @@ from tongban.stats.selectors import (
     RATES,
     UNASSIGNED,
     Figures,
+    assistance_for,
     compression_from_params,
     filters_codes,
     filters_parse,
@@ -298,3 +300,19 @@ def compression_export(request):
     name = f"tongban-compression-{data['on']}.xlsx"
     record(event="figures.exported", user=request.user, ip=client_ip(request), target=name)
     return _xlsx(export.compression_workbook(data), name)
+
+
+@login_required
+def assistance(request):
+    """帮办代办's figures: cases and home visits by agent point and by agent
+    (stats.selectors.assistance_for; bad parameters are reported, this year shown instead)."""
+    try:
+        data = assistance_for(request.user, request.GET)
+    except InvalidInput as e:
+        messages.error(request, e.message)
+        data = assistance_for(request.user, {})
+    return render(request, "stats/assistance.html", {
+        "data": data, "statuses": HomeVisit.Status.choices,
+        "choices": _choices(access.figures_scope(request.user)),
+        "preset": request.GET.get("preset", ""),
+    })  # fmt: skip

@@ -1,6 +1,7 @@
 from django import template
 
 from tongban.lib.identifiers import phone_mask
+from tongban.people.models import GROUPS
 
 register = template.Library()
 
@@ -36,6 +37,12 @@ def get(mapping, key):
 @register.filter
 def mask_id(applicant) -> str:
     return applicant.masked_id
+
+
+@register.filter
+def groups(applicant) -> list[str]:
+    """The special groups (特殊群体) of `applicant`, as their badges read."""
+    return [str(GROUPS[g]) for g in applicant.groups]
 
 
 @register.filter

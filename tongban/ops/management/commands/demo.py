@@ -3,7 +3,7 @@ import os
 from django.conf import settings
 from django.core.management import BaseCommand, CommandError, call_command
 
-from tongban.cases.demo import authorisations_demo
+from tongban.cases.demo import assistance_demo, authorisations_demo
 from tongban.catalog.seed import catalog_seed
 from tongban.consultations.seed import policies_seed
 from tongban.offices.services import offices_load
@@ -35,10 +35,13 @@ class Command(BaseCommand):
         self.stdout.write(f"数据目录 (data dir): {settings.DATA_DIR}")
         for line in authorisations_demo():
             self.stdout.write(f"委托书 (authorisation): {line}")
+        for line in assistance_demo():
+            self.stdout.write(f"帮办代办 (assisted handling): {line}")
         self.stdout.write(f"Demo city ready: 9 offices, {items} catalog items, {len(users)} users.")
         self.stdout.write("Users: clerk-371522, reviewer-371522, second-reviewer-371522, agent-371522, "
                           "supervisor-371500, catalog-admin, sysadmin, secadmin, auditor, applicant-1, "
-                          "applicant-2 … (<role>-<office code> for every office)")  # fmt: skip
+                          "applicant-2 … (<role>-<office code> for every office); clerk-dd-371522 "
+                          "works at the 燕店 market agent point")  # fmt: skip
         self.stdout.write(self.style.SUCCESS(f"Password for every demo user: {password}"))
         # The demo clock and the demo cases of the supervisors' pages (tongban.supervision.demo);
         # the environment carries the flag on to the server and its worker.
