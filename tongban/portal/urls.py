@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import accounts, authorisations, views
+from . import accounts, authorisations, projects, views
 
 app_name = "portal"
 urlpatterns = [
@@ -18,6 +18,8 @@ urlpatterns = [
     path("authorisations/", authorisations.authorisations, name="authorisations"),
     path("authorisations/<int:pk>/revoke/", authorisations.authorisation_revoke_view,
          name="authorisation-revoke"),  # fmt: skip
+    path("projects/", projects.projects, name="projects"),
+    path("projects/<int:pk>/", projects.project, name="project"),
     path("lookup/", views.lookup, name="lookup"),
     path("lookup/rate/", views.lookup_rate, name="lookup-rate"),
     path("cases/", views.my_cases, name="my-cases"),

@@ -311,21 +311,22 @@ def projects_late_q(today: date) -> Q:
     return Q(started_on__isnull=True, planned_start_on__lt=today) & ~Q(stage__in=STARTED_STAGES)
 
 
-def projects_list(user, *, county=None, stage: str = "", agent=None, industry: str = "",
+def projects_list(user, *, county: str | None = None, stage: str = "", agent: str | None = None,
+                  industry: str = "",
                   blocked: bool | None = None, late: bool | None = None, mine: bool = False,
                   today: date | None = None) -> QuerySet:  # fmt: skip
-    """The projects `user` may see, filtered (a county office, a stage, an agent (a user), an
-    industry, blocked or late today, `mine`: those they follow as agent or task-force member),
+    """The projects `user` may see, filtered (a county's office code, a stage, an agent's user
+    name, an industry, blocked or late today, `mine`: those they follow as agent or task-force member),
     newest signing first, each with `approvals_count`, `approved_count`, `is_blocked`,
     `is_late`. Counted per row of the page only (subqueries), so a page costs one query."""
     today = today or timezone.localdate()
     qs = projects_visible(user)
-    if county is not None:
-        qs = qs.filter(county_id=county.pk)
+    if county:
+        qs = qs.filter(county__code=county)
     if stage:
         qs = qs.filter(stage=stage)
-    if agent is not None:
-        qs = qs.filter(agent_id=agent.pk)
+    if agent:
+        qs = qs.filter(agent__username=agent)
     if industry:
         qs = qs.filter(industry=industry)
     if mine:

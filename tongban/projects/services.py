@@ -120,8 +120,8 @@ def _choice(value, choices, field: str):
 
 def _day(value, field: str, *, required: bool = True) -> date | None:
     day = date_clean(value, field=field, required=required)
-    if day is not None and not 2000 <= day.year <= 2100:
-        raise InvalidInput(_("%(field)s 应在 2000 至 2100 年之间") % {"field": field},
+    if day is not None and not 1900 <= day.year <= 2999:
+        raise InvalidInput(_("%(field)s 应在 1900 至 2999 年之间") % {"field": field},
                            code="invalid_date", field=field)  # fmt: skip
     return day
 

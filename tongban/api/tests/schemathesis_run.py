@@ -35,6 +35,12 @@ DOMAIN_REFUSALS = {
     "unknown_agent", "identities_not_checked", "invalid_period", "empty_file",
     "file_type_not_allowed",
     "contact_change_unconfirmed",  # a phone or region other than the record's, unconfirmed
+    # 重点项目: the investor is an employer tongban knows; people are active staff accounts in
+    # the task force; dates against each other and today; a case of that item by the investor
+    "unknown_investor", "investor_not_employer", "invalid_amount", "invalid_dates",
+    "date_in_future", "started_on_required", "stage_before_start", "unknown_user",
+    "not_in_task_force", "unknown_task", "case_other_item", "case_other_applicant",
+    "case_or_outside",
 }  # fmt: skip
 DOMAIN_REFUSED_FIELDS = {
     ("invalid", "applicant"),  # ... and staff must name the applicant
@@ -45,6 +51,8 @@ DOMAIN_REFUSED_FIELDS = {
     ("invalid", "office"),  # an office only for a window application
     ("unknown_item", "forms"),  # a bundle's forms and materials: its own items only
     ("unknown_item", "materials"),
+    ("case_not_found", "case"),  # a project approval names a case that does not exist
+    ("required", "case"),  # ... or names neither a case nor an outside approval
 }
 # (code, field prefix): the keys of a free-form object (an item's form, a bundle's forms and
 # materials by item) hold no NUL or control character; OpenAPI 3.0 cannot say so of keys.
