@@ -9,6 +9,7 @@ from tongban.consultations.seed import policies_seed
 from tongban.offices.services import offices_load
 from tongban.ops.calendar import calendar_load
 from tongban.people.demo import demo_password, people_demo
+from tongban.projects.demo import projects_demo
 from tongban.supervision.demo import supervision_demo_seed
 from tongban.workdays.services import calendar_builtin_data
 
@@ -35,6 +36,8 @@ class Command(BaseCommand):
         self.stdout.write(f"数据目录 (data dir): {settings.DATA_DIR}")
         for line in authorisations_demo():
             self.stdout.write(f"委托书 (authorisation): {line}")
+        for line in projects_demo():
+            self.stdout.write(f"重点项目 (key project): {line}")
         self.stdout.write(f"Demo city ready: 9 offices, {items} catalog items, {len(users)} users.")
         self.stdout.write("Users: clerk-371522, reviewer-371522, second-reviewer-371522, agent-371522, "
                           "supervisor-371500, catalog-admin, sysadmin, secadmin, auditor, applicant-1, "
