@@ -239,7 +239,7 @@ def task_add(*, project: Project, title: str, responsible, planned_on, by: User,
     """Add a task to the timetable: `responsible` is the project's agent or a member of its
     task force (InvalidInput `not_in_task_force` otherwise)."""
     project = _locked(project, by)
-    title = text_clean(title, field="title", label=_("任务"), max_length=200, required=True)
+    title = text_clean(title, field="title", label=_("任务名称"), max_length=200, required=True)
     responsible = _staff(responsible, field="responsible")
     if responsible.pk != project.agent_id and not project.members.filter(user=responsible).exists():
         raise InvalidInput(_("责任人应为帮办专员或专班成员"), code="not_in_task_force",

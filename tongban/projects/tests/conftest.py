@@ -10,12 +10,20 @@ from datetime import date
 
 import pytest
 import time_machine
+from django.utils import translation
 
 from conftest import _user
 from tongban.lib.identifiers import synthetic_uscc
 from tongban.people.models import Role
 from tongban.people.services import applicant_upsert
 from tongban.projects.services import project_create
+
+
+@pytest.fixture(autouse=True)
+def _chinese():
+    # The board's texts are compared in Chinese, whatever language an earlier test left active.
+    with translation.override("zh-hans"):
+        yield
 
 
 def at(day: str, time: str = "10:00"):
