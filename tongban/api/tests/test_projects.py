@@ -147,3 +147,23 @@ def ivy_user(project):
     from conftest import _user
 
     return _user("ivy2", Role.APPLICANT, applicant=project.investor)
+
+
+def test_a_list_page_costs_the_same_queries_for_more_projects(api, project, lin):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = api(lin)
+
+    def queries():
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(URL).status_code == 200
+        return len(captured)
+
+    queries()  # the first call of a token writes its use
+    one = queries()
+    for n in range(4):
+        copy = Project.objects.get(pk=project.pk)
+        copy.pk, copy.name = None, f"项目 {n}"
+        copy.save()
+    assert queries() == one
