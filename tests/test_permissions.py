@@ -53,12 +53,14 @@ from tongban.catalog.models import Agreement, Bundle, ServiceItem
 from tongban.consultations.models import PolicyQA
 from tongban.consultations.services import consultation_log
 from tongban.evaluations.services import appeal_file, evaluation_submit
-from tongban.lib.identifiers import synthetic_resident_id
+from tongban.lib.identifiers import synthetic_resident_id, synthetic_uscc
 from tongban.offices.models import AgentPoint, Office
 from tongban.ops.tasks import schedule_tick
 from tongban.people.models import ApiToken, Applicant, Role, User
 from tongban.people.roles import role_privileges_apply
+from tongban.people.services import applicant_upsert
 from tongban.portal.tests.samples import pdf_bytes
+from tongban.projects.services import approval_add, project_create, task_add
 from tongban.supervision.models import Notification, Warning
 
 ROLES = ("anon", "carol", "erin", "dave", "alice", "bob", "rita", "sam", "olga", "vera",
@@ -142,6 +144,19 @@ ROWS = [
     row("api:stats-summary", "GET", "/api/v1/stats/summary?office=371581",                           401, 403, 403, 403, 403, 403, 403, 403, 403, 200, 403, 403, 403, 403),
     row("api:stats-breakdown", "GET", "/api/v1/stats/breakdown?by=office",                           401, 403, 403, 403, 403, 403, 403, 403, 200, 200, 403, 403, 403, 403),
     row("api:stats-compression", "GET", "/api/v1/stats/compression",                                 401, 403, 403, 403, 403, 403, 403, 403, 200, 200, 200, 403, 403, 403),
+    # 重点项目: {project} is in 莘县, registered by alice, followed by dave (its agent). The
+    # county's clerk and supervisor, the city's supervisor and the agent see and change it;
+    # figures are for staff; an empty body is 400 once the project is found.
+    row("api:project-list", "GET", "/api/v1/projects",                                            401, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200),
+    row("api:project-list", "POST", "/api/v1/projects",                                           401, 400, 400, 400, 400, 400, 400, 400, 400, 400, 400, 400, 400, 400),
+    row("api:project-figures", "GET", "/api/v1/projects/figures",                                 401, 403, 403, 200, 200, 200, 200, 200, 200, 200, 403, 403, 403, 403),
+    row("api:project-detail", "GET", "/api/v1/projects/{project}",                                401, 404, 404, 200, 200, 404, 404, 404, 200, 200, 404, 404, 404, 404),
+    row("api:project-progress", "POST", "/api/v1/projects/{project}/progress",                    401, 404, 404, 200, 200, 404, 404, 404, 200, 200, 404, 404, 404, 404),
+    row("api:project-members", "POST", "/api/v1/projects/{project}/members",                      401, 404, 404, 400, 400, 404, 404, 404, 400, 400, 404, 404, 404, 404),
+    row("api:project-tasks", "POST", "/api/v1/projects/{project}/tasks",                          401, 404, 404, 400, 400, 404, 404, 404, 400, 400, 404, 404, 404, 404),
+    row("api:project-task-done", "POST", "/api/v1/projects/{project}/tasks/{ptask}/done",         401, 404, 404, 200, 200, 404, 404, 404, 200, 200, 404, 404, 404, 404),
+    row("api:project-approvals", "POST", "/api/v1/projects/{project}/approvals",                  401, 404, 404, 400, 400, 404, 404, 404, 400, 400, 404, 404, 404, 404),
+    row("api:project-approval", "POST", "/api/v1/projects/{project}/approvals/{papproval}",       401, 404, 404, 400, 400, 404, 404, 404, 400, 400, 404, 404, 404, 404),
     row("api:not-found", "GET", "/api/v1/nothing",                                                   404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404),
 
     # --- The desk (signed in by session): applicants are sent to the portal, administrators
@@ -178,6 +193,22 @@ ROWS = [
     # A refused action shows the case page again with the reason (400), as a refused input does.
     row("desk:case-action", "POST", "/desk/cases/{case}/approve/",                                   DL, P, P, 404, 400, 404, "302 /desk/cases/{case}/", 400, 400, 400, 403, 403, 403, 403),
     row("desk:case-action", "POST", "/desk/cases/{case}/transfer/",                                  DL, P, P, 404, "302 /desk/cases/{case}/", 404, 400, 400, "302 /desk/cases/{case}/", "302 /desk/cases/{case}/", 403, 403, 403, 403, data={"office": "371581", "reason": "在临清就医"}),
+    # 重点项目 on the desk: lists for everyone with a desk role; registering for a county's
+    # clerks and supervisors and the city's supervisors; {project} as in the API; a change
+    # from the board comes back to it (with the service's message when refused).
+    row("desk:projects", "GET", "/desk/projects/",                                                 DL, P, P, 200, 200, 200, 200, 200, 200, 200, 403, 403, 403, 403),
+    row("desk:projects-mine", "GET", "/desk/projects/mine/",                                       DL, P, P, 200, 200, 200, 200, 200, 200, 200, 403, 403, 403, 403),
+    row("desk:project-new", "GET", "/desk/projects/new/",                                          DL, P, P, 403, 200, 200, 403, 403, 200, 200, 403, 403, 403, 403),
+    row("desk:project-new", "POST", "/desk/projects/new/",                                         DL, P, P, 403, 400, 400, 403, 403, 400, 400, 403, 403, 403, 403),
+    row("desk:project-figures", "GET", "/desk/projects/figures/",                                  DL, P, P, 200, 200, 200, 200, 200, 200, 200, 403, 403, 403, 403),
+    row("desk:project", "GET", "/desk/projects/{project}/",                                       DL, P, P, 200, 200, 404, 404, 404, 200, 200, 403, 403, 403, 403),
+    row("desk:project-approvals", "POST", "/desk/projects/{project}/approvals/",                  DL, P, P, "302 /desk/projects/{project}/", "302 /desk/projects/{project}/", 404, 404, 404, "302 /desk/projects/{project}/", "302 /desk/projects/{project}/", 403, 403, 403, 403),
+    row("desk:project-approval", "POST", "/desk/projects/{project}/approvals/{papproval}/",      DL, P, P, "302 /desk/projects/{project}/", "302 /desk/projects/{project}/", 404, 404, 404, "302 /desk/projects/{project}/", "302 /desk/projects/{project}/", 403, 403, 403, 403),
+    row("desk:project-tasks", "POST", "/desk/projects/{project}/tasks/",                          DL, P, P, "302 /desk/projects/{project}/", "302 /desk/projects/{project}/", 404, 404, 404, "302 /desk/projects/{project}/", "302 /desk/projects/{project}/", 403, 403, 403, 403),
+    row("desk:project-task-done", "POST", "/desk/projects/{project}/tasks/{ptask}/done/",        DL, P, P, "302 /desk/projects/{project}/", "302 /desk/projects/{project}/", 404, 404, 404, "302 /desk/projects/{project}/", "302 /desk/projects/{project}/", 403, 403, 403, 403),
+    row("desk:project-members", "POST", "/desk/projects/{project}/members/",                      DL, P, P, "302 /desk/projects/{project}/", "302 /desk/projects/{project}/", 404, 404, 404, "302 /desk/projects/{project}/", "302 /desk/projects/{project}/", 403, 403, 403, 403),
+    row("desk:project-progress", "POST", "/desk/projects/{project}/progress/",                    DL, P, P, "302 /desk/projects/{project}/", "302 /desk/projects/{project}/", 404, 404, 404, "302 /desk/projects/{project}/", "302 /desk/projects/{project}/", 403, 403, 403, 403),
+    row("desk:project-approvals", "GET", "/desk/projects/{project}/approvals/",                   405, 405, 405, 405, 405, 405, 405, 405, 405, 405, 405, 405, 405, 405),
     # Enquiries are for staff of an office: an agent has none (404, as for an office's page).
     row("desk:consultations", "GET", "/desk/consultations/",                                         DL, P, P, 404, 200, 200, 200, 200, 200, 200, 403, 403, 403, 403),
     row("desk:consultations", "POST", "/desk/consultations/",                                        DL, P, P, 404, 400, 400, 400, 400, 400, 400, 403, 403, 403, 403),
@@ -243,6 +274,10 @@ ROWS = [
     row("portal:authorisations", "POST", "/authorisations/",                                       PL, 400, 400, 200, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403),
     row("portal:authorisation-revoke", "GET", "/authorisations/{auth}/revoke/",                    405, 405, 405, 405, 405, 405, 405, 405, 405, 405, 405, 405, 405, 405),
     row("portal:authorisation-revoke", "POST", "/authorisations/{auth}/revoke/",                   PL, "302 /authorisations/", 404, 404, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403),
+    # The investor's account follows its projects (none of the cast's: {project}'s investor is an
+    # employer); dave, the project's agent, sees it here too.
+    row("portal:projects", "GET", "/projects/",                                                    PL, 200, 200, 200, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403),
+    row("portal:project", "GET", "/projects/{project}/",                                           PL, 404, 404, 200, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403),
     row("portal:lookup", "GET", "/lookup/",                                                          200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200),
     row("portal:lookup-rate", "GET", "/lookup/rate/",                                                405, 405, 405, 405, 405, 405, 405, 405, 405, 405, 405, 405, 405, 405),
     row("portal:lookup-rate", "POST", "/lookup/rate/",                                               400, 400, 400, 400, 400, 400, 400, 400, 400, 400, 400, 400, 400, 400),
@@ -449,8 +484,17 @@ def _world() -> dict:
     visit = visit_request(by=carol, office="371522", address="莘县燕店镇", phone="13500000001",
                           preferred_date=timezone.localdate() + timedelta(days=1))  # fmt: skip
     visit_assign(visit=visit, agent=users["dave"], by=alice)
+    investor = applicant_upsert(id_number=synthetic_uscc(region="371522", seq=3),
+                                name="莘县演示食品有限公司", insured_region="371522", kind="employer")  # fmt: skip
+    project = project_create(name="莘县食品产业园", investor=investor, county="371522",
+                             amount="6000", industry="food", signed_on=date(2025, 3, 3),
+                             planned_start_on=date(2025, 9, 1), agent=users["dave"], by=alice)  # fmt: skip
+    ptask = task_add(project=project, title="用地预审", responsible=users["dave"],
+                     planned_on=date(2025, 4, 1), by=alice)  # fmt: skip
+    papproval = approval_add(project=project, item="ZR001", task=ptask.pk, by=alice)
     objects = {
         "visit": visit.pk, "point": point.pk,
+        "project": project.pk, "ptask": ptask.pk, "papproval": papproval.pk,
         "case": case.number, "other": act(bob, submit(erin), "accept").number,
         "intake": submit(erin).number, "agents": submit(users["dave"], applicant=frank).number,
         "done": act(alice, submit(carol, **instant), "accept").number,

@@ -112,6 +112,7 @@ INSTALLED_APPS = [
     "tongban.cases",
     "tongban.audit",
     "tongban.evaluations",
+    "tongban.projects",
     "tongban.supervision",
     "tongban.stats",
     "tongban.api",

@@ -4,7 +4,7 @@ includes it once)."""
 from django.urls import path, re_path, register_converter
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from . import assistance, authorisations, consultations, evaluations, stats, views
+from . import assistance, authorisations, consultations, evaluations, projects, stats, views
 
 
 class KeyConverter:
@@ -87,6 +87,20 @@ urlpatterns = [
         authorisations.AuthorisationRevokeView.as_view(),
         name="authorisation-revoke",
     ),
+    path("v1/projects", projects.ProjectListView.as_view(), name="project-list"),
+    path("v1/projects/figures", projects.ProjectFiguresView.as_view(), name="project-figures"),
+    path("v1/projects/<int:id>", projects.ProjectDetailView.as_view(), name="project-detail"),
+    path("v1/projects/<int:id>/progress", projects.ProjectProgressView.as_view(),
+         name="project-progress"),
+    path("v1/projects/<int:id>/members", projects.ProjectMemberView.as_view(),
+         name="project-members"),
+    path("v1/projects/<int:id>/tasks", projects.ProjectTaskView.as_view(), name="project-tasks"),
+    path("v1/projects/<int:id>/tasks/<int:task_id>/done", projects.ProjectTaskDoneView.as_view(),
+         name="project-task-done"),
+    path("v1/projects/<int:id>/approvals", projects.ProjectApprovalListView.as_view(),
+         name="project-approvals"),
+    path("v1/projects/<int:id>/approvals/<int:approval_id>", projects.ProjectApprovalView.as_view(),
+         name="project-approval"),
     path("v1/calendar/add-workdays", views.AddWorkdaysView.as_view(), name="add-workdays"),
     path("v1/agreements", views.AgreementListView.as_view(), name="agreement-list"),
     path("v1/bundles", views.BundleListView.as_view(), name="bundle-list"),

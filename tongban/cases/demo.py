@@ -62,6 +62,7 @@ def _simple_item() -> ItemVersion | None:
     versions = ItemVersion.objects.in_bulk([i.current_version_id for i in items_active()])
     for version in sorted(versions.values(), key=lambda v: v.item.code):
         if ("web" in version.channels and "person" in version.applicant_kinds
+                and version.item.department == "医疗保障局"
                 and not any(f.get("required") for f in version.form)):  # fmt: skip
             return version
     return None

@@ -1,4 +1,6 @@
-"""Seed the catalog from the reference list of medical-insurance items (data/*.json).
+"""Seed the catalog from the reference list of medical-insurance items (data/*.json), and the
+county-level approvals of other departments that key investment projects need
+(data/department_items.json, whose `_about` says where its limits come from).
 
 The reference gives names, materials and limits (from 江苏's 2022 guide, the provincial
 implementation of the national list). What it does not give is filled in here, plainly:
@@ -20,6 +22,7 @@ from .models import ServiceItem
 from .services import catalog_item_save, catalog_item_set_status
 
 ITEMS_FILE = Path(__file__).parent / "data" / "medical_insurance_items.json"
+DEPARTMENT_ITEMS_FILE = Path(__file__).parent / "data" / "department_items.json"
 EFFECTIVE_FROM = date(2025, 1, 1)
 SECONDARY_WORDS = ("清单", "病历", "诊断", "小结")
 EMPLOYER_WORDS = ("单位", "医药机构", "医疗机构", "零售药店")
@@ -83,13 +86,72 @@ def item_versions_from_reference(path: Path = ITEMS_FILE) -> list[dict]:
     return out
 
 
+def department_item_versions(path: Path = DEPARTMENT_ITEMS_FILE) -> list[dict]:
+    """Other departments' items as catalog_item_save() arguments (without home_office).
+
+    What the data file does not give is filled in here: the review steps are taken by that
+    department's staff at the handling office (审查 by a reviewer, 审批 by a second reviewer,
+    each step naming the department: cases.access.takes_step), applied for on the web or at a
+    window, by employers (and persons too where `person_too`: individual businesses), with one
+    optional form field naming the project or premises. Instant items (备案) have no step."""
+    data = json.loads(Path(path).read_text(encoding="utf-8"))
+    out = []
+    for dept in data["departments"]:
+        department = dept["department"]
+        for entry in dept["items"]:
+            instant = bool(entry.get("instant"))
+            materials = [
+                {"code": f"M{i}", "name": text, "form": "original" if i == 1 else "copy",
+                 "secondary": False}
+                for i, text in enumerate(entry["materials"], 1)
+            ]  # fmt: skip
+            out.append({
+                "code": entry["code"],
+                "name": entry["name"],
+                "category": entry["category"],
+                "department": department,
+                "suspended_reason": "",
+                "version": {
+                    "handling_type": "instant" if instant else "promised",
+                    "legal_days": entry["legal_days"],
+                    "promised_days": entry["promised_days"],
+                    "channels": ["web", "window"],
+                    "citywide": True,
+                    "applicant_kinds": ["person", "employer"] if entry.get("person_too") else ["employer"],
+                    "materials": materials,
+                    "steps": [] if instant else [
+                        {"name": "审查", "role": "reviewer", "department": department},
+                        {"name": "审批", "role": "second_reviewer", "department": department},
+                    ],
+                    "form": [{"name": "project_name", "label": "项目或经营场所名称",
+                              "type": "text", "required": False}],
+                    "conditions": "",
+                    "legal_basis": entry["legal_basis"],
+                    "fees": "不收费",
+                    "notes": entry.get("note", ""),
+                },
+            })  # fmt: skip
+    return out
+
+
+def departments(path: Path = DEPARTMENT_ITEMS_FILE) -> dict[str, str]:
+    """The other departments of the data file: {prefix of their item codes: department}."""
+    data = json.loads(Path(path).read_text(encoding="utf-8"))
+    return {d["prefix"]: d["department"] for d in data["departments"]}
+
+
 @transaction.atomic
-def catalog_seed(*, path: Path = ITEMS_FILE) -> int:
-    """Load the reference catalog; safe to run again (unchanged items get no new version)."""
+def catalog_seed(*, path: Path = ITEMS_FILE,
+                 departments_path: Path | None = DEPARTMENT_ITEMS_FILE) -> int:  # fmt: skip
+    """Load the reference catalog and the other departments' items; safe to run again
+    (unchanged items get no new version). Returns how many items the files hold."""
     city = Office.objects.get(code=settings.TONGBAN_CITY_CODE)
     entries = item_versions_from_reference(path)
+    if departments_path is not None:
+        entries += department_item_versions(departments_path)
     for entry in entries:
         version = catalog_item_save(code=entry["code"], name=entry["name"], category=entry["category"],
+                                    department=entry.get("department", "医疗保障局"),
                                     home_office=city, version=entry["version"], effective_from=EFFECTIVE_FROM)  # fmt: skip
         if entry["suspended_reason"] and version.item.status == ServiceItem.Status.ACTIVE:
             catalog_item_set_status(item=version.item, status=ServiceItem.Status.SUSPENDED,

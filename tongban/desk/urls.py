@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import audit, authorisations, consultations, security, views, visits
+from . import audit, authorisations, consultations, projects, security, views, visits
 
 app_name = "desk"
 urlpatterns = [
@@ -28,6 +28,19 @@ urlpatterns = [
          name="authorisation-revoke"),  # fmt: skip
     path("visits/", visits.visits, name="visits"),
     path("visits/<int:pk>/<str:step>/", visits.visit_step, name="visit-step"),
+    path("projects/", projects.projects, name="projects"),
+    path("projects/mine/", projects.projects_mine, name="projects-mine"),
+    path("projects/new/", projects.project_new, name="project-new"),
+    path("projects/figures/", projects.project_figures, name="project-figures"),
+    path("projects/<int:pk>/", projects.project, name="project"),
+    path("projects/<int:pk>/approvals/", projects.project_approval_add, name="project-approvals"),
+    path("projects/<int:pk>/approvals/<int:approval_pk>/", projects.project_approval_update,
+         name="project-approval"),  # fmt: skip
+    path("projects/<int:pk>/tasks/", projects.project_task_add, name="project-tasks"),
+    path("projects/<int:pk>/tasks/<int:task_pk>/done/", projects.project_task_done,
+         name="project-task-done"),  # fmt: skip
+    path("projects/<int:pk>/members/", projects.project_member_add, name="project-members"),
+    path("projects/<int:pk>/progress/", projects.project_progress_view, name="project-progress"),
     path("audit/export.csv", audit.audit_export, {"fmt": "csv"}, name="audit-export-csv"),
     path("audit/export.xlsx", audit.audit_export, {"fmt": "xlsx"}, name="audit-export-xlsx"),
 ]

@@ -41,10 +41,19 @@ def demo_password() -> str:
     return "Tb-" + secrets.token_urlsafe(9)
 
 
+# Offices where other departments' staff review their items (重点项目全程帮办: a project's
+# approvals cross departments); each department gets a reviewer and a second reviewer there.
+DEPARTMENT_OFFICES = ("371581", "371522")
+DEPARTMENT_ROLES = (Role.REVIEWER, Role.SECOND_REVIEWER)
+
+
 @transaction.atomic
-def people_demo(*, password: str) -> list[User]:
-    """Create or reset the demo users, every one with `password`. Refused in the production
-    profile: known accounts with one password are for trying tongban only."""
+def people_demo(*, password: str, departments: dict[str, str] | None = None) -> list[User]:
+    """Create or reset the demo users, every one with `password`. `departments` (a short
+    name: the department, as catalog items name it) adds, at each of DEPARTMENT_OFFICES, a
+    reviewer and a second reviewer of that department, named <role>-<office code>-<short>
+    (reviewer-371581-ny), who take the review steps of that department's items. Refused in the
+    production profile: known accounts with one password are for trying tongban only."""
     if settings.TONGBAN_PROFILE == "production":
         raise Forbidden("演示账户不能在生产环境（TONGBAN_PROFILE=production）中创建",
                         code="production")  # fmt: skip
@@ -54,13 +63,13 @@ def people_demo(*, password: str) -> list[User]:
 
     points = agent_points_demo()
 
-    def user(username, role, office=None, applicant=None, staff=False):
+    def user(username, role, office=None, applicant=None, staff=False, department=""):
         point = points.get(STATIONED.get(username, ""))
         u, _ = User.objects.update_or_create(
             username=username,
             defaults={"role": role, "office": office, "applicant": applicant, "is_staff": staff,
-                      "is_active": True, "first_name": "", "agent_point": point,
-                      "verified_at": timezone.now() if applicant else None},
+                      "is_active": True, "first_name": "", "department": department,
+                      "agent_point": point, "verified_at": timezone.now() if applicant else None},
         )  # fmt: skip
         u.password = hashed
         u.save(update_fields=["password"])
@@ -74,6 +83,11 @@ def people_demo(*, password: str) -> list[User]:
             user(f"{role.replace('_', '-')}-{office.code}", role, office)
     if "DD371522-01" in points:
         user("clerk-dd-371522", Role.CLERK, points["DD371522-01"].office)
+    for office in Office.objects.filter(code__in=DEPARTMENT_OFFICES):
+        for short, department in (departments or {}).items():
+            for role in DEPARTMENT_ROLES:
+                user(f"{role.replace('_', '-')}-{office.code}-{short.lower()}", role, office,
+                     department=department)  # fmt: skip
     for username, role in ADMINS.items():
         role_privileges_apply(user(username, role, staff=True))
     for username, (region, name, birth, seq) in APPLICANTS.items():

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import accounts, assistance, authorisations, views
+from . import accounts, assistance, authorisations, projects, views
 
 app_name = "portal"
 urlpatterns = [
@@ -21,6 +21,8 @@ urlpatterns = [
     path("agent-points/", assistance.agent_points, name="agent-points"),
     path("visits/", assistance.visits, name="visits"),
     path("visits/<int:pk>/cancel/", assistance.visit_cancel_view, name="visit-cancel"),
+    path("projects/", projects.projects, name="projects"),
+    path("projects/<int:pk>/", projects.project, name="project"),
     path("lookup/", views.lookup, name="lookup"),
     path("lookup/rate/", views.lookup_rate, name="lookup-rate"),
     path("cases/", views.my_cases, name="my-cases"),

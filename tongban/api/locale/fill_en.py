@@ -29,4 +29,8 @@ EN = {
     "此账号没有关联申请人信息": "This account has no applicant record",
     "没有这份委托书": "No such authorisation",
     "没有这个机构": "No such office",
+    # key projects (重点项目全程帮办)
+    '项目没有这个任务': 'The project has no such task',
+    '项目没有这个审批事项': 'The project has no such approval',
+    '项目统计供经办人员查看': 'Project figures are for staff',
 }

@@ -41,6 +41,12 @@ DOMAIN_REFUSALS = {
     # the agent sent is one of the office's; the record's mobile number for a contact code
     "invalid_date", "wrong_office", "not_a_person", "agent_out_of_area", "no_mobile_on_record",
     "invalid_disability_certificate",  # the holder's ID number + category + grade
+    # 重点项目: the investor is an employer tongban knows; people are active staff accounts in
+    # the task force; dates against each other and today; a case of that item by the investor
+    "unknown_investor", "investor_not_employer", "invalid_amount", "invalid_dates",
+    "date_in_future", "started_on_required", "stage_before_start", "unknown_user",
+    "not_in_task_force", "unknown_task", "case_other_item", "case_other_applicant",
+    "case_or_outside",
 }  # fmt: skip
 DOMAIN_REFUSED_FIELDS = {
     ("invalid", "applicant"),  # ... and staff must name the applicant
@@ -56,6 +62,8 @@ DOMAIN_REFUSED_FIELDS = {
     ("unknown_office", "office"),  # a visit is served by an office of the city, not a partner
     ("required", "in_need_note"),  # in need: say what
     ("required", "note"),  # a visit not done: say why
+    ("case_not_found", "case"),  # a project approval names a case that does not exist
+    ("required", "case"),  # ... or names neither a case nor an outside approval
 }
 # (code, field prefix): the keys of a free-form object (an item's form, a bundle's forms and
 # materials by item) hold no NUL or control character; OpenAPI 3.0 cannot say so of keys.

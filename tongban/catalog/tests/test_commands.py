@@ -21,10 +21,10 @@ def run(*args) -> str:
 
 def test_export_writes_a_workbook_that_imports_unchanged(city, tmp_path):
     path = tmp_path / "catalog.xlsx"
-    assert run("export_catalog", str(path)) == f"wrote {path}: 32 items\n"
+    assert run("export_catalog", str(path)) == f"wrote {path}: 60 items\n"
     versions = ItemVersion.objects.count()
     out = run("import_catalog", str(path))
-    assert "未变 unchanged 32" in out
+    assert "未变 unchanged 60" in out
     assert ItemVersion.objects.count() == versions
 
 

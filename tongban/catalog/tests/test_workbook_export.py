@@ -42,7 +42,7 @@ def test_it_writes_every_item_whatever_its_status(city):
     item = ServiceItem.objects.get(code="YB01003")
     catalog_item_set_status(item=item, status="retired", reason="并入 YB01002")
     book = Book(catalog_workbook_export())
-    assert book.wb["事项"].max_row - 1 == ServiceItem.objects.count() == 32
+    assert book.wb["事项"].max_row - 1 == ServiceItem.objects.count() == 60
     assert book.get("YB01003", "status") == "已废止"
     assert book.get("YB01003", "status_reason") == "并入 YB01002"
     suspended = ServiceItem.objects.filter(status="suspended").first()

@@ -6,7 +6,7 @@ import pytest
 
 from conftest import PROMISED_ITEM
 from tongban.catalog.models import ServiceItem
-from tongban.catalog.seed import item_versions_from_reference
+from tongban.catalog.seed import department_item_versions, item_versions_from_reference
 from tongban.catalog.services import catalog_item_save, catalog_item_set_status
 from tongban.offices.models import Office
 from tongban.stats.selectors import catalog_compression
@@ -34,9 +34,9 @@ def revised(city):
 
 
 def reference_totals():
-    """Totals of the seeded catalog, from the reference file itself."""
+    """Totals of the seeded catalog, from the reference files themselves."""
     totals = {"materials": 0, "steps": 0, "legal_days": 0, "promised_days": 0}
-    for entry in item_versions_from_reference():
+    for entry in item_versions_from_reference() + department_item_versions():
         v = entry["version"]
         totals["materials"] += len(v["materials"])
         totals["steps"] += len(v["steps"])
@@ -57,7 +57,7 @@ def test_an_item_revised_with_fewer_materials(revised):
 
     ref = reference_totals()
     total = data["total"]
-    assert total["items"] == 32
+    assert total["items"] == 60  # 32 medical-insurance items, 28 of other departments
     assert total["materials"] == {
         "then": ref["materials"],
         "now": ref["materials"] - 2,
@@ -97,4 +97,4 @@ def test_new_and_retired_items_are_left_out_of_the_totals(revised):
     data = catalog_compression(baseline=date(2025, 1, 1), on=date(2025, 7, 1))
     new = next(r for r in data["items"] if r["code"] == "YB99999")
     assert (new["counted"], new["baseline_version"], new["materials"]["cut"]) == (False, None, None)
-    assert data["total"]["items"] == 31  # 32 seeded, one retired, the new one not compared
+    assert data["total"]["items"] == 59  # 60 seeded, one retired, the new one not compared

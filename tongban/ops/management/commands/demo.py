@@ -4,11 +4,12 @@ from django.conf import settings
 from django.core.management import BaseCommand, CommandError, call_command
 
 from tongban.cases.demo import assistance_demo, authorisations_demo
-from tongban.catalog.seed import catalog_seed
+from tongban.catalog.seed import catalog_seed, departments
 from tongban.consultations.seed import policies_seed
 from tongban.offices.services import offices_load
 from tongban.ops.calendar import calendar_load
 from tongban.people.demo import demo_password, people_demo
+from tongban.projects.demo import projects_demo
 from tongban.supervision.demo import supervision_demo_seed
 from tongban.workdays.services import calendar_builtin_data
 
@@ -31,17 +32,22 @@ class Command(BaseCommand):
         items = catalog_seed()
         policies_seed()
         password = password or demo_password()
-        users = people_demo(password=password)
+        users = people_demo(password=password, departments=departments())
         self.stdout.write(f"数据目录 (data dir): {settings.DATA_DIR}")
         for line in authorisations_demo():
             self.stdout.write(f"委托书 (authorisation): {line}")
         for line in assistance_demo():
             self.stdout.write(f"帮办代办 (assisted handling): {line}")
+        for line in projects_demo():
+            self.stdout.write(f"重点项目 (key project): {line}")
         self.stdout.write(f"Demo city ready: 9 offices, {items} catalog items, {len(users)} users.")
         self.stdout.write("Users: clerk-371522, reviewer-371522, second-reviewer-371522, agent-371522, "
                           "supervisor-371500, catalog-admin, sysadmin, secadmin, auditor, applicant-1, "
                           "applicant-2 … (<role>-<office code> for every office); clerk-dd-371522 "
-                          "works at the 燕店 market agent point")  # fmt: skip
+                          "works at the 燕店 market agent point; other departments' "
+                          "reviewers at 371581 and 371522: reviewer-371581-zr (自然资源), -zj (住建), "
+                          "-fg (发改), -hj (生态环境), -sj (市场监管), -ny (农业农村), and "
+                          "second-reviewer-… likewise")  # fmt: skip
         self.stdout.write(self.style.SUCCESS(f"Password for every demo user: {password}"))
         # The demo clock and the demo cases of the supervisors' pages (tongban.supervision.demo);
         # the environment carries the flag on to the server and its worker.
