@@ -12,25 +12,25 @@ from rest_framework.response import Response
 from rest_framework.utils.urls import replace_query_param
 from rest_framework.views import APIView
 
+from tongban.cases.authorisations import contact_code_request
 from tongban.cases.models import HomeVisit
 from tongban.cases.visits import (
     visit_assign,
     visit_cancel,
     visit_close,
     visit_for,
+    visit_phone_shown,
     visit_request,
     visits_visible,
 )
 from tongban.lib.errors import InvalidInput
 from tongban.lib.http import client_ip
-from tongban.lib.identifiers import phone_mask
 from tongban.lib.paging import PAGE_MAX, page_rows
 from tongban.offices.models import AgentPoint
 from tongban.offices.selectors import agent_points_listed, office_by_code
 from tongban.people.models import GROUPS
 from tongban.people.services import (
     applicant_groups_set,
-    contact_code_send,
 )
 
 from .schemas import (
@@ -145,9 +145,7 @@ class VisitPersonSerializer(StrictSerializer):
     id_number = IdNumberField(max_length=40, help_text="居民身份证号码")
     name = serializers.CharField(max_length=100)
     phone = PhoneField(max_length=20, required=False, allow_blank=True)
-    insured_region = office_code_field(max_length=6, help_text="参保地")
-    identity_shown = serializers.BooleanField(required=False, default=False)
-    contact_code = CharField(max_length=10, required=False, allow_blank=True)
+    insured_region = office_code_field(max_length=6, help_text="参保地 (for a person not on record)")
 
 
 class VisitInputSerializer(StrictSerializer):
@@ -203,7 +201,6 @@ VisitListSerializer = page_of(VisitSerializer, "Visit")
 
 def visit_data(v: HomeVisit, user) -> dict:
     """A visit as `user` sees it: the phone in full for the person and the agent sent."""
-    near = user.pk == v.agent_id or (user.applicant_id and user.applicant_id == v.applicant_id)
     return {
         "id": v.pk,
         "status": v.status,
@@ -211,7 +208,7 @@ def visit_data(v: HomeVisit, user) -> dict:
         "office": v.office.code,
         "agent_point": v.agent_point.code if v.agent_point_id else None,
         "address": v.address,
-        "phone": v.phone if near else phone_mask(v.phone),
+        "phone": visit_phone_shown(user, v),
         "preferred_date": v.preferred_date.isoformat(),
         "preferred_period": v.preferred_period,
         "items": [i.code for i in v.items.all()],
@@ -342,6 +339,10 @@ class VisitCancelView(_VisitStep):
 
 class ContactCodeInputSerializer(StrictSerializer):
     id_number = IdNumberField(max_length=40, help_text="the person's or employer's number")
+    phone = PhoneField(max_length=20, required=False, allow_blank=True,
+                       help_text="the new phone (blank: unchanged)")  # fmt: skip
+    insured_region = office_code_field(max_length=6, required=False, allow_blank=True,
+                                       help_text="the new insured region (blank: unchanged)")  # fmt: skip
 
 
 class ContactCodeSerializer(serializers.Serializer):
@@ -352,18 +353,21 @@ class ContactCodeView(APIView):
     @extend_schema(
         operation_id="applicants_contact_code",
         summary="Send the person a code confirming a change of their phone or insured region",
-        description="To the mobile number on their record (never to a new one). They pass the "
-        "code on to the clerk or agent, who sends it as `applicant.contact_code` with the "
-        "application that carries the new details. Clerks and agents only; at most one a "
-        "minute and 10 a day to a number. Audited.",
+        description="To the mobile number on their record (never to the new one), naming the "
+        "change; the code confirms that change of that record only. The person passes it on to "
+        "the clerk or agent, who sends it as `applicant.contact_code` with the application that "
+        "carries the same new details. Clerks for anyone on record; agents only for someone "
+        "whose authorisation to them is in force (404 `applicant_not_found` otherwise, as for "
+        "an unknown number). At most one a minute and 10 a day to a number. Audited.",
         request=ContactCodeInputSerializer,
         responses={200: ContactCodeSerializer, **_errors(*_WRITES, 429, 503)},
         tags=["assistance"],
     )
     def post(self, request):
         data = validated(ContactCodeInputSerializer, request.data)
-        masked = contact_code_send(id_number=data["id_number"], by=request.user,
-                                   ip=client_ip(request))  # fmt: skip
+        masked = contact_code_request(id_number=data["id_number"], phone=data.get("phone", ""),
+                                      insured_region=data.get("insured_region", ""),
+                                      by=request.user, ip=client_ip(request))  # fmt: skip
         return Response({"sent_to": masked})
 
 
@@ -371,7 +375,8 @@ class GroupsInputSerializer(StrictSerializer):
     id_number = IdNumberField(max_length=40, help_text="the person's resident ID number")
     disability_certificate = CharField(
         max_length=30, required=False, allow_blank=True,
-        help_text="第二代残疾人证号: the holder's ID number + category (1-7) + grade (1-4)",
+        help_text="第二代残疾人证号: the holder's ID number + category (1-7) + grade (1-4); "
+        "left out: the one recorded stays; empty: it is removed",
     )  # fmt: skip
     left_behind = serializers.BooleanField(required=False, default=False)
     in_need = serializers.BooleanField(required=False, default=False)
@@ -398,7 +403,7 @@ class GroupsView(APIView):
         data = validated(GroupsInputSerializer, request.data)
         applicant = applicant_groups_set(
             applicant=data["id_number"], by=request.user,
-            disability_certificate=data.get("disability_certificate", ""),
+            disability_certificate=data.get("disability_certificate"),
             left_behind=data["left_behind"], in_need=data["in_need"],
             in_need_note=data.get("in_need_note", ""), ip=client_ip(request),
         )  # fmt: skip

@@ -57,8 +57,8 @@ _ERRORS = {
     "`invalid_choice`, `invalid_dates` (planned start before signing, approved before applied), "
     "`date_in_future`, `started_on_required`, `stage_before_start`, `unknown_user` (the agent, "
     "a member or a responsible person is not an active staff account), `not_in_task_force`, "
-    "`unknown_item`, `unknown_task`, `case_not_found`, `case_other_item`, "
-    "`case_other_applicant`, `case_or_outside`, `required`; `unknown_field`, `invalid`.",
+    "`unknown_item`, `unknown_task`, `case_not_found` (no application of that item by the "
+    "investor with that number), `case_or_outside`, `required`; `unknown_field`, `invalid`.",
     401: "No credentials, or a bad token.",
     403: "The project is seen but may not be changed by this user, or a project may not be "
     "registered in that county by them (`project_forbidden`); figures are for staff "

@@ -129,12 +129,13 @@ def case_summary(case: Case, today: date, offices: dict[int, str],
 def applicant_shape(applicant) -> dict:
     """An applicant as a case shows them to whoever may see the case: masked, with the
     special groups (特殊群体) they belong to."""
+    groups = applicant.groups
     return {
         "name": applicant.name,
         "masked_id": applicant.masked_id,
         "kind": applicant.kind,
-        "elderly": applicant.elderly,
-        "groups": applicant.groups,
+        "elderly": "elderly" in groups,
+        "groups": groups,
     }
 
 

@@ -85,8 +85,7 @@ def agent_authorised(user, case: Case) -> None:
 
 def case_is_own(user, case: Case) -> bool:
     if user.role == Role.APPLICANT:  # once the identity service confirmed who they are
-        return (user.applicant_id is not None and user.verified_at is not None
-                and case.applicant_id == user.applicant_id)  # fmt: skip
+        return user.own_applicant_id is not None and case.applicant_id == user.own_applicant_id
     if user.role == Role.AGENT:
         return case.agent_id == user.pk
     return False
@@ -180,7 +179,7 @@ def case_just_taken(user, case: Case, action: str) -> bool:
 def _visible_parts(user) -> list[Q]:
     """What `user` may see, as disjoint conditions whose union it is (none: nothing)."""
     if user.role == Role.APPLICANT:
-        return [Q(applicant_id=user.applicant_id)] if user.applicant_id and user.verified_at else []
+        return [Q(applicant_id=user.own_applicant_id)] if user.own_applicant_id else []
     if user.role == Role.AGENT:  # under an authorisation in force
         today = timezone.localdate()
         return [Q(agent=user, authorisation__revoked_at__isnull=True,

@@ -28,6 +28,7 @@ from tongban.people.services import (
     applicant_identify,
     applicant_may_apply,
     applicant_upsert,
+    contact_code_send,
 )
 
 from .access import authorisation_refusal, authorisation_refused
@@ -93,10 +94,12 @@ def authorisation_make(*, applicant: Applicant | dict, agent: str | User, items:
 
 def may_be_agent(user: User) -> bool:
     """Who may be named as an agent: an active user with the agent role, or a clerk stationed
-    at an agent point (代办点), who acts as an agent there."""
-    return user.is_active and (
-        user.role == Role.AGENT or (user.role == Role.CLERK and user.agent_point_id is not None)
-    )
+    at an agent point (代办点) in use, who acts as an agent there."""
+    if not user.is_active:
+        return False
+    if user.role == Role.AGENT:
+        return True
+    return user.role == Role.CLERK and user.agent_point_id is not None and user.agent_point.active
 
 
 def _agent(agent: str | User) -> User:
@@ -152,7 +155,8 @@ def authorisation_visible(user: User, authorisation: Authorisation) -> bool:
     """The applicant's own, the agent's own, and clerks' (who make them at the window and may
     hold them as agents at an agent point)."""
     if user.role == Role.APPLICANT:
-        return user.applicant_id is not None and authorisation.applicant_id == user.applicant_id
+        own = user.own_applicant_id
+        return own is not None and authorisation.applicant_id == own
     if user.role == Role.AGENT:
         return authorisation.agent_id == user.pk
     return user.role == Role.CLERK
@@ -163,7 +167,8 @@ def authorisations_visible(user: User):
     made at their office's windows; newest first."""
     qs = Authorisation.objects.select_related("applicant", "agent").prefetch_related("items")
     if user.role == Role.APPLICANT:
-        qs = qs.filter(applicant_id=user.applicant_id) if user.applicant_id else qs.none()
+        own = user.own_applicant_id
+        qs = qs.filter(applicant_id=own) if own else qs.none()
     elif user.role == Role.AGENT:
         qs = qs.filter(agent=user)
     elif user.role == Role.CLERK:
@@ -216,7 +221,7 @@ def applicant_for_agent(given: dict, *, by: User) -> Applicant:
             return applicant_upsert(id_number=number, name=name, phone=phone or applicant.phone,
                                     insured_region=region or applicant.insured_region.code,
                                     kind=applicant.kind, by=by,
-                                    contact_code=str(given["contact_code"]))  # fmt: skip
+                                    contact_code=given["contact_code"])  # fmt: skip
         raise InvalidInput(
             _("代办人更改申请人的联系电话或参保地，须填写发送到申请人原手机号码的验证码，"
               "或由申请人在窗口核验身份后更改"),
@@ -226,3 +231,25 @@ def applicant_for_agent(given: dict, *, by: User) -> Applicant:
             else "applicant.insured_region",
         )
     return applicant
+
+
+def contact_code_request(*, id_number: str, phone: str = "", insured_region: str = "",
+                         by: User, ip: str | None = None) -> str:  # fmt: skip
+    """Send the person whose number is `id_number` the code that confirms a change of their
+    phone and/or insured region (people.services.contact_code_send): a clerk for anyone on
+    record; an agent only for someone whose authorisation to them is in force. An unknown
+    number and someone who did not authorise the agent get one and the same answer (404), so
+    that nobody probes who is on record. Returns the number it went to, masked."""
+    if by.role not in (Role.CLERK, Role.AGENT):
+        raise Forbidden(_("由窗口受理员或帮办代办员为申请人发送"), code="contact_code_forbidden")
+    _kind, number = applicant_identify(id_number)
+    applicant = applicant_by_number(number)
+    if applicant is not None and by.role == Role.AGENT:
+        today = timezone.localdate()
+        held = Authorisation.objects.filter(agent=by, applicant=applicant, revoked_at__isnull=True,
+                                            valid_from__lte=today, valid_to__gte=today)  # fmt: skip
+        applicant = applicant if held.exists() else None
+    if applicant is None:
+        raise NotFound(_("没有该证件号码的申请人记录"), code="applicant_not_found")
+    return contact_code_send(applicant=applicant, phone=phone, insured_region=insured_region,
+                             by=by, ip=ip)  # fmt: skip

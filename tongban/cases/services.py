@@ -24,7 +24,7 @@ from tongban.lib.text import date_clean, text_clean
 from tongban.offices.models import Office, Window
 from tongban.offices.selectors import office_window
 from tongban.people.models import Applicant, Role, User
-from tongban.people.services import applicant_may_apply, applicant_upsert, contact_code_precheck
+from tongban.people.services import applicant_may_apply, applicant_upsert, contact_code_checked
 from tongban.workdays import services as workdays
 
 from . import access, authorisations
@@ -119,7 +119,7 @@ def _acting_as_agent(submitted_by: User, as_agent: bool) -> bool:
         return True
     if not as_agent:
         return False
-    if submitted_by.role != Role.CLERK or submitted_by.agent_point_id is None:
+    if submitted_by.role != Role.CLERK or not authorisations.may_be_agent(submitted_by):
         raise InvalidInput(_("只有驻代办点的窗口受理员可以作为代办人申请"),
                            code="not_at_agent_point", field="as_agent")  # fmt: skip
     return True
@@ -173,7 +173,7 @@ def case_submit(*, item: str, channel: str, submitted_by: User,
     idempotency_key = idempotency_key_clean(idempotency_key)
     as_agent = _acting_as_agent(submitted_by, as_agent)
     if isinstance(applicant, dict):
-        contact_code_precheck(applicant)
+        applicant = contact_code_checked(applicant)  # before the transaction: tries count
         with transaction.atomic():
             return _submit(item=item, channel=channel, submitted_by=submitted_by,
                            applicant=_applicant_of(submitted_by, applicant, as_agent),
@@ -1142,7 +1142,7 @@ def bundle_apply(*, bundle, channel: str, submitted_by: User,
                                    "name": name, "codes": ", ".join(sorted(unknown))},
                                code="unknown_item", field=name)  # fmt: skip
     now = timezone.now()
-    contact_code_precheck(applicant)
+    applicant = contact_code_checked(applicant)
     with transaction.atomic():
         applicant = _applicant_of(submitted_by, applicant, as_agent)
         application = BundleApplication.objects.create(

@@ -22,11 +22,12 @@ from django.utils.translation import gettext as _
 from tongban.audit.services import record
 from tongban.catalog.models import ServiceItem
 from tongban.lib.errors import Conflict, Forbidden, InvalidInput, NotFound
+from tongban.lib.identifiers import phone_mask
 from tongban.lib.text import phone_clean, text_clean
 from tongban.offices.models import Office
 from tongban.offices.selectors import office_by_code
 from tongban.people.models import Applicant, Role, User
-from tongban.people.services import applicant_may_apply, applicant_upsert
+from tongban.people.services import applicant_may_apply, applicant_on_record
 
 from .authorisations import may_be_agent
 from .models import HomeVisit
@@ -42,7 +43,7 @@ def visit_request(*, by: User, address: str, phone: str, preferred_date: date,
     """Ask for a home visit. The person's own verified account asks for themselves (on the
     web; `office` is the county office whose area the address is in, their insured region
     when left out); a clerk asks for a person who phoned or came (`channel` phone or window,
-    `applicant` as applicant_upsert() takes it; the clerk's office serves it).
+    `applicant` as people.services.applicant_on_record takes it; the clerk's office serves it).
 
     Raises InvalidInput naming the field, Forbidden for other roles; nothing is stored then."""
     if by.role == Role.APPLICANT:
@@ -83,7 +84,8 @@ def visit_request(*, by: User, address: str, phone: str, preferred_date: date,
     note = text_clean(note, field="note", label=_("需求说明"), max_length=300)
     found = _items(items)
     with transaction.atomic():
-        person = applicant_upsert(**applicant, by=by) if by.role == Role.CLERK else by.applicant
+        # A visit changes nothing on a known person's record (applicant_on_record).
+        person = applicant_on_record(**applicant, by=by) if by.role == Role.CLERK else by.applicant
         if person.kind != Applicant.Kind.PERSON:
             raise InvalidInput(_("上门服务面向个人"), code="not_a_person", field="applicant")
         visit = HomeVisit.objects.create(
@@ -186,7 +188,7 @@ def visit_cancel(*, visit: HomeVisit, by: User, note: str = "",
     """The person (their own account) or the office's clerk or supervisor calls an open visit
     off. Raises Forbidden for anyone else, Conflict when it is over."""
     visit = _locked(visit, by)
-    own = by.role == Role.APPLICANT and by.applicant_id == visit.applicant_id
+    own = by.own_applicant_id is not None and by.own_applicant_id == visit.applicant_id
     if not (own or _dispatcher(by, visit)):
         raise Forbidden(_("由申请人本人或服务机构取消"), code="visit_forbidden")
     if not visit.open:
@@ -204,7 +206,7 @@ def visit_cancel(*, visit: HomeVisit, by: User, note: str = "",
 def visit_visible(user: User, visit: HomeVisit) -> bool:
     """The person's own; the agent's it was sent to; the office's staff; the city supervisor."""
     if user.role == Role.APPLICANT:
-        return user.applicant_id is not None and visit.applicant_id == user.applicant_id
+        return user.own_applicant_id is not None and visit.applicant_id == user.own_applicant_id
     if visit.agent_id == user.pk:
         return True
     if user.role == Role.SUPERVISOR and user.is_city_supervisor:
@@ -212,11 +214,19 @@ def visit_visible(user: User, visit: HomeVisit) -> bool:
     return user.role in (Role.CLERK, Role.SUPERVISOR) and user.office_id == visit.office_id
 
 
+def visit_phone_shown(user: User, visit: HomeVisit) -> str:
+    """The visit's phone as `user` sees it: in full for the person and for the agent sent (who
+    calls ahead), masked for the office's staff."""
+    own = user.own_applicant_id is not None and user.own_applicant_id == visit.applicant_id
+    return visit.phone if own or visit.agent_id == user.pk else phone_mask(visit.phone)
+
+
 def visits_visible(user: User) -> QuerySet:
     """The visits `user` may list (visit_visible as a query), soonest first."""
     qs = HomeVisit.objects.select_related("applicant", "office", "agent", "agent_point")
     if user.role == Role.APPLICANT:
-        qs = qs.filter(applicant_id=user.applicant_id) if user.applicant_id else qs.none()
+        own = user.own_applicant_id
+        qs = qs.filter(applicant_id=own) if own else qs.none()
     elif user.role == Role.SUPERVISOR and user.is_city_supervisor:
         pass
     elif user.role in (Role.CLERK, Role.SUPERVISOR):

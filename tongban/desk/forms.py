@@ -247,8 +247,9 @@ class GroupsForm(forms.Form):
 
     disability_certificate = forms.CharField(
         label=_("残疾人证号"), max_length=30, required=False,
-        help_text=_("第二代残疾人证：身份证号码加类别、等级，共 20 位"),
+        help_text=_("第二代残疾人证：身份证号码加类别、等级，共 20 位；不填则保留已登记的"),
     )  # fmt: skip
+    remove_certificate = forms.BooleanField(label=_("清除已登记的残疾人证号"), required=False)
     left_behind = forms.BooleanField(label=_("留守人员"), required=False)
     in_need = forms.BooleanField(label=_("困难群众"), required=False)
     in_need_note = forms.CharField(label=_("困难情形"), max_length=100, required=False,

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from tongban.cases.access import actions_available
+from tongban.cases.authorisations import contact_code_request
 from tongban.cases.models import Action, Case, SpecialProcedure, Status
 from tongban.cases.selectors import broken_promises
 from tongban.cases.services import ACTION_PARAMS, case_act, case_personal_data, case_submit
@@ -32,8 +33,7 @@ from tongban.offices.selectors import office_by_code
 from tongban.people.models import Role
 from tongban.people.services import (
     applicant_groups_set,
-    contact_code_precheck,
-    contact_code_send,
+    contact_code_checked,
 )
 
 from . import queues, security
@@ -150,8 +150,11 @@ def apply(request, code: str):
         form = ApplyForm(request.POST, version=version, at_agent_point=at_point)
         form.errors.clear()  # the application is not sent yet: only the code
         try:
-            masked = contact_code_send(id_number=request.POST.get("id_number", ""),
-                                       by=request.user, ip=client_ip(request))  # fmt: skip
+            post = request.POST
+            masked = contact_code_request(id_number=post.get("id_number", ""),
+                                          phone=post.get("phone", ""),
+                                          insured_region=post.get("insured_region", ""),
+                                          by=request.user, ip=client_ip(request))  # fmt: skip
         except DomainError as e:
             if e.status in (403, 404) and e.code != "applicant_not_found":
                 raise
@@ -190,7 +193,7 @@ def _apply(request, form: ApplyForm) -> Case:
     decision = d["decision"]
     applicant = {k: d[k] for k in ("id_number", "name", "phone", "insured_region",
                                     "identity_shown", "contact_code")}  # fmt: skip
-    contact_code_precheck(applicant)  # wrong tries count although the transaction is undone
+    applicant = contact_code_checked(applicant)  # before the transaction: wrong tries count
     with transaction.atomic():
         case, _created = case_submit(
             item=form.version.item.code, applicant=applicant, channel=Channel.WINDOW,
@@ -308,8 +311,8 @@ def case_personal(request, number: str):
 
 
 def _groups_initial(applicant) -> dict:
-    return {"disability_certificate": applicant.disability_certificate,
-            "left_behind": applicant.left_behind, "in_need": applicant.in_need,
+    # Never the certificate's number: the page shows it masked (Applicant.masked_certificate).
+    return {"left_behind": applicant.left_behind, "in_need": applicant.in_need,
             "in_need_note": applicant.in_need_note}  # fmt: skip
 
 
@@ -321,9 +324,13 @@ def case_groups(request, number: str):
     case = case_for_page(request.user, number)
     form = GroupsForm(request.POST)
     if form.is_valid():
+        d = dict(form.cleaned_data)
+        remove = d.pop("remove_certificate")
+        # Left empty: the certificate recorded stays; ticked: it goes.
+        d["disability_certificate"] = "" if remove else d["disability_certificate"] or None
         try:
             applicant_groups_set(applicant=case.applicant, by=request.user, ip=client_ip(request),
-                                 **form.cleaned_data)  # fmt: skip
+                                 **d)  # fmt: skip
         except DomainError as e:
             if e.status != 400:
                 raise

@@ -15,6 +15,7 @@ from tongban.cases.visits import (
     visit_cancel,
     visit_close,
     visit_for,
+    visit_phone_shown,
     visit_request,
     visits_visible,
 )
@@ -80,6 +81,8 @@ def visits(request):
         qs = qs.filter(status=shown)
     page = page_number(request.GET.get("page"))
     rows, has_next = page_rows(qs, page, PAGE_SIZE)
+    for v in rows:
+        v.phone_shown = visit_phone_shown(user, v)
     dispatcher = user.role in (Role.CLERK, Role.SUPERVISOR) and user.office_id
     status = 400 if form is not None and form.errors else 200
     return render(request, "desk/visits.html", {

@@ -22,11 +22,11 @@ from .codes import (  # noqa: F401 (the portal imports the code helpers from her
     CODE_TRIES,
     CodeNotSent,
     TooManyCodes,
-    _wrong_code,
     code_check,
     code_send,
     mobile_clean,
     phone_key,
+    wrong_code,
 )
 from .identity import IdentityUnavailable, identity_service
 from .limits import limit_hit
@@ -81,7 +81,7 @@ def account_register(*, details: dict, code: str, password: str, ip: str | None)
                 first_name=details["operator_name"])  # fmt: skip
     _password_check(password, user)
     if not code_check(phone=details["phone"], purpose=PhoneCode.Purpose.REGISTER, code=code):
-        raise _wrong_code()
+        raise wrong_code()
     with transaction.atomic():
         applicant = applicant_by_number(details["id_number"])
         if applicant is None:
@@ -190,11 +190,11 @@ def password_reset(*, phone: str, code: str, password: str, ip: str | None) -> U
     # The code first: the password rules hash the new password against the last ones (a
     # second or more of CPU), which only the holder of a right code may make the server do.
     if user is None or not code_check(phone=phone, purpose=purpose, code=code, spend=False):
-        raise _wrong_code()
+        raise wrong_code()
     _password_check(password, user)
     with transaction.atomic():
         if not code_check(phone=phone, purpose=purpose, code=code):  # spent, once
-            raise _wrong_code()
+            raise wrong_code()
         user.set_password(password)
         user.save(update_fields=["password"])
         record(event="auth.password_reset", user=user, ip=ip, target=user.pk)

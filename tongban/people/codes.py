@@ -56,13 +56,16 @@ def phone_key(phone: str) -> str:
     return blind_index(phone, purpose="people.phone")
 
 
-def _digest(phone: str, purpose: str, code: str) -> str:
-    message = f"{phone}|{purpose}|{code}".encode()
+def _digest(phone: str, purpose: str, code: str, context: str = "") -> str:
+    message = f"{phone}|{purpose}|{code}|{context}".encode()
     return hmac.new(settings.SECRET_KEY.encode(), message, hashlib.sha256).hexdigest()
 
 
-def code_send(*, phone: str, purpose: str, ip: str | None) -> None:
+def code_send(*, phone: str, purpose: str, ip: str | None, context: str = "",
+              text: str = "") -> None:  # fmt: skip
     """Send a new one-time code for `purpose` to `phone` (the one before it stops working).
+    `context` binds the code to what it confirms (code_check must name the same); `text` is
+    the message, with %(code)s and %(minutes)d in it, when the purpose's own is not enough.
 
     At most one a minute and TONGBAN_CODES_PER_DAY a day to a number, TONGBAN_CODES_PER_HOUR
     an hour from an address (the shared counters of people.limits). Raises TooManyCodes (429)
@@ -83,10 +86,10 @@ def code_send(*, phone: str, purpose: str, ip: str | None) -> None:
     code = f"{secrets.randbelow(10**6):06d}"
     PhoneCode.objects.update_or_create(
         phone_key=phone_key(phone), purpose=purpose,
-        defaults={"digest": _digest(phone, purpose, code), "tries": 0,
+        defaults={"digest": _digest(phone, purpose, code, context), "tries": 0,
                   "expires_at": timezone.now() + timedelta(minutes=settings.TONGBAN_CODE_MINUTES)},
     )  # fmt: skip
-    text = _("【通办】验证码 %(code)s，%(minutes)d 分钟内有效，用于%(purpose)s。请勿告诉他人。") % {
+    text = (text or _("【通办】验证码 %(code)s，%(minutes)d 分钟内有效，用于%(purpose)s。请勿告诉他人。")) % {
         "code": code, "minutes": settings.TONGBAN_CODE_MINUTES,
         "purpose": PhoneCode.Purpose(purpose).label,
     }  # fmt: skip
@@ -98,10 +101,12 @@ def code_send(*, phone: str, purpose: str, ip: str | None) -> None:
     record(event="auth.code_sent", ip=ip, target=phone_mask(phone), purpose=purpose)
 
 
-def code_check(*, phone: str, purpose: str, code: str, spend: bool = True) -> bool:
-    """Whether `code` is the live code last sent to `phone` for `purpose`; a right code is
-    spent (unless not `spend`: asked again once the rest of the request has passed), and
-    CODE_TRIES wrong ones spend it too."""
+def code_check(*, phone: str, purpose: str, code: str, spend: bool = True,
+               context: str = "") -> bool:  # fmt: skip
+    """Whether `code` is the live code last sent to `phone` for `purpose` (and `context`); a
+    right code is spent (unless not `spend`: asked again once the rest of the request has
+    passed), and CODE_TRIES wrong ones spend it too. A wrong try is counted in the caller's
+    transaction: check outside any that a refusal undoes (people.services.contact_code_checked)."""
     code = (code or "").strip() if isinstance(code, str) else ""
     with transaction.atomic():
         sent = (
@@ -111,7 +116,7 @@ def code_check(*, phone: str, purpose: str, code: str, spend: bool = True) -> bo
         )
         if sent is None or sent.tries >= CODE_TRIES:
             return False
-        if hmac.compare_digest(sent.digest, _digest(phone, purpose, code)):
+        if hmac.compare_digest(sent.digest, _digest(phone, purpose, code, context)):
             if spend:
                 sent.delete()
             return True
@@ -120,5 +125,5 @@ def code_check(*, phone: str, purpose: str, code: str, spend: bool = True) -> bo
         return False
 
 
-def _wrong_code() -> InvalidInput:
-    return InvalidInput(_("验证码不正确或已过期，请重新获取"), code="invalid_code", field="code")
+def wrong_code(field: str = "code") -> InvalidInput:
+    return InvalidInput(_("验证码不正确或已过期，请重新获取"), code="invalid_code", field=field)

@@ -64,6 +64,16 @@ class User(AbstractUser):
         verbose_name = verbose_name_plural = "用户"
 
     @property
+    def own_applicant_id(self) -> int | None:
+        """The applicant record this account speaks for: an applicant account's, once the
+        identity service confirmed who they are (people.accounts), else None. Everything a
+        person sees or does as themselves (cases, authorisations, home visits, projects) asks
+        here: sign-up links an account to a record by number and name alone."""
+        if self.role == Role.APPLICANT and self.verified_at is not None:
+            return self.applicant_id
+        return None
+
+    @property
     def is_city_supervisor(self) -> bool:
         return self.role == Role.SUPERVISOR and self.office is not None and self.office.is_city
 
@@ -124,6 +134,13 @@ class Applicant(models.Model):
         today = timezone.localdate()
         age = today.year - born.year - ((today.month, today.day) < (born.month, born.day))
         return age >= settings.TONGBAN_ELDERLY_AGE
+
+    @property
+    def masked_certificate(self) -> str:
+        """The 残疾人证 number recorded, masked as the ID number it begins with, its category
+        and grade shown: what a page shows of it."""
+        certificate = self.disability_certificate
+        return resident_id_mask(certificate[:18]) + certificate[18:] if certificate else ""
 
     @property
     def groups(self) -> list[str]:

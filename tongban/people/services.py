@@ -1,3 +1,5 @@
+from dataclasses import dataclass
+
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
@@ -17,7 +19,7 @@ from tongban.lib.sealed import blind_q
 from tongban.lib.text import name_clean, phone_clean, text_clean
 from tongban.offices.selectors import office_by_code
 
-from .codes import code_check, code_send, mobile_clean
+from .codes import code_check, code_send, mobile_clean, wrong_code
 from .limits import limit_clear, limit_hit, limit_refund
 from .models import ApiToken, Applicant, PhoneCode, Role, User
 
@@ -52,20 +54,21 @@ def applicant_identify(id_number: str, kind: str | None = None) -> tuple[str, st
 
 def applicant_upsert(*, id_number: str, name: str, phone: str = "", insured_region: str = "",
                      kind: str | None = None, by: User | None = None,
-                     identity_shown: bool = False, contact_code: str = "") -> Applicant:  # fmt: skip
+                     identity_shown: bool = False,
+                     contact_code: "CheckedCode | None" = None) -> Applicant:  # fmt: skip
     """The one record of a person or employer, created or brought up to date; `by` is the
     user who gave the details (the audit entry of a change names them, their office and when).
 
     Nobody changes a person's phone or insured region silently (the SMS notices would go to
     the new number): on a known record that takes `identity_shown`, the clerk's record that
     the person showed their identity document at the window, or `contact_code`, the code
-    contact_code_send() sent to the number on record, which the person passed on. The change
-    is audited with which confirmed it.
+    contact_code_send() sent to the number on record for this very change, which the person
+    passed on (checked first by contact_code_checked()). The change is audited with which
+    confirmed it.
 
     Raises InvalidInput naming the field for a bad number, name, phone or region, or an
     unconfirmed change of contact data (contact_change_unconfirmed; invalid_code for a wrong
-    or spent code). A caller inside a transaction checks the code first with
-    contact_code_precheck(), so that wrong tries count even when the transaction is undone."""
+    or spent code, or one sent for another change)."""
     kind, number = applicant_identify(id_number, kind)
     name = name_clean(name, field="applicant.name", label=_("姓名/单位名称"), max_length=100)
     phone = phone_clean(phone, field="applicant.phone")
@@ -103,8 +106,10 @@ def applicant_upsert(*, id_number: str, name: str, phone: str = "", insured_regi
     contact = [k for k in ("phone", "insured_region") if k in changed]
     confirmed = ""
     if contact:
+        context = _contact_context(applicant, phone or applicant.phone, region.code)
         confirmed = _contact_confirmed(applicant, identity_shown=identity_shown,
-                                       contact_code=contact_code, field=contact[0])  # fmt: skip
+                                       contact_code=contact_code, context=context,
+                                       field=contact[0])  # fmt: skip
     if changed:
         record(event="people.applicant_updated", user=by, target=applicant.pk,
                changed={k: [_shown(k, getattr(applicant, k)), _shown(k, values[k])] for k in changed},
@@ -115,18 +120,35 @@ def applicant_upsert(*, id_number: str, name: str, phone: str = "", insured_regi
     return applicant
 
 
-def _contact_confirmed(applicant: Applicant, *, identity_shown: bool, contact_code: str,
-                       field: str) -> str:  # fmt: skip
-    """How a change of `applicant`'s phone or insured region was confirmed ("identity_shown"
-    or "sms_code"), or InvalidInput."""
+@dataclass(frozen=True)
+class CheckedCode:
+    """A contact code already checked, unspent, outside the transaction that will spend it
+    (contact_code_checked): the only kind applicant_upsert takes."""
+
+    code: str
+    context: str
+
+
+def _contact_context(applicant: Applicant, phone: str, region: str) -> str:
+    """What a contact code confirms: this record's phone and insured region becoming these."""
+    return f"{applicant.pk}|{phone}|{region}"
+
+
+def _contact_confirmed(applicant: Applicant, *, identity_shown: bool,
+                       contact_code: CheckedCode | None, context: str, field: str) -> str:  # fmt: skip
+    """How a change of `applicant`'s phone or insured region to what `context` says was
+    confirmed ("identity_shown" or "sms_code"), or InvalidInput. A code is spent here."""
     if identity_shown:
         return "identity_shown"
+    if isinstance(contact_code, str) and contact_code:
+        raise TypeError("contact_code must be passed through contact_code_checked() first, "
+                        "outside the transaction, so that a wrong try counts")  # fmt: skip
     if contact_code:
-        if not applicant.phone or not code_check(
-            phone=applicant.phone, purpose=PhoneCode.Purpose.CONTACT, code=contact_code
-        ):
-            raise InvalidInput(_("验证码不正确或已过期，请重新获取"), code="invalid_code",
-                               field="applicant.contact_code")  # fmt: skip
+        if contact_code.context != context or not code_check(
+            phone=applicant.phone, purpose=PhoneCode.Purpose.CONTACT, code=contact_code.code,
+            context=context,
+        ):  # fmt: skip
+            raise wrong_code("applicant.contact_code")
         return "sms_code"
     raise InvalidInput(
         _("更改申请人的联系电话或参保地，须申请人确认：由受理员在窗口核验其身份证件，"
@@ -135,47 +157,73 @@ def _contact_confirmed(applicant: Applicant, *, identity_shown: bool, contact_co
     )  # fmt: skip
 
 
-def contact_code_send(*, id_number: str, by: User, ip: str | None = None) -> str:
-    """Send the person or employer whose number is `id_number` a code, to the mobile number on
-    their record, that confirms a change of their phone or insured region (applicant_upsert's
-    `contact_code`): a clerk or an agent asks while the person is at hand or on the phone.
-    Returns the number it went to, masked. Raises Forbidden for other roles, NotFound for no
-    record, InvalidInput when the record has no mobile number (then only the window can
-    confirm), and code_send's limits."""
-    if by.role not in (Role.CLERK, Role.AGENT):
-        raise Forbidden(_("由窗口受理员或帮办代办员为申请人发送"), code="contact_code_forbidden")
-    _kind, number = applicant_identify(id_number)
-    applicant = applicant_by_number(number)
-    if applicant is None:
-        raise NotFound(_("没有该证件号码的申请人记录"), code="applicant_not_found")
+def _contact_change(applicant: Applicant, phone, insured_region) -> tuple[str, str]:
+    """The phone and insured region code `applicant` would have with these given (blank: as
+    recorded), checked."""
+    phone = phone_clean(phone, field="applicant.phone") or applicant.phone
+    region = str(insured_region or "").strip() or applicant.insured_region.code
+    if office_by_code(region) is None:
+        raise InvalidInput(_("参保地 %(region)r 不是已知的区划代码") % {"region": region},
+                           code="unknown_region", field="applicant.insured_region")  # fmt: skip
+    return phone, region
+
+
+def contact_code_send(*, applicant: Applicant, phone: str = "", insured_region: str = "",
+                      by: User, ip: str | None = None) -> str:  # fmt: skip
+    """Send `applicant` a code, to the mobile number on their record, that confirms changing
+    their phone to `phone` and/or their insured region to `insured_region`: the message says
+    what changes, and the code confirms that change of that record only. A clerk or an agent
+    asks while the person is on the phone or at hand (who may ask for whom:
+    cases.authorisations.contact_code_request). Returns the number it went to, masked.
+    Raises InvalidInput when nothing changes or the record has no mobile number (then only
+    the window can confirm), and code_send's limits."""
+    new_phone, region = _contact_change(applicant, phone, insured_region)
+    if new_phone == applicant.phone and region == applicant.insured_region.code:
+        raise InvalidInput(_("新的联系电话和参保地与记录相同，无须确认"), code="no_contact_change",
+                           field="phone")  # fmt: skip
     try:
-        phone = mobile_clean(applicant.phone)
+        to = mobile_clean(applicant.phone)
     except InvalidInput:
         raise InvalidInput(_("该申请人记录中没有手机号码，只能在窗口核验身份证件后更改"),
                            code="no_mobile_on_record", field="id_number") from None  # fmt: skip
-    code_send(phone=phone, purpose=PhoneCode.Purpose.CONTACT, ip=ip)
+    changes = []
+    if new_phone != applicant.phone:
+        changes.append(_("联系电话改为 %(phone)s") % {"phone": phone_mask(new_phone)})
+    if region != applicant.insured_region.code:
+        changes.append(_("参保地改为%(region)s") % {"region": office_by_code(region).name})
+    text = _("【通办】验证码 %%(code)s，%%(minutes)d 分钟内有效，用于确认将您的%(changes)s。"
+             "同意的，请把验证码告诉为您办理的工作人员或代办人；不是您本人要求的，请勿告诉任何人。") % {
+                 "changes": "，".join(changes)}  # fmt: skip
+    code_send(phone=to, purpose=PhoneCode.Purpose.CONTACT, ip=ip, text=text,
+              context=_contact_context(applicant, new_phone, region))  # fmt: skip
     record(event="people.contact_code_sent", user=by, ip=ip, target=applicant.pk)
-    return phone_mask(phone)
+    return phone_mask(to)
 
 
-def contact_code_precheck(given) -> None:
-    """For a caller about to run applicant_upsert(**given) in a transaction: check the
-    `contact_code` in `given` now, outside it, without spending it, so that a wrong code
-    counts against the code's tries (CODE_TRIES) even though the transaction is undone.
-    Raises InvalidInput for a wrong code; does nothing without one."""
+def contact_code_checked(given):
+    """`given` (applicant_upsert's arguments) with its `contact_code` checked now, before the
+    transaction that will spend it, without spending it: a wrong code counts against the
+    code's tries (CODE_TRIES) even when that transaction is undone. Every caller that takes a
+    contact code from outside runs it first; applicant_upsert refuses an unchecked one.
+    Raises InvalidInput for a wrong code, one for another record or another change included."""
     if not isinstance(given, dict) or not given.get("contact_code"):
-        return
+        return given
+    if isinstance(given["contact_code"], CheckedCode):
+        return given  # checked already (by the page, before its own transaction)
+    code = str(given["contact_code"])
     try:
         _kind, number = applicant_identify(given.get("id_number"))
     except InvalidInput:
-        return  # applicant_upsert names the bad number
+        return {**given, "contact_code": None}  # applicant_upsert names the bad number
     applicant = applicant_by_number(number)
     if applicant is None or not applicant.phone:
-        return
-    if not code_check(phone=applicant.phone, purpose=PhoneCode.Purpose.CONTACT,
-                      code=str(given["contact_code"]), spend=False):  # fmt: skip
-        raise InvalidInput(_("验证码不正确或已过期，请重新获取"), code="invalid_code",
-                           field="applicant.contact_code")  # fmt: skip
+        raise wrong_code("applicant.contact_code")
+    phone, region = _contact_change(applicant, given.get("phone"), given.get("insured_region"))
+    context = _contact_context(applicant, phone, region)
+    if not code_check(phone=applicant.phone, purpose=PhoneCode.Purpose.CONTACT, code=code,
+                      context=context, spend=False):  # fmt: skip
+        raise wrong_code("applicant.contact_code")
+    return {**given, "contact_code": CheckedCode(code, context)}
 
 
 DISABILITY_CATEGORIES = "1234567"  # 视力 听力 言语 肢体 智力 精神 多重 (GB/T 26341)
@@ -200,13 +248,16 @@ def disability_certificate_clean(value, *, id_number: str) -> str:
 
 
 @transaction.atomic
-def applicant_groups_set(*, applicant: Applicant | str, by: User, disability_certificate: str = "",
+def applicant_groups_set(*, applicant: Applicant | str, by: User,
+                         disability_certificate: str | None = None,
                          left_behind: bool = False, in_need: bool = False, in_need_note: str = "",
                          ip: str | None = None) -> Applicant:  # fmt: skip
     """Record the special groups (特殊群体) a clerk confirmed for a person at the window: the
     残疾人证 they showed, left-behind (留守), otherwise in need (困难, with what). The elderly are
     derived from the ID number and need no record. Audited with the groups' names, never the
-    certificate's number. `applicant` is the record or its ID number. Raises Forbidden for
+    certificate's number. `disability_certificate` None keeps the one recorded ("" removes it:
+    a form never shows it back in clear). `applicant` is the record or its ID number. Raises
+    Forbidden for
     anyone but a clerk (before looking the number up), NotFound for an unknown number,
     InvalidInput naming the field for a certificate that is not this person's or an
     employer's record."""
@@ -220,14 +271,15 @@ def applicant_groups_set(*, applicant: Applicant | str, by: User, disability_cer
     if applicant.kind != Applicant.Kind.PERSON:
         raise InvalidInput(_("单位不能标记特殊群体"), code="not_a_person", field="applicant")
     values = {
-        "disability_certificate": disability_certificate_clean(
-            disability_certificate, id_number=applicant.id_number
-        ),
         "left_behind": bool(left_behind),
         "in_need": bool(in_need),
         "in_need_note": text_clean(in_need_note, field="in_need_note", label=_("困难情形"),
                                    max_length=100) if in_need else "",  # fmt: skip
     }
+    if disability_certificate is not None:
+        values["disability_certificate"] = disability_certificate_clean(
+            disability_certificate, id_number=applicant.id_number
+        )
     if values["in_need"] and not values["in_need_note"]:
         raise InvalidInput(_("请填写困难情形（如低保、特困、重病）"), code="required",
                            field="in_need_note")  # fmt: skip
@@ -239,6 +291,22 @@ def applicant_groups_set(*, applicant: Applicant | str, by: User, disability_cer
     record(event="people.groups_set", user=by, ip=ip, target=applicant.pk,
            before=before, after=applicant.groups)  # fmt: skip
     return applicant
+
+
+def applicant_on_record(*, id_number: str, name: str, phone: str = "", insured_region: str = "",
+                        kind: str | None = None, by: User | None = None) -> Applicant:  # fmt: skip
+    """The person or employer `id_number` names as recorded (the name must match), or a new
+    record from these details: for staff naming someone for what is not an application (a home
+    visit), which changes nothing on a known record. InvalidInput as applicant_upsert's."""
+    _kind, number = applicant_identify(id_number, kind)
+    found = applicant_by_number(number)
+    if found is None:
+        return applicant_upsert(id_number=number, name=name, phone=phone,
+                                insured_region=insured_region, kind=kind, by=by)  # fmt: skip
+    if name_clean(name, field="applicant.name", label=_("姓名/单位名称")) != found.name:
+        raise InvalidInput(_("姓名与证件号码不符：该证件号码已登记为另一姓名，请核对证件"),
+                           code="id_name_mismatch", field="applicant.name")  # fmt: skip
+    return found
 
 
 def applicant_number_q(number: str, *, prefix: str = "") -> Q:

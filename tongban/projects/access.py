@@ -29,7 +29,7 @@ def projects_visible_q(user) -> Q | None:
     if user is None or not user.is_authenticated:
         return Q(pk__in=[])
     if user.role == Role.APPLICANT:
-        if user.applicant_id is None or user.verified_at is None:
+        if user.own_applicant_id is None:
             return Q(pk__in=[])
         return Q(investor_id=user.applicant_id)
     if user.role not in STAFF_ROLES:
@@ -52,8 +52,7 @@ def project_visible(user, project: Project) -> bool:
     if user is None or not user.is_authenticated:
         return False
     if user.role == Role.APPLICANT:
-        return (user.applicant_id is not None and user.verified_at is not None
-                and project.investor_id == user.applicant_id)  # fmt: skip
+        return user.own_applicant_id is not None and project.investor_id == user.own_applicant_id
     if user.role not in STAFF_ROLES:
         return False
     if _city(user) or project.agent_id == user.pk or _county_staff(user, project):

@@ -9,6 +9,8 @@ projects.access; the board and the figures: projects.selectors."""
 from django.db import models
 from django.db.models import Q
 
+from tongban.cases.models import Result, Status
+
 
 class Stage(models.TextChoices):
     SIGNED = "signed", "签约"
@@ -160,3 +162,18 @@ class Approval(models.Model):
     @property
     def outside(self) -> bool:
         return self.case_id is None and bool(self.issuing_body)
+
+
+def unapproved_q(prefix: str = "") -> Q:
+    """Cases that ended without the approval (不予受理, 撤回, 不予批准): the project needs a new
+    application. `prefix` reaches the case through a relation ("case__")."""
+    return Q(**{f"{prefix}status__in": [Status.REJECTED, Status.WITHDRAWN]}) | Q(
+        **{f"{prefix}status": Status.COMPLETED, f"{prefix}result": Result.DENIED}
+    )
+
+
+def case_unapproved(case) -> bool:
+    """unapproved_q, of one case."""
+    return case.status in (Status.REJECTED, Status.WITHDRAWN) or (
+        case.status == Status.COMPLETED and case.result == Result.DENIED
+    )

@@ -33,7 +33,7 @@ from tongban.people.models import Role
 from tongban.workdays import services as workdays
 
 from .access import projects_visible
-from .models import STARTED_STAGES, Approval, Member, Project, Task
+from .models import STARTED_STAGES, Approval, Member, Project, Task, unapproved_q
 
 
 def _through_case(q: Q) -> Q:
@@ -58,8 +58,7 @@ def approval_blocker_rules(today: date) -> dict[str, Q]:
     return {
         "overdue": _through_case(overdue_q(today)),
         "supplement": Q(case__status=Status.AWAITING_SUPPLEMENT),
-        "refused": Q(case__status__in=[Status.REJECTED, Status.WITHDRAWN])
-        | Q(case__status=Status.COMPLETED, case__result=Result.DENIED),
+        "refused": unapproved_q("case__"),
         "not_applied": Q(case__isnull=True, applied_on__isnull=True, task__planned_on__lt=today),
     }
 

@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tongban.audit.services import record
-from tongban.cases.models import Case, Result, Status
+from tongban.cases.models import Case
 from tongban.cases.selectors import case_by_number
 from tongban.catalog.models import ServiceItem
 from tongban.lib.errors import Conflict, Forbidden, InvalidInput, NotFound
@@ -32,11 +32,19 @@ from .access import (
     project_visible,
     task_completable,
 )
-from .models import STARTED_STAGES, Approval, Industry, Member, Project, Stage, Task
+from .models import (
+    STARTED_STAGES,
+    Approval,
+    Industry,
+    Member,
+    Project,
+    Stage,
+    Task,
+    case_unapproved,
+)
 
 AMOUNT_MAX = Decimal("9999999999.99")  # 万元: the column's 12 digits
 # A case that ended without the approval: the project must apply again (a new case is linked).
-ENDED_UNAPPROVED = (Status.REJECTED, Status.WITHDRAWN)
 
 
 def _not_found() -> NotFound:
@@ -299,19 +307,16 @@ def _task_of(project: Project, task) -> Task | None:
 
 def _case_for(approval: Approval, project: Project, number) -> Case:
     """The case `number`, checked to be an application of the approval's item by the
-    project's investor and not linked to another approval."""
+    project's investor and not linked to another approval; its row locked, so that two
+    approvals cannot take it at once. A number that is not the investor's application of that
+    item, or no case at all, gets one and the same answer: whoever follows a project learns
+    nothing of other people's cases."""
     number = str(number or "").strip()
-    case = case_by_number(number) if 0 < len(number) <= 24 and "\x00" not in number else None
-    if case is None:
-        raise InvalidInput(_("没有办件 %(number)s") % {"number": shown(number)},
+    case = case_by_number(number, lock=True) if 0 < len(number) <= 24 and "\x00" not in number else None
+    if case is None or case.applicant_id != project.investor_id or case.item_id != approval.item_id:
+        raise InvalidInput(_("投资方没有编号为 %(number)s 的“%(item)s”办件") % {
+                               "number": shown(number), "item": approval.item.name},
                            code="case_not_found", field="case")  # fmt: skip
-    if case.item_id != approval.item_id:
-        raise InvalidInput(_("办件 %(number)s 办理的是“%(item)s”，不是本审批事项") % {
-                               "number": number, "item": case.item.name},
-                           code="case_other_item", field="case")  # fmt: skip
-    if case.applicant_id != project.investor_id:
-        raise InvalidInput(_("办件 %(number)s 的申请人不是本项目的投资方") % {"number": number},
-                           code="case_other_applicant", field="case")  # fmt: skip
     taken = Approval.objects.filter(case_id=case.pk).exclude(pk=approval.pk).first()
     if taken is not None:
         raise Conflict(_("办件 %(number)s 已关联到另一个项目审批") % {"number": number},
@@ -342,7 +347,7 @@ def _link(approval: Approval, project: Project, case_number, outside) -> dict:
     if case_number not in (None, ""):
         if approval.case_id is not None:
             current = Case.objects.only("status", "result").get(pk=approval.case_id)
-            ended = current.status in ENDED_UNAPPROVED or current.result == Result.DENIED
+            ended = case_unapproved(current)
             if not ended:
                 raise Conflict(_("该审批已关联办件，只有办件未获批准结束后才能关联新的办件"),
                                code="approval_linked", field="case")  # fmt: skip

@@ -947,36 +947,39 @@ def assistance_figures(period: Period, *, scope: Office | None = None) -> dict:
     figure) and of the home visits asked for in it, counted live (few cases have an agent or
     an agent point; case_agent_point_idx and the agent index find them):
 
-    agent_points  per agent point (代办点) in `scope` (a county supervisor's office; None: the
-                  city): received, completed, in_progress, assisted (of those, applied for
-                  by an agent), and its home visits requested and done
-    agents        per agent (an agent, or a clerk who applied as one): received, completed,
-                  and home visits done
-    visits        the home visits asked for in the period, by status
-    totals        received, assisted and at_agent_point, as COUNTERS defines them
+    agent_points  per agent point (代办点) of `scope` (a county supervisor's office; None: the
+                  city), whichever office handles its cases (an online case waits in the
+                  city-wide intake first): received, completed, in_progress, assisted (of
+                  those, applied for by an agent), and its home visits requested and done
+    agents        per agent (an agent, or a clerk who applied as one) of the cases in scope:
+                  received, completed, and home visits done
+    visits        the home visits the scope's office serves, asked for in the period, by status
+    totals        received, assisted and at_agent_point as COUNTERS defines them, of the cases
+                  in scope: those `scope` handles, as the dashboard's office filter has them
+                  (an online case nobody has taken yet is the intake's, in no office's)
 
     Points and agents with nothing in the period are left out; the largest first."""
     lo, hi = period.bounds
-    cases = Case.objects.filter(submitted_at__gte=lo, submitted_at__lt=hi)
+    submitted = Case.objects.filter(submitted_at__gte=lo, submitted_at__lt=hi)
     visits = HomeVisit.objects.filter(requested_at__gte=lo, requested_at__lt=hi)
+    cases, at_points = submitted, submitted.filter(agent_point__isnull=False)
     if scope is not None:
-        cases = cases.filter(Q(handling_office=scope) | Q(agent_point__office=scope))
+        cases = submitted.filter(_case_filter(Filters(office=scope.pk)))
+        at_points = submitted.filter(agent_point__office=scope)
         visits = visits.filter(office=scope)
     finished = Q(status__in=[Status.COMPLETED, Status.REJECTED, Status.WITHDRAWN])
     counts = {
         "received": Count("pk"),
-        "completed": Count("pk", filter=Q(status=Status.COMPLETED)),
+        "completed": Count("pk", filter=COUNTERS["completed"]),
         "in_progress": Count("pk", filter=~finished),
-        "assisted": Count("pk", filter=Q(agent__isnull=False)),
+        "assisted": Count("pk", filter=COUNTERS["assisted"]),
     }
     by_point = {
-        r["agent_point"]: r
-        for r in cases.filter(agent_point__isnull=False).values("agent_point").annotate(**counts)
-        .order_by()
-    }  # fmt: skip
+        r["agent_point"]: r for r in at_points.values("agent_point").annotate(**counts).order_by()
+    }
     by_agent = {
         r["agent"]: r
-        for r in cases.filter(agent__isnull=False).values("agent").annotate(**counts).order_by()
+        for r in cases.filter(COUNTERS["assisted"]).values("agent").annotate(**counts).order_by()
     }
     visit_counts = {"requested": Count("pk"), "done": Count("pk", filter=Q(status="done"))}
     visits_by_point = {

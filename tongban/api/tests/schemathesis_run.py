@@ -29,6 +29,7 @@ DOMAIN_REFUSALS = {
     "invalid_form",  # the item's own form (catalog.services.form_clean)
     "applicant_not_allowed",  # who applies for whom: an applicant applies for themselves
     "applicant_kind_not_allowed",  # the kinds of applicant an item takes (its version)
+    "channel_not_allowed",  # the channels an item takes (its version: some only at a window)
     "id_name_mismatch",  # an ID number already known under another name
     # 委托书: the agent is an account of the agent role; a clerk confirms both identity
     # documents; the period against today; the letter judged by its content
@@ -40,12 +41,13 @@ DOMAIN_REFUSALS = {
     # 上门办: the date against today; the office a clerk's request is served by; a person only;
     # the agent sent is one of the office's; the record's mobile number for a contact code
     "invalid_date", "wrong_office", "not_a_person", "agent_out_of_area", "no_mobile_on_record",
+    "no_contact_change",  # a contact code for new values equal to those on record
     "invalid_disability_certificate",  # the holder's ID number + category + grade
     # 重点项目: the investor is an employer tongban knows; people are active staff accounts in
     # the task force; dates against each other and today; a case of that item by the investor
     "unknown_investor", "investor_not_employer", "invalid_amount", "invalid_dates",
     "date_in_future", "started_on_required", "stage_before_start", "unknown_user",
-    "not_in_task_force", "unknown_task", "case_other_item", "case_other_applicant",
+    "not_in_task_force", "unknown_task",
     "case_or_outside",
 }  # fmt: skip
 DOMAIN_REFUSED_FIELDS = {
@@ -119,6 +121,13 @@ def run(url: str, tokens: list[str], seed: int, max_examples: int) -> dict:
     for event in from_schema(schema).execute():
         if isinstance(event, events.NonFatalError | events.FatalError):
             where = getattr(event, "label", "") or ""
+            if "InvalidRegexPattern" in repr(getattr(event, "value", "")):
+                # The generator's limit, not the API's: hypothesis cannot build strings for a
+                # pattern it merged with maxLength when the pattern holds astral-plane escapes
+                # (our text patterns refuse format characters such as U+110BD). The same
+                # operation is tested with the other phases' data; counted, not failed.
+                domain["generator: unsupported pattern"] += 1
+                continue
             failures.append(
                 f"{type(event).__name__} {where}: {getattr(event, 'value', event)!r}"[:500]
             )

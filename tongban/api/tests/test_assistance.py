@@ -16,6 +16,7 @@ from tongban.lib.identifiers import synthetic_resident_id
 from tongban.offices.models import AgentPoint, Office
 from tongban.people.codes import CODE_TRIES
 from tongban.people.models import Applicant, Role
+from tongban.people.services import applicant_by_number
 
 PERSON = {
     "id_number": synthetic_resident_id(region="371522", birth=date(1948, 6, 1), seq=7),
@@ -124,10 +125,12 @@ def test_an_agent_changes_the_phone_with_the_code_sent_to_the_number_on_record(
     api, dave, sms_outbox
 ):
     authorise(PERSON, dave)
-    sent = api(dave).post("/api/v1/applicants/contact-code", {"id_number": PERSON["id_number"]})
+    sent = api(dave).post("/api/v1/applicants/contact-code",
+                          {"id_number": PERSON["id_number"], "phone": "13900000099"})  # fmt: skip
     assert sent.status_code == 200, sent.content
     assert sent.json() == {"sent_to": "137****0077"}
     assert sms_outbox[-1]["phone"] == "13700000077"  # the old number, never the new one
+    assert "联系电话改为 139****0099" in sms_outbox[-1]["text"]  # it says what it confirms
     new = {**APPLY["applicant"], "phone": "13900000099", "contact_code": _code(sms_outbox)}
     response = api(dave).post("/api/v1/cases", {**APPLY, "channel": "web", "as_agent": False,
                                                 "applicant": new})  # fmt: skip
@@ -149,7 +152,8 @@ def test_without_the_code_an_agent_changes_nothing(api, dave):
 def test_wrong_codes_count_although_the_application_is_undone(api, alice, sms_outbox):
     Applicant.objects.create(kind="person", id_number=PERSON["id_number"], name=PERSON["name"],
                              phone=PERSON["phone"], insured_region=Office.objects.get(code="371522"))  # fmt: skip
-    api(alice).post("/api/v1/applicants/contact-code", {"id_number": PERSON["id_number"]})
+    api(alice).post("/api/v1/applicants/contact-code",
+                    {"id_number": PERSON["id_number"], "phone": "13900000099"})  # fmt: skip
     right = _code(sms_outbox)
     wrong = "000000" if right != "000000" else "111111"
     body = {**APPLY, "as_agent": False,
@@ -167,9 +171,14 @@ def test_a_clerk_confirms_a_change_by_code_when_the_person_is_not_at_the_window(
 ):
     Applicant.objects.create(kind="person", id_number=PERSON["id_number"], name=PERSON["name"],
                              phone=PERSON["phone"], insured_region=Office.objects.get(code="371522"))  # fmt: skip
-    api(alice).post("/api/v1/applicants/contact-code", {"id_number": PERSON["id_number"]})
+    api(alice).post("/api/v1/applicants/contact-code",
+                    {"id_number": PERSON["id_number"], "insured_region": "371581"})  # fmt: skip
+    code = _code(sms_outbox)
+    other = {**APPLY["applicant"], "insured_region": "371502", "contact_code": code}
+    response = api(alice).post("/api/v1/cases", {**APPLY, "as_agent": False, "applicant": other})
+    assert error(response)["code"] == "invalid_code"  # the code confirms 临清, not another
     body = {**APPLY, "as_agent": False,
-            "applicant": {**APPLY["applicant"], "insured_region": "371581", "contact_code": _code(sms_outbox)}}
+            "applicant": {**APPLY["applicant"], "insured_region": "371581", "contact_code": code}}
     assert api(alice).post("/api/v1/cases", body).status_code == 201
     assert Applicant.objects.get().insured_region.code == "371581"
 
@@ -179,14 +188,47 @@ def test_a_code_goes_only_to_a_mobile_number_on_record_and_only_for_staff_and_ag
 ):
     Applicant.objects.create(kind="person", id_number=PERSON["id_number"], name=PERSON["name"],
                              phone="0635-7123456", insured_region=Office.objects.get(code="371522"))  # fmt: skip
-    response = api(alice).post("/api/v1/applicants/contact-code", {"id_number": PERSON["id_number"]})
+    new = {"id_number": PERSON["id_number"], "phone": "13900000099"}
+    response = api(alice).post("/api/v1/applicants/contact-code", new)
     assert (response.status_code, error(response)["code"]) == (400, "no_mobile_on_record")
-    response = api(carol).post("/api/v1/applicants/contact-code", {"id_number": PERSON["id_number"]})
+    response = api(carol).post("/api/v1/applicants/contact-code", new)
     assert (response.status_code, error(response)["code"]) == (403, "contact_code_forbidden")
     unknown = synthetic_resident_id(region="371522", birth=date(1950, 1, 1), seq=9)
-    response = api(alice).post("/api/v1/applicants/contact-code", {"id_number": unknown})
+    response = api(alice).post("/api/v1/applicants/contact-code", {**new, "id_number": unknown})
     assert (response.status_code, error(response)["code"]) == (404, "applicant_not_found")
+    unchanged = {"id_number": PERSON["id_number"], "phone": "0635-7123456"}
+    response = api(alice).post("/api/v1/applicants/contact-code", unchanged)
+    assert (response.status_code, error(response)["code"]) == (400, "no_contact_change")
     assert sms_outbox == []
+
+
+def test_an_agent_gets_codes_only_for_who_authorised_them(api, dave, carol_applicant, sms_outbox):
+    # Unknown and not authorised read alike: an agent cannot probe who is on record.
+    unknown = synthetic_resident_id(region="371522", birth=date(1950, 1, 1), seq=9)
+    for number in (carol_applicant.id_number, unknown):
+        response = api(dave).post("/api/v1/applicants/contact-code",
+                                  {"id_number": number, "phone": "13900000099"})  # fmt: skip
+        assert (response.status_code, error(response)) == (404, {
+            "code": "applicant_not_found", "message": "没有该证件号码的申请人记录"})
+    assert sms_outbox == []
+
+
+def test_a_code_confirms_one_record_only(api, alice, sms_outbox):
+    # Two people share a phone (an elderly couple): the code sent for one changes nothing of
+    # the other.
+    region = Office.objects.get(code="371522")
+    Applicant.objects.create(kind="person", id_number=PERSON["id_number"], name=PERSON["name"],
+                             phone=PERSON["phone"], insured_region=region)  # fmt: skip
+    spouse = synthetic_resident_id(region="371522", birth=date(1949, 1, 1), seq=8)
+    Applicant.objects.create(kind="person", id_number=spouse, name="周奶奶", phone=PERSON["phone"],
+                             insured_region=region)  # fmt: skip
+    api(alice).post("/api/v1/applicants/contact-code",
+                    {"id_number": PERSON["id_number"], "phone": "13900000099"})  # fmt: skip
+    hers = {"id_number": spouse, "name": "周奶奶", "insured_region": "371522",
+            "phone": "13900000099", "contact_code": _code(sms_outbox)}  # fmt: skip
+    response = api(alice).post("/api/v1/cases", {**APPLY, "as_agent": False, "applicant": hers})
+    assert error(response)["code"] == "invalid_code"
+    assert applicant_by_number(spouse).phone == PERSON["phone"]
 
 
 # --- Special groups ----------------------------------------------------------------------------
@@ -314,9 +356,54 @@ def test_the_figures_count_cases_by_agent_point_and_by_agent(api, point_agent, p
     assert [(p["code"], p["received"], p["assisted"], p["in_progress"]) for p in body["agent_points"]] == [
         ("DD-T-01", 4, 3, 4)]
     assert sorted((a["agent"], a["received"]) for a in body["agents"]) == [("dave", 2), ("pia", 1)]
-    county = api(olga).get("/api/v1/stats/assistance").json()  # a county supervisor: their office
-    assert county["office"] == "371522" and county["totals"]["at_agent_point"] == 4
+    # A county supervisor: the cases their office handles, as on the dashboard (dave's online
+    # cases wait in the city-wide intake), and every case of their agent points.
+    county = api(olga).get("/api/v1/stats/assistance").json()
+    assert county["office"] == "371522"
+    assert county["totals"] == {"received": 3, "assisted": 1, "at_agent_point": 2}
+    assert [(p["code"], p["received"]) for p in county["agent_points"]] == [("DD-T-01", 4)]
+    assert [(a["agent"], a["received"]) for a in county["agents"]] == [("pia", 1)]
     today = timezone.localdate()
     summary = Figures(Period(today, today)).summary()
     assert (summary["assisted"], summary["at_agent_point"]) == (3, 4)
     assert api(alice).get("/api/v1/stats/assistance").status_code == 403
+
+
+# --- What a review of #13 found ---------------------------------------------------------------
+
+
+def test_an_unverified_account_sees_and_cancels_no_visit_of_the_person(api, alice, carol):
+    """Sign-up links an account to a record by number and name alone: until the identity
+    service confirms it, the person's visits (address, phone) are not theirs to see."""
+    from tongban.cases.visits import visit_request
+
+    person = {"id_number": carol.applicant.id_number, "name": carol.applicant.name}
+    visit = visit_request(by=alice, channel="phone", applicant=person, address="莘县燕店镇",
+                          phone="13500000001", preferred_date=timezone.localdate() + timedelta(days=1))  # fmt: skip
+    carol.verified_at = None  # an account that only claims to be hers
+    carol.save(update_fields=["verified_at"])
+    client = api(carol)
+    assert client.get("/api/v1/home-visits").json()["results"] == []
+    assert client.get(f"/api/v1/home-visits/{visit.pk}").status_code == 404
+    assert client.post(f"/api/v1/home-visits/{visit.pk}/cancel", {}).status_code == 404
+    assert HomeVisit.objects.get().status == "requested"
+
+
+def test_a_clerks_visit_request_changes_nothing_on_a_known_record(api, alice, carol):
+    """A visit is not an application: the person's record stays as it is, whatever phone or
+    region the call gave (before, identity_shown on a phone call changed both)."""
+    tomorrow = (timezone.localdate() + timedelta(days=1)).isoformat()
+    person = {"id_number": carol.applicant.id_number, "name": carol.applicant.name,
+              "insured_region": "371502", "phone": "13999999999"}  # fmt: skip
+    response = api(alice).post("/api/v1/home-visits", {
+        "address": "莘县", "phone": "13500000001", "preferred_date": tomorrow, "channel": "phone",
+        "applicant": person,
+    })  # fmt: skip
+    assert response.status_code == 201, response.content
+    record = Applicant.objects.get(pk=carol.applicant_id)
+    assert (record.phone, record.insured_region.code) == ("13500000001", "371581")
+    refused = api(alice).post("/api/v1/home-visits", {
+        "address": "莘县", "phone": "13500000001", "preferred_date": tomorrow, "channel": "phone",
+        "applicant": {**person, "name": "别人"},
+    })  # fmt: skip
+    assert error(refused)["code"] == "id_name_mismatch"

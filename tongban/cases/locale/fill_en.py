@@ -113,4 +113,6 @@ EN = {
     "办理情况": "Outcome",
     "由申请人本人或服务机构取消": "A visit is cancelled by the person or by the serving office",
     "取消原因": "Reason for cancelling",
+    "由窗口受理员或帮办代办员为申请人发送": "Codes are sent for a person by a window clerk or an agent",
+    "没有该证件号码的申请人记录": "No applicant record with this ID number",
 }

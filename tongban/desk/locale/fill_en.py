@@ -638,6 +638,9 @@ EN = {
     '审批': 'Approvals',
     '计划开工': 'Planned start',
     '没有符合条件的项目。': 'No projects match.',
+    "第二代残疾人证：身份证号码加类别、等级，共 20 位；不填则保留已登记的": "Second-generation certificate: the ID number plus category and grade, 20 characters; left empty, the one recorded stays",
+    "清除已登记的残疾人证号": "Remove the certificate number on record",
+    "已登记残疾人证": "Disability certificate on record",
 }
 
 EXTRA = {"待认领的网上申请", "本机构在办", "待我审核", "我的办件", "全部可见办件", "全市在办",

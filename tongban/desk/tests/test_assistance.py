@@ -116,12 +116,32 @@ def test_the_window_form_sends_the_code_and_keeps_what_was_typed(client, alice, 
     assert Applicant.objects.get(pk=carol.applicant_id).phone == "13911112222"
 
 
-def test_the_figures_page_counts_by_agent_point_and_agent(client, olga, dave, market, carol):
+def test_the_figures_page_counts_by_agent_point_and_agent(client, olga, vera, dave, market, carol):
     dave.agent_point = market
     dave.save(update_fields=["agent_point"])
     authorise(carol.applicant, dave)
     submit(dave, item=INSTANT_ITEM, materials=("M1",), applicant=carol.applicant)
-    client.force_login(olga)
+    client.force_login(olga)  # the county: its agent point's cases, wherever they are handled
+    page = client.get("/desk/stats/assistance/").content.decode()
+    assert "燕店集市代办点" in page and "这段时间没有代办员办件" in page  # online, in the intake
+    client.force_login(vera)
     page = client.get("/desk/stats/assistance/").content.decode()
     assert "燕店集市代办点" in page and "dave" in page
     assert client.get("/desk/stats/assistance/?from=nonsense").status_code == 200  # said, not 500
+
+
+def test_the_case_page_never_shows_the_certificate_in_clear(client, alice, carol):
+    """The 残疾人证 number holds the ID number: masked on the page, kept when the form is saved
+    without it, removed only when asked."""
+    case = submit(carol, item=INSTANT_ITEM, materials=("M1",))
+    number = carol.applicant.id_number
+    client.force_login(alice)
+    client.post(f"/desk/cases/{case.number}/groups/", {"disability_certificate": number + "23"})
+    page = client.get(f"/desk/cases/{case.number}/").content.decode()
+    assert number not in page and number + "23" not in page
+    assert Applicant.objects.get(pk=carol.applicant_id).masked_certificate in page
+    client.post(f"/desk/cases/{case.number}/groups/", {"left_behind": "on"})  # no number given
+    kept = Applicant.objects.get(pk=carol.applicant_id)
+    assert kept.disability_certificate == number + "23" and kept.left_behind
+    client.post(f"/desk/cases/{case.number}/groups/", {"remove_certificate": "on"})
+    assert Applicant.objects.get(pk=carol.applicant_id).groups == []

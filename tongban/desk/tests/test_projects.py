@@ -54,7 +54,7 @@ def test_the_board_page_adds_and_shows_approvals_tasks_and_blockers(
     client.post(base + "approvals/", {"item": "HJ001", "case": case.number, "task": task.pk})
     client.post(base + "approvals/", {"item": "ZJ001", "task": ""})
     refused = client.post(base + "approvals/", {"item": "ZR001", "case": case.number}, follow=True)
-    assert "不是本审批事项" in refused.content.decode()  # the service's message, nothing added
+    assert "投资方没有编号为" in refused.content.decode()  # the service's message, nothing added
     assert Approval.objects.filter(project=project).count() == 2
     outside = Approval.objects.get(item__code="ZJ001")
     client.post(base + f"approvals/{outside.pk}/", {"issuing_body": "临清市住房和城乡建设局",

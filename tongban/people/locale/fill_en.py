@@ -65,4 +65,8 @@ EN = {
     "单位不能标记特殊群体": "An employer cannot belong to a special group",
     "困难情形": "Circumstances",
     "请填写困难情形（如低保、特困、重病）": "Say what makes the person in need (minimum living allowance, extreme poverty, serious illness…)",
+    "新的联系电话和参保地与记录相同，无须确认": "The new phone and insured region are those on record: nothing to confirm",
+    "联系电话改为 %(phone)s": "phone to %(phone)s",
+    "参保地改为%(region)s": "insured region to %(region)s",
+    "【通办】验证码 %%(code)s，%%(minutes)d 分钟内有效，用于确认将您的%(changes)s。同意的，请把验证码告诉为您办理的工作人员或代办人；不是您本人要求的，请勿告诉任何人。": "[Tongban] Code %%(code)s, valid %%(minutes)d minutes, confirms changing your %(changes)s. If you agree, tell it to the clerk or agent handling it for you; if you did not ask for this, tell it to nobody.",
 }

@@ -69,4 +69,5 @@ EN = {
     '该审批已关联办件，只有办件未获批准结束后才能关联新的办件': 'This approval has a case: another can be linked only once that case ended without the approval',
     '该审批已在通办中办理（办件 %(number)s）': 'This approval is handled in tongban (case %(number)s)',
     '请填写办件编号或外部审批情况': 'Give a case number or the outside approval',
+    "投资方没有编号为 %(number)s 的“%(item)s”办件": "The investor has no “%(item)s” case numbered %(number)s",
 }

@@ -3,6 +3,7 @@
 from datetime import date
 
 import pytest
+from django.db import connection
 
 from conftest import _user, act
 from tongban.audit.models import AuditEntry
@@ -80,7 +81,9 @@ def test_only_the_countys_staff_or_the_city_registers(lin, ada, investor):
 def test_linking_a_case_checks_item_applicant_and_that_it_is_free(project, lin, ada, investor):
     case, _ = case_submit(item="ZR001", applicant=investor, channel="window", submitted_by=lin,
                           materials=["M1", "M2", "M3", "M4"])  # fmt: skip
-    refused("case_other_item", "case", approval_add, project=project, item="ZR002",
+    # Another item, another applicant or no such case: one answer, that tells nothing of
+    # other people's cases.
+    refused("case_not_found", "case", approval_add, project=project, item="ZR002",
             case_number=case.number, by=ada)  # fmt: skip
     refused("case_not_found", "case", approval_add, project=project, item="ZR001",
             case_number="371581-20250101-000999", by=ada)  # fmt: skip
@@ -91,7 +94,7 @@ def test_linking_a_case_checks_item_applicant_and_that_it_is_free(project, lin, 
                                insured_region="371581", kind="employer")  # fmt: skip
     theirs, _ = case_submit(item="ZR001", applicant=someone, channel="window", submitted_by=lin,
                             materials=["M1", "M2", "M3", "M4"])  # fmt: skip
-    refused("case_other_applicant", "case", approval_add, project=project, item="ZR001",
+    refused("case_not_found", "case", approval_add, project=project, item="ZR001",
             case_number=theirs.number, by=ada)  # fmt: skip
     approval = approval_add(project=project, item="ZR001", case_number=case.number, by=ada)
     with pytest.raises(Conflict) as e:
@@ -153,3 +156,24 @@ def test_a_case_refused_then_applied_again_is_linked_again(project, ada, lin, in
     again, _ = case_submit(item="ZR001", applicant=investor, channel="window", submitted_by=lin,
                            materials=["M1", "M2", "M3", "M4"])  # fmt: skip
     assert approval_update(approval=approval, case_number=again.number, by=ada).case == again
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="two connections at once: PostgreSQL")
+def test_two_projects_linking_one_case_at_once_get_one_link_and_one_conflict(lin, ada, investor, project):
+    """Review of #13: the check and the save ran under different projects' locks, and half the
+    races ended in an IntegrityError (a 500). The case row is locked now."""
+    from conftest import race
+
+    second = project_create(name="二期", investor=investor, county="371581", amount="1.00",
+                            industry="food", signed_on=date(2025, 5, 6),
+                            planned_start_on=date(2025, 7, 15), agent=ada, by=lin)  # fmt: skip
+    for _ in range(4):
+        case, _ = case_submit(item="ZR001", applicant=investor, channel="window", submitted_by=lin,
+                              materials=["M1", "M2", "M3", "M4"])  # fmt: skip
+        out = race([lambda p=p, n=case.number: approval_add(project=p, item="ZR001", case_number=n, by=lin)
+                    for p in (project, second)])  # fmt: skip
+        kinds = sorted(type(r).__name__ for r in out)
+        assert kinds == ["Approval", "Conflict"], out
+        assert [r.code for r in out if isinstance(r, Conflict)] == ["case_linked_elsewhere"]
