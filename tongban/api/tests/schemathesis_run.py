@@ -117,7 +117,7 @@ def run(url: str, tokens: list[str], seed: int, max_examples: int) -> dict:
         def set(self, case, data, ctx):
             case.headers = {**(case.headers or {}), "Authorization": f"Bearer {data}"}
 
-    sent, statuses, domain, failures = 0, Counter(), Counter(), []
+    sent, statuses, domain, failures, phases = 0, Counter(), Counter(), [], Counter()
     for event in from_schema(schema).execute():
         if isinstance(event, events.NonFatalError | events.FatalError):
             where = getattr(event, "label", "") or ""
@@ -138,6 +138,7 @@ def run(url: str, tokens: list[str], seed: int, max_examples: int) -> dict:
             response = recorder.find_response(case_id=case_id)
             if response is not None:
                 sent += 1
+                phases[str(getattr(event.phase, "value", event.phase))] += 1
                 case = node.value
                 statuses[f"{case.method} {case.operation.path} {response.status_code}"] += 1
             for check in recorder.checks.get(case_id, ()):
@@ -155,7 +156,8 @@ def run(url: str, tokens: list[str], seed: int, max_examples: int) -> dict:
                     f"{str(case.body)[:200]} -> {response.status_code if response else None} "
                     f"{response.content[:300] if response else b''}"
                 )
-    return {"sent": sent, "statuses": dict(statuses), "domain": dict(domain), "failures": failures}
+    return {"sent": sent, "statuses": dict(statuses), "domain": dict(domain), "failures": failures,
+            "phases": dict(phases)}  # fmt: skip
 
 
 if __name__ == "__main__":

@@ -79,8 +79,8 @@ def test_the_api_keeps_to_its_schema(one_request_at_a_time, alice, carol, online
     failures, total = [], 0
     for username, result in results.items():
         succeeded = sum(n for key, n in result["statuses"].items() if key[-3:] in OK)
-        print(f"schemathesis as {username}: {result['sent']} requests, {succeeded} answered "
-              f"2xx; refused by domain rules: {result['domain']}")  # fmt: skip
+        print(f"schemathesis as {username}: {result['sent']} requests {result['phases']}, "
+              f"{succeeded} answered 2xx; refused by domain rules: {result['domain']}")  # fmt: skip
         assert result["sent"] > 1000, "schemathesis sent too few requests to mean anything"
         # The schema's examples (the examples phase) reach a successful application.
         assert result["statuses"].get("POST /api/v1/cases 201"), result["statuses"]
