@@ -65,6 +65,7 @@ class FiguresSerializer(serializers.Serializer):
         help_text="帮办代办: applied for by an agent under the applicant's authorisation"
     )
     at_agent_point = serializers.IntegerField(help_text="came through an agent point (代办点)")
+    bundled = serializers.IntegerField(help_text="一件事: made by a bundle application")
     avg_handling_workdays = serializers.FloatField(
         allow_null=True, help_text="mean working days on the clock of completed cases"
     )

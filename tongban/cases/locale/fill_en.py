@@ -113,4 +113,18 @@ EN = {
     "办理情况": "Outcome",
     "由申请人本人或服务机构取消": "A visit is cancelled by the person or by the serving office",
     "取消原因": "Reason for cancelling",
+    # 一件事 (bundles)
+    '一件事申请 %(number)s 不存在': 'Bundle application %(number)s does not exist',
+    '全部办结': 'All finished',
+    '已撤回': 'Withdrawn',
+    '部分办件待补正': 'Waiting for a supplement',
+    '待受理': 'Waiting for acceptance',
+    '审核中': 'In review',
+    'Idempotency-Key 已用于一件事申请 %(number)s，请为新申请换一个键': 'The Idempotency-Key was used for bundle application %(number)s; use a new key for a new application',
+    '一件事“%(name)s”不能通过%(channel)s申请': 'Bundle “%(name)s” cannot be applied for through %(channel)s',
+    '该一件事没有待受理的办件': 'No case of this bundle waits for acceptance',
+    '该一件事没有缺少材料的待受理办件': 'No case of this bundle waiting for acceptance lacks a material',
+    '该一件事没有待补正的办件': 'No case of this bundle waits for a supplement',
+    '该一件事的办件均已结束，无可撤回': 'Every case of this bundle has finished: nothing to withdraw',
+    '随一件事 %(number)s 一并认领': 'Taken together with %(number)s of the same bundle',
 }
