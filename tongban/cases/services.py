@@ -1314,14 +1314,25 @@ def _spec_of(number: str):
 
 def _bundle_take(act: Act) -> None:
     """首问负责 for a bundle: the clerk who takes one of its online cases takes every other case
-    of it still in the intake, and the bundle, so that one office and one clerk handle it."""
+    of it still in the intake, and the bundle, so that one office and one clerk handle it.
+
+    The bundle row is claimed by a guarded UPDATE: of two clerks taking two of its cases at
+    once, the second waits for the first, finds the bundle taken and gets Conflict. The first
+    skips a sibling the second holds locked (no deadlock); left in the intake, that case can be
+    taken by the bundle's clerk only."""
     case = act.case
-    taken = BundleApplication.objects.filter(pk=case.bundle_application_id, owner__isnull=True).update(
+    application_id = case.bundle_application_id
+    taken = BundleApplication.objects.filter(pk=application_id, owner__isnull=True).update(
         owner=act.actor, office=act.office)  # fmt: skip
     if not taken:
-        return
-    siblings = (Case.objects.select_for_update(of=("self",)).select_related("item", "item_version")
-                .filter(IN_INTAKE, bundle_application_id=case.bundle_application_id)
+        owner = BundleApplication.objects.select_related("owner").get(pk=application_id).owner
+        if owner is not None and owner.pk != act.actor.pk:
+            raise Conflict(_("该一件事已由 %(name)s 认领（首问负责），其中各事项由其一并办理")
+                           % {"name": owner.get_full_name() or owner.username},
+                           code="owned_by_other")  # fmt: skip
+    siblings = (Case.objects.select_for_update(of=("self",), skip_locked=True)
+                .select_related("item", "item_version")
+                .filter(IN_INTAKE, bundle_application_id=application_id)
                 .exclude(pk=case.pk).order_by("pk"))  # fmt: skip
     for sibling in siblings:
         sibling.owner, sibling.handling_office, sibling.taken_at = act.actor, act.office, act.now

@@ -175,3 +175,15 @@ def test_someone_elses_bundle_is_not_found(carol, bob):
     other = SimpleNamespace(is_authenticated=True, role="clerk", pk=-1, office_id=None, applicant_id=None)
     with pytest.raises(NotFound):
         bundle_withdraw(number=application.number, actor=other)
+
+
+def test_a_case_of_a_bundle_another_clerk_holds_is_refused(carol, alice, bob):
+    application, cases = apply(carol)
+    # As if bob had held the second case locked while alice took the bundle: it stayed behind.
+    case_act(number=cases[0].number, action="claim", actor=alice)
+    Case.objects.filter(pk=cases[1].pk).update(owner=None, handling_office=None, taken_at=None)
+    with pytest.raises(Conflict) as e:
+        case_act(number=cases[1].number, action="claim", actor=bob)
+    assert e.value.code == "owned_by_other"
+    case_act(number=cases[1].number, action="claim", actor=alice)  # the bundle's clerk takes it
+    assert Case.objects.get(pk=cases[1].pk).owner == alice

@@ -44,6 +44,8 @@ def test_the_window_applies_with_one_form_and_accepts_every_item_in_one_step(cli
     assert statuses == [Status.COMPLETED, Status.ACCEPTED]
     page = client.get(response["Location"]).content.decode()
     assert "审核中" in page and all(c.number in page for c in application.cases.all())
+    case_page = client.get(f"/desk/cases/{application.cases.first().number}/").content.decode()
+    assert f"/desk/bundles/{application.number}/" in case_page
 
 
 def test_missing_materials_get_one_supplement_notice_at_the_window(client, alice):

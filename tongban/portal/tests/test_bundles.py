@@ -48,6 +48,8 @@ def test_one_form_one_upload_per_material_filed_under_every_item_that_needs_it(c
     assert Attachment.objects.filter(case__bundle_application=application).count() == 8
     html = carol_client.get(response["Location"]).content.decode()
     assert "待受理" in html and all(c.number in html for c in application.cases.all())
+    case_page = carol_client.get(f"/cases/{application.cases.first().number}/").content.decode()
+    assert f"/bundles/{application.number}/" in case_page
 
 
 def test_one_supplement_resumes_every_case_then_withdrawing_withdraws_all(carol_client, carol, claims, alice):
