@@ -64,7 +64,7 @@ def bundle_apply_view(request, code):
         try:
             with uploads_atomic():
                 application, created = bundle_apply(
-                    bundle=bundle, applicant=form.applicant_given(), channel=_channel(request, spec.versions[0]),
+                    bundle=bundle, applicant=form.applicant_given(), channel=_channel(request, spec),
                     submitted_by=user, materials=[c for c, _f in uploads], form=form.case_form(),
                     idempotency_key=form.cleaned_data["idempotency_key"], ip=client_ip(request),
                 )  # fmt: skip

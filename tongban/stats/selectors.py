@@ -1074,3 +1074,14 @@ def bundle_figures(period: Period | None = None, *, office: Office | None = None
         b["in_progress"] = b["received"] - b["finished"]
     totals = {k: sum(b[k] for b in per.values()) for k in ("received", "finished", "in_progress", "cases")}
     return {**totals, "bundles": sorted(per.values(), key=lambda b: (-b["received"], b["code"]))}
+
+
+def bundles_for(user, params) -> dict:
+    """bundle_figures() as `user` may read them (stats.access.figures_scope, as
+    assistance_for()), for the period `params` give, with the period and office stated."""
+    period = period_parse(params.get("from"), params.get("to"), preset=params.get("preset"))
+    scope = filters_parse({"office": params.get("office") or ""}, scope=figures_scope(user)).office
+    office = Office.objects.get(pk=scope) if scope else None
+    return {"from": period.start.isoformat(), "to": period.end.isoformat(),
+            "office": office.code if office else None, "office_name": office.name if office else None,
+            **bundle_figures(period, office=office)}  # fmt: skip

@@ -4,6 +4,7 @@ import pytest
 
 from conftest import INSTANT_ITEM, PROMISED_FORM, PROMISED_ITEM
 from tongban.cases.models import BundleApplication, Case
+from tongban.cases.services import bundle_apply
 from tongban.catalog.models import Bundle, ServiceItem
 
 from .conftest import error
@@ -140,3 +141,15 @@ def test_the_applicant_may_not_accept_their_own_bundle(api, bundle, carol):
     number = _applied(api, carol)
     response = api(carol).post(f"{URL}/{number}/accept", {})
     assert response.status_code == 403
+
+
+def test_the_api_gives_bundle_figures_to_supervisors_only(api, bundle, alice, carol, carol_applicant, olga, vera):
+    _applied(api, carol)
+    bundle_apply(bundle=bundle, channel="window", submitted_by=alice, applicant=carol_applicant,
+                 materials=BODY["materials"], form=PROMISED_FORM)  # fmt: skip
+    city = api(vera).get("/api/v1/stats/bundles", {"preset": "this_year"}).json()
+    assert (city["office"], city["received"], city["cases"]) == (None, 2, 4)
+    assert city["bundles"][0]["code"] == "B-CLINIC"
+    county = api(olga).get("/api/v1/stats/bundles").json()  # a county supervisor: their office's
+    assert (county["office"], county["received"]) == ("371522", 1)
+    assert api(alice).get("/api/v1/stats/bundles").status_code == 403

@@ -37,3 +37,4 @@ def test_bundled_cases_and_bundles_received_and_finished(alice, carol, carol_app
                                    "finished": 1, "cases": 6, "in_progress": 2}]  # fmt: skip
     held = bundle_figures(office=alice.office)
     assert (held["received"], held["finished"]) == (1, 0)
+
