@@ -1264,7 +1264,7 @@ def bundle_request_supplement(*, number: str, actor: User, reason: str = "",
         spec = _spec_of(number)
         application, cases = _bundle_locked(number, actor)
         lacking = {c.pk: [m for m in c.item_version.material_codes if m not in c.supplied_materials]
-                   for c in cases if action_open(c, Action.REQUEST_SUPPLEMENT)}  # fmt: skip
+                   for c in cases if c.status == Status.SUBMITTED}  # fmt: skip
         if not any(lacking.values()):
             raise Conflict(_("该一件事没有缺少材料的待受理办件"), code="nothing_missing")
         token = _ONE_BUNDLE_NOTICE.set(True)
@@ -1274,7 +1274,6 @@ def bundle_request_supplement(*, number: str, actor: User, reason: str = "",
                     for c in cases if lacking.get(c.pk)]  # fmt: skip
         finally:
             _ONE_BUNDLE_NOTICE.reset(token)
-        application.refresh_from_db(fields=["owner", "office"])
         _bundle_notice(application, BundleNotice.Kind.SUPPLEMENT, spec=spec, cases=done,
                        actor=actor, office=actor.office, now=timezone.now(), reason=reason)  # fmt: skip
     return application

@@ -187,3 +187,17 @@ def test_a_case_of_a_bundle_another_clerk_holds_is_refused(carol, alice, bob):
     assert e.value.code == "owned_by_other"
     case_act(number=cases[1].number, action="claim", actor=alice)  # the bundle's clerk takes it
     assert Case.objects.get(pk=cases[1].pk).owner == alice
+
+
+def test_a_supplement_notice_concerns_cases_waiting_for_acceptance_only(alice, carol_applicant):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    application, _cases = apply(alice, channel="window", applicant=carol_applicant, materials=["B01", "B02", "B03"])
+    promised = (timezone.localdate() + timedelta(days=1)).isoformat()
+    bundle_accept(number=application.number, actor=alice, promised_supplement_by=promised)  # 容缺
+    assert sorted(application.cases.values_list("status", flat=True)) == [Status.ACCEPTED, Status.COMPLETED]
+    with pytest.raises(Conflict) as e:
+        bundle_request_supplement(number=application.number, actor=alice)
+    assert e.value.code == "nothing_missing"
