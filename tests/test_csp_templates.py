@@ -17,7 +17,8 @@ TEMPLATES = sorted(
     [*ROOT.glob("templates/**/*.html"), *ROOT.glob("tongban/**/templates/**/*.html")]
 )
 # Rendered by WeasyPrint into a PDF (cases.notices.notice_pdf), never sent to a browser.
-NOT_A_PAGE = {"tongban/cases/templates/cases/notice.html"}
+NOT_A_PAGE = {"tongban/cases/templates/cases/notice.html",
+              "tongban/cases/templates/cases/bundle_notice.html"}  # a bundle's notices (一件事)
 NONCE = 'nonce="{{ csp_nonce }}"'
 
 INLINE = {

@@ -48,6 +48,7 @@ from django.utils import timezone
 from conftest import INSTANT_ITEM, _user, act, authorise, submit
 from tongban.cases.attachments import attachment_add
 from tongban.cases.notices import notice_pdf_stored
+from tongban.cases.services import bundle_apply
 from tongban.cases.visits import visit_assign, visit_request
 from tongban.catalog.models import Agreement, Bundle, ServiceItem
 from tongban.consultations.models import PolicyQA
@@ -112,6 +113,28 @@ ROWS = [
     row("api:case-list", "POST", "/api/v1/cases",                                                    401, 400, 400, 201, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, data=WEB_APPLICATION),
     row("api:case-list", "POST", "/api/v1/cases",                                                    401, 400, 400, 403, 201, 201, 403, 403, 403, 403, 403, 403, 403, 403, data=WINDOW_APPLICATION),
     row("api:bundle-application-create", "POST", "/api/v1/bundle-applications",                      401, 400, 400, 400, 400, 400, 400, 400, 400, 400, 400, 400, 400, 400),
+    # --- 一件事 (#14): a bundle carol applied for at alice's window (莘县), its two cases waiting
+    # for acceptance, 生育医疗费支付's main materials not handed in; its receipt {bnotice}.
+    row("api:bundle-application-detail", "GET", "/api/v1/bundle-applications/{bundle}",            401, 200, 404, 404, 200, 404, 200, 200, 200, 200, 404, 404, 404, 404),
+    row("api:bundle-application-withdraw", "POST", "/api/v1/bundle-applications/{bundle}/withdraw", 401, 200, 404, 404, 200, 404, 403, 403, 403, 403, 404, 404, 404, 404),
+    row("api:bundle-application-accept", "POST", "/api/v1/bundle-applications/{bundle}/accept",     401, 403, 404, 404, 400, 404, 403, 403, 403, 403, 404, 404, 404, 404),
+    row("api:bundle-application-request-supplement", "POST", "/api/v1/bundle-applications/{bundle}/request-supplement", 401, 403, 404, 404, 200, 404, 403, 403, 403, 403, 404, 404, 404, 404),
+    row("api:bundle-application-supplement", "POST", "/api/v1/bundle-applications/{bundle}/supplement", 401, 409, 404, 404, 409, 404, 409, 409, 409, 409, 404, 404, 404, 404),
+    row("api:bundle-notice-pdf", "GET", "/api/v1/bundle-applications/{bundle}/notices/{bnotice}",   401, 200, 404, 404, 200, 404, 200, 200, 200, 200, 404, 404, 404, 404),
+    row("desk:bundles", "GET", "/desk/bundles/",                                                     DL, P, P, 200, 200, 200, 200, 200, 200, 200, 403, 403, 403, 403),
+    row("desk:bundle-apply", "GET", "/desk/bundles/apply/YBS002/",                                   DL, P, P, 403, 200, 200, 403, 403, 403, 403, 403, 403, 403, 403),
+    row("desk:bundle-apply", "POST", "/desk/bundles/apply/YBS002/",                                  DL, P, P, 403, 400, 400, 403, 403, 403, 403, 403, 403, 403, 403),
+    row("desk:bundle", "GET", "/desk/bundles/{bundle}/",                                             DL, P, P, 404, 200, 404, 200, 200, 200, 200, 403, 403, 403, 403),
+    row("desk:bundle-action", "GET", "/desk/bundles/{bundle}/withdraw/",                             405, 405, 405, 405, 405, 405, 405, 405, 405, 405, 405, 405, 405, 405),
+    row("desk:bundle-action", "POST", "/desk/bundles/{bundle}/withdraw/",                            DL, P, P, 404, "302 /desk/bundles/{bundle}/", 404, "302 /desk/bundles/{bundle}/", "302 /desk/bundles/{bundle}/", "302 /desk/bundles/{bundle}/", "302 /desk/bundles/{bundle}/", 403, 403, 403, 403),
+    row("portal:bundles", "GET", "/bundles/",                                                        200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200),
+    row("portal:bundle-apply", "GET", "/bundles/apply/YBS002/",                                      PL, 200, 200, 200, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403),
+    row("portal:bundle-apply", "POST", "/bundles/apply/YBS002/",                                     PL, 400, 400, 400, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403),
+    row("portal:bundle", "GET", "/bundles/{bundle}/",                                                PL, 200, 404, 404, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403),
+    row("portal:bundle-supplement", "GET", "/bundles/{bundle}/supplement/",                          PL, 405, 405, 405, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403),
+    row("portal:bundle-supplement", "POST", "/bundles/{bundle}/supplement/",                         PL, 400, 404, 404, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403),
+    row("portal:bundle-withdraw", "GET", "/bundles/{bundle}/withdraw/",                              PL, 405, 405, 405, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403),
+    row("portal:bundle-withdraw", "POST", "/bundles/{bundle}/withdraw/",                             PL, "302 /bundles/{bundle}/", 404, 404, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403),
     row("api:case-detail", "GET", "/api/v1/cases/{case}",                                            401, 200, 404, 404, 200, 404, 200, 200, 200, 200, 404, 404, 404, 404),
     row("api:case-detail", "GET", "/api/v1/cases/{other}",                                           401, 404, 200, 404, 404, 200, 404, 404, 404, 200, 404, 404, 404, 404),
     row("api:case-detail", "GET", "/api/v1/cases/{intake}",                                          401, 404, 200, 404, 200, 200, 404, 404, 200, 200, 404, 404, 404, 404),
@@ -305,6 +328,7 @@ ROWS = [
     row("api:contact-code", "POST", "/api/v1/applicants/contact-code",                               401, 400, 400, 400, 400, 400, 400, 400, 400, 400, 400, 400, 400, 400),
     row("api:applicant-groups", "POST", "/api/v1/applicants/groups",                                 401, 400, 400, 400, 400, 400, 400, 400, 400, 400, 400, 400, 400, 400),
     row("api:stats-assistance", "GET", "/api/v1/stats/assistance",                                   401, 403, 403, 403, 403, 403, 403, 403, 200, 200, 403, 403, 403, 403),
+    row("api:stats-bundles", "GET", "/api/v1/stats/bundles",                                         401, 403, 403, 403, 403, 403, 403, 403, 200, 200, 403, 403, 403, 403),
     row("desk:visits", "GET", "/desk/visits/",                                                       DL, P, P, 200, 200, 200, 200, 200, 200, 200, 403, 403, 403, 403),
     row("desk:visits", "POST", "/desk/visits/",                                                      DL, P, P, 403, 400, 400, 403, 403, 403, 403, 403, 403, 403, 403),
     row("desk:visit-step", "GET", "/desk/visits/{visit}/cancel/",                                    405, 405, 405, 405, 405, 405, 405, 405, 405, 405, 405, 405, 405, 405),
@@ -492,8 +516,12 @@ def _world() -> dict:
     ptask = task_add(project=project, title="用地预审", responsible=users["dave"],
                      planned_on=date(2025, 4, 1), by=alice)  # fmt: skip
     papproval = approval_add(project=project, item="ZR001", task=ptask.pk, by=alice)
+    bundled, _ = bundle_apply(bundle=Bundle.objects.get(code="YBS002"), channel="window", submitted_by=alice,
+                              applicant=carol.applicant, materials=["B01"],
+                              form={"note": "新生儿", "amount": "800", "bank_account": "6222020200112233445"})  # fmt: skip
     objects = {
-        "visit": visit.pk, "point": point.pk,
+        "visit": visit.pk, "point": point.pk, "bundle": bundled.number,
+        "bnotice": bundled.notices.get().pk,
         "project": project.pk, "ptask": ptask.pk, "papproval": papproval.pk,
         "case": case.number, "other": act(bob, submit(erin), "accept").number,
         "intake": submit(erin).number, "agents": submit(users["dave"], applicant=frank).number,

@@ -438,13 +438,14 @@ class BundleApplicationCreateSerializer(StrictSerializer):
     applicant = ApplicantInputSerializer(required=False)
     channel = EnumField("ApplicationChannel", choices=Channel.choices)
     office = office_code_field(max_length=6, required=False, allow_null=True, allow_blank=True)
-    materials = serializers.DictField(
-        child=serializers.ListField(child=CharField(max_length=20), max_length=100),
+    materials = serializers.ListField(
+        child=CharField(max_length=20), max_length=100, required=False,
+        help_text="the bundle's material codes handed in (B01, B02, … as GET /api/v1/bundles "
+        "lists them: a material several items need is handed in once)",
+    )  # fmt: skip
+    form = serializers.DictField(
         required=False,
-        help_text="item code -> codes of the materials handed in",
-    )
-    forms = serializers.DictField(
-        child=serializers.DictField(), required=False, help_text="item code -> its form"
+        help_text="the bundle's one merged form (a field several items need is filled once)",
     )
 
 
@@ -701,18 +702,96 @@ class AgreementSerializer(serializers.Serializer):
     valid_to = serializers.DateField(allow_null=True)
 
 
+class BundleFormFieldSerializer(FormFieldSerializer):
+    items = serializers.ListField(child=serializers.CharField(), help_text="the items that ask it")
+
+
+class BundleMaterialSerializer(serializers.Serializer):
+    code = serializers.CharField(help_text="the bundle's code of the material (B01, …)")
+    name = serializers.CharField()
+    form = serializers.CharField()
+    secondary = serializers.BooleanField(help_text="may come later (容缺) for every item asking it")
+    items = serializers.DictField(
+        child=serializers.CharField(), help_text="item code -> that item's material code"
+    )
+
+
 class BundleSerializer(serializers.Serializer):
     code = serializers.CharField()
     name = serializers.CharField()
     description = serializers.CharField()
     items = serializers.ListField(child=serializers.CharField())
+    form = BundleFormFieldSerializer(many=True, help_text="the one merged form")
+    materials = BundleMaterialSerializer(many=True, help_text="the one list of materials")
+    applicant_kinds = serializers.ListField(child=serializers.CharField())
+    channels = serializers.ListField(child=serializers.CharField())
+
+
+class BundleWaitingSerializer(serializers.Serializer):
+    number = serializers.CharField()
+    item = serializers.CharField()
+    status = EnumField("CaseStatus", choices=Status.choices)
+    missing_materials = serializers.ListField(child=serializers.CharField(),
+                                              help_text="names of the materials it waits for")  # fmt: skip
+
+
+class BundleStatusSerializer(serializers.Serializer):
+    state = EnumField("BundleState", choices=["finished", "withdrawn", "awaiting_supplement",
+                                              "submitted", "in_progress"])  # fmt: skip
+    label = serializers.CharField()
+    finished = serializers.IntegerField(help_text="cases finished (completed, refused, withdrawn)")
+    total = serializers.IntegerField()
+    waiting = BundleWaitingSerializer(many=True, help_text="the cases not finished")
+
+
+class BundleNoticeSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    kind = EnumField("BundleNoticeKind", choices=["receipt", "supplement"])
+    issued_at = serializers.DateTimeField()
+    url = serializers.CharField(help_text="the PDF")
 
 
 class BundleApplicationSerializer(serializers.Serializer):
     number = serializers.CharField()
     bundle = serializers.CharField()
+    bundle_name = serializers.CharField()
+    channel = EnumField("ApplicationChannel", choices=Channel.choices)
+    office = serializers.CharField(allow_null=True, help_text="the office holding every case")
     submitted_at = serializers.DateTimeField()
+    status = BundleStatusSerializer()
     cases = CaseSerializer(many=True)
+    notices = BundleNoticeSerializer(many=True)
+
+
+class BundleAcceptSerializer(StrictSerializer):
+    materials = serializers.ListField(
+        child=CharField(max_length=20), max_length=100, required=False, allow_null=True,
+        help_text="the bundle's material codes handed in now",
+    )  # fmt: skip
+    promised_supplement_by = serializers.DateField(
+        required=False, allow_null=True,
+        help_text="where a promised item's secondary material is missing (容缺): the promised date",
+    )  # fmt: skip
+
+
+class BundleSupplementSerializer(StrictSerializer):
+    materials = serializers.ListField(
+        child=CharField(max_length=20), max_length=100, required=False, allow_null=True,
+        help_text="the bundle's material codes handed in: everything the notice asked for",
+    )  # fmt: skip
+
+
+class StringTextField(TextField):
+    """TextField that takes only a JSON string, as the schema says (DRF would turn 0 into "0")."""
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+class BundleReasonSerializer(StrictSerializer):
+    reason = StringTextField(max_length=2000, required=False, allow_blank=True, allow_null=True)
 
 
 def page_of(child, name: str):

@@ -12,7 +12,9 @@ from django.utils import timezone
 
 from tongban.cases.access import actions_available
 from tongban.cases.models import Action, Case, Notice
-from tongban.catalog.services import form_masked
+from tongban.cases.selectors import bundle_status
+from tongban.catalog.services import bundle_spec, form_masked
+from tongban.lib.errors import DomainError
 from tongban.offices.selectors import agent_point_codes
 from tongban.people.models import User
 
@@ -232,9 +234,41 @@ def agreement_data(agreement) -> dict:
 
 
 def bundle_data(bundle) -> dict:
+    """A bundle with its one merged form and list of materials (catalog.services.bundle_spec);
+    a bundle whose items cannot be merged today (an item suspended, a field retyped by a new
+    version) lists its items with an empty form: applying for it is refused, saying why."""
+    try:
+        spec = bundle_spec(bundle)
+    except DomainError:
+        spec = None
     return {
         "code": bundle.code,
         "name": bundle.name,
         "description": bundle.description,
         "items": [i.code for i in bundle.items.all()],
+        "form": spec.form if spec else [],
+        "materials": spec.materials if spec else [],
+        "applicant_kinds": spec.applicant_kinds if spec else [],
+        "channels": spec.channels if spec else [],
     }
+
+
+def bundle_application_data(application, cases, case_bodies, notices) -> dict:
+    """A bundle application as its applicant and its clerk follow it: its status (all
+    finished, or which cases wait and on what), its cases, its notices (the receipt, the one
+    supplement notice)."""
+    return {
+        "number": application.number,
+        "bundle": application.bundle.code,
+        "bundle_name": application.bundle.name,
+        "channel": application.channel,
+        "office": application.office.code if application.office_id else None,
+        "submitted_at": time_iso(application.submitted_at),
+        "status": bundle_status(cases),
+        "cases": case_bodies,
+        "notices": [
+            {"id": n.pk, "kind": n.kind, "issued_at": time_iso(n.issued_at),
+             "url": reverse("api:bundle-notice-pdf", kwargs={"number": application.number, "notice_id": n.pk})}
+            for n in notices
+        ],
+    }  # fmt: skip

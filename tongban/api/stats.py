@@ -20,6 +20,7 @@ from tongban.stats.selectors import (
     UNASSIGNED,
     Figures,
     assistance_for,
+    bundles_for,
     compression_from_params,
     filters_codes,
     filters_parse,
@@ -65,6 +66,7 @@ class FiguresSerializer(serializers.Serializer):
         help_text="帮办代办: applied for by an agent under the applicant's authorisation"
     )
     at_agent_point = serializers.IntegerField(help_text="came through an agent point (代办点)")
+    bundled = serializers.IntegerField(help_text="一件事: made by a bundle application")
     avg_handling_workdays = serializers.FloatField(
         allow_null=True, help_text="mean working days on the clock of completed cases"
     )
@@ -353,6 +355,45 @@ class StatsAssistanceView(APIView):
     def get(self, request):
         params = _query(request, _AssistanceQuerySerializer)
         return Response(assistance_for(request.user, params))
+
+
+class BundleFiguresRowSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    name = serializers.CharField()
+    received = serializers.IntegerField()
+    finished = serializers.IntegerField()
+    in_progress = serializers.IntegerField()
+    cases = serializers.IntegerField()
+
+
+class StatsBundlesSerializer(serializers.Serializer):
+    _from = serializers.DateField()
+    to = serializers.DateField()
+    office = serializers.CharField(allow_null=True, help_text="the scope: null for the city")
+    office_name = serializers.CharField(allow_null=True)
+    received = serializers.IntegerField(help_text="bundle applications submitted in the period")
+    finished = serializers.IntegerField(help_text="of those, every case finished")
+    in_progress = serializers.IntegerField()
+    cases = serializers.IntegerField(help_text="the cases they made")
+    bundles = BundleFiguresRowSerializer(many=True, help_text="the same per bundle")
+
+
+StatsBundlesSerializer._declared_fields["from"] = StatsBundlesSerializer._declared_fields.pop("_from")
+
+
+class StatsBundlesView(APIView):
+    @extend_schema(
+        operation_id="stats_bundles",
+        summary="一件事: bundle applications received, finished and in progress, per bundle",
+        description="Bundle applications submitted in the period (held by the office in scope). "
+        "Definitions: tongban/stats/selectors.py (bundle_figures).",
+        parameters=[_AssistanceQuerySerializer],
+        responses={200: StatsBundlesSerializer, **_ERRORS},
+        tags=["stats"],
+    )
+    def get(self, request):
+        params = _query(request, _AssistanceQuerySerializer)
+        return Response(bundles_for(request.user, params))
 
 
 class StatsCompressionView(APIView):

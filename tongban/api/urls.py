@@ -4,7 +4,16 @@ includes it once)."""
 from django.urls import path, re_path, register_converter
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from . import assistance, authorisations, consultations, evaluations, projects, stats, views
+from . import (
+    assistance,
+    authorisations,
+    bundles,
+    consultations,
+    evaluations,
+    projects,
+    stats,
+    views,
+)
 
 
 class KeyConverter:
@@ -109,9 +118,22 @@ urlpatterns = [
         views.BundleApplicationCreateView.as_view(),
         name="bundle-application-create",
     ),
+    path("v1/bundle-applications/<key:number>", bundles.BundleApplicationView.as_view(),
+         name="bundle-application-detail"),
+    path("v1/bundle-applications/<key:number>/withdraw", bundles.BundleWithdrawView.as_view(),
+         name="bundle-application-withdraw"),
+    path("v1/bundle-applications/<key:number>/accept", bundles.BundleAcceptView.as_view(),
+         name="bundle-application-accept"),
+    path("v1/bundle-applications/<key:number>/request-supplement",
+         bundles.BundleRequestSupplementView.as_view(), name="bundle-application-request-supplement"),
+    path("v1/bundle-applications/<key:number>/supplement", bundles.BundleSupplementView.as_view(),
+         name="bundle-application-supplement"),
+    path("v1/bundle-applications/<key:number>/notices/<int:notice_id>",
+         bundles.BundleNoticePdfView.as_view(), name="bundle-notice-pdf"),
     path("v1/stats/summary", stats.StatsSummaryView.as_view(), name="stats-summary"),
     path("v1/stats/breakdown", stats.StatsBreakdownView.as_view(), name="stats-breakdown"),
     path("v1/stats/assistance", stats.StatsAssistanceView.as_view(), name="stats-assistance"),
+    path("v1/stats/bundles", stats.StatsBundlesView.as_view(), name="stats-bundles"),
     path("v1/stats/compression", stats.StatsCompressionView.as_view(), name="stats-compression"),
     # Anything else under v1/ answers with the JSON error body, not Django's HTML page: the
     # last route, so every other one is tried first.

@@ -595,18 +595,14 @@ class BundleApplicationCreateView(APIView):
             application, created = bundle_apply(
                 bundle=bundle, applicant=data.get("applicant"), channel=data["channel"],
                 submitted_by=user, office=_office_given(data), materials=data.get("materials"),
-                forms=data.get("forms"), idempotency_key=request.headers.get("Idempotency-Key"),
+                form=data.get("form"), idempotency_key=request.headers.get("Idempotency-Key"),
                 ip=client_ip(request),
             )  # fmt: skip
         except InvalidInput as e:
             raise InvalidInput(e.message, code=e.code, field=_bundle_field(e.field)) from None
         cases = list(_case_queryset().filter(bundle_application=application).order_by("item__code"))
-        body = {
-            "number": application.number,
-            "bundle": bundle.code,
-            "submitted_at": shapes.time_iso(application.submitted_at),
-            "cases": _case_bodies(cases, user),
-        }
+        body = shapes.bundle_application_data(application, cases, _case_bodies(cases, user),
+                                              application.notices.all())  # fmt: skip
         headers = {}
         if cases:
             headers["Location"] = reverse("api:case-detail", kwargs={"number": cases[0].number})
@@ -617,17 +613,13 @@ class BundleApplicationCreateView(APIView):
 
 def _bundle_field(field: str | None) -> str | None:
     """bundle_apply names a field of one item's case "<item>.<field>"; say it the way the
-    request body does: materials.<item>, forms.<item>.<name>."""
-    if not field or "." not in field:
+    request body does: the one `form.<name>`, the one `materials`."""
+    if not field or "." not in field or field.startswith("form."):
         return field
-    item, _, rest = field.partition(".")
-    if rest == "materials":
-        return f"materials.{item}"
-    if rest == "form" or rest.startswith("form."):
-        return f"forms.{item}{rest[4:]}"
+    _item, _, rest = field.partition(".")
     if rest == "item":
         return "bundle"
-    return rest  # channel, applicant, office: fields of the whole application
+    return rest  # materials, form.<name>, channel, applicant, office: the whole application's
 
 
 # --- Anything else under /api/v1/ ----------------------------------------------------------

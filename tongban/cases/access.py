@@ -21,7 +21,7 @@ from tongban.lib.errors import Forbidden, NotFound
 from tongban.offices.selectors import office_by_code
 from tongban.people.models import Role
 
-from .models import IN_INTAKE, Action, Authorisation, Case, Status, action_open
+from .models import IN_INTAKE, Action, Authorisation, BundleApplication, Case, Status, action_open
 from .selectors import case_by_number
 
 TAKEN_GRACE = timedelta(minutes=10)
@@ -239,3 +239,38 @@ def action_permitted(user, case: Case, action: str) -> bool:
 def actions_available(user, case: Case) -> list[str]:
     """The actions `user` may take on `case` now: permitted for them and open from its status."""
     return [a for a in Case.ACTIONS if action_permitted(user, case, a) and action_open(case, a)]
+
+
+def bundle_visible(user, application, cases) -> bool:
+    """Who sees a bundle application (一件事): whoever sees any of its cases (case_visible: the
+    applicant, their agent, the clerk and office that hold it, the intake before anyone takes
+    it), and whoever submitted it. Someone else's bundle is "not found", as a case is."""
+    if user is None or not user.is_authenticated:
+        return False
+    if application.submitted_by_id == user.pk and user.role != Role.APPLICANT:
+        return True
+    return any(case_visible(user, c) for c in cases)
+
+
+def bundle_for(user, number: str):
+    """Bundle application `number` and its cases (items and versions loaded, by item code) if
+    `user` may see it. Raises NotFound otherwise."""
+    application = None
+    if _plausible(number):
+        application = (BundleApplication.objects.select_related("bundle", "applicant", "owner", "office")
+                       .filter(number=number).first())  # fmt: skip
+    cases = (list(application.cases.select_related("item", "item_version", "handling_office")
+                  .order_by("item__code")) if application else [])  # fmt: skip
+    if application is None or not bundle_visible(user, application, cases):
+        raise NotFound(_("一件事申请 %(number)s 不存在") % {"number": number[:40]},
+                       code="bundle_application_not_found")  # fmt: skip
+    return application, cases
+
+
+def bundles_visible(user):
+    """The bundle applications `user` follows as an applicant or agent (portal, API lists)."""
+    if user.role == Role.APPLICANT and user.applicant_id and user.verified_at:
+        return BundleApplication.objects.filter(applicant_id=user.applicant_id)
+    if user.role == Role.AGENT:
+        return BundleApplication.objects.filter(cases__agent=user).distinct()
+    return BundleApplication.objects.none()

@@ -9,16 +9,16 @@ from datetime import date, timedelta
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
-from tongban.catalog.models import ItemVersion
+from tongban.catalog.models import Bundle, ItemVersion
 from tongban.catalog.selectors import items_active
 from tongban.lib.files import pdf_page
-from tongban.lib.identifiers import synthetic_resident_id
+from tongban.lib.identifiers import synthetic_resident_id, synthetic_uscc
 from tongban.people.models import Applicant, User
 from tongban.people.services import applicant_groups_set, applicant_upsert
 
 from .authorisations import authorisation_make
-from .models import Authorisation, HomeVisit
-from .services import case_submit
+from .models import Authorisation, BundleApplication, HomeVisit
+from .services import bundle_accept, bundle_apply, case_submit
 from .visits import visit_assign, visit_close, visit_request
 
 # Born 1945: 80 years old, the kind of person an agent point serves.
@@ -108,3 +108,29 @@ def assistance_demo() -> list[str]:
     visit_close(visit=done, done=True, note="已上门采集材料并代为提交申请", by=agent)
     lines.append(f"home visits: {asked.pk} asked, {sent.pk} sent to agent-371522, {done.pk} done")
     return lines
+
+
+# An employer opening in 莘县 that registers and enrols its first staff in one visit.
+EMPLOYER = {"id_number": "", "name": "莘县演示农资有限公司", "phone": "13800000041",
+            "insured_region": "371522", "kind": "employer"}  # fmt: skip
+
+
+def bundles_demo() -> list[str]:
+    """一件事 in the demo, once: applicant-1's newborn bundle applied for online (in the intake,
+    for a clerk to take whole and accept in one step), and an employer's 企业开办 bundle applied
+    for and accepted at the 莘县 window (two instant items: finished on the spot)."""
+    users = {u.username: u for u in User.objects.filter(username__in=["clerk-371522", "applicant-1"])}
+    bundles = {b.code: b for b in Bundle.objects.filter(code__in=["YBS001", "YBS002"])}
+    if len(users) < 2 or len(bundles) < 2 or BundleApplication.objects.exists():
+        return []
+    online, _ = bundle_apply(bundle=bundles["YBS002"], channel="web", submitted_by=users["applicant-1"],
+                             materials=["B01", "B02", "B03", "B04", "B05"],
+                             form={"note": "新生儿 王小宝（演示），2026年11月20日出生", "amount": "3260.00",
+                                   "bank_account": "6222020200112233445"})  # fmt: skip
+    employer = {**EMPLOYER, "id_number": synthetic_uscc(region="371522", seq=41)}
+    window, _ = bundle_apply(bundle=bundles["YBS001"], channel="window", submitted_by=users["clerk-371522"],
+                             applicant=employer, materials=["B01", "B02", "B03", "B04"],
+                             form={"note": "首批参保职工 12 人"})  # fmt: skip
+    bundle_accept(number=window.number, actor=users["clerk-371522"])
+    return [f"{online.number} applicant-1, 新生儿出生医保一件事, online, waiting in the intake",
+            f"{window.number} {EMPLOYER['name']}, 企业开办医保参保一件事, accepted at the 莘县 window"]  # fmt: skip

@@ -618,7 +618,11 @@ class HomeVisit(models.Model):
 
 
 class BundleApplication(models.Model):
-    """One one-form application (一表申请) that created a linked case per item of a bundle."""
+    """One one-form application (一表申请) that created a linked case per item of a bundle.
+
+    It goes to one office and one clerk: at a window the submitting clerk's office from the
+    start; online, whoever first takes any of its cases takes them all (cases.services._take).
+    Its status is its cases' (cases.selectors.bundle_status)."""
 
     number = models.CharField(max_length=24, unique=True)
     bundle = models.ForeignKey("catalog.Bundle", models.PROTECT, related_name="applications")
@@ -628,6 +632,14 @@ class BundleApplication(models.Model):
     )  # bundle_unique_idempotency_key serves the retry lookup
     submitted_at = models.DateTimeField()
     idempotency_key = models.CharField(max_length=100, blank=True)
+    channel = models.CharField(max_length=10, choices=Channel, default=Channel.WEB)
+    # The clerk and office that hold every case of it (None while online and untaken).
+    owner = models.ForeignKey(
+        "people.User", models.PROTECT, null=True, blank=True, related_name="+", db_index=False
+    )
+    office = models.ForeignKey(
+        "offices.Office", models.PROTECT, null=True, blank=True, related_name="+"
+    )
 
     class Meta:
         constraints = [
@@ -637,6 +649,35 @@ class BundleApplication(models.Model):
                 name="bundle_unique_idempotency_key",
             ),
         ]
+        indexes = [models.Index(fields=["applicant", "submitted_at"], name="bundle_applicant_idx")]
+        verbose_name = verbose_name_plural = "一件事申请"
 
     def __str__(self):
         return self.number
+
+
+class BundleNotice(models.Model):
+    """A written notice issued on a bundle as a whole: the receipt (回执) listing its cases,
+    and the one supplement notice (一次性告知) naming every material missing for every item.
+    Its content is fixed at issue, like Notice's."""
+
+    class Kind(models.TextChoices):
+        RECEIPT = "receipt", "一件事申请回执"
+        SUPPLEMENT = "supplement", "一件事补正材料通知书"
+
+    application = models.ForeignKey(BundleApplication, models.PROTECT, related_name="notices")
+    kind = models.CharField(max_length=12, choices=Kind)
+    issued_at = models.DateTimeField()
+    issued_by = models.ForeignKey(
+        "people.User", models.PROTECT, null=True, blank=True, related_name="+", db_index=False
+    )
+    office = models.ForeignKey(
+        "offices.Office", models.PROTECT, null=True, blank=True, related_name="+", db_index=False
+    )
+    data = SealedJSONField(default=dict, blank=True)  # the applicant's name: sealed at rest
+
+    class Meta:
+        ordering = ["issued_at", "id"]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.data.get('number', '')}"

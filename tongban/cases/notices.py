@@ -28,7 +28,7 @@ from django.utils import timezone
 
 from tongban.offices.models import Office
 
-from .models import Notice
+from .models import BundleNotice, Notice, Status
 
 # The character of each kind in a notice number: 〔受〕理, 〔不〕予受理, 〔补〕正, 办〔结〕.
 NUMBER_WORDS = {
@@ -158,3 +158,39 @@ def notice_pdf_stored(notice: Notice) -> bytes:
 
 def notice_filename(notice: Notice) -> str:
     return f"{Notice.Kind(notice.kind).label}-{notice.data.get('number') or notice.case.number}.pdf"
+
+
+# --- Bundle notices (一件事) ----------------------------------------------------------------
+
+BUNDLE_NUMBER_WORDS = {BundleNotice.Kind.RECEIPT: "件", BundleNotice.Kind.SUPPLEMENT: "件补"}
+
+
+def bundle_notice_html(notice: BundleNotice) -> str:
+    """A bundle's receipt or its one supplement notice, listing its cases, as HTML."""
+    data = notice.data
+    office = data.get("office") or (notice.office.name if notice.office_id else "")
+    if not office:
+        city = Office.objects.filter(code=settings.TONGBAN_CITY_CODE).only("name").first()
+        office = city.name if city else ""
+    code = notice.office.code if notice.office_id else settings.TONGBAN_CITY_CODE
+    year = timezone.localtime(notice.issued_at).year
+    cases = [{**c, "status_label": Status(c["status"]).label if c.get("status") in Status.values else ""}
+             for c in data.get("cases") or []]  # fmt: skip
+    return render_to_string("cases/bundle_notice.html", {
+        "kind": notice.kind, "title": BundleNotice.Kind(notice.kind).label, "office": office,
+        "notice_number": f"{code}{BUNDLE_NUMBER_WORDS[notice.kind]}〔{year}〕{notice.pk:06d}号",
+        "number": data.get("number", ""), "bundle": data.get("bundle", ""),
+        "applicant": data.get("applicant", ""), "applicant_id": data.get("applicant_id", ""),
+        "submitted_on": chinese_date(data.get("submitted_at")), "issued_on": chinese_date(notice.issued_at),
+        "cases": cases, "missing_materials": data.get("missing_materials") or [],
+        "materials": data.get("materials") or [], "reason": data.get("reason", ""),
+        "supplement_due": chinese_date(data.get("supplement_due")),
+    })  # fmt: skip
+
+
+def bundle_notice_pdf(notice: BundleNotice) -> bytes:
+    return _render(bundle_notice_html(notice))
+
+
+def bundle_notice_filename(notice: BundleNotice) -> str:
+    return f"{BundleNotice.Kind(notice.kind).label}-{notice.data.get('number', '')}.pdf"

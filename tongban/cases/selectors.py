@@ -4,6 +4,7 @@ from datetime import UTC, datetime
 
 from django.db import connection
 from django.db.models import Q
+from django.utils.translation import gettext_lazy
 
 from tongban.catalog.models import ServiceItem
 from tongban.catalog.selectors import item_version_cached
@@ -13,7 +14,7 @@ from tongban.lib.sealed import blind_q
 from tongban.offices.models import Office
 from tongban.people.models import Applicant, User
 
-from .models import Case, CaseEvent
+from .models import Case, CaseEvent, Status
 
 _CASE, _ITEM = sql.Columns(Case, "c"), sql.Columns(ServiceItem, "i")
 _APPLICANT, _OFFICE = sql.Columns(Applicant, "a"), sql.Columns(Office, "o")
@@ -169,3 +170,46 @@ def cases_search(q: str) -> Q:
         ]
     )
     return Q(applicant_id__in=ids)
+
+
+# --- Bundles -------------------------------------------------------------------------------
+
+FINAL = (Status.COMPLETED, Status.REJECTED, Status.WITHDRAWN)
+
+
+def bundle_status(cases) -> dict:
+    """A bundle application's status, from its cases: `state` is
+    - `finished` when every case is finished (completed, refused or withdrawn),
+      `withdrawn` when every one was withdrawn;
+    - `awaiting_supplement` when any case waits for materials,
+    - `submitted` when any waits for acceptance (and none for materials),
+    - `in_progress` when all are accepted and some are still in review;
+    `waiting` lists the cases not finished, each with its status and missing materials, and
+    `finished`/`total` count them."""
+    cases = list(cases)
+    open_ = [c for c in cases if c.status not in FINAL]
+    statuses = {c.status for c in open_}
+    if not open_:
+        state = "withdrawn" if cases and all(c.status == Status.WITHDRAWN for c in cases) else "finished"
+    elif Status.AWAITING_SUPPLEMENT in statuses:
+        state = "awaiting_supplement"
+    elif Status.SUBMITTED in statuses:
+        state = "submitted"
+    else:
+        state = "in_progress"
+    waiting = []
+    for c in open_:
+        names = {m["code"]: m["name"] for m in c.item_version.materials}
+        waiting.append({"number": c.number, "item": c.item.name, "status": c.status,
+                        "missing_materials": [names.get(m, m) for m in c.missing_materials]})  # fmt: skip
+    return {"state": state, "label": str(BUNDLE_STATES[state]), "finished": len(cases) - len(open_),
+            "total": len(cases), "waiting": waiting}  # fmt: skip
+
+
+BUNDLE_STATES = {
+    "finished": gettext_lazy("全部办结"),
+    "withdrawn": gettext_lazy("已撤回"),
+    "awaiting_supplement": gettext_lazy("部分办件待补正"),
+    "submitted": gettext_lazy("待受理"),
+    "in_progress": gettext_lazy("审核中"),
+}

@@ -5,6 +5,7 @@ change it, write its CaseEvent (and Notice where the law wants a written one). T
 acting at once queue on the row lock; the second finds the status moved and gets a Conflict.
 """
 
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -17,7 +18,7 @@ from django.utils.translation import gettext as _
 from tongban.audit.services import record
 from tongban.catalog.models import ONLINE_CHANNELS, Channel, ItemVersion
 from tongban.catalog.selectors import item_version_current
-from tongban.catalog.services import form_clean
+from tongban.catalog.services import bundle_material_names, bundle_spec, bundle_split, form_clean
 from tongban.lib import sql
 from tongban.lib.errors import Conflict, Forbidden, InvalidInput, NotFound
 from tongban.lib.text import date_clean, text_clean
@@ -29,8 +30,10 @@ from tongban.workdays import services as workdays
 
 from . import access, authorisations
 from .models import (
+    IN_INTAKE,
     Action,
     BundleApplication,
+    BundleNotice,
     Case,
     CaseCounter,
     CaseEvent,
@@ -398,6 +401,8 @@ def _event(case: Case, action: str, from_status: str, *, actor, office, reason: 
 
 def _notice(act: Act, kind: str, **data) -> None:
     case = act.case
+    if kind == Notice.Kind.SUPPLEMENT and _ONE_BUNDLE_NOTICE.get():
+        return  # the bundle's one notice names this case's materials with the others'
     office = case.handling_office or act.office
     content = {
         "number": case.number,
@@ -434,6 +439,8 @@ def _take(act: Act) -> None:
         return  # a window application belongs to its office from the start
     if case.owner_id is None:
         case.owner, case.handling_office, case.taken_at = act.actor, act.office, act.now
+        if case.bundle_application_id:
+            _bundle_take(act)
     elif case.owner_id != act.actor.pk:
         raise Conflict(_("该申请已由 %(name)s 认领（首问负责）") % {
                            "name": case.owner.get_full_name() or case.owner.username},
@@ -1111,14 +1118,29 @@ def _changed(case: Case, field: str, due) -> dict:
 
 
 # --- Bundles -------------------------------------------------------------------------------
+# 一表申请 / 一件事: one application, one merged form and one list of materials
+# (catalog.services.bundle_spec), one linked case per item. Each case keeps its own rules
+# (its materials, 容缺, instant or promised, its review); the bundle's actions below run the
+# same handlers on every case that can take them, in one transaction, all or none.
+
+# Set while a bundle action runs its cases' supplement requests: the bundle issues one notice
+# for all of them (BundleNotice), not one per case.
+_ONE_BUNDLE_NOTICE: ContextVar[bool] = ContextVar("one_bundle_notice", default=False)
 
 
 def bundle_apply(*, bundle, channel: str, submitted_by: User,
                  applicant: Applicant | dict | None = None, office=None,
-                 materials: dict | None = None, forms: dict | None = None, idempotency_key: str = "",
-                 as_agent: bool = False, ip=None) -> tuple[BundleApplication, bool]:  # fmt: skip
-    """一表申请: one application that creates one linked case per item of the bundle, all or
-    none. The applicant, the agent and the window follow case_submit()."""
+                 materials: list | None = None, form: dict | None = None,
+                 idempotency_key: str = "", as_agent: bool = False,
+                 ip=None) -> tuple[BundleApplication, bool]:  # fmt: skip
+    """一表申请: apply for every item of `bundle` with its one merged form and one list of
+    materials (the bundle's codes, catalog.services.bundle_spec), creating one linked case per
+    item, all or none, and the receipt (回执) that lists them. The applicant, the agent and the
+    window follow case_submit(): at a window every case is held by the clerk's office from the
+    start; online the cases wait in the intake until a clerk takes one, and with it all
+    (_take). Returns (application, created); a retry with the same key returns the first.
+
+    Raises InvalidInput naming the field at fault ("<item code>.<field>" for one item's rule)."""
     idempotency_key = idempotency_key_clean(idempotency_key)
     as_agent = _acting_as_agent(submitted_by, as_agent)
     if idempotency_key:
@@ -1126,44 +1148,228 @@ def bundle_apply(*, bundle, channel: str, submitted_by: User,
             submitted_by=submitted_by, idempotency_key=idempotency_key
         ).first()
         if existing:
+            if existing.bundle_id != bundle.pk:
+                raise Conflict(_("Idempotency-Key 已用于一件事申请 %(number)s，请为新申请换一个键")
+                               % {"number": existing.number},
+                               code="idempotency_key_reused", field="Idempotency-Key")  # fmt: skip
             return existing, False
-    materials, forms = materials or {}, forms or {}
-    for name, given in (("materials", materials), ("forms", forms)):
-        if not isinstance(given, dict):
-            raise InvalidInput(
-                _("%(name)s 应为以事项编码为键的对象") % {"name": name}, code="invalid", field=name
-            )
-    items = list(bundle.items.order_by("code"))
-    codes = {i.code for i in items}
-    for name, given in (("materials", materials), ("forms", forms)):
-        unknown = set(given) - codes
-        if unknown:
-            raise InvalidInput(_("%(name)s 含有套餐外的事项: %(codes)s") % {
-                                   "name": name, "codes": ", ".join(sorted(unknown))},
-                               code="unknown_item", field=name)  # fmt: skip
+    spec = bundle_spec(bundle)
+    if channel in Channel.values and channel not in spec.channels:
+        raise InvalidInput(_("一件事“%(name)s”不能通过%(channel)s申请") % {
+                               "name": bundle.name, "channel": Channel(channel).label},
+                           code="channel_not_allowed", field="channel")  # fmt: skip
+    parts = bundle_split(spec, form=form, materials=materials)
+    window = channel == Channel.WINDOW
+    if office is not None and not window:
+        raise InvalidInput(_("只有窗口申请（channel 为 window）填写 office"), field="office")
+    if window and office is None and submitted_by.office_id is not None:
+        office = submitted_by.office
     now = timezone.now()
     applicant = contact_code_checked(applicant)
     with transaction.atomic():
         applicant = _applicant_of(submitted_by, applicant, as_agent)
         application = BundleApplication.objects.create(
-            number=_next_number("B" + (office.code if office else settings.TONGBAN_CITY_CODE),
+            number=_next_number("B" + (office.code if window and office else settings.TONGBAN_CITY_CODE),
                                 timezone.localdate(now)),
             bundle=bundle, applicant=applicant, submitted_by=submitted_by, submitted_at=now,
-            idempotency_key=idempotency_key,
+            idempotency_key=idempotency_key, channel=channel if channel in Channel.values else Channel.WEB,
+            owner=submitted_by if window else None, office=office if window else None,
         )  # fmt: skip
-        for item in items:
+        cases = []
+        for code in spec.item_codes:
+            item_form, item_materials = parts[code]
             try:
-                case_submit(item=item.code, applicant=applicant, channel=channel, submitted_by=submitted_by,
-                            office=office, materials=materials.get(item.code), form=forms.get(item.code),
-                            bundle_application=application, as_agent=as_agent, ip=ip)  # fmt: skip
+                case, _created = case_submit(
+                    item=code, applicant=applicant, channel=channel, submitted_by=submitted_by,
+                    office=office if window else None, materials=item_materials, form=item_form,
+                    bundle_application=application, as_agent=as_agent, ip=ip)  # fmt: skip
             except InvalidInput as e:
-                field = f"{item.code}.{e.field}" if e.field else item.code
-                raise InvalidInput(
-                    _("事项 %(code)s: %(message)s") % {"code": item.code, "message": e.message},
-                    code=e.code,
-                    field=field,
-                ) from None
+                raise _for_item(e, code) from None
+            cases.append(case)
+        _bundle_notice(application, BundleNotice.Kind.RECEIPT, spec=spec, cases=cases,
+                       actor=submitted_by, office=application.office, now=now,
+                       materials=[m for m in spec.materials if m["code"] in set(materials or [])])  # fmt: skip
     return application, True
+
+
+def _for_item(e: InvalidInput, code: str) -> InvalidInput:
+    """One item's refusal, naming the item: field "<item code>.<field>"."""
+    field = f"{code}.{e.field}" if e.field else code
+    return InvalidInput(_("事项 %(code)s: %(message)s") % {"code": code, "message": e.message},
+                        code=e.code, field=field)  # fmt: skip
+
+
+def _bundle_locked(number: str, actor: User) -> tuple[BundleApplication, list[Case]]:
+    """The application `number` and its cases, the application row locked (bundle actions on
+    one bundle run one after another). NotFound unless `actor` sees it."""
+    application = (BundleApplication.objects.select_for_update(of=("self",))
+                   .select_related("bundle", "applicant").filter(number=number[:24]).first())  # fmt: skip
+    cases = list(application.cases.select_related("item", "item_version").order_by("item__code")) if application else []
+    if application is None or not access.bundle_visible(actor, application, cases):
+        raise NotFound(_("一件事申请 %(number)s 不存在") % {"number": number[:40]},
+                       code="bundle_application_not_found")  # fmt: skip
+    return application, cases
+
+
+def _bundle_run(number: str, actor: User, action: str, params_of, *, ip=None,
+                none_message: str) -> tuple[BundleApplication, list[Case]]:
+    """Take `action` on every case of bundle `number` that is open to it, each through
+    case_act() with params_of(case), in one transaction. Every item's refusal is collected and
+    given back in one InvalidInput, so the clerk or applicant sees all that stands in the way;
+    then nothing is written. Conflict when no case can take the action."""
+    application, cases = _bundle_locked(number, actor)
+    targets = [c for c in cases if action_open(c, action)]
+    if not targets:
+        raise Conflict(none_message, code="transition_not_allowed")
+    errors: list[InvalidInput] = []
+    done = []
+    for case in targets:
+        try:
+            with transaction.atomic():
+                done.append(case_act(number=case.number, action=action, actor=actor, ip=ip,
+                                     **params_of(case)))  # fmt: skip
+        except InvalidInput as e:
+            errors.append(_for_item(e, case.item.code))
+    if errors:  # the field as the bundle's input names it (materials, promised_supplement_by)
+        raise InvalidInput("；".join(e.message for e in errors), code=errors[0].code,
+                           field=errors[0].field.partition(".")[2] or None)  # fmt: skip
+    return application, done
+
+
+def bundle_accept(*, number: str, actor: User, materials: list | None = None,
+                  promised_supplement_by: str | None = None, ip=None) -> BundleApplication:
+    """受理 the whole bundle in one step: every case still waiting for acceptance is accepted by
+    its own item's rules (an instant item with every material finished on the spot, a promised
+    one's clock started, 容缺 with the promised date where its secondary materials are missing).
+    `materials` are the bundle's codes handed in now. If any item's rules refuse, nothing is
+    accepted and the refusal names every item at fault: ask for them with
+    bundle_request_supplement()."""
+    with transaction.atomic():
+        parts = bundle_split(_spec_of(number), form={}, materials=materials)
+        application, _cases = _bundle_run(
+            number, actor, Action.ACCEPT,
+            lambda case: {"materials": parts[case.item.code][1],
+                          "promised_supplement_by": promised_supplement_by},
+            ip=ip, none_message=_("该一件事没有待受理的办件"))  # fmt: skip
+    return application
+
+
+def bundle_request_supplement(*, number: str, actor: User, reason: str = "",
+                              ip=None) -> BundleApplication:
+    """一次性告知 for the whole bundle: every case waiting for acceptance that lacks a material
+    is asked for all it lacks, and ONE notice (BundleNotice SUPPLEMENT) names every missing
+    material of every item, each material once however many items need it. Cases that lack
+    nothing stay as they are, to be accepted with the others once the supplement is in."""
+    with transaction.atomic():
+        spec = _spec_of(number)
+        application, cases = _bundle_locked(number, actor)
+        lacking = {c.pk: [m for m in c.item_version.material_codes if m not in c.supplied_materials]
+                   for c in cases if c.status == Status.SUBMITTED}  # fmt: skip
+        if not any(lacking.values()):
+            raise Conflict(_("该一件事没有缺少材料的待受理办件"), code="nothing_missing")
+        token = _ONE_BUNDLE_NOTICE.set(True)
+        try:
+            done = [case_act(number=c.number, action=Action.REQUEST_SUPPLEMENT, actor=actor, ip=ip,
+                             missing_materials=lacking[c.pk], reason=reason)
+                    for c in cases if lacking.get(c.pk)]  # fmt: skip
+        finally:
+            _ONE_BUNDLE_NOTICE.reset(token)
+        _bundle_notice(application, BundleNotice.Kind.SUPPLEMENT, spec=spec, cases=done,
+                       actor=actor, office=actor.office, now=timezone.now(), reason=reason)  # fmt: skip
+    return application
+
+
+def bundle_supplement(*, number: str, actor: User, materials: list | None = None,
+                      ip=None) -> BundleApplication:
+    """The applicant (or the window for them) hands in the supplement once, as the bundle's
+    material codes: every case waiting for one resumes (its pre-review starts again, or its
+    clock runs again). Everything asked must come: the refusal names what is still missing."""
+    with transaction.atomic():
+        parts = bundle_split(_spec_of(number), form={}, materials=materials)
+        application, _cases = _bundle_run(
+            number, actor, Action.SUPPLEMENT,
+            lambda case: {"materials": parts[case.item.code][1]},
+            ip=ip, none_message=_("该一件事没有待补正的办件"))  # fmt: skip
+    return application
+
+
+def bundle_withdraw(*, number: str, actor: User, reason: str = "", ip=None) -> BundleApplication:
+    """Withdraw the bundle: every case not yet finished is withdrawn; finished ones stay as
+    they are."""
+    with transaction.atomic():
+        application, _cases = _bundle_run(number, actor, Action.WITHDRAW,
+                                          lambda case: {"reason": reason}, ip=ip,
+                                          none_message=_("该一件事的办件均已结束，无可撤回"))  # fmt: skip
+    return application
+
+
+def _spec_of(number: str):
+    application = BundleApplication.objects.select_related("bundle").filter(number=number[:24]).first()
+    if application is None:
+        raise NotFound(_("一件事申请 %(number)s 不存在") % {"number": number[:40]},
+                       code="bundle_application_not_found")  # fmt: skip
+    return bundle_spec(application.bundle)
+
+
+def _bundle_take(act: Act) -> None:
+    """首问负责 for a bundle: the clerk who takes one of its online cases takes every other case
+    of it still in the intake, and the bundle, so that one office and one clerk handle it.
+
+    The bundle row is claimed by a guarded UPDATE: of two clerks taking two of its cases at
+    once, the second waits for the first, finds the bundle taken and gets Conflict. The first
+    skips a sibling the second holds locked (no deadlock); left in the intake, that case can be
+    taken by the bundle's clerk only."""
+    case = act.case
+    application_id = case.bundle_application_id
+    taken = BundleApplication.objects.filter(pk=application_id, owner__isnull=True).update(
+        owner=act.actor, office=act.office)  # fmt: skip
+    if not taken:
+        owner = BundleApplication.objects.select_related("owner").get(pk=application_id).owner
+        if owner is not None and owner.pk != act.actor.pk:
+            raise Conflict(_("该一件事已由 %(name)s 认领（首问负责），其中各事项由其一并办理")
+                           % {"name": owner.get_full_name() or owner.username},
+                           code="owned_by_other")  # fmt: skip
+    siblings = (Case.objects.select_for_update(of=("self",), skip_locked=True)
+                .select_related("item", "item_version")
+                .filter(IN_INTAKE, bundle_application_id=application_id)
+                .exclude(pk=case.pk).order_by("pk"))  # fmt: skip
+    for sibling in siblings:
+        sibling.owner, sibling.handling_office, sibling.taken_at = act.actor, act.office, act.now
+        _move(Act(case=sibling, actor=act.actor, now=act.now, ip=act.ip), Status.SUBMITTED, Action.CLAIM,
+              reason=_("随一件事 %(number)s 一并认领") % {"number": case.number},
+              fields=("owner", "handling_office", "taken_at"))  # fmt: skip
+
+
+def _bundle_notice(application: BundleApplication, kind: str, *, spec, cases, actor, office, now,
+                   **data) -> BundleNotice:  # fmt: skip
+    """A notice on the bundle as a whole, listing its cases; a material several items lack is
+    named once, with the items that need it."""
+    items = []
+    missing: dict[str, dict] = {}
+    for case in cases:
+        names = bundle_material_names(spec, case.item.code, case.missing_materials)
+        items.append({"number": case.number, "item": case.item.name, "item_code": case.item.code,
+                      "status": case.status, "missing_materials": names})  # fmt: skip
+        for m in names:
+            missing.setdefault(m["code"], {**m, "items": []})["items"].append(case.item.name)
+    content = {
+        "number": application.number,
+        "bundle": application.bundle.name,
+        "bundle_code": application.bundle.code,
+        "applicant": application.applicant.name,
+        "applicant_id": application.applicant.masked_id,
+        "office": office.name if office else "",
+        "submitted_at": timezone.localtime(application.submitted_at).isoformat(),
+        "cases": items,
+        "missing_materials": list(missing.values()),
+        **{k: v for k, v in data.items() if k != "materials"},
+        **({"materials": [{"code": m["code"], "name": m["name"]} for m in data["materials"]]}
+           if "materials" in data else {}),
+    }  # fmt: skip
+    if kind == BundleNotice.Kind.SUPPLEMENT and cases:
+        content["supplement_due"] = _iso(cases[0].supplement_due)
+    return BundleNotice.objects.create(application=application, kind=kind, issued_at=now,
+                                       issued_by=actor, office=office, data=content)  # fmt: skip
 
 
 # --- Helpers -------------------------------------------------------------------------------

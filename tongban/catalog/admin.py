@@ -29,8 +29,8 @@ from tongban.lib.forms import form_add_domain_error
 from tongban.offices.models import Office
 
 from .models import Agreement, Bundle, Channel, HandlingType, ItemVersion, ServiceItem
-from .selectors import versions_in_force
-from .services import APPLICANT_KINDS, catalog_item_save, catalog_item_set_status
+from .selectors import item_version_in_force, versions_in_force
+from .services import APPLICANT_KINDS, bundle_spec, catalog_item_save, catalog_item_set_status
 from .workbook import (
     KIND_LABELS,
     CatalogImportError,
@@ -602,11 +602,34 @@ class AgreementAdmin(admin.ModelAdmin):
         return obj.item_count
 
 
+class BundleAdminForm(forms.ModelForm):
+    """A bundle's items, checked as one merged form (catalog.services.bundle_spec): a field two
+    items type differently, or items with no common kind of applicant or channel, are refused
+    on the items field, saying which."""
+
+    class Meta:
+        model = Bundle
+        fields = ["code", "name", "description", "items"]
+
+    def clean(self):
+        cleaned = super().clean()
+        items = cleaned.get("items")
+        if items is not None:
+            versions = [v for v in (item_version_in_force(code=i.code) for i in items) if v]
+            try:
+                bundle_spec(versions=versions)
+            except DomainError as e:
+                self.add_error("items", e.message)
+        return cleaned
+
+
 @admin.register(Bundle)
 class BundleAdmin(admin.ModelAdmin):
+    form = BundleAdminForm
     list_display = ["code", "name", "item_count"]
     search_fields = ["code", "name"]
     filter_horizontal = ["items"]
+    readonly_fields = ["merged_form", "merged_materials"]
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(item_count=Count("items"))
@@ -614,3 +637,33 @@ class BundleAdmin(admin.ModelAdmin):
     @admin.display(description="事项数", ordering="item_count")
     def item_count(self, obj):
         return obj.item_count
+
+    def _spec(self, obj):
+        if obj is None or obj.pk is None:
+            return None
+        try:
+            return bundle_spec(obj)
+        except DomainError as e:
+            return e.message
+
+    @admin.display(description="合并后的申请表（同名字段只填一次）")
+    def merged_form(self, obj):
+        spec = self._spec(obj)
+        if spec is None or isinstance(spec, str):
+            return spec or "—"
+        return format_html_join(
+            "", "<div>{}（{}{}）: {}</div>",
+            ((f["label"], f["name"], "，必填" if f["required"] else "", "、".join(f["items"]))
+             for f in spec.form),
+        ) or "—"  # fmt: skip
+
+    @admin.display(description="合并后的材料（同名材料只交一次）")
+    def merged_materials(self, obj):
+        spec = self._spec(obj)
+        if spec is None or isinstance(spec, str):
+            return spec or "—"
+        return format_html_join(
+            "", "<div>{} {}: {}</div>",
+            ((m["code"], m["name"], "、".join(f"{i} {c}" for i, c in m["items"].items()))
+             for m in spec.materials),
+        ) or "—"  # fmt: skip

@@ -18,11 +18,16 @@ from django.db import transaction
 
 from tongban.offices.models import Office
 
-from .models import ServiceItem
-from .services import catalog_item_save, catalog_item_set_status
+from .models import Bundle, ServiceItem
+from .services import bundle_spec, catalog_item_save, catalog_item_set_status
 
 ITEMS_FILE = Path(__file__).parent / "data" / "medical_insurance_items.json"
 DEPARTMENT_ITEMS_FILE = Path(__file__).parent / "data" / "department_items.json"
+BUNDLES_FILE = Path(__file__).parent / "data" / "bundles.json"
+# Items that both a person and an employer apply for although the name alone says one of them:
+# 职工参保登记 is made by the employer for its staff (the form carries its seal) and by a flexible
+# worker (灵活就业人员) for themselves; its materials name both.
+BOTH_KINDS = ("职工参保登记",)
 EFFECTIVE_FROM = date(2025, 1, 1)
 SECONDARY_WORDS = ("清单", "病历", "诊断", "小结")
 EMPLOYER_WORDS = ("单位", "医药机构", "医疗机构", "零售药店")
@@ -72,7 +77,8 @@ def item_versions_from_reference(path: Path = ITEMS_FILE) -> list[dict]:
                 "promised_days": 0 if instant else (promised if known else 20),
                 "channels": ["web", "mobile", "window"],
                 "citywide": True,
-                "applicant_kinds": ["employer"] if employer else ["person"],
+                "applicant_kinds": ["person", "employer"] if entry["name"] in BOTH_KINDS
+                                   else ["employer"] if employer else ["person"],
                 "materials": materials,
                 "steps": [] if instant else [{"name": "审核", "role": "reviewer"},
                                              {"name": "复审", "role": "second_reviewer"}],
@@ -140,11 +146,27 @@ def departments(path: Path = DEPARTMENT_ITEMS_FILE) -> dict[str, str]:
     return {d["prefix"]: d["department"] for d in data["departments"]}
 
 
+def bundles_seed(path: Path = BUNDLES_FILE) -> int:
+    """The bundles of data/bundles.json over the items already loaded, each checked as one
+    merged form (bundle_spec); safe to run again. Returns how many the file holds."""
+    entries = json.loads(Path(path).read_text(encoding="utf-8"))["bundles"]
+    for entry in entries:
+        bundle, _created = Bundle.objects.update_or_create(
+            code=entry["code"],
+            defaults={"name": entry["name"], "description": entry["description"]},
+        )
+        bundle.items.set(ServiceItem.objects.filter(code__in=entry["items"]))
+        bundle_spec(bundle)  # a bundle nobody could apply for is a mistake in the file
+    return len(entries)
+
+
 @transaction.atomic
 def catalog_seed(*, path: Path = ITEMS_FILE,
-                 departments_path: Path | None = DEPARTMENT_ITEMS_FILE) -> int:  # fmt: skip
-    """Load the reference catalog and the other departments' items; safe to run again
-    (unchanged items get no new version). Returns how many items the files hold."""
+                 departments_path: Path | None = DEPARTMENT_ITEMS_FILE,
+                 bundles_path: Path | None = BUNDLES_FILE) -> int:  # fmt: skip
+    """Load the reference catalog, the other departments' items and the bundles (一件事) over
+    them; safe to run again (unchanged items get no new version). Returns how many items the
+    files hold."""
     city = Office.objects.get(code=settings.TONGBAN_CITY_CODE)
     entries = item_versions_from_reference(path)
     if departments_path is not None:
@@ -156,4 +178,6 @@ def catalog_seed(*, path: Path = ITEMS_FILE,
         if entry["suspended_reason"] and version.item.status == ServiceItem.Status.ACTIVE:
             catalog_item_set_status(item=version.item, status=ServiceItem.Status.SUSPENDED,
                                     reason=entry["suspended_reason"])  # fmt: skip
+    if bundles_path is not None and departments_path is not None:
+        bundles_seed(bundles_path)
     return len(entries)

@@ -1,6 +1,7 @@
 """The catalog's rules: what a valid item version is, how a change becomes a new version,
 and how an application's form is checked against its item."""
 
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
@@ -15,6 +16,7 @@ from tongban.lib.text import shown, text_clean
 from tongban.offices.selectors import office_by_code
 
 from .models import Channel, HandlingType, ItemVersion, ServiceItem
+from .selectors import item_version_in_force
 
 STEP_ROLES = ("reviewer", "second_reviewer")
 FORM_TYPES = ("text", "number", "date", "choice", "bool", "account")
@@ -348,3 +350,155 @@ def catalog_item_set_status(
     item.save(update_fields=["status", "status_reason"])
     record(event=f"catalog.item_{status}", user=actor, target=item.code, reason=reason)
     return item
+
+
+# --- Bundles (一表申请 / 一件事) ------------------------------------------------------------
+# A bundle's one form and one list of materials are merged from its items' versions in force,
+# here and nowhere else: the admin shows and checks them, the desk and the portal put them on
+# a page, the API lists them, and cases.services.bundle_apply splits what was handed in back
+# into each item's form and materials (bundle_split).
+
+
+@dataclass(frozen=True)
+class BundleSpec:
+    """What applying for a bundle asks. `form` is a list of fields like ItemVersion.form, each
+    with `items` (the codes of the items that ask it); `materials` a list of {code, name, form,
+    secondary, items: {item code: that item's material code}}. `form` doubles as the `.form`
+    that catalog.forms.item_form_fields() reads, so a page builds the merged form as it builds
+    an item's."""
+
+    versions: tuple  # the ItemVersion in force of each item, by item code
+    form: list
+    materials: list
+    applicant_kinds: list
+    channels: list
+
+    @property
+    def item_codes(self) -> list[str]:
+        return [v.item.code for v in self.versions]
+
+    def material_codes_of(self, item_code: str) -> dict[str, str]:
+        """{merged code: the item's material code} for one item."""
+        return {m["code"]: m["items"][item_code] for m in self.materials if item_code in m["items"]}
+
+
+def _conflict(message: str):
+    raise InvalidInput(message, code="bundle_form_conflict", field="items")
+
+
+def bundle_form(versions) -> list[dict]:
+    """The merged form of several item versions: a field that several items ask (the same
+    `name`) is asked once. It is required if any item requires it, and carries the label of
+    the first item (by code) that asks it.
+
+    Raises InvalidInput (code bundle_form_conflict, field "items") when two items give one
+    name different types, or a choice field different choices: one answer cannot fill both,
+    so the catalog administrator renames one field (a new item version) or leaves an item out."""
+    merged: dict[str, dict] = {}
+    for version in versions:
+        code = version.item.code
+        for spec in version.form:
+            field = merged.get(spec["name"])
+            if field is None:
+                merged[spec["name"]] = {**spec, "items": [code]}
+                continue
+            if field["type"] != spec["type"]:
+                _conflict(_("字段 %(name)s 在事项 %(a)s 中为 %(ta)s，在事项 %(b)s 中为 %(tb)s，不能合并为一个字段")
+                          % {"name": spec["name"], "a": field["items"][0], "ta": field["type"],
+                             "b": code, "tb": spec["type"]})  # fmt: skip
+            if field["type"] == "choice" and field["choices"] != spec.get("choices"):
+                _conflict(_("字段 %(name)s 在事项 %(a)s 与 %(b)s 中的选项不同，不能合并为一个字段")
+                          % {"name": spec["name"], "a": field["items"][0], "b": code})  # fmt: skip
+            field["required"] = field["required"] or spec["required"]
+            field["items"].append(code)
+    return list(merged.values())
+
+
+def bundle_materials(versions) -> list[dict]:
+    """The merged list of materials: a material several items ask (the same name) is handed in
+    once. Each gets a code of the bundle (B01, B02, … in the order first asked, items by code)
+    and `items`, its code in each item that asks it. It is secondary (容缺) only if every item
+    that asks it says so, and wanted as an original if any item wants the original."""
+    merged: dict[str, dict] = {}
+    for version in versions:
+        code = version.item.code
+        for m in version.materials:
+            entry = merged.get(m["name"])
+            if entry is None:
+                merged[m["name"]] = {"code": f"B{len(merged) + 1:02d}", "name": m["name"],
+                                     "form": m["form"], "secondary": m["secondary"],
+                                     "items": {code: m["code"]}}  # fmt: skip
+                continue
+            entry["items"].setdefault(code, m["code"])
+            entry["secondary"] = entry["secondary"] and m["secondary"]
+            if m["form"] == "original":
+                entry["form"] = "original"
+    return list(merged.values())
+
+
+def bundle_spec(bundle=None, *, versions=None) -> BundleSpec:
+    """The merged form and materials of `bundle` (its items' versions in force today), or of
+    the given versions (the admin checks a bundle before it is saved).
+
+    Raises InvalidInput: bundle_form_conflict (bundle_form()), bundle_empty (no item with a
+    version in force), bundle_applicant_kinds / bundle_channels (no kind of applicant or no
+    channel that every item accepts: nobody could apply for the whole bundle)."""
+    if versions is None:
+        codes = bundle.items.order_by("code").values_list("code", flat=True)
+        versions = [v for v in (item_version_in_force(code=c) for c in codes) if v is not None]
+    versions = tuple(sorted(versions, key=lambda v: v.item.code))
+    if not versions:
+        raise InvalidInput(_("一件事至少需要一个在办事项"), code="bundle_empty", field="items")
+    kinds = [k for k in APPLICANT_KINDS if all(k in v.applicant_kinds for v in versions)]
+    if not kinds:
+        raise InvalidInput(_("所选事项没有共同的申请人类型（个人或单位），不能合并申请"),
+                           code="bundle_applicant_kinds", field="items")  # fmt: skip
+    channels = [c for c in Channel.values if all(c in v.channels for v in versions)]
+    if not channels:
+        raise InvalidInput(_("所选事项没有共同的办理渠道，不能合并申请"),
+                           code="bundle_channels", field="items")  # fmt: skip
+    return BundleSpec(versions=versions, form=bundle_form(versions),
+                      materials=bundle_materials(versions), applicant_kinds=kinds,
+                      channels=channels)  # fmt: skip
+
+
+def bundle_split(spec: BundleSpec, *, form, materials) -> dict[str, tuple[dict, list[str]]]:
+    """What one application of a bundle hands in (the merged form, the merged material codes),
+    split into each item's form and material codes: {item code: (form, materials)}. Each
+    item's part is then checked by its own rules (form_clean, in cases.services).
+
+    Raises InvalidInput for a field or a material code the bundle does not have."""
+    form = {} if form is None else form
+    materials = [] if materials is None else materials
+    if not isinstance(form, dict):
+        raise InvalidInput(_("form 应为对象"), code="invalid_form", field="form")
+    if not isinstance(materials, list) or not all(isinstance(c, str) for c in materials):
+        raise InvalidInput(_("materials 应为材料编码的列表"), code="invalid_materials",
+                           field="materials")  # fmt: skip
+    names = {f["name"] for f in spec.form}
+    for name in form:
+        if name not in names:
+            raise InvalidInput(_("一件事的申请表没有字段 %(name)r") % {"name": shown(name)},
+                               code="invalid_form", field=f"form.{name}")  # fmt: skip
+    known = {m["code"] for m in spec.materials}
+    unknown = [c for c in materials if c not in known]
+    if unknown:
+        raise InvalidInput(_("一件事没有这些材料: %(unknown)s；可用的材料编码: %(codes)s")
+                           % {"unknown": ", ".join(shown(c) for c in unknown[:10]),
+                              "codes": ", ".join(sorted(known))},
+                           code="unknown_material", field="materials")  # fmt: skip
+    out = {}
+    for version in spec.versions:
+        code = version.item.code
+        own = {f["name"] for f in version.form}
+        codes = spec.material_codes_of(code)
+        out[code] = ({k: v for k, v in form.items() if k in own},
+                     [codes[c] for c in materials if c in codes])  # fmt: skip
+    return out
+
+
+def bundle_material_names(spec: BundleSpec, item_code: str, codes) -> list[dict]:
+    """An item's material codes as the bundle's: [{code (merged), name}], for one list across
+    the bundle's cases (a supplement notice names each material once)."""
+    back = {m["items"][item_code]: m for m in spec.materials if item_code in m["items"]}
+    return [{"code": back[c]["code"], "name": back[c]["name"]} for c in codes if c in back]

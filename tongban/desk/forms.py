@@ -254,3 +254,15 @@ class GroupsForm(forms.Form):
     in_need = forms.BooleanField(label=_("困难群众"), required=False)
     in_need_note = forms.CharField(label=_("困难情形"), max_length=100, required=False,
                                    help_text=_("如低保、特困、重病"))  # fmt: skip
+
+
+class BundleApplyForm(ApplyForm):
+    """A window application for a bundle (一件事): the applicant, the bundle's one list of
+    materials and one merged form (catalog.services.bundle_spec, which has the `.materials` and
+    `.form` an item version has), and a decision for the whole bundle: accept every item in
+    one step, or one supplement notice listing everything missing."""
+
+    def __init__(self, *args, spec, at_agent_point: bool = False, **kwargs):
+        super().__init__(*args, version=spec, at_agent_point=at_agent_point, **kwargs)
+        del self.fields["missing_materials"]  # the notice lists everything not handed in
+        self.fields["decision"].choices = [(k, DECISIONS[k]) for k in ("accept", "request_supplement")]

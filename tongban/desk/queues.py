@@ -28,6 +28,7 @@ ROW_FIELDS = (
     # 特殊群体, shown on every row (Applicant.groups)
     "applicant__disability_certificate", "applicant__left_behind", "applicant__in_need",
     "handling_office__name", "handling_office__code",
+    "bundle_application__number",  # 一件事: a bundle's cases carry its number (and sort together)
 )  # fmt: skip
 
 DUE_FILTERS = {"overdue": "已超期（红牌）", "soon": "两个工作日内到期及超期"}
@@ -120,7 +121,7 @@ class Queue:
         ids = self.qs.values("pk")[window]
         return list(
             Case.objects.filter(pk__in=ids)
-            .select_related("item", "item_version", "applicant", "handling_office")
+            .select_related("item", "item_version", "applicant", "handling_office", "bundle_application")
             .only(*ROW_FIELDS)
             .order_by(*self.order)
         )

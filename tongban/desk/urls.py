@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import audit, authorisations, consultations, projects, security, views, visits
+from . import audit, authorisations, bundles, consultations, projects, security, views, visits
 
 app_name = "desk"
 urlpatterns = [
@@ -13,6 +13,10 @@ urlpatterns = [
     path("apply/", views.apply_pick, name="apply-pick"),
     path("apply/<str:code>/", views.apply, name="apply"),
     path("items/<str:code>/", views.item_guide, name="item"),
+    path("bundles/", bundles.bundles, name="bundles"),
+    path("bundles/apply/<str:code>/", bundles.bundle_apply_view, name="bundle-apply"),
+    path("bundles/<str:number>/", bundles.bundle_detail, name="bundle"),
+    path("bundles/<str:number>/<str:action>/", bundles.bundle_action, name="bundle-action"),
     path("cases/<str:number>/", views.case_detail, name="case-detail"),
     path("cases/<str:number>/personal/", views.case_personal, name="case-personal"),
     path("cases/<str:number>/groups/", views.case_groups, name="case-groups"),

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import accounts, assistance, authorisations, projects, views
+from . import accounts, assistance, authorisations, bundles, projects, views
 
 app_name = "portal"
 urlpatterns = [
@@ -23,6 +23,11 @@ urlpatterns = [
     path("visits/<int:pk>/cancel/", assistance.visit_cancel_view, name="visit-cancel"),
     path("projects/", projects.projects, name="projects"),
     path("projects/<int:pk>/", projects.project, name="project"),
+    path("bundles/", bundles.bundles, name="bundles"),
+    path("bundles/apply/<str:code>/", bundles.bundle_apply_view, name="bundle-apply"),
+    path("bundles/<str:number>/", bundles.bundle_detail, name="bundle"),
+    path("bundles/<str:number>/supplement/", bundles.bundle_supplement_view, name="bundle-supplement"),
+    path("bundles/<str:number>/withdraw/", bundles.bundle_withdraw_view, name="bundle-withdraw"),
     path("lookup/", views.lookup, name="lookup"),
     path("lookup/rate/", views.lookup_rate, name="lookup-rate"),
     path("cases/", views.my_cases, name="my-cases"),

@@ -67,6 +67,7 @@ class StatsDaily(models.Model):
     with_procedure = models.PositiveIntegerField(default=0, db_default=0)
     assisted = models.PositiveIntegerField(default=0, db_default=0)
     at_agent_point = models.PositiveIntegerField(default=0, db_default=0)
+    bundled = models.PositiveIntegerField(default=0, db_default=0)
     handling_cases = models.PositiveIntegerField(default=0)
     handling_days = models.PositiveIntegerField(default=0)
     score_1 = models.PositiveIntegerField(default=0)

@@ -39,6 +39,10 @@ Counts (COUNTERS holds each as the filter that picks its cases)
     at_agent_point      came through an agent point (代办点): submitted by someone working
                         there, as an agent or not. assistance_figures() cuts both by agent
                         point and by agent, with the home visits beside them
+    bundled             (一件事) made by a bundle application, one case per item of the
+                        bundle. bundle_figures() counts the applications themselves: received,
+                        finished (every case of it finished: completed, refused or withdrawn),
+                        in progress, per bundle
 
 Rates (fractions 0–1 rounded to 4 places; null when the denominator is 0)
     instant_rate        cases of instant items (即办件, by the item version applied under)
@@ -107,7 +111,7 @@ from django.db.models.functions import TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from tongban.cases.models import Case, HomeVisit, Result, Status, overdue_q
+from tongban.cases.models import BundleApplication, Case, HomeVisit, Result, Status, overdue_q
 from tongban.catalog.models import Channel, HandlingType, ItemVersion, ServiceItem
 from tongban.evaluations.models import good_rating_min
 from tongban.lib.errors import Forbidden, InvalidInput
@@ -153,6 +157,8 @@ COUNTERS: dict[str, Q] = {
     # came through an agent point (whoever submitted it there).
     "assisted": Q(agent__isnull=False),
     "at_agent_point": Q(agent_point__isnull=False),
+    # 一件事: one of the cases a bundle application made (one per item of the bundle).
+    "bundled": Q(bundle_application__isnull=False),
     "extended": Q(extended_days__gt=0),
     "with_procedure": Q(procedures__gt=0),
     # 好差评: the ratings that count (an upheld appeal excludes one), by score, so that the
@@ -191,6 +197,7 @@ FIGURES: dict[str, str] = {
     "with_procedure": "特别程序",
     "assisted": "帮办代办",
     "at_agent_point": "代办点办件",
+    "bundled": "一件事办件",
     "avg_handling_workdays": "平均办理工作日",
     "tongban_share": "通办占比",
     "ratings": "评价数",
@@ -246,6 +253,7 @@ def figures_from_counts(c: dict) -> dict:
         "with_procedure": c["with_procedure"],
         "assisted": c["assisted"],
         "at_agent_point": c["at_agent_point"],
+        "bundled": c["bundled"],
         "avg_handling_workdays": (
             round(c["handling_days"] / c["handling_cases"], 2) if c["handling_cases"] else None
         ),
@@ -1035,3 +1043,48 @@ def assistance_for(user, params) -> dict:
     return {"from": period.start.isoformat(), "to": period.end.isoformat(),
             "office": office.code if office else None, "office_name": office.name if office else None,
             **assistance_figures(period, scope=office)}  # fmt: skip
+
+
+# --- 一件事 --------------------------------------------------------------------------------
+
+
+def bundle_figures(period: Period | None = None, *, office: Office | None = None) -> dict:
+    """一件事's figures: the bundle applications submitted in `period` (every one without it),
+    those held by `office` if given (None: the city), counted live from their cases:
+
+    received      bundle applications
+    finished      of those, every case finished (completed, refused or withdrawn)
+    in_progress   received − finished
+    cases         the cases they made (COUNTERS["bundled"] of the same applications)
+    bundles       the same per bundle (code, name), the most received first"""
+    apps = BundleApplication.objects.all()
+    if period is not None:
+        lo, hi = period.bounds
+        apps = apps.filter(submitted_at__gte=lo, submitted_at__lt=hi)
+    if office is not None:
+        apps = apps.filter(office=office)
+    final = [Status.COMPLETED, Status.REJECTED, Status.WITHDRAWN]
+    rows = list(apps.values("pk", "bundle__code", "bundle__name").annotate(
+        n=Count("cases"), open=Count("cases", filter=~Q(cases__status__in=final))).order_by())  # fmt: skip
+    per: dict[str, dict] = {}
+    for r in rows:
+        b = per.setdefault(r["bundle__code"], {"code": r["bundle__code"], "name": r["bundle__name"],
+                                                "received": 0, "finished": 0, "cases": 0})  # fmt: skip
+        b["received"] += 1
+        b["finished"] += r["open"] == 0
+        b["cases"] += r["n"]
+    for b in per.values():
+        b["in_progress"] = b["received"] - b["finished"]
+    totals = {k: sum(b[k] for b in per.values()) for k in ("received", "finished", "in_progress", "cases")}
+    return {**totals, "bundles": sorted(per.values(), key=lambda b: (-b["received"], b["code"]))}
+
+
+def bundles_for(user, params) -> dict:
+    """bundle_figures() as `user` may read them (stats.access.figures_scope, as
+    assistance_for()), for the period `params` give, with the period and office stated."""
+    period = period_parse(params.get("from"), params.get("to"), preset=params.get("preset"))
+    scope = filters_parse({"office": params.get("office") or ""}, scope=figures_scope(user)).office
+    office = Office.objects.get(pk=scope) if scope else None
+    return {"from": period.start.isoformat(), "to": period.end.isoformat(),
+            "office": office.code if office else None, "office_name": office.name if office else None,
+            **bundle_figures(period, office=office)}  # fmt: skip

@@ -57,8 +57,15 @@ DOMAIN_REFUSED_FIELDS = {
     ("required", "applicant_name"),
     ("invalid_characters", "applicant_name"),  # multipart: no pattern (authorisations.py)
     ("invalid", "office"),  # an office only for a window application
-    ("unknown_item", "forms"),  # a bundle's forms and materials: its own items only
-    ("unknown_item", "materials"),
+    # 一件事: a bundle's material codes are its own (B01 …, GET /api/v1/bundles); the channels
+    # every item of the bundle takes; each item's rules at acceptance and supplement
+    ("unknown_material", "materials"),
+    ("channel_not_allowed", "channel"),
+    ("main_materials_missing", "materials"),
+    ("materials_still_missing", "materials"),
+    ("rongque_not_for_instant", "materials"),
+    ("invalid_promise_date", "promised_supplement_by"),
+    ("required", "promised_supplement_by"),
     ("invalid_channel", "channel"),  # a clerk's home-visit request: phone or window
     ("required", "applicant"),  # ... and names the person
     ("unknown_office", "office"),  # a visit is served by an office of the city, not a partner
@@ -67,9 +74,9 @@ DOMAIN_REFUSED_FIELDS = {
     ("case_not_found", "case"),  # a project approval names a case that does not exist
     ("required", "case"),  # ... or names neither a case nor an outside approval
 }
-# (code, field prefix): the keys of a free-form object (an item's form, a bundle's forms and
-# materials by item) hold no NUL or control character; OpenAPI 3.0 cannot say so of keys.
-FREE_FORM_KEYS = (("invalid", "form."), ("invalid", "forms."), ("invalid", "materials."))
+# (code, field prefix): the keys of a free-form object (an item's form, a bundle's merged
+# form) hold no NUL or control character; OpenAPI 3.0 cannot say so of keys.
+FREE_FORM_KEYS = (("invalid", "form."),)
 
 
 def refused_by_the_domain(case, response) -> str | None:

@@ -103,8 +103,11 @@ def test_bundles_list_their_items(api, city):
     bundle = Bundle.objects.create(code="B-BIRTH", name="生育一件事", description="参保+报销")
     bundle.items.set(ServiceItem.objects.filter(code__in=["YB08022", "YB01003"]))
     body = api().get("/api/v1/bundles").json()
-    assert body["results"] == [{"code": "B-BIRTH", "name": "生育一件事",
-                                "description": "参保+报销", "items": ["YB01003", "YB08022"]}]  # fmt: skip
+    birth = next(b for b in body["results"] if b["code"] == "B-BIRTH")
+    assert {k: birth[k] for k in ("code", "name", "description", "items")} == {
+        "code": "B-BIRTH", "name": "生育一件事", "description": "参保+报销", "items": ["YB01003", "YB08022"]}
+    assert [f["name"] for f in birth["form"]] == ["note", "amount", "bank_account"]
+    assert (birth["applicant_kinds"], birth["channels"]) == (["person"], ["web", "mobile", "window"])
 
 
 @pytest.mark.parametrize(

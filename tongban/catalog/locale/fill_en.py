@@ -44,4 +44,13 @@ EN = {
     "未知状态 %(status)r": "Unknown status %(status)r",
     "事项 %(code)s 已废止，状态不能再改变": "Item %(code)s is retired: its status can no longer change",
     "%(low)d–%(high)d 位数字的银行账号": "a bank account of %(low)d–%(high)d digits",
+    # 一件事 (bundles)
+    '字段 %(name)s 在事项 %(a)s 中为 %(ta)s，在事项 %(b)s 中为 %(tb)s，不能合并为一个字段': 'Field %(name)s is %(ta)s in item %(a)s and %(tb)s in item %(b)s: they cannot be merged into one field',
+    '字段 %(name)s 在事项 %(a)s 与 %(b)s 中的选项不同，不能合并为一个字段': 'Field %(name)s has different choices in items %(a)s and %(b)s: they cannot be merged into one field',
+    '一件事至少需要一个在办事项': 'A bundle needs at least one item in force',
+    '所选事项没有共同的申请人类型（个人或单位），不能合并申请': 'The items have no kind of applicant (person or employer) in common and cannot be applied for together',
+    '所选事项没有共同的办理渠道，不能合并申请': 'The items have no channel in common and cannot be applied for together',
+    'materials 应为材料编码的列表': 'materials must be a list of material codes',
+    '一件事的申请表没有字段 %(name)r': "The bundle's form has no field %(name)r",
+    '一件事没有这些材料: %(unknown)s；可用的材料编码: %(codes)s': 'The bundle has no such materials: %(unknown)s; its material codes: %(codes)s',
 }

@@ -3,7 +3,7 @@ import os
 from django.conf import settings
 from django.core.management import BaseCommand, CommandError, call_command
 
-from tongban.cases.demo import assistance_demo, authorisations_demo
+from tongban.cases.demo import assistance_demo, authorisations_demo, bundles_demo
 from tongban.catalog.seed import catalog_seed, departments
 from tongban.consultations.seed import policies_seed
 from tongban.offices.services import offices_load
@@ -38,6 +38,8 @@ class Command(BaseCommand):
             self.stdout.write(f"委托书 (authorisation): {line}")
         for line in assistance_demo():
             self.stdout.write(f"帮办代办 (assisted handling): {line}")
+        for line in bundles_demo():
+            self.stdout.write(f"一件事 (bundle): {line}")
         for line in projects_demo():
             self.stdout.write(f"重点项目 (key project): {line}")
         self.stdout.write(f"Demo city ready: 9 offices, {items} catalog items, {len(users)} users.")
