@@ -9,7 +9,6 @@ from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_sche
 from rest_framework import serializers
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
-from rest_framework.utils.urls import replace_query_param
 from rest_framework.views import APIView
 
 from tongban.cases.authorisations import contact_code_request
@@ -25,7 +24,7 @@ from tongban.cases.visits import (
 )
 from tongban.lib.errors import InvalidInput
 from tongban.lib.http import client_ip
-from tongban.lib.paging import PAGE_MAX, page_rows
+from tongban.lib.paging import PAGE_MAX
 from tongban.offices.models import AgentPoint
 from tongban.offices.selectors import agent_points_listed, office_by_code
 from tongban.people.models import GROUPS
@@ -46,9 +45,8 @@ from .schemas import (
     page_of,
     validated,
 )
-from .shapes import applicant_shape, time_iso
+from .shapes import applicant_shape, paginate, time_iso
 
-PAGE_SIZE = 50
 _ERRORS = {
     400: "Bad input; the body's `code` and `field` say what (e.g. `invalid_date`, "
     "`unknown_item`, `unknown_agent`, `agent_out_of_area`, `invalid_disability_certificate`, "
@@ -72,14 +70,8 @@ def _errors(*statuses):
 
 
 def _page(request, qs, page: int, shape) -> dict:
-    rows, more = page_rows(qs, page, PAGE_SIZE)
-    count = (page - 1) * PAGE_SIZE + len(rows) if not more and (rows or page == 1) else qs.count()
-    return {
-        "count": count,
-        "next": replace_query_param(request.build_absolute_uri(), "page", page + 1)
-        if more else None,
-        "results": [shape(r) for r in rows],
-    }  # fmt: skip
+    rows, count, next_url = paginate(request, qs, page)
+    return {"count": count, "next": next_url, "results": [shape(r) for r in rows]}
 
 
 # --- Agent points --------------------------------------------------------------------------

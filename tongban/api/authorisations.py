@@ -9,7 +9,6 @@ from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_sche
 from rest_framework import serializers
 from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
-from rest_framework.utils.urls import replace_query_param
 from rest_framework.views import APIView
 
 from tongban.cases.authorisations import (
@@ -23,7 +22,7 @@ from tongban.cases.authorisations import (
 from tongban.cases.models import Authorisation
 from tongban.lib.errors import Forbidden, InvalidInput, NotFound
 from tongban.lib.http import client_ip
-from tongban.lib.paging import PAGE_MAX, page_rows
+from tongban.lib.paging import PAGE_MAX
 from tongban.people.models import Applicant, Role
 
 from .schemas import (
@@ -37,9 +36,8 @@ from .schemas import (
     page_of,
     validated,
 )
-from .shapes import time_iso
+from .shapes import paginate, time_iso
 
-PAGE_SIZE = 50
 _ERRORS = {
     400: "Bad input: `identities_not_checked` (a clerk confirms both identity documents), "
     "`unknown_agent`, `unknown_item`, `invalid_period`, the letter's `required`, `empty_file`, "
@@ -161,16 +159,9 @@ class AuthorisationListView(APIView):
     def get(self, request):
         query = validated(AuthorisationListQuerySerializer, request.query_params.dict())
         qs = authorisations_visible(request.user).select_related("made_by")
-        page = query.get("page", 1)
-        rows, more = page_rows(qs, page, PAGE_SIZE)
-        count = (
-            (page - 1) * PAGE_SIZE + len(rows) if not more and (rows or page == 1) else qs.count()
-        )
-        return Response({
-            "count": count,
-            "next": replace_query_param(request.build_absolute_uri(), "page", page + 1) if more else None,
-            "results": [authorisation_data(a) for a in authorisations_stated(rows)],
-        })  # fmt: skip
+        rows, count, next_url = paginate(request, qs, query.get("page", 1))
+        return Response({"count": count, "next": next_url,
+                         "results": [authorisation_data(a) for a in authorisations_stated(rows)]})  # fmt: skip
 
     @extend_schema(
         operation_id="authorisations_create",

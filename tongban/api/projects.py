@@ -9,12 +9,11 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers
 from rest_framework.response import Response
-from rest_framework.utils.urls import replace_query_param
 from rest_framework.views import APIView
 
 from tongban.lib.errors import Forbidden, NotFound
 from tongban.lib.http import client_ip
-from tongban.lib.paging import PAGE_MAX, page_rows
+from tongban.lib.paging import PAGE_MAX
 from tongban.offices.models import Office
 from tongban.projects.access import STAFF_ROLES, project_for, projects_visible
 from tongban.projects.models import Approval, Industry, Stage, Task
@@ -48,8 +47,8 @@ from .schemas import (
     page_of,
     validated,
 )
+from .shapes import paginate
 
-PAGE_SIZE = 50
 YEARS = (1900, 2999)  # as projects.services takes them (whole centuries: a short pattern)
 _ERRORS = {
     400: "Bad input, naming the field: `unknown_investor` (no employer with that USCC yet), "
@@ -366,14 +365,10 @@ class ProjectListView(APIView):
         qs = projects_list(request.user, county=query.get("county"), stage=query.get("stage", ""),
                            agent=query.get("agent"), industry=query.get("industry", ""),
                            blocked=query["blocked"], late=query["late"], mine=query["mine"])  # fmt: skip
-        page = query.get("page", 1)
-        rows, more = page_rows(qs, page, PAGE_SIZE)
-        count = (
-            (page - 1) * PAGE_SIZE + len(rows) if not more and (rows or page == 1) else qs.count()
-        )
+        rows, count, next_url = paginate(request, qs, query.get("page", 1))
         return Response({
             "count": count,
-            "next": replace_query_param(request.build_absolute_uri(), "page", page + 1) if more else None,
+            "next": next_url,
             "results": [project_row(p, approvals=p.approvals_count, approved=p.approved_count,
                                     blocked=p.is_blocked, late=p.is_late) for p in rows],
         })  # fmt: skip

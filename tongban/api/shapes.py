@@ -9,12 +9,14 @@ from datetime import date, datetime
 
 from django.urls import reverse
 from django.utils import timezone
+from rest_framework.utils.urls import replace_query_param
 
 from tongban.cases.access import actions_available
 from tongban.cases.models import Action, Case, Notice
 from tongban.cases.selectors import bundle_status
 from tongban.catalog.services import bundle_spec, form_masked
 from tongban.lib.errors import DomainError
+from tongban.lib.paging import page_rows
 from tongban.offices.selectors import agent_point_codes
 from tongban.people.models import User
 
@@ -28,8 +30,25 @@ def _date(value: date | None) -> str | None:
     return value.isoformat() if value else None
 
 
+PAGE_SIZE = 50  # every list of the API
+
+
 def page(results: list, count: int, next_url: str | None) -> dict:
     return {"count": count, "next": next_url, "results": results}
+
+
+def paginate(request, qs, page_no: int, count=None) -> tuple[list, int, str | None]:
+    """One page of `qs`: (rows, count, next URL). The count (`count()`, or qs.count()) costs a
+    query only when the page does not tell it (a full page, or a page past the end)."""
+    rows, more = page_rows(qs, page_no, PAGE_SIZE)
+    if not more and (rows or page_no == 1):
+        count = (page_no - 1) * PAGE_SIZE + len(rows)
+    else:
+        count = count() if count is not None else qs.count()
+    next_url = (
+        replace_query_param(request.build_absolute_uri(), "page", page_no + 1) if more else None
+    )
+    return rows, count, next_url
 
 
 def office_data(office) -> dict:
