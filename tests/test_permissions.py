@@ -115,8 +115,10 @@ ROWS = [
     row("api:bundle-application-create", "POST", "/api/v1/bundle-applications",                      401, 400, 400, 400, 400, 400, 400, 400, 400, 400, 400, 400, 400, 400),
     # --- 一件事 (#14): a bundle carol applied for at alice's window (莘县), its two cases waiting
     # for acceptance, 生育医疗费支付's main materials not handed in; its receipt {bnotice}.
+    row("api:bundle-application-create", "GET", "/api/v1/bundle-applications",                       401, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200),
     row("api:bundle-application-detail", "GET", "/api/v1/bundle-applications/{bundle}",            401, 200, 404, 404, 200, 404, 200, 200, 200, 200, 404, 404, 404, 404),
     row("api:bundle-application-withdraw", "POST", "/api/v1/bundle-applications/{bundle}/withdraw", 401, 200, 404, 404, 200, 404, 403, 403, 403, 403, 404, 404, 404, 404),
+    row("api:bundle-application-reject", "POST", "/api/v1/bundle-applications/{bundle}/reject",     401, 403, 404, 404, 200, 404, 403, 403, 403, 403, 404, 404, 404, 404, data={"reason": "不属于受理范围"}),
     row("api:bundle-application-accept", "POST", "/api/v1/bundle-applications/{bundle}/accept",     401, 403, 404, 404, 400, 404, 403, 403, 403, 403, 404, 404, 404, 404),
     row("api:bundle-application-request-supplement", "POST", "/api/v1/bundle-applications/{bundle}/request-supplement", 401, 403, 404, 404, 200, 404, 403, 403, 403, 403, 404, 404, 404, 404),
     row("api:bundle-application-supplement", "POST", "/api/v1/bundle-applications/{bundle}/supplement", 401, 409, 404, 404, 409, 404, 409, 409, 409, 409, 404, 404, 404, 404),

@@ -763,6 +763,19 @@ class BundleApplicationSerializer(serializers.Serializer):
     notices = BundleNoticeSerializer(many=True)
 
 
+class BundleApplicationSummarySerializer(serializers.Serializer):
+    number = serializers.CharField()
+    bundle = serializers.CharField()
+    bundle_name = serializers.CharField()
+    channel = EnumField("ApplicationChannel", choices=Channel.choices)
+    office = serializers.CharField(allow_null=True, help_text="the office holding every case")
+    submitted_at = serializers.DateTimeField()
+    status = BundleStatusSerializer()
+    case_numbers = serializers.ListField(child=serializers.CharField())
+    url = serializers.CharField(help_text="the whole application: cases and notices")
+
+
+
 class BundleAcceptSerializer(StrictSerializer):
     materials = serializers.ListField(
         child=CharField(max_length=20), max_length=100, required=False, allow_null=True,
@@ -790,6 +803,11 @@ class StringTextField(TextField):
         return super().to_internal_value(data)
 
 
+class BundleRejectSerializer(StrictSerializer):
+    reason = StringTextField(max_length=2000, required=False, allow_blank=True, allow_null=True,
+                             help_text="why the bundle is not accepted: 400 `required` without one")  # fmt: skip
+
+
 class BundleReasonSerializer(StrictSerializer):
     reason = StringTextField(max_length=2000, required=False, allow_blank=True, allow_null=True)
 
@@ -808,6 +826,7 @@ def page_of(child, name: str):
 
 
 OfficeListSerializer = page_of(OfficeSerializer, "Office")
+BundleApplicationListSerializer = page_of(BundleApplicationSummarySerializer, "BundleApplication")
 ItemListSerializer = page_of(ItemSerializer, "Item")
 CaseListSerializer = page_of(CaseSummarySerializer, "Case")
 NoticeListSerializer = page_of(NoticeSerializer, "Notice")

@@ -272,6 +272,21 @@ def bundle_data(bundle) -> dict:
     }
 
 
+def bundle_application_summary(application, cases) -> dict:
+    """A bundle application in a list: its status and its case numbers, a link to the whole."""
+    return {
+        "number": application.number,
+        "bundle": application.bundle.code,
+        "bundle_name": application.bundle.name,
+        "channel": application.channel,
+        "office": application.office.code if application.office_id else None,
+        "submitted_at": time_iso(application.submitted_at),
+        "status": bundle_status(cases),
+        "case_numbers": [c.number for c in cases],
+        "url": reverse("api:bundle-application-detail", kwargs={"number": application.number}),
+    }
+
+
 def bundle_application_data(application, cases, case_bodies, notices) -> dict:
     """A bundle application as its applicant and its clerk follow it: its status (all
     finished, or which cases wait and on what), its cases, its notices (the receipt, the one

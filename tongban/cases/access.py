@@ -268,9 +268,15 @@ def bundle_for(user, number: str):
 
 
 def bundles_visible(user):
-    """The bundle applications `user` follows as an applicant or agent (portal, API lists)."""
+    """The bundle applications `user` follows: an applicant their own, an agent those they
+    handle, a clerk those their office holds or they submitted (portal, desk and API lists)."""
     if user.role == Role.APPLICANT and user.applicant_id and user.verified_at:
         return BundleApplication.objects.filter(applicant_id=user.applicant_id)
     if user.role == Role.AGENT:
         return BundleApplication.objects.filter(cases__agent=user).distinct()
+    if user.role == Role.CLERK:
+        held = Q(submitted_by=user)
+        if user.office_id:
+            held |= Q(office_id=user.office_id)
+        return BundleApplication.objects.filter(held)
     return BundleApplication.objects.none()

@@ -1303,6 +1303,19 @@ def bundle_withdraw(*, number: str, actor: User, reason: str = "", ip=None) -> B
     return application
 
 
+def bundle_reject(*, number: str, actor: User, reason: str = "", ip=None) -> BundleApplication:
+    """不予受理 the whole bundle: every case still waiting for acceptance is refused with one
+    reason, each with its own item's 不予受理通知书 (the remedies of each item's decision);
+    cases already accepted go on. The clerk must hold the bundle, as for bundle_accept()."""
+    with transaction.atomic():
+        _bundle_locked(number, actor)  # "not found" to whoever may not see it, before the reason
+        reason = _require_reason(reason, _("不予受理"))
+        application, _cases = _bundle_run(number, actor, Action.REJECT,
+                                          lambda case: {"reason": reason}, ip=ip,
+                                          none_message=_("该一件事没有待受理的办件"))  # fmt: skip
+    return application
+
+
 def _spec_of(number: str):
     application = BundleApplication.objects.select_related("bundle").filter(number=number[:24]).first()
     if application is None:

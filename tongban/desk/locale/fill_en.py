@@ -674,6 +674,9 @@ EN = {
     '一件事编号': 'Bundle number',
     '暂无': 'None yet',
     '一件事：同一申请的各事项由同一窗口一并办理': 'A bundle: the items of one application are handled together by one window',
+    "不予受理理由": "Reason for refusal",
+    "全部待受理事项不予受理，各出具不予受理通知书": "Every item waiting for acceptance is refused, each with its own notice of refusal",
+    "整件不予受理": "Refuse the whole bundle",
 }
 
 EXTRA = {"待认领的网上申请", "本机构在办", "待我审核", "我的办件", "全部可见办件", "全市在办",
