@@ -351,6 +351,9 @@ def case_act(*, number: str, action: str, actor: User, expected_version: int | N
                                "status": case.get_status_display(), "action": Action(action).label},
                            code="transition_not_allowed")  # fmt: skip
         if not access.action_permitted(actor, case, action):
+            if case.agent_id == actor.pk and action in access.AGENT_RECUSES:
+                raise Forbidden(_("您是本件的代办人，受理和决定须由本机构其他受理员办理（回避）"),
+                                code="own_agency")  # fmt: skip
             raise Forbidden(_("%(role)s不能对此办件执行“%(action)s”") % {
                                 "role": actor.get_role_display(), "action": Action(action).label},
                             code="action_forbidden")  # fmt: skip

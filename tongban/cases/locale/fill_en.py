@@ -130,4 +130,5 @@ EN = {
     '该一件事的办件均已结束，无可撤回': 'Every case of this bundle has finished: nothing to withdraw',
     '随一件事 %(number)s 一并认领': 'Taken together with %(number)s of the same bundle',
     '该一件事已由 %(name)s 认领（首问负责），其中各事项由其一并办理': '%(name)s has taken this bundle (first contact responsible) and handles all of its items',
+    "您是本件的代办人，受理和决定须由本机构其他受理员办理（回避）": "You are this case's agent: another clerk of the office accepts and decides it (recusal)",
 }

@@ -677,6 +677,7 @@ EN = {
     "不予受理理由": "Reason for refusal",
     "全部待受理事项不予受理，各出具不予受理通知书": "Every item waiting for acceptance is refused, each with its own notice of refusal",
     "整件不予受理": "Refuse the whole bundle",
+    "已作为代办人提交，由本机构其他受理员受理": "Submitted as the agent: another clerk of the office accepts it",
 }
 
 EXTRA = {"待认领的网上申请", "本机构在办", "待我审核", "我的办件", "全部可见办件", "全市在办",
