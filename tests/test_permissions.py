@@ -182,6 +182,9 @@ ROWS = [
     row("api:project-task-done", "POST", "/api/v1/projects/{project}/tasks/{ptask}/done",         401, 404, 404, 200, 200, 404, 404, 404, 200, 200, 404, 404, 404, 404),
     row("api:project-approvals", "POST", "/api/v1/projects/{project}/approvals",                  401, 404, 404, 400, 400, 404, 404, 404, 400, 400, 404, 404, 404, 404),
     row("api:project-approval", "POST", "/api/v1/projects/{project}/approvals/{papproval}",       401, 404, 404, 400, 400, 404, 404, 404, 400, 400, 404, 404, 404, 404),
+    row("api:project-approval", "DELETE", "/api/v1/projects/{project}/approvals/{papproval}",     401, 404, 404, 204, 204, 404, 404, 404, 204, 204, 404, 404, 404, 404),
+    row("api:project-task", "DELETE", "/api/v1/projects/{project}/tasks/{ptask}",                 401, 404, 404, 204, 204, 404, 404, 404, 204, 204, 404, 404, 404, 404),
+    row("api:project-member", "DELETE", "/api/v1/projects/{project}/members/nobody",              401, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404),
     row("api:not-found", "GET", "/api/v1/nothing",                                                   404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404),
 
     # --- The desk (signed in by session): applicants are sent to the portal, administrators
@@ -232,6 +235,10 @@ ROWS = [
     row("desk:project-tasks", "POST", "/desk/projects/{project}/tasks/",                          DL, P, P, "302 /desk/projects/{project}/", "302 /desk/projects/{project}/", 404, 404, 404, "302 /desk/projects/{project}/", "302 /desk/projects/{project}/", 403, 403, 403, 403),
     row("desk:project-task-done", "POST", "/desk/projects/{project}/tasks/{ptask}/done/",        DL, P, P, "302 /desk/projects/{project}/", "302 /desk/projects/{project}/", 404, 404, 404, "302 /desk/projects/{project}/", "302 /desk/projects/{project}/", 403, 403, 403, 403),
     row("desk:project-members", "POST", "/desk/projects/{project}/members/",                      DL, P, P, "302 /desk/projects/{project}/", "302 /desk/projects/{project}/", 404, 404, 404, "302 /desk/projects/{project}/", "302 /desk/projects/{project}/", 403, 403, 403, 403),
+    # (no user named: the member is not found, as on the API)
+    row("desk:project-member-remove", "POST", "/desk/projects/{project}/members/remove/",         DL, P, P, 404, 404, 404, 404, 404, 404, 404, 403, 403, 403, 403),
+    row("desk:project-task-remove", "POST", "/desk/projects/{project}/tasks/{ptask}/remove/",    DL, P, P, "302 /desk/projects/{project}/", "302 /desk/projects/{project}/", 404, 404, 404, "302 /desk/projects/{project}/", "302 /desk/projects/{project}/", 403, 403, 403, 403),
+    row("desk:project-approval-remove", "POST", "/desk/projects/{project}/approvals/{papproval}/remove/", DL, P, P, "302 /desk/projects/{project}/", "302 /desk/projects/{project}/", 404, 404, 404, "302 /desk/projects/{project}/", "302 /desk/projects/{project}/", 403, 403, 403, 403),
     row("desk:project-progress", "POST", "/desk/projects/{project}/progress/",                    DL, P, P, "302 /desk/projects/{project}/", "302 /desk/projects/{project}/", 404, 404, 404, "302 /desk/projects/{project}/", "302 /desk/projects/{project}/", 403, 403, 403, 403),
     row("desk:project-approvals", "GET", "/desk/projects/{project}/approvals/",                   405, 405, 405, 405, 405, 405, 405, 405, 405, 405, 405, 405, 405, 405),
     # Enquiries are for staff of an office: an agent has none (404, as for an office's page).
