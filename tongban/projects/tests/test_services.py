@@ -14,16 +14,16 @@ from tongban.people.models import Role
 from tongban.people.services import applicant_upsert
 from tongban.projects.models import Stage
 from tongban.projects.services import (
-    approval_remove,
-    member_remove,
-    task_remove,
     approval_add,
+    approval_remove,
     approval_update,
     member_add,
+    member_remove,
     project_create,
     project_progress,
     task_add,
     task_done,
+    task_remove,
 )
 
 from .conftest import at, staff
