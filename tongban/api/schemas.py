@@ -751,7 +751,7 @@ class BundleNoticeSerializer(serializers.Serializer):
     url = serializers.CharField(help_text="the PDF")
 
 
-class BundleApplicationSerializer(serializers.Serializer):
+class BundleApplicationHeadSerializer(serializers.Serializer):
     number = serializers.CharField()
     bundle = serializers.CharField()
     bundle_name = serializers.CharField()
@@ -759,18 +759,14 @@ class BundleApplicationSerializer(serializers.Serializer):
     office = serializers.CharField(allow_null=True, help_text="the office holding every case")
     submitted_at = serializers.DateTimeField()
     status = BundleStatusSerializer()
+
+
+class BundleApplicationSerializer(BundleApplicationHeadSerializer):
     cases = CaseSerializer(many=True)
     notices = BundleNoticeSerializer(many=True)
 
 
-class BundleApplicationSummarySerializer(serializers.Serializer):
-    number = serializers.CharField()
-    bundle = serializers.CharField()
-    bundle_name = serializers.CharField()
-    channel = EnumField("ApplicationChannel", choices=Channel.choices)
-    office = serializers.CharField(allow_null=True, help_text="the office holding every case")
-    submitted_at = serializers.DateTimeField()
-    status = BundleStatusSerializer()
+class BundleApplicationSummarySerializer(BundleApplicationHeadSerializer):
     case_numbers = serializers.ListField(child=serializers.CharField())
     url = serializers.CharField(help_text="the whole application: cases and notices")
 
@@ -801,11 +797,6 @@ class StringTextField(TextField):
         if not isinstance(data, str):
             self.fail("invalid")
         return super().to_internal_value(data)
-
-
-class BundleRejectSerializer(StrictSerializer):
-    reason = StringTextField(max_length=2000, required=False, allow_blank=True, allow_null=True,
-                             help_text="why the bundle is not accepted: 400 `required` without one")  # fmt: skip
 
 
 class BundleReasonSerializer(StrictSerializer):
