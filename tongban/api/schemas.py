@@ -598,7 +598,8 @@ class CaseSummarySerializer(serializers.Serializer):
     item = CaseItemSerializer()
     channel = EnumField("ApplicationChannel", choices=Channel.choices)
     agent = serializers.CharField(
-        allow_null=True, help_text="帮办代办: the user name of the agent who acted for the applicant"
+        allow_null=True,
+        help_text="帮办代办: the user name of the agent who acted for the applicant",
     )
     agent_point = serializers.CharField(
         allow_null=True, help_text="the code of the 代办点 the case came through"
@@ -692,14 +693,29 @@ class AddWorkdaysSerializer(serializers.Serializer):
     )
 
 
+class AgreementDutiesSerializer(serializers.Serializer):
+    ours = serializers.CharField(help_text="what this platform's office undertakes")
+    partner = serializers.CharField(help_text="what the partner's office undertakes")
+
+
 class AgreementSerializer(serializers.Serializer):
+    code = serializers.CharField(
+        allow_null=True, help_text="the code both platforms name the agreement by in messages"
+    )
     title = serializers.CharField()
+    office = serializers.CharField(allow_null=True, help_text="this side's office (code)")
     partner = serializers.CharField(help_text="the partner's division code")
     partner_name = serializers.CharField()
+    partner_province = serializers.CharField()
     mode = EnumField("AgreementMode", choices=Agreement.Mode.choices)
-    items = serializers.ListField(child=serializers.CharField())
+    items = serializers.ListField(child=serializers.CharField(), help_text="item codes")
     valid_from = serializers.DateField()
-    valid_to = serializers.DateField(allow_null=True)
+    valid_to = serializers.DateField(allow_null=True, help_text="its last day; null: open-ended")
+    in_force = serializers.BooleanField(help_text="whether it holds today")
+    duties = AgreementDutiesSerializer()
+    connected = serializers.BooleanField(
+        help_text="whether the partner's platform address and public key are set"
+    )
 
 
 class BundleFormFieldSerializer(FormFieldSerializer):

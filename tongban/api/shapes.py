@@ -119,10 +119,13 @@ def case_summary(case: Case, today: date, offices: dict[int, str],
         },
         "channel": case.channel,
         # 帮办代办: who acted for the applicant, beside the applicant; null when nobody did.
-        "agent": (agents or {}).get(case.agent_id) or case.agent.username if case.agent_id else None,
+        "agent": (agents or {}).get(case.agent_id) or case.agent.username
+        if case.agent_id
+        else None,
         # The 代办点 it came through (its code), null for none.
         "agent_point": agent_point_codes([case.agent_point_id])[case.agent_point_id]
-        if case.agent_point_id else None,
+        if case.agent_point_id
+        else None,
         "applicant": applicant_shape(applicant),
         "insured_region": offices[case.insured_region_id],
         "accepting_office": offices.get(case.accepting_office_id),
@@ -240,15 +243,22 @@ def notice_data(notice: Notice, number: str) -> dict:
     }
 
 
-def agreement_data(agreement) -> dict:
+def agreement_data(agreement, today=None) -> dict:
+    today = today or timezone.localdate()
     return {
+        "code": agreement.code,
         "title": agreement.title,
+        "office": agreement.office.code if agreement.office_id else None,
         "partner": agreement.partner.code,
         "partner_name": agreement.partner.name,
+        "partner_province": agreement.partner.province,
         "mode": agreement.mode,
         "items": [i.code for i in agreement.items.all()],
         "valid_from": _date(agreement.valid_from),
         "valid_to": _date(agreement.valid_to),
+        "in_force": agreement.in_force(today),
+        "duties": {"ours": agreement.duties_ours, "partner": agreement.duties_partner},
+        "connected": bool(agreement.partner_url and agreement.partner_key),
     }
 
 
