@@ -10,6 +10,7 @@ from . import (
     bundles,
     consultations,
     evaluations,
+    platform,
     projects,
     stats,
     views,
@@ -112,6 +113,7 @@ urlpatterns = [
          name="project-approval"),
     path("v1/calendar/add-workdays", views.AddWorkdaysView.as_view(), name="add-workdays"),
     path("v1/agreements", views.AgreementListView.as_view(), name="agreement-list"),
+    path("v1/platform/messages", platform.platform_message, name="platform-messages"),
     path("v1/bundles", views.BundleListView.as_view(), name="bundle-list"),
     path(
         "v1/bundle-applications",
