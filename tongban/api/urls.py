@@ -9,6 +9,7 @@ from . import (
     authorisations,
     bundles,
     consultations,
+    crossregion,
     evaluations,
     platform,
     projects,
@@ -48,6 +49,10 @@ urlpatterns = [
         name="case-action",
     ),
     path("v1/cases/<key:number>/notices", views.CaseNoticeListView.as_view(), name="case-notices"),
+    path("v1/cases/<key:number>/forward", crossregion.CaseForwardView.as_view(),
+         name="case-forward"),
+    path("v1/cases/<key:number>/partner", crossregion.CasePartnerView.as_view(),
+         name="case-partner"),
     path(
         "v1/cases/<key:number>/personal-data",
         views.CasePersonalDataView.as_view(),

@@ -35,7 +35,7 @@ from tongban.people.models import Role, User
 from tongban.people.services import applicant_upsert
 
 from . import access
-from .attachments import upload_checked, upload_store
+from .attachments import attachment_add, upload_checked, upload_store, uploads_atomic
 from .models import Action, Attachment, Case, Notice, PartnerRole, Result, Status
 from .selectors import case_by_number
 from .services import (
@@ -65,7 +65,7 @@ def agreements_for_case(case: Case, *, today=None) -> list[Agreement]:
 
 
 def case_forward(*, number: str, agreement: Agreement | int | str, actor: User,
-                 reason: str = "", ip: str | None = None) -> Case:  # fmt: skip
+                 reason: str = "", files=(), ip: str | None = None) -> Case:  # fmt: skip
     """Forward window application `number` to the partner of `agreement` (its id or code),
     which will decide it: the collecting window has checked form and identity and uploaded the
     materials. The forward message is queued in the same transaction.
@@ -75,7 +75,7 @@ def case_forward(*, number: str, agreement: Agreement | int | str, actor: User,
     InvalidInput naming `agreement` (unknown, not in force, not covering the item, the
     partner's platform not connected, not of the case's office) or `materials` (a main
     material not handed in)."""
-    with transaction.atomic():
+    with uploads_atomic():
         case = case_by_number(number, lock=True, history=True)
         if case is None or not access.case_visible(actor, case):
             raise NotFound(_("办件 %(number)s 不存在") % {"number": number}, code="case_not_found")
@@ -98,6 +98,8 @@ def case_forward(*, number: str, agreement: Agreement | int | str, actor: User,
         if missing_main:
             raise InvalidInput(_("主要材料未收齐，请先一次性告知补正再转交"),
                                code="main_materials_missing", field="materials")  # fmt: skip
+        for material, file in files:
+            attachment_add(case=case, material=material, file=file, user=actor)
         now = timezone.now()
         case.agreement, case.partner_role = agreement, PartnerRole.COLLECTING
         case.version += 1

@@ -171,9 +171,12 @@ def agreement_code(office: str, partner: str) -> str:
 def agreements_seed(path: Path = AGREEMENTS_FILE) -> int:
     """莘县's agreements (data/agreements.json) with its partner counties, over the items and the
     external offices already loaded; safe to run again (a partner's platform address and key,
-    set when it was connected, are kept). Returns how many agreements the file makes."""
+    set when it was connected, are kept). Returns how many agreements the file makes (none on
+    a platform where its office is an external region: a partner's)."""
     data = json.loads(Path(path).read_text(encoding="utf-8"))
-    office = Office.objects.get(code=data["office"])
+    office = Office.objects.filter(code=data["office"], external=False).first()
+    if office is None:  # a partner platform (ops.crossregion): it holds its own side's
+        return 0
     items = list(ServiceItem.objects.filter(code__in=data["items"]))
     if len(items) != len(data["items"]):
         missing = set(data["items"]) - {i.code for i in items}
