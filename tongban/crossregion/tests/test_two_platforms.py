@@ -157,9 +157,9 @@ class Platform:
 
 
 def _seed(key) -> str:
-    from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption, PrivateFormat
-
     import base64
+
+    from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption, PrivateFormat
 
     return base64.b64encode(
         key.private_bytes(Encoding.Raw, PrivateFormat.Raw, NoEncryption())
