@@ -33,4 +33,6 @@ EN = {
     '项目没有这个任务': 'The project has no such task',
     '项目没有这个审批事项': 'The project has no such approval',
     '项目统计供经办人员查看': 'Project figures are for staff',
+    # 跨区通办 (cross-region handling)
+    '每个 file 须有一个 material（材料编码），顺序相同': 'Each file needs a material (its material code), in the same order',
 }
