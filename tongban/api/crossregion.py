@@ -123,6 +123,7 @@ class CaseForwardView(APIView):
         tags=["cases"],
     )
     def post(self, request, number):
+        case_for(request.user, number)  # someone else's case is 404 before any word on the body
         data = validated(ForwardInputSerializer, _multi(request.data))
         materials, files = data.get("material") or [], data.get("file") or []
         if len(materials) != len(files):
