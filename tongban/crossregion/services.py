@@ -27,6 +27,7 @@ from tongban.cases.notices import notice_pdf_stored
 from tongban.cases.partners import case_mirror, case_partner_supplement, case_receive
 from tongban.exchange import services as exchange
 from tongban.exchange.models import Message, Received
+from tongban.lib import signing
 from tongban.lib.errors import DomainError
 
 PATH = "/api/v1/platform/messages"
@@ -100,6 +101,12 @@ def message_send(message: Message) -> str:
     agreement = message.agreement
     if not agreement.partner_url:
         return exchange.message_failed(message, "协议未登记对方平台地址", final=True)
+    if agreement.our_key and agreement.our_key != signing.platform_public_key():
+        # The partner would refuse every message (bad_signature): say why here instead.
+        return exchange.message_failed(
+            message, "本平台密钥已更换，对方仍持有旧公钥：请将新公钥交给对方，并用 connect-partner 更新协议后重试",
+            final=True,
+        )  # fmt: skip
     raw, signature = exchange.payload_sign(envelope(message))
     request = urllib.request.Request(
         agreement.partner_url.rstrip("/") + PATH, data=raw, method="POST",

@@ -273,3 +273,10 @@ def test_forward_needs_a_clerk_of_the_case_s_office(agreement, alice, city):
         case_forward(number=case.number, agreement=agreement.code, actor=reviewer)
     case.refresh_from_db()
     assert case.partner_role == ""
+
+
+def test_a_message_is_not_sent_under_a_key_the_partner_does_not_hold(forwarded, agreement):
+    agreement.our_key = signing.public_key_text(PARTNER_KEY)  # not ours
+    agreement.save()
+    assert outbox_deliver() == {"delivered": 0, "waiting": 0, "failed": 1}
+    assert "connect-partner" in Message.objects.get().last_error
