@@ -280,3 +280,18 @@ def test_a_message_is_not_sent_under_a_key_the_partner_does_not_hold(forwarded, 
     agreement.save()
     assert outbox_deliver() == {"delivered": 0, "waiting": 0, "failed": 1}
     assert "connect-partner" in Message.objects.get().last_error
+
+
+def test_an_action_on_a_case_not_forwarded_costs_no_query_for_it(agreement, alice):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    plain = submit(alice, "NY001", channel="window", materials=["M1", "M2", "M3", "M4", "M5"], form=NY_FORM,
+                   applicant={"id_number": "371522198001010005", "name": "王莘县", "phone": "13800000002",
+                              "insured_region": "371522"})  # fmt: skip
+    with CaptureQueriesContext(connection) as queries:
+        case_act(number=plain.number, action="accept", actor=alice)
+    touched = [
+        q["sql"] for q in queries if "exchange_" in q["sql"] or "catalog_agreement" in q["sql"]
+    ]
+    assert touched == []
