@@ -25,7 +25,15 @@ from drf_spectacular.extensions import OpenApiSerializerExtension, OpenApiSerial
 from rest_framework import serializers
 from rest_framework.fields import empty
 
-from tongban.cases.models import Action, Case, Extension, Notice, SpecialProcedure, Status
+from tongban.cases.models import (
+    Action,
+    Case,
+    Extension,
+    Notice,
+    PartnerRole,
+    SpecialProcedure,
+    Status,
+)
 from tongban.catalog.models import Agreement, Bundle, Channel, HandlingType, ServiceItem
 from tongban.catalog.selectors import items_active
 from tongban.catalog.services import FORM_TYPES
@@ -663,6 +671,23 @@ class PersonalDataSerializer(serializers.Serializer):
     form = serializers.DictField(help_text="the application form, nothing masked")
 
 
+class PartnerMessageCountsSerializer(serializers.Serializer):
+    waiting = serializers.IntegerField()
+    delivered = serializers.IntegerField()
+    failed = serializers.IntegerField()
+
+
+class CasePartnerSummarySerializer(serializers.Serializer):
+    role = EnumField("PartnerRole", choices=PartnerRole.choices)
+    agreement = serializers.CharField(help_text="the agreement's code")
+    partner = serializers.CharField(help_text="the partner region's division code")
+    partner_name = serializers.CharField()
+    partner_number = serializers.CharField(help_text="the case's number on the other platform")
+    messages = PartnerMessageCountsSerializer(
+        help_text="this side's messages of the case, by state"
+    )
+
+
 class CaseSerializer(CaseSummarySerializer):
     step = serializers.CharField(allow_null=True, help_text="the review step the case is at")
     reason = serializers.CharField(help_text="the latest reason given")
@@ -676,6 +701,11 @@ class CaseSerializer(CaseSummarySerializer):
     actions = serializers.ListField(
         child=EnumField("CaseAction", choices=[(str(a), a.label) for a in Case.ACTIONS]),
         help_text="what the requesting user may do now",
+    )
+    partner = CasePartnerSummarySerializer(
+        allow_null=True,
+        help_text="跨区通办: the partner platform of a forwarded (collecting) or received "
+        "(deciding) case; null for the others. GET …/partner lists the messages",
     )
 
 

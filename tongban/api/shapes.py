@@ -15,6 +15,7 @@ from tongban.cases.access import actions_available
 from tongban.cases.models import Action, Case, Notice
 from tongban.cases.selectors import bundle_status
 from tongban.catalog.services import bundle_spec, form_masked
+from tongban.crossregion.selectors import partner_summary
 from tongban.lib.errors import DomainError
 from tongban.lib.paging import page_rows
 from tongban.offices.selectors import agent_point_codes
@@ -204,6 +205,8 @@ def case_data(case: Case, history: list[tuple], user, offices: dict[int, str],
         procedures=[procedure_data(p) for p in case.special_procedures.all()]
         if Action.START_PROCEDURE in done else [],
         actions=[str(a) for a in actions_available(user, case)],
+        # 跨区通办: read only for a forwarded or received case (Case.partner_role, no query).
+        partner=partner_summary(case),
     )  # fmt: skip
     return data
 

@@ -5,6 +5,7 @@ import uuid
 
 from django.db.models import Count, Q
 
+from tongban.catalog.models import Agreement
 from tongban.exchange.models import Message, Received
 
 
@@ -38,3 +39,17 @@ def partner_refusals_visible(user):
     if not user.is_city_supervisor:
         qs = qs.filter(agreement__office_id=user.office_id)
     return qs.order_by("-received_at", "-id")
+
+
+def partner_summary(case) -> dict | None:
+    """A forwarded or received case's partner and how many of its messages are in each state
+    (two queries); None, without a query, for every other case (the API's case answers)."""
+    if not case.partner_role:
+        return None
+    agreement = Agreement.objects.select_related("partner").get(pk=case.agreement_id)
+    rows = Message.objects.filter(case_number=case.number).values("state").annotate(n=Count("id"))
+    messages = {state: 0 for state in Message.State.values}
+    messages.update({r["state"]: r["n"] for r in rows})
+    return {"role": case.partner_role, "agreement": agreement.code, "partner": agreement.partner.code,
+            "partner_name": agreement.partner.name, "partner_number": case.partner_number,
+            "messages": messages}  # fmt: skip

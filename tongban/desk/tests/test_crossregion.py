@@ -77,3 +77,23 @@ def test_the_supervisor_sees_the_waiting_message_and_retries_it(
     assert (message.state, message.attempts) == ("waiting", 0)
     client.force_login(rita)  # a reviewer: not a supervisor's page
     assert client.get("/desk/supervision/partner-messages/").status_code == 403
+
+
+def test_the_case_answer_names_the_partner_and_counts_the_messages(client, alice, connected):
+    from rest_framework.test import APIClient
+
+    case = submit(alice, "NY001", channel="window", **NY)
+    plain = submit(alice, "NY001", channel="window", **NY)
+    client.force_login(alice)
+    client.post(
+        f"/desk/cases/{case.number}/forward/", {"agreement": connected.code, "checked": "on"}
+    )
+    api = APIClient()
+    api.force_authenticate(alice)
+    body = api.get(f"/api/v1/cases/{case.number}").json()
+    assert body["partner"] == {
+        "role": "collecting", "agreement": "KQ-371522-410922", "partner": "410922",
+        "partner_name": "清丰县医疗保障局", "partner_number": "",
+        "messages": {"waiting": 1, "delivered": 0, "failed": 0},
+    }  # fmt: skip
+    assert api.get(f"/api/v1/cases/{plain.number}").json()["partner"] is None
