@@ -630,7 +630,10 @@ class AgreementAdmin(admin.ModelAdmin):
 
     @admin.display(description="本平台当前公钥（交给对方平台）")
     def platform_key(self, obj):
-        return platform_public_key()
+        try:
+            return platform_public_key()
+        except SigningKeyError as e:  # production without TONGBAN_PLATFORM_KEY
+            return f"未配置: {e}"
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(item_count=Count("items"))
