@@ -101,7 +101,11 @@ def message_send(message: Message) -> str:
     agreement = message.agreement
     if not agreement.partner_url:
         return exchange.message_failed(message, "协议未登记对方平台地址", final=True)
-    if agreement.our_key and agreement.our_key != signing.platform_public_key():
+    try:
+        ours = signing.platform_public_key()
+    except signing.SigningKeyError as e:  # it waits for the operator to set the key
+        return exchange.message_failed(message, f"本平台没有签名密钥: {e}")
+    if agreement.our_key and agreement.our_key != ours:
         # The partner would refuse every message (bad_signature): say why here instead.
         return exchange.message_failed(
             message, "本平台密钥已更换，对方仍持有旧公钥：请将新公钥交给对方，并用 connect-partner 更新协议后重试",
