@@ -147,6 +147,11 @@ ROWS = [
     row("api:case-action", "POST", "/api/v1/cases/{intake}/actions/claim",                           401, 404, 403, 404, 200, 200, 404, 404, 403, 403, 404, 404, 404, 404),
     row("api:case-notices", "GET", "/api/v1/cases/{case}/notices",                                  401, 200, 404, 404, 200, 404, 200, 200, 200, 200, 404, 404, 404, 404),
     row("api:case-personal-data", "GET", "/api/v1/cases/{case}/personal-data",                    401, 200, 404, 404, 200, 404, 200, 200, 200, 200, 404, 404, 404, 404),
+    # 跨区通办: a case's partner block as its notices; forwarding, the case first (404), then the
+    # body (multipart only: 415); the partner platforms' endpoint knows no user: the signature decides (422 malformed).
+    row("api:case-partner", "GET", "/api/v1/cases/{case}/partner",                                401, 200, 404, 404, 200, 404, 200, 200, 200, 200, 404, 404, 404, 404),
+    row("api:case-forward", "POST", "/api/v1/cases/{case}/forward",                               401, 415, 404, 404, 415, 404, 415, 415, 415, 415, 404, 404, 404, 404),
+    row("api:platform-messages", "POST", "/api/v1/platform/messages",                             422, 422, 422, 422, 422, 422, 422, 422, 422, 422, 422, 422, 422, 422),
     # 委托书: listed for their applicant, agent and the clerks of the office (others: none);
     # made by clerks and applicants (multipart only: a JSON body is 415), revoked by them.
     row("api:authorisation-list", "GET", "/api/v1/authorisations",                                401, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200),
@@ -273,6 +278,7 @@ ROWS = [
     row("supervision:rectification", "POST", "/desk/supervision/rectifications/{rect}/",             DL, 403, 403, 403, 403, 403, 403, 403, "302 /desk/supervision/rectifications/{rect}/", "302 /desk/supervision/rectifications/{rect}/", 403, 403, 403, 403, data={"action": "verify", "text": "已核实"}),
     row("supervision:appeals", "GET", "/desk/supervision/appeals/",                                  DL, 403, 403, 403, 403, 403, 403, 403, 200, 200, 403, 403, 403, 403),
     row("supervision:notifications", "GET", "/desk/supervision/notifications/",                      DL, 403, 403, 403, 403, 403, 403, 403, 200, 200, 403, 403, 403, 403),
+    row("supervision:partner-messages", "GET", "/desk/supervision/partner-messages/",                DL, 403, 403, 403, 403, 403, 403, 403, 200, 200, 403, 403, 403, 403),
     row("supervision:rate", "GET", "/desk/supervision/rate/{done}/",                                 DL, 403, 403, 403, 200, 404, 200, 200, 200, 404, 403, 403, 403, 403),
     row("supervision:rate", "POST", "/desk/supervision/rate/{done}/",                                DL, 403, 403, 403, "302 /desk/supervision/rate/{done}/", 404, "302 /desk/supervision/rate/{done}/", "302 /desk/supervision/rate/{done}/", "302 /desk/supervision/rate/{done}/", 404, 403, 403, 403, 403, data={"score": "5"}),
     row("supervision:demo-clock", "GET", "/desk/supervision/demo-clock/",                            405, 405, 405, 405, 405, 405, 405, 405, 405, 405, 405, 405, 405, 405),
@@ -342,6 +348,7 @@ ROWS = [
     row("desk:visits", "POST", "/desk/visits/",                                                      DL, P, P, 403, 400, 400, 403, 403, 403, 403, 403, 403, 403, 403),
     row("desk:visit-step", "GET", "/desk/visits/{visit}/cancel/",                                    405, 405, 405, 405, 405, 405, 405, 405, 405, 405, 405, 405, 405, 405),
     row("desk:visit-step", "POST", "/desk/visits/{visit}/cancel/",                                   DL, P, P, '302 /desk/visits/', '302 /desk/visits/', 404, 404, 404, '302 /desk/visits/', '302 /desk/visits/', 403, 403, 403, 403),
+    row("desk:case-forward", "GET", "/desk/cases/{case}/forward/",                                   DL, P, P, 404, 404, 404, 404, 404, 404, 404, 403, 403, 403, 403),
     row("desk:case-groups", "GET", "/desk/cases/{case}/groups/",                                     405, 405, 405, 405, 405, 405, 405, 405, 405, 405, 405, 405, 405, 405),
     row("desk:case-groups", "POST", "/desk/cases/{case}/groups/",                                    DL, P, P, 404, '302 /desk/cases/{case}/', 404, 403, 403, 403, 403, 403, 403, 403, 403),
     row("stats:assistance", "GET", "/desk/stats/assistance/",                                        DL, 403, 403, 403, 403, 403, 403, 403, 200, 200, 403, 403, 403, 403),

@@ -25,7 +25,15 @@ from drf_spectacular.extensions import OpenApiSerializerExtension, OpenApiSerial
 from rest_framework import serializers
 from rest_framework.fields import empty
 
-from tongban.cases.models import Action, Case, Extension, Notice, SpecialProcedure, Status
+from tongban.cases.models import (
+    Action,
+    Case,
+    Extension,
+    Notice,
+    PartnerRole,
+    SpecialProcedure,
+    Status,
+)
 from tongban.catalog.models import Agreement, Bundle, Channel, HandlingType, ServiceItem
 from tongban.catalog.selectors import items_active
 from tongban.catalog.services import FORM_TYPES
@@ -598,7 +606,8 @@ class CaseSummarySerializer(serializers.Serializer):
     item = CaseItemSerializer()
     channel = EnumField("ApplicationChannel", choices=Channel.choices)
     agent = serializers.CharField(
-        allow_null=True, help_text="帮办代办: the user name of the agent who acted for the applicant"
+        allow_null=True,
+        help_text="帮办代办: the user name of the agent who acted for the applicant",
     )
     agent_point = serializers.CharField(
         allow_null=True, help_text="the code of the 代办点 the case came through"
@@ -662,6 +671,23 @@ class PersonalDataSerializer(serializers.Serializer):
     form = serializers.DictField(help_text="the application form, nothing masked")
 
 
+class PartnerMessageCountsSerializer(serializers.Serializer):
+    waiting = serializers.IntegerField()
+    delivered = serializers.IntegerField()
+    failed = serializers.IntegerField()
+
+
+class CasePartnerSummarySerializer(serializers.Serializer):
+    role = EnumField("PartnerRole", choices=PartnerRole.choices)
+    agreement = serializers.CharField(help_text="the agreement's code")
+    partner = serializers.CharField(help_text="the partner region's division code")
+    partner_name = serializers.CharField()
+    partner_number = serializers.CharField(help_text="the case's number on the other platform")
+    messages = PartnerMessageCountsSerializer(
+        help_text="this side's messages of the case, by state"
+    )
+
+
 class CaseSerializer(CaseSummarySerializer):
     step = serializers.CharField(allow_null=True, help_text="the review step the case is at")
     reason = serializers.CharField(help_text="the latest reason given")
@@ -675,6 +701,11 @@ class CaseSerializer(CaseSummarySerializer):
     actions = serializers.ListField(
         child=EnumField("CaseAction", choices=[(str(a), a.label) for a in Case.ACTIONS]),
         help_text="what the requesting user may do now",
+    )
+    partner = CasePartnerSummarySerializer(
+        allow_null=True,
+        help_text="跨区通办: the partner platform of a forwarded (collecting) or received "
+        "(deciding) case; null for the others. GET …/partner lists the messages",
     )
 
 
@@ -692,14 +723,29 @@ class AddWorkdaysSerializer(serializers.Serializer):
     )
 
 
+class AgreementDutiesSerializer(serializers.Serializer):
+    ours = serializers.CharField(help_text="what this platform's office undertakes")
+    partner = serializers.CharField(help_text="what the partner's office undertakes")
+
+
 class AgreementSerializer(serializers.Serializer):
+    code = serializers.CharField(
+        allow_null=True, help_text="the code both platforms name the agreement by in messages"
+    )
     title = serializers.CharField()
+    office = serializers.CharField(allow_null=True, help_text="this side's office (code)")
     partner = serializers.CharField(help_text="the partner's division code")
     partner_name = serializers.CharField()
+    partner_province = serializers.CharField()
     mode = EnumField("AgreementMode", choices=Agreement.Mode.choices)
-    items = serializers.ListField(child=serializers.CharField())
+    items = serializers.ListField(child=serializers.CharField(), help_text="item codes")
     valid_from = serializers.DateField()
-    valid_to = serializers.DateField(allow_null=True)
+    valid_to = serializers.DateField(allow_null=True, help_text="its last day; null: open-ended")
+    in_force = serializers.BooleanField(help_text="whether it holds today")
+    duties = AgreementDutiesSerializer()
+    connected = serializers.BooleanField(
+        help_text="whether the partner's platform address and public key are set"
+    )
 
 
 class BundleFormFieldSerializer(FormFieldSerializer):

@@ -15,6 +15,7 @@ from tongban.cases.access import actions_available
 from tongban.cases.models import Action, Case, Notice
 from tongban.cases.selectors import bundle_status
 from tongban.catalog.services import bundle_spec, form_masked
+from tongban.crossregion.selectors import partner_summary
 from tongban.lib.errors import DomainError
 from tongban.lib.paging import page_rows
 from tongban.offices.selectors import agent_point_codes
@@ -119,10 +120,13 @@ def case_summary(case: Case, today: date, offices: dict[int, str],
         },
         "channel": case.channel,
         # 帮办代办: who acted for the applicant, beside the applicant; null when nobody did.
-        "agent": (agents or {}).get(case.agent_id) or case.agent.username if case.agent_id else None,
+        "agent": (agents or {}).get(case.agent_id) or case.agent.username
+        if case.agent_id
+        else None,
         # The 代办点 it came through (its code), null for none.
         "agent_point": agent_point_codes([case.agent_point_id])[case.agent_point_id]
-        if case.agent_point_id else None,
+        if case.agent_point_id
+        else None,
         "applicant": applicant_shape(applicant),
         "insured_region": offices[case.insured_region_id],
         "accepting_office": offices.get(case.accepting_office_id),
@@ -201,6 +205,8 @@ def case_data(case: Case, history: list[tuple], user, offices: dict[int, str],
         procedures=[procedure_data(p) for p in case.special_procedures.all()]
         if Action.START_PROCEDURE in done else [],
         actions=[str(a) for a in actions_available(user, case)],
+        # 跨区通办: read only for a forwarded or received case (Case.partner_role, no query).
+        partner=partner_summary(case),
     )  # fmt: skip
     return data
 
@@ -240,15 +246,22 @@ def notice_data(notice: Notice, number: str) -> dict:
     }
 
 
-def agreement_data(agreement) -> dict:
+def agreement_data(agreement, today=None) -> dict:
+    today = today or timezone.localdate()
     return {
+        "code": agreement.code,
         "title": agreement.title,
+        "office": agreement.office.code if agreement.office_id else None,
         "partner": agreement.partner.code,
         "partner_name": agreement.partner.name,
+        "partner_province": agreement.partner.province,
         "mode": agreement.mode,
         "items": [i.code for i in agreement.items.all()],
         "valid_from": _date(agreement.valid_from),
         "valid_to": _date(agreement.valid_to),
+        "in_force": agreement.in_force(today),
+        "duties": {"ours": agreement.duties_ours, "partner": agreement.duties_partner},
+        "connected": bool(agreement.partner_url and agreement.partner_key),
     }
 
 

@@ -9,7 +9,9 @@ from . import (
     authorisations,
     bundles,
     consultations,
+    crossregion,
     evaluations,
+    platform,
     projects,
     stats,
     views,
@@ -47,6 +49,10 @@ urlpatterns = [
         name="case-action",
     ),
     path("v1/cases/<key:number>/notices", views.CaseNoticeListView.as_view(), name="case-notices"),
+    path("v1/cases/<key:number>/forward", crossregion.CaseForwardView.as_view(),
+         name="case-forward"),
+    path("v1/cases/<key:number>/partner", crossregion.CasePartnerView.as_view(),
+         name="case-partner"),
     path(
         "v1/cases/<key:number>/personal-data",
         views.CasePersonalDataView.as_view(),
@@ -116,6 +122,7 @@ urlpatterns = [
          name="project-approval"),
     path("v1/calendar/add-workdays", views.AddWorkdaysView.as_view(), name="add-workdays"),
     path("v1/agreements", views.AgreementListView.as_view(), name="agreement-list"),
+    path("v1/platform/messages", platform.platform_message, name="platform-messages"),
     path("v1/bundles", views.BundleListView.as_view(), name="bundle-list"),
     path(
         "v1/bundle-applications",

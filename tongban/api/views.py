@@ -156,7 +156,11 @@ def _office_codes(cases) -> dict[int, str]:
 def _case_bodies(cases, user) -> list[dict]:
     """Whole cases as `user` sees them: at most two queries (office codes, the histories not
     read with the cases) for any number. `cases` must have shapes.CASE_RELATED loaded."""
-    offices, histories, agents = _office_codes(cases), case_histories(cases), shapes.agent_names(cases)
+    offices, histories, agents = (
+        _office_codes(cases),
+        case_histories(cases),
+        shapes.agent_names(cases),
+    )
     return [shapes.case_data(c, histories[c.pk], user, offices, agents) for c in cases]
 
 
@@ -301,7 +305,7 @@ class AgreementListView(APIView):
     def get(self, request):
         query = _query(request, schemas.PageQuerySerializer)
         qs = (
-            Agreement.objects.select_related("partner")
+            Agreement.objects.select_related("partner", "office")
             .prefetch_related(Prefetch("items", ServiceItem.objects.order_by("code")))
             .order_by("partner__code", "valid_from", "pk")
         )

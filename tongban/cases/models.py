@@ -56,6 +56,14 @@ class Action(models.TextChoices):
     DECIDE_EXTENSION = "decide_extension", "审批延期"
     START_PROCEDURE = "start_procedure", "启动特别程序"
     END_PROCEDURE = "end_procedure", "结束特别程序"
+    FORWARD = "forward", "转交办理地"
+
+
+class PartnerRole(models.TextChoices):
+    """A case's part in 异地代收代办 (跨区通办) with a partner platform."""
+
+    COLLECTING = "collecting", "收件地（已转交办理地）"  # taken here, decided by the partner
+    DECIDING = "deciding", "办理地（对方转来）"  # taken at the partner's window, decided here
 
 
 class Case(models.Model):
@@ -150,6 +158,18 @@ class Case(models.Model):
     bundle_application = models.ForeignKey(
         "cases.BundleApplication", models.PROTECT, null=True, blank=True, related_name="cases"
     )
+    # 跨区通办: the agreement a forwarded case travels under, its part, and its number on the
+    # other platform. Loaded with every case, so that a case action decides from the row it has
+    # whether to write an outbox message (cases.services._move), without a query.
+    agreement = models.ForeignKey(
+        "catalog.Agreement", models.PROTECT, null=True, blank=True, related_name="+",
+        db_index=False,
+    )  # fmt: skip
+    partner_role = models.CharField(
+        "跨区通办角色", max_length=10, choices=PartnerRole, blank=True, default="", db_default=""
+    )
+    partner_number = models.CharField("对方平台办件编号", max_length=30, blank=True, default="",
+                                      db_default="")  # fmt: skip
 
     status = models.CharField("状态", max_length=20, choices=Status, default=Status.SUBMITTED)
     result = models.CharField("结果", max_length=10, choices=Result, blank=True)
@@ -259,6 +279,13 @@ class Case(models.Model):
                 condition=Q(status="accepted"),
                 name="case_promise_due_idx",
             ),
+            # A message from the partner finds its case on the deciding side by the number the
+            # collecting side gave it (the collecting side by its own number).
+            models.Index(
+                fields=["agreement", "partner_number"],
+                condition=Q(agreement__isnull=False),
+                name="case_partner_idx",
+            ),
         ]
 
     def __str__(self):
@@ -298,6 +325,8 @@ def action_open(case: Case, action: str) -> bool:
     that read more of the case. Who may take it is cases.access.action_permitted's to say."""
     if case.status not in Case.ACTIONS.get(action, ()):
         return False
+    if case.partner_role == PartnerRole.COLLECTING and action != Action.SUPPLEMENT:
+        return False  # the partner decides; here the window only answers its supplement notices
     accepted = case.accepted_at is not None
     match action:
         case Action.REJECT:
@@ -516,9 +545,7 @@ class Authorisation(models.Model):
         WINDOW = "window", "窗口"
         WEB = "web", "网上"
 
-    applicant = models.ForeignKey(
-        "people.Applicant", models.PROTECT, related_name="authorisations"
-    )
+    applicant = models.ForeignKey("people.Applicant", models.PROTECT, related_name="authorisations")
     agent = models.ForeignKey("people.User", models.PROTECT, related_name="authorisations_held")
     items = models.ManyToManyField("catalog.ServiceItem", blank=True, related_name="+")
     valid_from = models.DateField("生效日期")

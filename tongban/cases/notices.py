@@ -145,7 +145,12 @@ def notice_pdf_stored(notice: Notice) -> bytes:
     """notice_pdf(), kept under MEDIA_ROOT/notices/ once rendered: rendering takes a few
     hundred milliseconds, and the same notice is downloaded again and again.
 
-    The file is named after a digest of the HTML, so a changed template renders anew."""
+    The file is named after a digest of the HTML, so a changed template renders anew. A
+    notice a partner platform issued on a case forwarded to it (跨区通办) is the partner's own
+    PDF, kept when its message came (cases.partners)."""
+    if partner_pdf := notice.data.get("partner_pdf"):
+        with default_storage.open(partner_pdf, "rb") as f:
+            return f.read()
     html = notice_html(notice)
     name = f"notices/{notice.pk}-{hashlib.sha256(html.encode()).hexdigest()[:16]}.pdf"
     if default_storage.exists(name):

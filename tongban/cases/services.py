@@ -19,6 +19,7 @@ from tongban.audit.services import record
 from tongban.catalog.models import ONLINE_CHANNELS, Channel, ItemVersion
 from tongban.catalog.selectors import item_version_current
 from tongban.catalog.services import bundle_material_names, bundle_spec, bundle_split, form_clean
+from tongban.exchange.services import outbox_put
 from tongban.lib import sql
 from tongban.lib.errors import Conflict, Forbidden, InvalidInput, NotFound
 from tongban.lib.text import date_clean, text_clean
@@ -40,6 +41,7 @@ from .models import (
     ClockStop,
     Extension,
     Notice,
+    PartnerRole,
     SpecialProcedure,
     Status,
     action_open,
@@ -388,6 +390,34 @@ def _move(act: Act, to: str, action: str, *, reason: str = "", data: dict | None
     sql.update(case, ("status", "version", "reason", "updated_at", *fields))
     _event(case, action, from_status, actor=act.actor, office=act.office, reason=reason, ip=act.ip,
            data=data or {}, at=act.now)  # fmt: skip
+    if case.partner_role:  # 跨区通办: the partner hears of it, in this same transaction
+        _partner_report(act, action, from_status, reason, data or {})
+
+
+def _partner_report(act: Act, action: str, from_status: str, reason: str, data: dict) -> None:
+    """The outbox message of a forwarded case's change: on the deciding side every step goes
+    back to the collecting window; on the collecting side, the supplement its window took.
+    (A change made by a message from the partner is not sent back: exchange.receiving().)"""
+    case = act.case
+    collecting = case.partner_role == PartnerRole.COLLECTING
+    office = act.office
+    outbox_put(
+        agreement_id=case.agreement_id,
+        kind="case.supplement" if collecting else "case.event",
+        case_number=case.number,
+        body={
+            "case": case.number if collecting else case.partner_number,
+            "partner_case": case.partner_number if collecting else case.number,
+            "item": case.item.code,
+            "action": action, "from": from_status, "to": case.status, "result": case.result,
+            "step": case.step, "reason": reason, "at": act.now.isoformat(),
+            "office": office.name if office else "",
+            "actor": (act.actor.get_full_name() or act.actor.username) if act.actor else "",
+            "deadline": _iso(case.deadline), "missing_materials": case.missing_materials,
+            "data": data,
+        },
+        now=act.now,
+    )  # fmt: skip
 
 
 def _event(case: Case, action: str, from_status: str, *, actor, office, reason: str = "",
@@ -1035,7 +1065,7 @@ def cases_deem_accepted_overdue(*, now: datetime | None = None) -> int:
         status=Status.SUBMITTED,
         prereview_due__lt=timezone.localdate(now),
         prereview_due_provisional=False,
-    )
+    ).exclude(partner_role=PartnerRole.COLLECTING)  # forwarded: the partner's limit runs
     return sum(case_deem_accepted(case=c, now=now) for c in due.only("pk").iterator())
 
 

@@ -26,6 +26,7 @@ from django.utils.html import format_html, format_html_join
 from tongban.lib.admin import ReadOnlyAdminMixin
 from tongban.lib.errors import DomainError
 from tongban.lib.forms import form_add_domain_error
+from tongban.lib.signing import SigningKeyError, platform_public_key, public_key_check
 from tongban.offices.models import Office
 
 from .models import Agreement, Bundle, Channel, HandlingType, ItemVersion, ServiceItem
@@ -586,13 +587,53 @@ class ItemVersionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         ) if obj.form else "—"  # fmt: skip
 
 
+class AgreementAdminForm(forms.ModelForm):
+    """The partner's public key must be one (tongban.lib.signing), or no message from it
+    would ever verify; the dates must be in order."""
+
+    class Meta:
+        model = Agreement
+        fields = ["code", "title", "office", "partner", "mode", "items", "valid_from", "valid_to",
+                  "duties_ours", "duties_partner", "partner_url", "partner_key", "our_key"]  # fmt: skip
+
+    def clean_partner_key(self):
+        key = self.cleaned_data["partner_key"]
+        if key:
+            try:
+                return public_key_check(key)
+            except SigningKeyError as e:
+                raise forms.ValidationError(
+                    f"不是 Ed25519 公钥（base64 编码的 32 字节）: {e}"
+                ) from None
+        return key
+
+    def clean(self):
+        data = super().clean()
+        if (
+            data.get("valid_to")
+            and data.get("valid_from")
+            and data["valid_to"] < data["valid_from"]
+        ):
+            self.add_error("valid_to", "截止日期早于生效日期")
+        return data
+
+
 @admin.register(Agreement)
 class AgreementAdmin(admin.ModelAdmin):
-    list_display = ["title", "partner", "mode", "valid_from", "valid_to", "item_count"]
+    form = AgreementAdminForm
+    list_display = ["code", "title", "partner", "mode", "valid_from", "valid_to", "item_count"]
     list_filter = ["mode", "partner"]
-    search_fields = ["title", "partner__name", "partner__code"]
+    search_fields = ["code", "title", "partner__name", "partner__code"]
     list_select_related = ["partner"]
     filter_horizontal = ["items"]
+    readonly_fields = ["platform_key"]
+
+    @admin.display(description="本平台当前公钥（交给对方平台）")
+    def platform_key(self, obj):
+        try:
+            return platform_public_key()
+        except SigningKeyError as e:  # production without TONGBAN_PLATFORM_KEY
+            return f"未配置: {e}"
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(item_count=Count("items"))

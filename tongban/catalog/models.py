@@ -119,7 +119,14 @@ class Agreement(models.Model):
         PROXY = "proxy", "异地代收代办"
         JOINT = "joint", "多地联办"
 
+    # Both platforms name the agreement by this code in every message they exchange over it
+    # (tongban.exchange); an agreement without one carries no messages.
+    code = models.CharField("协议编号", max_length=40, unique=True, null=True, blank=True)
     title = models.CharField("协议名称", max_length=200)
+    office = models.ForeignKey(  # our side: the office whose windows collect or decide
+        "offices.Office", models.PROTECT, null=True, blank=True, related_name="+",
+        limit_choices_to={"external": False}, verbose_name="本方经办机构",
+    )  # fmt: skip
     partner = models.ForeignKey(
         "offices.Office",
         models.PROTECT,
@@ -130,6 +137,14 @@ class Agreement(models.Model):
     items = models.ManyToManyField(ServiceItem, related_name="agreements")
     valid_from = models.DateField("生效日期")
     valid_to = models.DateField("截止日期", null=True, blank=True)
+    duties_ours = models.TextField("本方职责", blank=True)
+    duties_partner = models.TextField("对方职责", blank=True)
+    # The partner's platform: where our messages go, and the Ed25519 public key (base64 of its
+    # 32 bytes) that every message from it must verify against. our_key is the public key of
+    # ours the partner was given: a message is not sent under a key the partner does not hold.
+    partner_url = models.URLField("对方平台地址", blank=True)
+    partner_key = models.CharField("对方平台公钥", max_length=64, blank=True)
+    our_key = models.CharField("本方平台公钥（已交对方）", max_length=64, blank=True)
 
     class Meta:
         ordering = ["partner__code", "valid_from"]
@@ -137,6 +152,10 @@ class Agreement(models.Model):
 
     def __str__(self):
         return self.title
+
+    def in_force(self, day) -> bool:
+        """Whether the agreement holds on local date `day` (valid_to is its last day)."""
+        return self.valid_from <= day and (self.valid_to is None or day <= self.valid_to)
 
 
 class Bundle(models.Model):

@@ -16,14 +16,16 @@ from pathlib import Path
 from django.conf import settings
 from django.db import transaction
 
+from tongban.lib.signing import SigningKeyError, platform_public_key
 from tongban.offices.models import Office
 
-from .models import Bundle, ServiceItem
+from .models import Agreement, Bundle, ServiceItem
 from .services import bundle_spec, catalog_item_save, catalog_item_set_status
 
 ITEMS_FILE = Path(__file__).parent / "data" / "medical_insurance_items.json"
 DEPARTMENT_ITEMS_FILE = Path(__file__).parent / "data" / "department_items.json"
 BUNDLES_FILE = Path(__file__).parent / "data" / "bundles.json"
+AGREEMENTS_FILE = Path(__file__).parent / "data" / "agreements.json"
 # Items that both a person and an employer apply for although the name alone says one of them:
 # 职工参保登记 is made by the employer for its staff (the form carries its seal) and by a flexible
 # worker (灵活就业人员) for themselves; its materials name both.
@@ -160,6 +162,47 @@ def bundles_seed(path: Path = BUNDLES_FILE) -> int:
     return len(entries)
 
 
+def agreement_code(office: str, partner: str) -> str:
+    """The code both platforms name an agreement by: KQ-<our office>-<partner>, the same
+    two codes whichever side writes it first (the collecting office comes first)."""
+    return f"KQ-{office}-{partner}"
+
+
+def agreements_seed(path: Path = AGREEMENTS_FILE) -> int:
+    """莘县's agreements (data/agreements.json) with its partner counties, over the items and the
+    external offices already loaded; safe to run again (a partner's platform address and key,
+    set when it was connected, are kept). Returns how many agreements the file makes (none on
+    a platform where its office is an external region: a partner's)."""
+    data = json.loads(Path(path).read_text(encoding="utf-8"))
+    office = Office.objects.filter(code=data["office"], external=False).first()
+    if office is None:  # a partner platform (ops.crossregion): it holds its own side's
+        return 0
+    items = list(ServiceItem.objects.filter(code__in=data["items"]))
+    if len(items) != len(data["items"]):
+        missing = set(data["items"]) - {i.code for i in items}
+        raise ValueError(f"{path}: items not in the catalog: {', '.join(sorted(missing))}")
+    try:
+        our_key = platform_public_key()
+    except SigningKeyError:  # production without its key yet: connect-partner records it later
+        our_key = ""
+    for code in data["partners"]:
+        partner = Office.objects.get(code=code, external=True)
+        agreement, _created = Agreement.objects.update_or_create(
+            code=agreement_code(office.code, partner.code),
+            defaults={
+                "title": f"{office.name.removesuffix('医疗保障局')}—{partner.name.removesuffix('医疗保障局')}"
+                         "农业审批跨区通办协议",
+                "office": office, "partner": partner, "mode": data["mode"],
+                "valid_from": date.fromisoformat(data["valid_from"]),
+                "valid_to": date.fromisoformat(data["valid_to"]),
+                "duties_ours": data["duties_ours"], "duties_partner": data["duties_partner"],
+                "our_key": our_key,
+            },
+        )  # fmt: skip
+        agreement.items.set(items)
+    return len(data["partners"])
+
+
 @transaction.atomic
 def catalog_seed(*, path: Path = ITEMS_FILE,
                  departments_path: Path | None = DEPARTMENT_ITEMS_FILE,
@@ -180,4 +223,6 @@ def catalog_seed(*, path: Path = ITEMS_FILE,
                                     reason=entry["suspended_reason"])  # fmt: skip
     if bundles_path is not None and departments_path is not None:
         bundles_seed(bundles_path)
+    if departments_path is not None and Office.objects.filter(external=True).exists():
+        agreements_seed()
     return len(entries)

@@ -1,6 +1,16 @@
 from django.urls import path
 
-from . import audit, authorisations, bundles, consultations, projects, security, views, visits
+from . import (
+    audit,
+    authorisations,
+    bundles,
+    consultations,
+    crossregion,
+    projects,
+    security,
+    views,
+    visits,
+)
 
 app_name = "desk"
 urlpatterns = [
@@ -20,6 +30,7 @@ urlpatterns = [
     path("cases/<str:number>/", views.case_detail, name="case-detail"),
     path("cases/<str:number>/personal/", views.case_personal, name="case-personal"),
     path("cases/<str:number>/groups/", views.case_groups, name="case-groups"),
+    path("cases/<str:number>/forward/", crossregion.case_forward_view, name="case-forward"),
     path("cases/<str:number>/<str:action>/", views.case_action, name="case-action"),
     path("consultations/", consultations.consultations, name="consultations"),
     path("consultations/mine/", consultations.my_consultations, name="my-consultations"),

@@ -38,6 +38,7 @@ from tongban.people.services import (
 
 from . import queues, security
 from .access import case_for_page, clerks_only, desk_view
+from .crossregion import partner_panel
 from .forms import ActionForm, ApplyForm, DeskLoginForm, GroupsForm, office_choices
 
 # --- Signing in ----------------------------------------------------------------------------
@@ -283,6 +284,7 @@ def _case_context(user, case: Case) -> dict:
         ],  # fmt: skip
         "main_codes": version.main_material_codes,
         "today": timezone.localdate(),
+        "partner": partner_panel(user, case),
     }
 
 

@@ -116,6 +116,15 @@ def housekeeping() -> dict:
     return {"anchored": len(anchors_make()), "counters_purged": limits_purge()}
 
 
+@task
+@_job
+def outbox_deliver() -> dict:
+    """跨区通办: the messages to partner platforms whose time has come (tongban.crossregion)."""
+    from tongban.crossregion.services import outbox_deliver as deliver
+
+    return deliver()
+
+
 @dataclass(frozen=True)
 class Periodic:
     task: object
@@ -132,6 +141,7 @@ SCHEDULE = {
     "stats_rollup_refresh": Periodic(stats_rollup_refresh, timedelta(minutes=10)),
     "deadlines_recompute": Periodic(deadlines_recompute, timedelta(hours=6)),
     "housekeeping": Periodic(housekeeping, timedelta(hours=1)),
+    "outbox_deliver": Periodic(outbox_deliver, timedelta(seconds=10)),
 }
 
 

@@ -1,6 +1,8 @@
 """The English of the API's catalogue, as `tongban translations` fills it."""
 
 EN = {
+    # 跨区通办 (cross-region handling)
+    '每个 file 须有一个 material（材料编码），顺序相同': 'Each file needs a material (its material code), in the same order',
     # errors.py
     "请求体超过 1 MiB": "The request body is over 1 MiB",
     "服务器内部错误，请稍后重试": "Internal server error; try again later",

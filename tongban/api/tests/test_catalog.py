@@ -83,20 +83,32 @@ def test_a_suspended_item_is_404_with_its_own_code_and_reason(api, city):
 def test_agreements_list_partners_and_items(api, city):
     agreement = Agreement.objects.create(
         title="莘县—清丰县医保跨区通办协议", partner=Office.objects.get(code="410922"),
-        mode=Agreement.Mode.PROXY, valid_from=date(2025, 1, 1),
+        mode=Agreement.Mode.PROXY, valid_from=date(2025, 1, 1), valid_to=date(2025, 12, 31),
     )  # fmt: skip
     agreement.items.set(ServiceItem.objects.filter(code__in=["YB07019", "YB01003"]))
     body = api().get("/api/v1/agreements").json()
-    assert body["count"] == 1
-    assert body["results"][0] == {
-        "title": "莘县—清丰县医保跨区通办协议",
-        "partner": "410922",
-        "partner_name": "清丰县医疗保障局",
-        "mode": "proxy",
-        "items": ["YB01003", "YB07019"],
-        "valid_from": "2025-01-01",
-        "valid_to": None,
-    }
+    assert body["count"] == 11  # the ten seeded ones of 莘县 and this
+    mine = next(a for a in body["results"] if a["title"] == "莘县—清丰县医保跨区通办协议")
+    assert mine == {
+        "code": None, "title": "莘县—清丰县医保跨区通办协议", "office": None,
+        "partner": "410922", "partner_name": "清丰县医疗保障局", "partner_province": "河南省",
+        "mode": "proxy", "items": ["YB01003", "YB07019"],
+        "valid_from": "2025-01-01", "valid_to": "2025-12-31", "in_force": False,
+        "duties": {"ours": "", "partner": ""}, "connected": False,
+    }  # fmt: skip
+
+
+def test_the_seeded_agreements_are_shinxian_s_ten_partners_for_five_agriculture_items(api, city):
+    rows = api().get("/api/v1/agreements").json()["results"]
+    seeded = [a for a in rows if a["code"]]
+    assert len(seeded) == 10
+    assert {a["office"] for a in seeded} == {"371522"}
+    assert {a["partner_province"] for a in seeded} == {"河南省", "河北省"}
+    assert all(a["items"] == ["NY001", "NY002", "NY003", "NY004", "NY005"] for a in seeded)
+    assert {a["mode"] for a in seeded} == {"proxy"}
+    qingfeng = next(a for a in seeded if a["partner"] == "410922")
+    assert qingfeng["code"] == "KQ-371522-410922"
+    assert "收件地" in qingfeng["duties"]["ours"] and "办理地" in qingfeng["duties"]["partner"]
 
 
 def test_bundles_list_their_items(api, city):
@@ -105,9 +117,16 @@ def test_bundles_list_their_items(api, city):
     body = api().get("/api/v1/bundles").json()
     birth = next(b for b in body["results"] if b["code"] == "B-BIRTH")
     assert {k: birth[k] for k in ("code", "name", "description", "items")} == {
-        "code": "B-BIRTH", "name": "生育一件事", "description": "参保+报销", "items": ["YB01003", "YB08022"]}
+        "code": "B-BIRTH",
+        "name": "生育一件事",
+        "description": "参保+报销",
+        "items": ["YB01003", "YB08022"],
+    }
     assert [f["name"] for f in birth["form"]] == ["note", "amount", "bank_account"]
-    assert (birth["applicant_kinds"], birth["channels"]) == (["person"], ["web", "mobile", "window"])
+    assert (birth["applicant_kinds"], birth["channels"]) == (
+        ["person"],
+        ["web", "mobile", "window"],
+    )
 
 
 @pytest.mark.parametrize(

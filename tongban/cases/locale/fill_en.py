@@ -1,6 +1,20 @@
 """The English of the cases app's catalogue, as `tongban translations` fills it."""
 
 EN = {
+    # 跨区通办 (cross-region handling)
+    '只有本办件所在经办机构的窗口受理员可以转交办理地': "Only a window clerk of the case's office may forward it to the deciding region",
+    '办件已在跨区通办中（%(role)s）': 'The case is in cross-region handling already (%(role)s)',
+    '只有尚未受理的窗口申请可以转交办理地（当前: %(status)s）': 'Only a window application not yet accepted can be forwarded to the deciding region (now: %(status)s)',
+    '协议 %(code)s 不能用于此办件：须为本机构生效中的协议、含事项“%(item)s”、且已接通对方平台': "Agreement %(code)s cannot carry this case: it must be one of this office's agreements in force, cover “%(item)s” and have the partner's platform connected",
+    '主要材料未收齐，请先一次性告知补正再转交': 'The main materials are not all in: ask for them in one supplement notice before forwarding',
+    '转交%(partner)s办理': 'Forwarded to %(partner)s to decide',
+    '没有这个跨区通办协议: %(value)r': 'No such cross-region agreement: %(value)r',
+    '对方办件 %(number)s 已经转来过': "The partner's case %(number)s was received already",
+    '%(office)s窗口异地代收，经跨区通办转来（对方办件 %(number)s）': "Collected at a window of %(office)s and forwarded under a cross-region agreement (the partner's case %(number)s)",
+    '转来的文件所属材料 %(material)r 不是该事项的材料': 'A forwarded file belongs to material %(material)r, which the item does not have',
+    '本平台没有对方办件 %(number)s 转来的办件': "No case here was received as the partner's case %(number)s",
+    '本平台没有转交对方的办件 %(number)s': 'No case %(number)s was forwarded from here to the partner',
+    '未知的办件状态 %(status)r': 'Unknown case status %(status)r',
     "即办件不适用容缺受理：请一次性告知补正，材料补齐后即时办结": "An instant item cannot be accepted with materials missing (容缺): ask for them in one notice; it is finished the moment they come",
     "申请人有 %(n)s 次容缺承诺未兑现，按规定不适用容缺受理": "The applicant has broken %(n)s 容缺 promise(s) and may not be accepted with materials missing",
     "办件已结束": "The case has ended",

@@ -14,6 +14,12 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from tongban.cases.models import Status
+from tongban.crossregion.selectors import (
+    partner_message_counts,
+    partner_message_visible,
+    partner_messages_visible,
+    partner_refusals_visible,
+)
 from tongban.evaluations.models import Appeal, Evaluation, Score
 from tongban.evaluations.services import (
     appeal_decide,
@@ -26,6 +32,8 @@ from tongban.evaluations.services import (
     rectification_verify,
     rectifications_visible,
 )
+from tongban.exchange.models import Message
+from tongban.exchange.services import message_retry
 from tongban.lib.errors import DomainError
 from tongban.lib.identifiers import phone_mask
 from tongban.lib.paging import page_number, page_rows
@@ -286,3 +294,29 @@ def demo_clock(request):
             f"视为受理 {result['deemed_accepted']} 件，记录通知 {result['notifications']} 条。",
         )
     return redirect("supervision:board")
+
+
+@access.supervisors_only
+def partner_messages(request):
+    """跨区通办: the messages to partner platforms (waiting, failed, delivered) and those refused
+    from them, of the agreements of the supervisor's office (the city's: every one). A
+    waiting or failed message is sent again with the retry button."""
+    user = request.user
+    state = request.GET.get("state", "")
+    if request.method == "POST":
+        message = partner_message_visible(user, request.POST.get("message", ""))
+        if message is None or not message_retry(message_id=message.message_id):
+            messages.error(request, _("该报文不存在或已送达"))
+        else:
+            messages.success(request, _("已重新排队发送，后台任务将在数秒内发送"))
+        return redirect(f"{request.path}?state={state}" if state else request.path)
+    qs = partner_messages_visible(user)
+    if state in Message.State.values:
+        qs = qs.filter(state=state)
+    page = page_number(request.GET.get("page"))
+    rows, has_next = page_rows(qs.select_related("agreement__partner"), page, PAGE_SIZE)
+    return render(request, "supervision/partner_messages.html", {
+        **_tabs(request, "partner"), "rows": rows, "state": state, "states": Message.State.choices,
+        "counts": partner_message_counts(user), "refused": list(partner_refusals_visible(user)[:20]),
+        "page": page, "has_next": has_next, "query": f"state={state}",
+    })  # fmt: skip

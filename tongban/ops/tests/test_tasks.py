@@ -18,8 +18,8 @@ def test_a_tick_enqueues_each_due_job_once(city):
     assert sorted(tasks.schedule_tick(now=now, who="a")) == sorted(tasks.SCHEDULE)
     assert tasks.schedule_tick(now=now, who="b") == []
     assert DBTaskResult.objects.count() - queued == len(tasks.SCHEDULE)
-    later = now + timedelta(seconds=31)  # only the notifications are due again
-    assert tasks.schedule_tick(now=later, who="b") == ["notifications_dispatch"]
+    later = now + timedelta(seconds=31)  # only the notifications and the outbox are due again
+    assert tasks.schedule_tick(now=later, who="b") == ["notifications_dispatch", "outbox_deliver"]
     assert ScheduledJob.objects.get(name="notifications_dispatch").last_enqueued_by == "b"
 
 

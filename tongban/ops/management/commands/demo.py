@@ -1,4 +1,6 @@
 import os
+import subprocess
+import sys
 
 from django.conf import settings
 from django.core.management import BaseCommand, CommandError, call_command
@@ -6,12 +8,19 @@ from django.core.management import BaseCommand, CommandError, call_command
 from tongban.cases.demo import assistance_demo, authorisations_demo, bundles_demo
 from tongban.catalog.seed import catalog_seed, departments
 from tongban.consultations.seed import policies_seed
+from tongban.lib import signing
+from tongban.lib.errors import DomainError
+from tongban.lib.files import private_dir
 from tongban.offices.services import offices_load
 from tongban.ops.calendar import calendar_load
+from tongban.ops.crossregion import agreement_connect, partner_regions
 from tongban.people.demo import demo_password, people_demo
 from tongban.projects.demo import projects_demo
 from tongban.supervision.demo import supervision_demo_seed
 from tongban.workdays.services import calendar_builtin_data
+
+# `tongban …` in a new process, whether tongban was installed or is run from a checkout.
+CLI = "import sys; from tongban.cli import main; sys.exit(main(['tongban', *sys.argv[1:]]))"
 
 
 class Command(BaseCommand):
@@ -21,11 +30,21 @@ class Command(BaseCommand):
         parser.add_argument("--password", help="password for every demo user (default: generated)")
         parser.add_argument("--addr", default="127.0.0.1:8000", help="HOST:PORT to serve on")
         parser.add_argument("--no-serve", action="store_true", help="build the data, do not serve")
+        parser.add_argument(
+            "--partner", metavar="CODE",
+            help="跨区通办: start a second platform as this partner county (e.g. 410922) beside "
+                 "the city's demo, with its own data folder and database, both sides connected",
+        )  # fmt: skip
+        parser.add_argument("--city-url", default="http://127.0.0.1:8000",
+                            help="with --partner: where the city's demo serves")  # fmt: skip
 
-    def handle(self, *args, password=None, addr, no_serve, **options):
+    def handle(self, *args, password=None, addr, no_serve, partner=None, city_url, **options):
         if settings.TONGBAN_PROFILE == "production":  # no known accounts in production (#12)
             raise CommandError("tongban demo does not run with TONGBAN_PROFILE=production: it "
                                "creates a user for every role with one password")  # fmt: skip
+        if partner:
+            return self.partner(partner, password=password, addr=addr, no_serve=no_serve,
+                                city_url=city_url)  # fmt: skip
         call_command("migrate", interactive=False, verbosity=0)
         offices_load()
         calendar_load(data=calendar_builtin_data())
@@ -71,3 +90,37 @@ class Command(BaseCommand):
                           f"e-mail go to {settings.DATA_DIR / 'sms'} and {settings.DATA_DIR / 'mail'}.")  # fmt: skip
         if not no_serve:
             call_command("serve", addr=addr)
+
+    def partner(self, code, *, password, addr, no_serve, city_url):
+        """The partner platform beside the city's demo: the city's agreement (in the city's
+        database, this process's) gets the partner's address and key; then a second process,
+        with the partner's data folder, city code and SQLite database, builds and serves it."""
+        try:
+            regions = partner_regions(code)
+        except DomainError as e:
+            raise CommandError(str(e.message)) from None
+        if addr == "127.0.0.1:8000":
+            addr = "127.0.0.1:8001"  # the city's demo has 8000
+        folder = private_dir(settings.DATA_DIR / f"partner-{code}")
+        partner_key = signing.platform_key_load(data_dir=folder, generate=True)
+        call_command("migrate", interactive=False, verbosity=0)
+        try:
+            agreement = agreement_connect(code=f"KQ-371522-{code}", url=f"http://{addr}",
+                                          key=signing.public_key_text(partner_key))  # fmt: skip
+        except DomainError:
+            raise CommandError("The city's demo is not built here yet: run `tongban demo` first "
+                               f"(data folder {settings.DATA_DIR})") from None  # fmt: skip
+        self.stdout.write(f"City side ({settings.DATA_DIR}): agreement {agreement.code} now "
+                          f"sends to http://{addr}")  # fmt: skip
+        env = {k: v for k, v in os.environ.items()
+               if k not in ("TONGBAN_DATABASE_URL", "TONGBAN_BROKER_URL", "TONGBAN_PLATFORM_KEY",
+                            "TONGBAN_PLATFORM_KEY_FILE", "TONGBAN_DATA_KEY", "TONGBAN_DATA_KEY_FILE")}  # fmt: skip
+        env |= {"TONGBAN_DATA_DIR": str(folder), "TONGBAN_CITY_CODE": regions["city"]["code"]}
+        argv = [sys.executable, "-c", CLI, "partner-platform", "--partner", code,
+                "--city-url", city_url, "--city-key", signing.platform_public_key(),
+                "--password", password or demo_password(), "--addr", addr]  # fmt: skip
+        if no_serve:
+            argv.append("--no-serve")
+        self.stdout.write(f"Partner platform {regions['counties'][0]['name']} ({code}): data folder "
+                          f"{folder}, serving on http://{addr}")  # fmt: skip
+        raise SystemExit(subprocess.call(argv, env=env))
