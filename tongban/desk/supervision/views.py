@@ -29,6 +29,7 @@ from tongban.evaluations.services import (
 from tongban.lib.errors import DomainError
 from tongban.lib.identifiers import phone_mask
 from tongban.lib.paging import page_number, page_rows
+from tongban.lib.replica import reads_from_replica
 from tongban.offices.models import Office
 from tongban.supervision.demo import demo_clock_advance, demo_enabled
 from tongban.supervision.heartbeat import jobs_heartbeat
@@ -65,6 +66,7 @@ def _tabs(request, active: str) -> dict:
 
 
 @access.supervisors_only
+@reads_from_replica
 def board(request):
     """The cards: an open case shows its highest card; "all" lists every card ever raised."""
     user = request.user
@@ -105,6 +107,7 @@ def board(request):
 
 
 @access.supervisors_only
+@reads_from_replica
 def rectification_list(request):
     user = request.user
     state = request.GET.get("state", "open")
@@ -209,6 +212,7 @@ def rectification_detail(request, pk: int):
 
 
 @access.supervisors_only
+@reads_from_replica
 def appeal_list(request):
     user = request.user
     status = request.GET.get("status", "pending")
@@ -229,6 +233,7 @@ def _mask(recipient: str) -> str:
 
 
 @access.supervisors_only
+@reads_from_replica
 def notification_list(request):
     qs = notifications_visible(request.user)
     channel = request.GET.get("channel", "")
