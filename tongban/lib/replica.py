@@ -6,7 +6,8 @@ lot is the point: the supervisors' figures, their wide lists and their exports, 
 wrapped in `reads_from_replica`. Everything else reads the primary, as without a replica:
 
 - every write goes to the primary (`Router.db_for_write`), and once a request has written,
-  its later reads do too (it would not see its own change on the replica);
+  its later reads do too (it would not see its own change on the replica), as do reads inside
+  a transaction open on the primary;
 - a browser user who changed something (a POST, PUT, PATCH or DELETE answered below 400) reads
   the primary for the next TONGBAN_REPLICA_STICKY_SECONDS (10 by default): `RecentWrite`
   keeps the time in the session, which is saved at every request anyway;
@@ -39,9 +40,12 @@ def configured() -> bool:
 
 
 def read_alias() -> str:
-    """The database the current code's reads go to."""
+    """The database the current code's reads go to: the primary once the request wrote, or
+    while a transaction is open on the primary (it must see its own uncommitted rows)."""
     state = _state.get()
-    return REPLICA if state is not None and not state["wrote"] and configured() else PRIMARY
+    if state is None or state["wrote"] or not configured():
+        return PRIMARY
+    return PRIMARY if connections[PRIMARY].in_atomic_block else REPLICA
 
 
 @contextmanager

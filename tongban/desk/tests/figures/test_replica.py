@@ -1,13 +1,22 @@
 """The supervisors' figures, lists and exports read from a streaming replica (issue #16), against
-a real one: `./dev test` (so `.ci/run`) starts it beside the primary with `.ci/replica start`
-(pg_basebackup of the primary into a temporary directory, another port) and names it in
-TONGBAN_REPLICA_DATABASE_URL. The replica's replay is paused to tell which database answered:
-a case made on the primary after the pause is on the primary only."""
+a real one started beside the primary: `.ci/replica start` (pg_basebackup of the local cluster
+into a temporary directory, another port). The replica's replay is paused to tell which
+database answered: a case made on the primary after the pause is on the primary only.
+
+Only these tests may see a replica (the others' data lives in transactions a replica never
+sees): in a run without TONGBAN_REPLICA_DATABASE_URL (the PostgreSQL stage of ./dev test),
+`test_against_a_replica_started_here` starts one and runs this file again in a pytest of its
+own with the replica configured, where the tests below run."""
 
 import glob
+import os
+import subprocess
+import sys
 import time
+from urllib.parse import urlsplit, urlunsplit
 
 import pytest
+from django.conf import settings
 from django.db import connection, connections
 
 from conftest import submit
@@ -18,23 +27,59 @@ from tongban.lib.replica import REPLICA, configured, replica_reads
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True, databases="__all__")]
 
 
+def _binaries() -> bool:
+    return bool(glob.glob("/usr/lib/postgresql/*/bin/pg_basebackup"))
+
+
 @pytest.fixture
 def replica():
     if connection.vendor != "postgresql":
         pytest.skip("a streaming replica is PostgreSQL's: runs in the PostgreSQL stage")
     if not configured():
-        if not glob.glob("/usr/lib/postgresql/*/bin/pg_basebackup"):
+        if not _binaries():
             pytest.skip("no PostgreSQL server binaries (pg_basebackup) to start a replica with")
-        pytest.fail(
-            "no replica configured: ./dev test starts one (.ci/replica start prints its URL; "
-            "set TONGBAN_REPLICA_DATABASE_URL=<url>/tongban)"
-        )
+        pytest.skip("run with a replica by test_against_a_replica_started_here, in its own pytest")
     with connections[REPLICA].cursor() as cursor:
         cursor.execute("SELECT pg_is_in_recovery()")
         assert cursor.fetchone()[0], "TONGBAN_REPLICA_DATABASE_URL names a primary, not a replica"
     yield connections[REPLICA]
     with connections[REPLICA].cursor() as cursor:
         cursor.execute("SELECT pg_wal_replay_resume()")
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="a streaming replica is PostgreSQL's: runs in the PostgreSQL stage")  # fmt: skip
+@pytest.mark.skipif(configured(), reason="a replica is configured: the tests below run against it")
+def test_against_a_replica_started_here():
+    if not _binaries():
+        pytest.skip("no PostgreSQL server binaries (pg_basebackup) to start a replica with")
+    script = settings.BASE_DIR / ".ci" / "replica"
+    already = (
+        subprocess.run([str(script), "status"], capture_output=True, text=True).returncode == 0
+    )
+    started = subprocess.run([str(script), "start"], capture_output=True, text=True, timeout=600)
+    assert started.returncode == 0, started.stderr
+    try:
+        db = connection.settings_dict
+        primary = os.environ["TONGBAN_DATABASE_URL"]
+        parts = urlsplit(primary)
+        # A database name of its own: its test database must not be this run's.
+        name = (parts.path.lstrip("/") or "tongban") + "_replica"
+        env = dict(
+            os.environ,
+            TONGBAN_DATABASE_URL=urlunsplit(parts._replace(path="/" + name)),
+            TONGBAN_REPLICA_DATABASE_URL=f"{started.stdout.strip()}/{name}",
+        )
+        assert db["NAME"] != "test_" + name
+        done = subprocess.run(
+            [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", __file__],
+            env=env, cwd=settings.BASE_DIR, capture_output=True, text=True, timeout=900,
+        )  # fmt: skip
+        assert done.returncode == 0, done.stdout[-6000:] + done.stderr[-2000:]
+        inner = sum(1 for n in globals() if n.startswith("test_")) - 1  # all but this one
+        assert f"\n{inner} passed, 1 skipped" in done.stdout, done.stdout[-2000:]
+    finally:
+        if not already:
+            subprocess.run([str(script), "stop"], capture_output=True, timeout=120)
 
 
 def caught_up(timeout: float = 30) -> None:
