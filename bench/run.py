@@ -614,7 +614,7 @@ class Bench:
                 if len(scales) > 1:
                     worst = max(times[1:]) / times[0] if times[0] else float("inf")
                     row.append(
-                        f"{worst:.1f}x " + ("met" if worst < queries.SCALE_LIMIT else "MISSED")
+                        f"{worst:.2f}x " + ("met" if worst < queries.SCALE_LIMIT else "MISSED")
                     )
                 rows.append(row)
             lines.append("")
