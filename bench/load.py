@@ -22,6 +22,11 @@ client loops, until the end of the run:
     POST /cases (clerk, window, applicant named)                           create_window
     POST /cases/{n}/actions/accept  (completes it at once: 即办)            accept_instant
 
+Open loop (mix "open"): lifecycles arrive at a fixed mean rate (Poisson: exponential gaps,
+drawn in advance, independent of the answers), each taken by a free thread of a pool that runs
+it step after step; a lifecycle's first request is timed from its arrival, so that waiting for
+a free thread (or a busy server) counts in its latency instead of lowering the rate offered.
+
 Only requests that start after the warm-up and end before the stop are counted; a lifecycle
 counts as finished when its completing action (approve_2, accept_instant) is counted.
 Any non-2xx answer (or a broken connection, status 0) is an error; the first few bodies of each
@@ -72,6 +77,9 @@ class Plan:
     mix: str = "lifecycle"
     numbers: list[str] = field(default_factory=list)
     bare_cases: int = 100_000
+    # "open": lifecycles arriving per second over all processes (Poisson), served by
+    # `threads` threads a process.
+    rate: float = 0.0
 
     @property
     def users(self) -> dict[str, str]:
@@ -92,8 +100,12 @@ class Tally:
     error_bodies: dict[str, list[str]] = field(default_factory=dict)
     finished: dict[str, int] = field(default_factory=lambda: {"promised": 0, "instant": 0})
     logins: list[float] = field(default_factory=list)
+    arrivals: int = 0  # open loop: lifecycles that arrived (the whole run, warm-up included)
+    late: int = 0  # ... and of them, those that found no free thread at their time
 
     def merge(self, other: "Tally") -> None:
+        self.arrivals += other.arrivals
+        self.late += other.late
         for a in ACTIONS:
             self.latencies[a] += other.latencies[a]
             self.errors[a] += other.errors[a]
@@ -251,9 +263,13 @@ class Client:
         self.conn = Wire(plan.host, plan.port, timeout=60)
         self.local = Tally()
 
-    def _do(self, action: str, method: str, path: str, role: str, body=None, key=None):
+    def _do(self, action: str, method: str, path: str, role: str, body=None, key=None,
+            since: float | None = None):  # fmt: skip
+        """One request; `since`: when it was due (an open loop's arrival), its latency's start."""
         token = self.tokens[role] if role else None
         status, data, t0, t1 = _call(self.conn, method, path, token, body, key)
+        if since is not None:
+            t0 = min(t0, since)
         counted = t0 >= self.count_from and t1 <= self.stop_at
         ok = 200 <= status < 300
         if counted:
@@ -268,9 +284,9 @@ class Client:
             return None, counted
         return data, counted
 
-    def _promised(self) -> None:
+    def _promised(self, since: float | None = None) -> None:
         data, _ = self._do("create_web", "POST", "/api/v1/cases", "applicant", PROMISED,
-                           key=uuid.uuid4().hex)  # fmt: skip
+                           key=uuid.uuid4().hex, since=since)  # fmt: skip
         if data is None:
             return
         number = json.loads(data)["number"]
@@ -288,12 +304,12 @@ class Client:
             self.local.finished["promised"] += 1
         self._do("get_case", "GET", base, "applicant")
 
-    def _instant(self, n: int) -> None:
+    def _instant(self, n: int, since: float | None = None) -> None:
         body = {"item": INSTANT_ITEM, "channel": "window", "office": self.plan.office,
                 "applicant": self.applicants[n % len(self.applicants)], "materials": ["M1"],
                 "form": {}}  # fmt: skip
         data, _ = self._do("create_window", "POST", "/api/v1/cases", "clerk", body,
-                           key=uuid.uuid4().hex)  # fmt: skip
+                           key=uuid.uuid4().hex, since=since)  # fmt: skip
         if data is None:
             return
         number = json.loads(data)["number"]
@@ -322,6 +338,20 @@ class Client:
                                      None, {})  # fmt: skip
             if data is not None and counted:
                 self.local.finished["promised"] += 1
+
+    def open_loop(self, arrivals: "Arrivals") -> None:
+        """Take the next arrival, wait for its time, run its lifecycle; until the run ends."""
+        while (due := arrivals.next()) is not None:
+            n, at = due
+            if (wait := at - time.perf_counter()) > 0:
+                time.sleep(wait)
+            if self.plan.instant_every and n % self.plan.instant_every == 0:
+                self._instant(n, since=at)
+            else:
+                self._promised(since=at)
+        self.conn.close()
+        with self.lock:
+            self.tally.merge(self.local)
 
     def run(self) -> None:
         if self.plan.mix == "bare":
@@ -356,6 +386,28 @@ class Client:
             self.tally.merge(self.local)
 
 
+class Arrivals:
+    """A Poisson process of `rate` arrivals a second from `start` to `stop` (the perf_counter
+    clock), dealt out in order to whichever thread asks; late ones count as `late` (no free
+    thread at their time)."""
+
+    def __init__(self, rate: float, start: float, stop: float, seed: int):
+        self.rng, self.rate, self.stop = random.Random(seed), rate, stop
+        self.at, self.n, self.late = start + self.rng.expovariate(rate), 0, 0
+        self.lock = threading.Lock()
+
+    def next(self) -> tuple[int, float] | None:
+        with self.lock:
+            if self.at >= self.stop:
+                return None
+            due = (self.n, self.at)
+            if time.perf_counter() - self.at > 0.005:
+                self.late += 1
+            self.n += 1
+            self.at += self.rng.expovariate(self.rate)
+            return due
+
+
 def _process(plan: Plan, worker: int, ready, go, start_at, out) -> None:
     tally = Tally()
     tokens = {}
@@ -376,11 +428,18 @@ def _process(plan: Plan, worker: int, ready, go, start_at, out) -> None:
         Client(plan, tokens, tally, lock, (count_from, stop_at), applicants, worker * plan.threads + i)
         for i in range(plan.threads)
     ]  # fmt: skip
-    threads = [threading.Thread(target=c.run, daemon=True) for c in clients]
+    if plan.mix == "open":
+        arrivals = Arrivals(plan.rate / plan.processes, start_at.value, stop_at, seed=worker)
+        threads = [threading.Thread(target=c.open_loop, args=(arrivals,), daemon=True)
+                   for c in clients]  # fmt: skip
+    else:
+        threads = [threading.Thread(target=c.run, daemon=True) for c in clients]
     for t in threads:
         t.start()
     for t in threads:
         t.join()
+    if plan.mix == "open":
+        tally.arrivals, tally.late = arrivals.n, arrivals.late
     out.put(tally)
 
 

@@ -28,10 +28,24 @@ QUERIES = [
     ("case lookup GET /cases/{number}", "clerk-371522", "/api/v1/cases/{number}"),
     ("applicant's own cases", "applicant-1", "/api/v1/cases"),
     ("search: number prefix (q=)", "clerk-371522", "/api/v1/cases?q={prefix}"),
+    ("search: identity number (q=)", "clerk-371522", "/api/v1/cases?q={identity}"),
     ("city supervisor: all cases, newest", "supervisor-371500", "/api/v1/cases"),
     ("city supervisor: one item", "supervisor-371500", "/api/v1/cases?item=YB07019"),
     ("county supervisor: all own cases", "supervisor-371522", "/api/v1/cases"),
+    ("dashboard: city figures, this year", "supervisor-371500", "/api/v1/stats/summary"),
 ]  # fmt: skip
+# Each query's time at a larger scale, divided by its time at the smallest, stays under this.
+SCALE_LIMIT = 2.0
+
+
+def demo_identity() -> str:
+    """applicant-1's resident ID (tongban.people.demo): the identity search finds their cases."""
+    from datetime import date
+
+    sys.path.insert(0, str(HERE.parent))
+    from tongban.lib.identifiers import synthetic_resident_id
+
+    return synthetic_resident_id(region="371581", birth=date(1968, 5, 12), seq=1)
 
 
 def sample_numbers(pg: Pg, db: str, office: str = "371522", n: int = 15) -> list[str]:
@@ -56,7 +70,8 @@ def expand(queries, numbers: list[str]) -> list[dict]:
     number = numbers[0] if numbers else "371522-20260101-000001"
     return [
         {"name": name, "user": user,
-         "path": path.replace("{number}", number).replace("{prefix}", number[:15])}
+         "path": path.replace("{number}", number).replace("{prefix}", number[:15])
+                     .replace("{identity}", demo_identity())}
         for name, user, path in queries
     ]  # fmt: skip
 

@@ -42,10 +42,12 @@ import queries  # noqa: E402
 from pg import Pg  # noqa: E402
 from server import CpuMeter, Server, Spec, descendants, machine_busy  # noqa: E402
 
-DEFAULT_SERVERS = "sync:4,gthread:2:1"
+DEFAULT_SERVERS = "granian:4,sync:4"
 KEEP_SCALE = 200_000  # data sets at least this large are kept between runs
 TARGET_SHARE = 0.15
 TARGET_P99_MS = 50
+# Open loop: every action's p99 under these at these fractions of the closed-loop throughput.
+OPEN_TARGETS_MS = {0.5: 50, 0.8: 150}
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -64,8 +66,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--servers",
         default=DEFAULT_SERVERS,
-        help="server configurations to measure, comma-separated: sync:WORKERS (tongban serve's "
-        "default worker) or gthread:WORKERS:THREADS; the first is reported against the "
+        help="server configurations to measure, comma-separated: granian:WORKERS (tongban serve's "
+        "default), sync:WORKERS (gunicorn's sync worker) or gthread:WORKERS:THREADS (gunicorn); "
+        "the first is reported against the "
         f"ceiling, the others compared ({DEFAULT_SERVERS})",
     )
     parser.add_argument(
@@ -82,6 +85,18 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "(20: a run starts after the last one's autovacuum, not during it)",
     )
     parser.add_argument("--skip-load", action="store_true", help="no HTTP lifecycle load")
+    parser.add_argument(
+        "--open-loop",
+        default="0.5,0.8",
+        help="open-loop runs after the closed loop, on the first server: lifecycles arriving "
+        "(Poisson) at these fractions of its closed-loop lifecycles/s (0.5,0.8; empty: none)",
+    )
+    parser.add_argument(
+        "--open-threads",
+        type=int,
+        default=32,
+        help="open loop: threads (connections) per load process to take the arrivals (32)",
+    )
     parser.add_argument(
         "--skip-actions",
         action="store_true",
@@ -213,6 +228,7 @@ class Bench:
         self.summary: list[str] = []
         self.reported: tuple[Spec, load.Outcome, dict] | None = None
         self.actions: tuple[Spec, load.Outcome, dict] | None = None
+        self.open_runs: list[tuple[float, float, load.Outcome, dict]] = []
         self.bare: tuple[Spec, load.Outcome, dict] | None = None
         self.ceilings: list[dict] = []
         self.query_results: dict[int, dict] = {}
@@ -267,13 +283,13 @@ class Bench:
 
     # --- 2. load --------------------------------------------------------------------------
 
-    def _drive(self, spec: Spec, mix: str = "lifecycle", numbers=(), db: str | None = None
-               ) -> tuple[load.Outcome, dict]:  # fmt: skip
+    def _drive(self, spec: Spec, mix: str = "lifecycle", numbers=(), db: str | None = None,
+               rate: float = 0.0) -> tuple[load.Outcome, dict]:  # fmt: skip
         """One measured load run against a fresh server; (outcome, CPU per party)."""
         a = self.args
         db = db or a.db_name
         procs = max(1, min(a.client_procs, a.clients))
-        threads = -(-a.clients // procs)
+        threads = a.open_threads if mix == "open" else -(-a.clients // procs)
         self.check_idle()
         # The web tier alone: background jobs are measured apart (jobs.py).
         env = self.env(db, BARE_DATABASE_URL=self.pg.url(db), TONGBAN_INPROCESS_WORKER="false")
@@ -282,7 +298,8 @@ class Bench:
             server.warm()
             plan = load.Plan(host="127.0.0.1", port=server.port, password=a.password,
                              seconds=a.seconds, warmup=a.warmup, processes=procs, threads=threads,
-                             instant_every=a.instant_every, mix=mix, numbers=list(numbers))  # fmt: skip
+                             instant_every=a.instant_every, mix=mix, numbers=list(numbers),
+                             rate=rate)  # fmt: skip
             meter = CpuMeter(server.pids, _load_pids(server), self._pg_pids(db))
             cpu: dict = {}
 
@@ -338,6 +355,63 @@ class Bench:
                 f"({fastest[1].case_actions_per_s:.0f} case actions/s)")  # fmt: skip
         if not a.skip_actions:
             self.actions_only(self.reported[0])
+        fractions = [float(f) for f in a.open_loop.split(",") if f.strip()]
+        if fractions:
+            self.open_loop(self.reported[0], self.reported[1], fractions)
+
+    def open_loop(self, spec: Spec, closed: load.Outcome, fractions: list[float]) -> None:
+        """Latency at a fixed arrival rate: lifecycles arrive (Poisson) at fractions of the
+        closed loop's lifecycles/s on the same server, measured just before."""
+        a, say = self.args, self.say
+        procs = max(1, min(a.client_procs, a.clients))
+        for f in fractions:
+            rate = f * closed.lifecycles_per_s
+            say()
+            say(f"== open loop at {f:.0%} of the closed loop's {closed.lifecycles_per_s:.1f} "
+                f"lifecycles/s: {rate:.1f} lifecycles/s arriving (Poisson), {spec.describe()}; "
+                f"{procs} processes x {a.open_threads} threads, {a.warmup} s warm-up + "
+                f"{a.seconds} s measured")  # fmt: skip
+            outcome, cpu = self._drive(spec, "open", rate=rate)
+            self._print_outcome(outcome, cpu)
+            t = outcome.tally
+            say(f"arrived {t.arrivals} lifecycles in {a.warmup + a.seconds} s "
+                f"({t.arrivals / (a.warmup + a.seconds):.1f}/s offered {rate:.1f}/s); held "
+                f"{outcome.lifecycles_per_s:.1f} lifecycles/s finished, "
+                f"{outcome.requests_per_s:.0f} requests/s; {t.late} found no free thread")  # fmt: skip
+            self.open_runs.append((f, rate, outcome, cpu))
+        if self.open_runs:
+            self.say()
+            self.say("== open loop: p50 / p99 / max ms per action at each arrival rate")
+            for line in self._open_table():
+                self.say(line)
+
+    def _open_table(self) -> list[str]:
+        actions = [a for a in load.ACTIONS
+                   if any(a == r["action"] for _, _, o, _ in self.open_runs for r in o.action_stats())]  # fmt: skip
+        header = ["load", "offered /s", "held /s", "req/s", "errors"] + actions
+        rows = []
+        for f, rate, o, _ in self.open_runs:
+            stats = {r["action"]: r for r in o.action_stats()}
+            worst = max((r["p99"] or 0) for r in stats.values()) if stats else 0
+            target = OPEN_TARGETS_MS.get(f)
+            verdict = (
+                ""
+                if target is None
+                else f" ({'met' if worst < target else 'MISSED'} < {target} ms)"
+            )
+            rows.append([f"{f:.0%}{verdict}", f"{rate:.1f}", f"{o.lifecycles_per_s:.1f}",
+                         f"{o.requests_per_s:.0f}", str(o.errors)]
+                        + [f"{_ms(stats[x]['p50'])}/{_ms(stats[x]['p99'])}/{_ms(stats[x]['max'])}"
+                           if x in stats else "-" for x in actions])  # fmt: skip
+        cells = [header, *rows]
+        widths = [max(len(r[i]) for r in cells) for i in range(len(header))]
+        out = []
+        for n, r in enumerate(cells):
+            out.append("  ".join(c.ljust(widths[i]) if i == 0 else c.rjust(widths[i])
+                                 for i, c in enumerate(r)).rstrip())  # fmt: skip
+            if n == 0:
+                out.append("  ".join("-" * w for w in widths))
+        return out
 
     def actions_only(self, spec: Spec) -> None:
         """The case step alone (accept, approve, approve on applications made beforehand), as
@@ -424,6 +498,13 @@ class Bench:
             if made["added"]:
                 say(f"generated {made['added']:,} cases in {made['seconds']:.0f} s")
             say(f"data: {generate.summary(self.pg, db)} (ready in {time.perf_counter() - t:.0f} s)")
+            # The dashboard reads the daily rollups the figures job keeps (every 10 minutes in
+            # production): made here first, or each request would count a year of cases.
+            t = time.perf_counter()
+            subprocess.run([sys.executable, str(ROOT / "manage.py"), "stats-refresh", "-v", "0"],
+                           env=self.env(db), cwd=ROOT, check=True)  # fmt: skip
+            say(f"figures' rollups brought up to date (tongban stats-refresh) in "
+                f"{time.perf_counter() - t:.0f} s")  # fmt: skip
             numbers = queries.sample_numbers(self.pg, db)
             qs = queries.expand(queries.QUERIES, numbers)
             # No background worker here: its first round on a big data set would run beside the
@@ -504,6 +585,11 @@ class Bench:
                 lines.append("  CPU during the run (cores): " + ", ".join(
                     f"{k} {v:.2f}" for k, v in cpu.items() if k != "machine cores"))  # fmt: skip
                 lines.append("  " + _cpu_per(cpu, o.requests_per_s, "request"))
+        if self.open_runs:
+            lines.append("")
+            lines.append(f"open loop (lifecycles arriving, Poisson; {self.reported[0].describe()}; "
+                         "p50/p99/max ms):")  # fmt: skip
+            lines += ["  " + line for line in self._open_table()]
         if self.bare and self.bare[1].case_actions_per_s:
             bare = self.bare[1].case_actions_per_s
             for label, result in (
@@ -519,12 +605,18 @@ class Bench:
         if self.query_results:
             scales = sorted(self.query_results)
             header = ["query (HTTP median ms)"] + [f"{_scale_label(s)} ms" for s in scales]
+            if len(scales) > 1:
+                header.append(f"largest / {_scale_label(scales[0])} (< {queries.SCALE_LIMIT:g}x)")
             rows = []
             for name, *_ in queries.QUERIES:
-                rows.append(
-                    [name]
-                    + [f"{self.query_results[s]['http'][name]['median']:.1f}" for s in scales]
-                )
+                times = [self.query_results[s]["http"][name]["median"] for s in scales]
+                row = [name] + [f"{t:.1f}" for t in times]
+                if len(scales) > 1:
+                    worst = max(times[1:]) / times[0] if times[0] else float("inf")
+                    row.append(
+                        f"{worst:.2f}x " + ("met" if worst < queries.SCALE_LIMIT else "MISSED")
+                    )
+                rows.append(row)
             lines.append("")
             widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
             for n, r in enumerate([header, *rows]):

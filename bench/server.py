@@ -20,7 +20,8 @@ class Spec:
     """How the server runs, always through the product's command: `sync:W` is
     `tongban serve --workers W` (gunicorn's sync worker, the default, which closes every
     connection), `gthread:W:T` is `tongban serve --worker-class gthread --workers W --threads T`
-    (keep-alive 5 s)."""
+    (keep-alive 5 s), both `--server gunicorn`; `granian:W` is `tongban serve --server granian
+    --workers W` (granian's WSGI interface, keep-alive, one blocking thread a worker)."""
 
     kind: str
     workers: int
@@ -33,23 +34,25 @@ class Spec:
         parts = head.split(":")
         if parts[0] == "gthread" and len(parts) == 3:
             return cls("gthread", int(parts[1]), int(parts[2]), tuple(variants))
-        if parts[0] == "sync" and len(parts) == 2:
-            return cls("sync", int(parts[1]), 1, tuple(variants))
+        if parts[0] in ("sync", "granian") and len(parts) == 2:
+            return cls(parts[0], int(parts[1]), 1, tuple(variants))
         raise ValueError(
-            f"server spec is gthread:WORKERS:THREADS or sync:WORKERS, each optionally "
+            f"server spec is granian:WORKERS, sync:WORKERS or gthread:WORKERS:THREADS, each optionally "
             f"+variant+… (bench/variant_settings.py), not {text!r}"
         )
 
     def __str__(self) -> str:
         head = (
-            f"sync:{self.workers}"
-            if self.kind == "sync"
-            else f"gthread:{self.workers}:{self.threads}"
+            f"gthread:{self.workers}:{self.threads}"
+            if self.kind == "gthread"
+            else f"{self.kind}:{self.workers}"
         )
         return "+".join((head, *self.variants))
 
     def describe(self) -> str:
-        if self.kind == "sync":
+        if self.kind == "granian":
+            text = f"granian WSGI, {self.workers} workers (keep-alive)"
+        elif self.kind == "sync":
             text = f"gunicorn sync, {self.workers} workers (no keep-alive)"
         else:
             text = (
@@ -74,7 +77,7 @@ def free_port() -> int:
 
 
 class Server:
-    """The product (`tongban serve`), or with bare=True the bare endpoint (bench/bare.py) under the same gunicorn configuration."""
+    """The product (`tongban serve`), or with bare=True the bare endpoint (bench/bare.py) under the same server configuration."""
 
     def __init__(self, spec: Spec, env: dict, log_path: Path, port: int | None = None,
                  bare: bool = False):  # fmt: skip
@@ -84,14 +87,22 @@ class Server:
 
     def argv(self) -> list[str]:
         addr = f"127.0.0.1:{self.port}"
+        if self.bare and self.spec.kind == "granian":
+            return [sys.executable, "-m", "granian", "--interface", "wsgi", "bare:application",
+                    "--working-dir", str(HERE), "--host", "127.0.0.1", "--port", str(self.port),
+                    "--workers", str(self.spec.workers), "--blocking-threads", "1", "--http", "1",
+                    "--no-ws", "--log-level", "warning"]  # fmt: skip
         if self.bare:
             worker = ["--worker-class", "sync"] if self.spec.kind == "sync" else [
                 "--worker-class", "gthread", "--threads", str(self.spec.threads), "--keep-alive", "5"]  # fmt: skip
             return [sys.executable, "-m", "gunicorn", "bare:application", "--pythonpath", str(HERE),
                     "--bind", addr, "--workers", str(self.spec.workers), *worker]  # fmt: skip
+        if self.spec.kind == "granian":
+            return [sys.executable, str(ROOT / "manage.py"), "serve", "--addr", addr,
+                    "--server", "granian", "--workers", str(self.spec.workers)]  # fmt: skip
         return [sys.executable, str(ROOT / "manage.py"), "serve", "--addr", addr,
-                "--worker-class", self.spec.kind, "--workers", str(self.spec.workers),
-                "--threads", str(self.spec.threads)]  # fmt: skip
+                "--server", "gunicorn", "--worker-class", self.spec.kind,
+                "--workers", str(self.spec.workers), "--threads", str(self.spec.threads)]  # fmt: skip
 
     def start(self, timeout: float = 60) -> "Server":
         log = open(self.log_path, "ab")  # noqa: SIM115 - lives as long as the server

@@ -2,6 +2,8 @@
 
 TONGBAN_DATA_DIR      where the SQLite database, uploads and the generated secret live (./var)
 TONGBAN_DATABASE_URL  postgres://user:password@host:port/name; SQLite in the data dir when unset
+TONGBAN_REPLICA_DATABASE_URL  a streaming replica of it: the supervisors' figures, wide lists and
+                      exports read there (tongban.lib.replica); unset: everything on the primary
 TONGBAN_SECRET_KEY    (or _FILE); generated once into the data dir when unset
 TONGBAN_DEBUG         false by default
 TONGBAN_ALLOWED_HOSTS comma-separated; localhost names by default
@@ -138,6 +140,7 @@ TONGBAN_BROWSER_MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "tongban.lib.replica.RecentWrite",  # a user's reads after their change: from the primary
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -177,6 +180,17 @@ TEMPLATES = [
 ]
 
 DATABASES = {"default": _database(envstr("TONGBAN_DATABASE_URL"))}
+if _replica_url := envstr("TONGBAN_REPLICA_DATABASE_URL"):
+    if not envstr("TONGBAN_DATABASE_URL"):
+        raise ImproperlyConfigured(
+            "TONGBAN_REPLICA_DATABASE_URL needs TONGBAN_DATABASE_URL: a replica of PostgreSQL"
+        )
+    # The tests' replica reads the primary's test database, replicated to it (same name).
+    DATABASES["replica"] = {**_database(_replica_url), "TEST": {"MIRROR": "default"}}
+DATABASE_ROUTERS = ["tongban.lib.replica.Router"]
+# After a browser user changes something, their reads stay on the primary this long (the
+# replica's lag is far below it in normal running).
+TONGBAN_REPLICA_STICKY_SECONDS = envint("TONGBAN_REPLICA_STICKY_SECONDS", 10)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # 等保 password rules (people.passwords), for every account and every door that sets one:

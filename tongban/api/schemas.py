@@ -38,7 +38,7 @@ from tongban.catalog.models import Agreement, Bundle, Channel, HandlingType, Ser
 from tongban.catalog.selectors import items_active
 from tongban.catalog.services import FORM_TYPES
 from tongban.lib.identifiers import ID_NUMBER_PATTERN
-from tongban.lib.paging import PAGE_MAX
+from tongban.lib.paging import COUNT_CAP, PAGE_MAX
 from tongban.lib.text import (
     PHONE_PATTERN,
     PHONE_PATTERN_REQUIRED,
@@ -849,23 +849,30 @@ class BundleReasonSerializer(StrictSerializer):
     reason = StringTextField(max_length=2000, required=False, allow_blank=True, allow_null=True)
 
 
-def page_of(child, name: str):
-    """The list shape {count, next, results} of `child`, named `<name>List` in the schema."""
-    return type(
-        f"{name}ListSerializer",
-        (serializers.Serializer,),
-        {
-            "count": serializers.IntegerField(),
-            "next": serializers.URLField(allow_null=True, help_text="the next page, or null"),
-            "results": child(many=True),
-        },
-    )
+def page_of(child, name: str, capped: bool = False):
+    """The list shape {count, next, results} of `child`, named `<name>List` in the schema;
+    with `capped`, a count that stops at lib.paging.COUNT_CAP and says so in `count_capped`."""
+    fields = {
+        "count": serializers.IntegerField(),
+        "next": serializers.URLField(allow_null=True, help_text="the next page, or null"),
+        "results": child(many=True),
+    }
+    if capped:
+        fields["count"] = serializers.IntegerField(
+            help_text=f"the rows in the list, counted up to {COUNT_CAP:,}: past that, "
+            f"{COUNT_CAP} with `count_capped` true (follow `next` to the end for all of them)"
+        )
+        fields["count_capped"] = serializers.BooleanField(
+            help_text=f"true when the list holds more than {COUNT_CAP:,} rows and `count` "
+            "says only that many"
+        )
+    return type(f"{name}ListSerializer", (serializers.Serializer,), fields)
 
 
 OfficeListSerializer = page_of(OfficeSerializer, "Office")
 BundleApplicationListSerializer = page_of(BundleApplicationSummarySerializer, "BundleApplication")
 ItemListSerializer = page_of(ItemSerializer, "Item")
-CaseListSerializer = page_of(CaseSummarySerializer, "Case")
+CaseListSerializer = page_of(CaseSummarySerializer, "Case", capped=True)
 NoticeListSerializer = page_of(NoticeSerializer, "Notice")
 AgreementListSerializer = page_of(AgreementSerializer, "Agreement")
 BundleListSerializer = page_of(BundleSerializer, "Bundle")

@@ -17,7 +17,7 @@ from tongban.cases.selectors import bundle_status
 from tongban.catalog.services import bundle_spec, form_masked
 from tongban.crossregion.selectors import partner_summary
 from tongban.lib.errors import DomainError
-from tongban.lib.paging import page_rows
+from tongban.lib.paging import COUNT_CAP, page_rows
 from tongban.offices.selectors import agent_point_codes
 from tongban.people.models import User
 
@@ -34,8 +34,24 @@ def _date(value: date | None) -> str | None:
 PAGE_SIZE = 50  # every list of the API
 
 
-def page(results: list, count: int, next_url: str | None) -> dict:
-    return {"count": count, "next": next_url, "results": results}
+def page(results: list, count: int, next_url: str | None, capped: bool | None = None) -> dict:
+    out = {"count": count, "next": next_url, "results": results}
+    if capped is not None:
+        out["count_capped"] = capped
+    return out
+
+
+class CappedCount:
+    """count() for paginate over `parts` (querysets whose union is the list, disjoint), each
+    counted up to COUNT_CAP + 1 rows only; `capped` tells whether the cap was reached."""
+
+    def __init__(self, parts):
+        self.parts, self.capped = parts, False
+
+    def __call__(self) -> int:
+        total = sum(p[: COUNT_CAP + 1].count() for p in self.parts)
+        self.capped = total > COUNT_CAP
+        return min(total, COUNT_CAP)
 
 
 def paginate(request, qs, page_no: int, count=None) -> tuple[list, int, str | None]:

@@ -2,6 +2,7 @@
 
 The same selectors as the dashboard (tongban.stats.selectors), so the numbers agree."""
 
+from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
@@ -11,6 +12,7 @@ from rest_framework.views import APIView
 
 from tongban.catalog.models import Channel
 from tongban.lib.errors import InvalidInput
+from tongban.lib.replica import reads_from_replica
 from tongban.offices.models import Office
 from tongban.people.models import Applicant
 from tongban.stats import access
@@ -267,6 +269,7 @@ class StatsSummaryView(APIView):
         responses={200: StatsSummarySerializer, **_ERRORS},
         tags=["stats"],
     )
+    @method_decorator(reads_from_replica)
     def get(self, request):
         params = _query(request, _FiguresQuerySerializer)
         return Response(summary_payload(figures_for(request, params)))
@@ -284,6 +287,7 @@ class StatsBreakdownView(APIView):
         tags=["stats"],
     )
     @without_jit()
+    @method_decorator(reads_from_replica)
     def get(self, request):
         params = _query(request, _BreakdownQuerySerializer)
         by = params.get("by") or ""
@@ -326,7 +330,9 @@ class StatsAssistanceSerializer(serializers.Serializer):
                                    help_text="received, assisted, at_agent_point")  # fmt: skip
 
 
-StatsAssistanceSerializer._declared_fields["from"] = StatsAssistanceSerializer._declared_fields.pop("_from")
+StatsAssistanceSerializer._declared_fields["from"] = StatsAssistanceSerializer._declared_fields.pop(
+    "_from"
+)
 
 
 class _AssistanceQuerySerializer(StrictSerializer):
@@ -352,6 +358,7 @@ class StatsAssistanceView(APIView):
         responses={200: StatsAssistanceSerializer, **_ERRORS},
         tags=["stats"],
     )
+    @method_decorator(reads_from_replica)
     def get(self, request):
         params = _query(request, _AssistanceQuerySerializer)
         return Response(assistance_for(request.user, params))
@@ -378,7 +385,9 @@ class StatsBundlesSerializer(serializers.Serializer):
     bundles = BundleFiguresRowSerializer(many=True, help_text="the same per bundle")
 
 
-StatsBundlesSerializer._declared_fields["from"] = StatsBundlesSerializer._declared_fields.pop("_from")
+StatsBundlesSerializer._declared_fields["from"] = StatsBundlesSerializer._declared_fields.pop(
+    "_from"
+)
 
 
 class StatsBundlesView(APIView):
@@ -391,6 +400,7 @@ class StatsBundlesView(APIView):
         responses={200: StatsBundlesSerializer, **_ERRORS},
         tags=["stats"],
     )
+    @method_decorator(reads_from_replica)
     def get(self, request):
         params = _query(request, _AssistanceQuerySerializer)
         return Response(bundles_for(request.user, params))
@@ -404,6 +414,7 @@ class StatsCompressionView(APIView):
         responses={200: StatsCompressionSerializer, **_ERRORS},
         tags=["stats"],
     )
+    @method_decorator(reads_from_replica)
     def get(self, request):
         params = _query(request, _CompressionQuerySerializer)
         access.compression_check(request.user)

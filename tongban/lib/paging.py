@@ -3,6 +3,10 @@ never a COUNT over the whole list (which a million cases make slow). The API add
 where its contract wants one (api.views), from the page when the page tells it."""
 
 PAGE_MAX = 100_000  # past this a page is nobody's reading; OFFSET would only cost
+# A list that may hold millions of rows (the city's cases) counts at most this many: past it,
+# the API's `count` is COUNT_CAP and `count_capped` true (docs/api.md). An exact COUNT(*) of a
+# city's year walks a million index entries on every page.
+COUNT_CAP = 10_000
 
 
 def page_number(value) -> int:

@@ -91,7 +91,7 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import connections, transaction
 from django.db.models import Case as DbCase
 from django.db.models import (
     CharField,
@@ -115,6 +115,7 @@ from tongban.cases.models import BundleApplication, Case, HomeVisit, Result, Sta
 from tongban.catalog.models import Channel, HandlingType, ItemVersion, ServiceItem
 from tongban.evaluations.models import good_rating_min
 from tongban.lib.errors import Forbidden, InvalidInput
+from tongban.lib.replica import read_alias
 from tongban.lib.text import date_clean, shown
 from tongban.offices.models import AgentPoint, Office
 from tongban.people.models import Applicant, User
@@ -526,11 +527,14 @@ def without_jit():
     """PostgreSQL's JIT compiler takes 100–200 ms to compile each of these aggregates (its
     cost estimates exceed jit_above_cost), several times what running them takes: measured
     on the 2M-case bench, the live part of the summary went from 140 ms to 22 ms without it.
-    Turned off for the figures' own transaction only (SET LOCAL)."""
+    Turned off for the figures' own transaction only (SET LOCAL), on the database they are
+    read from (a replica's, tongban.lib.replica)."""
+    alias = read_alias()
+    connection = connections[alias]
     if connection.vendor != "postgresql" or getattr(connection, "_stats_without_jit", False):
         yield
         return
-    with transaction.atomic():
+    with transaction.atomic(using=alias):
         with connection.cursor() as cursor:
             cursor.execute("SET LOCAL jit = off")
         connection._stats_without_jit = True
@@ -1000,7 +1004,9 @@ def assistance_figures(period: Period, *, scope: Office | None = None) -> dict:
         for r in visits.filter(agent__isnull=False).values("agent").annotate(**visit_counts)
         .order_by()
     }  # fmt: skip
-    points = AgentPoint.objects.filter(pk__in={*by_point, *visits_by_point}).select_related("office")
+    points = AgentPoint.objects.filter(pk__in={*by_point, *visits_by_point}).select_related(
+        "office"
+    )
     zero = dict.fromkeys(counts, 0)
     point_rows = [
         {"code": p.code, "name": p.name, "office": p.office.code,
@@ -1075,7 +1081,9 @@ def bundle_figures(period: Period | None = None, *, office: Office | None = None
         b["cases"] += r["n"]
     for b in per.values():
         b["in_progress"] = b["received"] - b["finished"]
-    totals = {k: sum(b[k] for b in per.values()) for k in ("received", "finished", "in_progress", "cases")}
+    totals = {
+        k: sum(b[k] for b in per.values()) for k in ("received", "finished", "in_progress", "cases")
+    }
     return {**totals, "bundles": sorted(per.values(), key=lambda b: (-b["received"], b["code"]))}
 
 

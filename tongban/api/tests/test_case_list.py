@@ -161,3 +161,26 @@ def test_the_list_costs_the_same_queries_for_any_number_of_cases(
     # one query for any number of cases, or none once this process knows them.
     with django_assert_max_num_queries(3):
         assert len(client.get("/api/v1/cases").json()["results"]) == 6
+
+
+def test_the_count_stops_at_the_cap_and_says_so(api, carol, vera, monkeypatch):
+    """A city's year is millions of cases: the list counts up to lib.paging.COUNT_CAP rows,
+    then answers the cap with count_capped true (the cap made small here: 50 a page, cap 52)."""
+    from tongban.api import shapes
+
+    monkeypatch.setattr(shapes, "COUNT_CAP", 52)
+    with time_machine.travel(date(2025, 3, 3)):
+        for _ in range(51):
+            submit(carol)
+    body = api(vera).get("/api/v1/cases").json()
+    assert (body["count"], body["count_capped"], len(body["results"])) == (51, False, 50)
+    with time_machine.travel(date(2025, 3, 4)):
+        for _ in range(3):
+            submit(carol)
+    body = api(vera).get("/api/v1/cases").json()
+    assert (body["count"], body["count_capped"], len(body["results"])) == (52, True, 50)
+    last = api(vera).get("/api/v1/cases?page=2").json()  # the last page tells the exact count
+    assert (last["count"], last["count_capped"], len(last["results"])) == (54, False, 4)
+    # Below the cap nothing changes.
+    few = api(vera).get("/api/v1/cases?status=accepted").json()
+    assert (few["count"], few["count_capped"]) == (0, False)

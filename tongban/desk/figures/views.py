@@ -19,6 +19,7 @@ from tongban.catalog.models import Channel, ServiceItem
 from tongban.lib.errors import InvalidInput
 from tongban.lib.http import client_ip
 from tongban.lib.paging import page_number, page_rows
+from tongban.lib.replica import reads_from_replica
 from tongban.offices.models import Office
 from tongban.people.models import Applicant
 from tongban.stats import access
@@ -185,6 +186,7 @@ def _choices(scope) -> dict:
 
 
 @login_required
+@reads_from_replica
 @without_jit()
 def dashboard(request):
     scope = access.figures_scope(request.user)  # Forbidden is a 403
@@ -225,6 +227,7 @@ def dashboard(request):
 
 
 @login_required
+@reads_from_replica
 @without_jit()
 def dashboard_export(request):
     figures = _figures(request)
@@ -248,6 +251,7 @@ PAGE_SIZE = 50
 
 
 @login_required
+@reads_from_replica
 @without_jit()
 def cases(request):
     """The cases behind one number of the dashboard, newest first. The number in the heading
@@ -286,6 +290,7 @@ def _compression(request) -> dict | None:
 
 
 @login_required
+@reads_from_replica
 def compression(request):
     data = _compression(request)
     return render(request, "stats/compression.html", {
@@ -295,6 +300,7 @@ def compression(request):
 
 
 @login_required
+@reads_from_replica
 def compression_export(request):
     data = _compression(request)
     name = f"tongban-compression-{data['on']}.xlsx"
@@ -303,6 +309,7 @@ def compression_export(request):
 
 
 @login_required
+@reads_from_replica
 def assistance(request):
     """帮办代办's figures: cases and home visits by agent point and by agent
     (stats.selectors.assistance_for; bad parameters are reported, this year shown instead)."""

@@ -37,6 +37,7 @@ from tongban.exchange.services import message_retry
 from tongban.lib.errors import DomainError
 from tongban.lib.identifiers import phone_mask
 from tongban.lib.paging import page_number, page_rows
+from tongban.lib.replica import reads_from_replica
 from tongban.offices.models import Office
 from tongban.supervision.demo import demo_clock_advance, demo_enabled
 from tongban.supervision.heartbeat import jobs_heartbeat
@@ -73,6 +74,7 @@ def _tabs(request, active: str) -> dict:
 
 
 @access.supervisors_only
+@reads_from_replica
 def board(request):
     """The cards: an open case shows its highest card; "all" lists every card ever raised."""
     user = request.user
@@ -113,6 +115,7 @@ def board(request):
 
 
 @access.supervisors_only
+@reads_from_replica
 def rectification_list(request):
     user = request.user
     state = request.GET.get("state", "open")
@@ -217,6 +220,7 @@ def rectification_detail(request, pk: int):
 
 
 @access.supervisors_only
+@reads_from_replica
 def appeal_list(request):
     user = request.user
     status = request.GET.get("status", "pending")
@@ -237,6 +241,7 @@ def _mask(recipient: str) -> str:
 
 
 @access.supervisors_only
+@reads_from_replica
 def notification_list(request):
     qs = notifications_visible(request.user)
     channel = request.GET.get("channel", "")
