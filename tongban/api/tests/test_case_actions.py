@@ -36,10 +36,15 @@ def test_the_whole_lifecycle_over_http(api, carol, alice, rita, sam):
     first = _act(reviewer, number, "approve", {"reason": "票据齐全", "version": body["version"]})
     assert first.status_code == 200, first.content
     assert (first.json()["status"], first.json()["step"]) == ("accepted", "复审")
-    done = _act(api(sam), number, "approve")
+    decision = {"amount_approved": "1200.00", "amount_not_covered": "80.50",
+                "not_covered_reason": "自费药品", "paid_to_account": "6222020200112233445",
+                "payment_date": "2025-03-20"}  # fmt: skip
+    done = _act(api(sam), number, "approve", {"decision": decision})
     assert done.status_code == 200, done.content
     case = done.json()
     assert (case["status"], case["result"]) == ("completed", "approved")
+    assert case["decision"] == {**decision, "paid_to_account": "6222 **** 3445"}  # staff: masked
+    assert (case["amount_claimed"], case["amount_paid"]) == ("1280.50", "1200.00")
     assert case["completed_at"].endswith("+08:00")
     assert case["actions"] == []
     history = case["history"]

@@ -674,6 +674,11 @@ EN = {
     '一件事编号': 'Bundle number',
     '暂无': 'None yet',
     '一件事：同一申请的各事项由同一窗口一并办理': 'A bundle: the items of one application are handled together by one window',
+    # 办结结果 (issue #15)
+    '办结结果（办结时填写）': 'Decision (filled in when finishing the case)',
+    '即办件 · 受理即办结': 'Instant item · finished when accepted',
+    '当场办结（%(at)s）': 'Finished on the spot (%(at)s)',
+    '办结结果': 'Decision',
 }
 
 EXTRA = {"待认领的网上申请", "本机构在办", "待我审核", "我的办件", "全部可见办件", "全市在办",

@@ -129,7 +129,7 @@ def test_a_bad_form_value_comes_back_at_its_field(carol_client):
     response = _post(carol_client, form_amount="一千")
     assert response.status_code == 400
     html = response.content.decode()
-    assert "申请金额（元）”应为数字" in html
+    assert "申请金额（元）”应为金额（元），如 1234.50" in html
     assert not Case.objects.exists() and not Attachment.objects.exists()
 
 
