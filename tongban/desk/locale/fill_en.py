@@ -679,6 +679,14 @@ EN = {
     '即办件 · 受理即办结': 'Instant item · finished when accepted',
     '当场办结（%(at)s）': 'Finished on the spot (%(at)s)',
     '办结结果': 'Decision',
+    '报销与待遇支付金额（按经办机构、事项、月份）': 'Reimbursements and benefit payments (by office, item and month)',
+    '申请 %(n)s 件，已核准支付 %(p)s 件': '%(n)s claimed, %(p)s approved for payment',
+    '月份': 'Month',
+    '件数': 'Cases',
+    '申请金额（元）': 'Amount claimed (yuan)',
+    '核准件数': 'Approved',
+    '核准支付金额（元）': 'Amount approved (yuan)',
+    '本期没有涉及金额的办件': 'No case with an amount in this period',
 }
 
 EXTRA = {"待认领的网上申请", "本机构在办", "待我审核", "我的办件", "全部可见办件", "全市在办",
