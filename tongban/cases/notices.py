@@ -208,7 +208,12 @@ def bundle_notice_html(notice: BundleNotice) -> str:
     year = timezone.localtime(notice.issued_at).year
     cases = [{**c, "status_label": Status(c["status"]).label if c.get("status") in Status.values else ""}
              for c in data.get("cases") or []]  # fmt: skip
+    application = notice.application
+    # As notice_context(): a person is 你, an employer 你单位; the licensing law only when
+    # every item of the bundle is a licence (行政许可).
+    licence = not application.bundle.items.exclude(kind=ItemKind.LICENCE).exists()
     return render_to_string("cases/bundle_notice.html", {
+        "you": "你单位" if application.applicant.kind == "employer" else "你", "licence": licence,
         "kind": notice.kind, "title": BundleNotice.Kind(notice.kind).label, "office": office,
         "notice_number": f"{code}{BUNDLE_NUMBER_WORDS[notice.kind]}〔{year}〕{notice.pk:06d}号",
         "number": data.get("number", ""), "bundle": data.get("bundle", ""),

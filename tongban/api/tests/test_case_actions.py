@@ -2,6 +2,7 @@
 
 import pytest
 import time_machine
+from django.utils import timezone
 
 from conftest import INSTANT_ITEM, PROMISED_FORM, PROMISED_ITEM, act, submit
 from tongban.cases.models import Case, CaseEvent
@@ -38,7 +39,7 @@ def test_the_whole_lifecycle_over_http(api, carol, alice, rita, sam):
     assert (first.json()["status"], first.json()["step"]) == ("accepted", "复审")
     decision = {"amount_approved": "1200.00", "amount_not_covered": "80.50",
                 "not_covered_reason": "自费药品", "paid_to_account": "6222020200112233445",
-                "payment_date": "2025-03-20"}  # fmt: skip
+                "payment_date": timezone.localdate().isoformat()}  # fmt: skip
     done = _act(api(sam), number, "approve", {"decision": decision})
     assert done.status_code == 200, done.content
     case = done.json()
