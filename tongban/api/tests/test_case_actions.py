@@ -60,7 +60,12 @@ def test_the_whole_lifecycle_over_http(api, carol, alice, rita, sam):
     assert all(h["at"].endswith("+08:00") for h in history)
     # carol follows her case
     mine = api(carol).get(f"/api/v1/cases/{number}").json()
-    assert mine == {**case, "actions": [], "form": PROMISED_FORM, "decision": decision}  # her own account in full
+    assert mine == {
+        **case,
+        "actions": [],
+        "form": PROMISED_FORM,
+        "decision": decision,
+    }  # her own account in full
 
 
 def test_an_action_not_open_from_the_status_is_409(api, accepted_case, alice):
