@@ -9,6 +9,7 @@ from decimal import Decimal, InvalidOperation
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.functional import lazy
 from django.utils.translation import gettext as _
 
 from tongban.audit.services import record
@@ -279,7 +280,6 @@ def fields_total(spec: list[dict], values: dict) -> Decimal | None:
 
 
 def _fields_values(version: ItemVersion, spec_list: list[dict], values, *, where: str) -> dict:
-    what = _("申请表") if where == "form" else _("办结结果")
     if values is None:
         values = {}
     if not isinstance(values, dict):
@@ -291,7 +291,7 @@ def _fields_values(version: ItemVersion, spec_list: list[dict], values, *, where
         if name not in spec:
             raise InvalidInput(
                 _("事项“%(item)s”的%(what)s没有字段 %(name)r")
-                % {"item": version.item.name, "what": what, "name": shown(name)},
+                % {"item": version.item.name, "what": _what(where), "name": shown(name)},
                 code=f"invalid_{where}",
                 field=f"{where}.{name}",
             )
@@ -303,12 +303,12 @@ def _fields_values(version: ItemVersion, spec_list: list[dict], values, *, where
         if value is None or value == "":
             if f["required"]:
                 raise InvalidInput(
-                    _("%(what)s字段“%(label)s”必填") % {"what": what, "label": f["label"]},
+                    _("%(what)s字段“%(label)s”必填") % {"what": _what(where), "label": f["label"]},
                     code=f"invalid_{where}",
                     field=f"{where}.{name}",
                 )
             continue
-        out[name] = _field_value(f, value, where=where, what=what)
+        out[name] = _field_value(f, value, where=where)
     return out
 
 
@@ -355,9 +355,21 @@ def luhn_valid(digits: str) -> bool:
     return total % 10 == 0
 
 
-def _field_value(f: dict, value, *, where: str, what: str):
+def _what(where: str) -> str:
+    return _("申请表") if where == "form" else _("办结结果")
+
+
+def _label(where: str, f: dict) -> str:
+    return _("%(what)s字段“%(label)s”") % {"what": _what(where), "label": f["label"]}
+
+
+# Translated only when a message needs it: a valid value costs no gettext (every submission).
+_label_lazy = lazy(_label, str)
+
+
+def _field_value(f: dict, value, *, where: str):
     field = f"{where}.{f['name']}"
-    label = _("%(what)s字段“%(label)s”") % {"what": what, "label": f["label"]}
+    label = _label_lazy(where, f)
 
     def bad(expected):
         raise InvalidInput(
@@ -368,7 +380,7 @@ def _field_value(f: dict, value, *, where: str, what: str):
         )
 
     def refuse(message):
-        raise InvalidInput(f"{label}{message}", code=f"invalid_{where}", field=field)
+        raise InvalidInput(f"{label!s}{message}", code=f"invalid_{where}", field=field)
 
     number_like = isinstance(value, str | int | float) and not isinstance(value, bool)
     match f["type"]:
