@@ -134,4 +134,5 @@ EN = {
     '不予批准不填写办结结果': 'A denial takes no decision fields',
     '核准支付金额 %(paid)s 元超过申请金额 %(claimed)s 元': 'The amount approved, %(paid)s yuan, is more than the %(claimed)s yuan claimed',
     '办结结果由最后一个审核环节填写': 'The decision is filled in at the last review step',
+    "您是本件的代办人，受理和决定须由本机构其他受理员办理（回避）": "You are this case's agent: another clerk of the office accepts and decides it (recusal)",
 }

@@ -687,6 +687,12 @@ EN = {
     '核准件数': 'Approved',
     '核准支付金额（元）': 'Amount approved (yuan)',
     '本期没有涉及金额的办件': 'No case with an amount in this period',
+    "不予受理理由": "Reason for refusal",
+    "全部待受理事项不予受理，各出具不予受理通知书": "Every item waiting for acceptance is refused, each with its own notice of refusal",
+    "整件不予受理": "Refuse the whole bundle",
+    "已作为代办人提交，由本机构其他受理员受理": "Submitted as the agent: another clerk of the office accepts it",
+    "删除": "Remove",
+    "移出专班": "Take off the task force",
 }
 
 EXTRA = {"待认领的网上申请", "本机构在办", "待我审核", "我的办件", "全部可见办件", "全市在办",

@@ -70,4 +70,8 @@ EN = {
     '该审批已在通办中办理（办件 %(number)s）': 'This approval is handled in tongban (case %(number)s)',
     '请填写办件编号或外部审批情况': 'Give a case number or the outside approval',
     "投资方没有编号为 %(number)s 的“%(item)s”办件": "The investor has no “%(item)s” case numbered %(number)s",
+    "%(name)s 不在专班中": "%(name)s is not on the task force",
+    "%(name)s 仍负责未完成的任务：%(tasks)s，请先移交": "%(name)s is still responsible for open tasks: %(tasks)s; hand them over first",
+    "任务已于 %(day)s 完成，不能删除": "The task was done on %(day)s and cannot be removed",
+    "该审批事项已获批准，不能删除": "The approval was granted and cannot be removed",
 }
