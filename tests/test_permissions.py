@@ -344,6 +344,7 @@ ROWS = [
     row("api:applicant-groups", "POST", "/api/v1/applicants/groups",                                 401, 400, 400, 400, 400, 400, 400, 400, 400, 400, 400, 400, 400, 400),
     row("api:stats-assistance", "GET", "/api/v1/stats/assistance",                                   401, 403, 403, 403, 403, 403, 403, 403, 200, 200, 403, 403, 403, 403),
     row("api:stats-bundles", "GET", "/api/v1/stats/bundles",                                         401, 403, 403, 403, 403, 403, 403, 403, 200, 200, 403, 403, 403, 403),
+    row("api:stats-amounts", "GET", "/api/v1/stats/amounts",                                         401, 403, 403, 403, 403, 403, 403, 403, 200, 200, 403, 403, 403, 403),
     row("desk:visits", "GET", "/desk/visits/",                                                       DL, P, P, 200, 200, 200, 200, 200, 200, 200, 403, 403, 403, 403),
     row("desk:visits", "POST", "/desk/visits/",                                                      DL, P, P, 403, 400, 400, 403, 403, 403, 403, 403, 403, 403, 403),
     row("desk:visit-step", "GET", "/desk/visits/{visit}/cancel/",                                    405, 405, 405, 405, 405, 405, 405, 405, 405, 405, 405, 405, 405, 405),

@@ -11,6 +11,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from tongban.cases.models import Case
@@ -159,7 +160,15 @@ def test_an_applicant_applies_online_and_follows_the_case_to_the_end(
         staff = phone()
         _staff_sign_in(staff, base, reviewer)
         staff.goto(f"{base}/desk/cases/{number}/")
-        staff.locator("#act-approve").get_by_role("button", name="通过").click()
+        form = staff.locator("#act-approve")
+        if reviewer == "sam":  # the last step fills in the decision (办结结果)
+            form.locator("[name=decision_amount_approved]").fill("1200")
+            form.locator("[name=decision_amount_not_covered]").fill("80.50")
+            form.locator("[name=decision_not_covered_reason]").fill("自费药品")
+            form.locator("[name=decision_paid_to_account]").fill(case.form["bank_account"])
+            form.locator("[name=decision_payment_date]").fill(timezone.localdate().isoformat())
+            shoot(staff, "08b-decision")
+        form.get_by_role("button", name="通过").click()
         expect(staff.locator(".msg.success")).to_be_visible()
     case.refresh_from_db()
     assert (case.status, case.result) == ("completed", "approved")
@@ -177,6 +186,8 @@ def test_an_applicant_applies_online_and_follows_the_case_to_the_end(
         ["pdftotext", str(SHOTS / "办结通知书.pdf"), "-"], capture_output=True
     ).stdout.decode()
     assert number in text and "莘县医疗保障局" in text and "准予办理" in text
+    flat = "".join(text.split())
+    assert "1200.00元" in flat and "自费药品" in flat and "行政许可法" not in flat
 
     rate = me.locator("#rate")
     expect(rate).to_contain_text("评价本次服务")

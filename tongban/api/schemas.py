@@ -34,7 +34,7 @@ from tongban.cases.models import (
     SpecialProcedure,
     Status,
 )
-from tongban.catalog.models import Agreement, Bundle, Channel, HandlingType, ServiceItem
+from tongban.catalog.models import Agreement, Bundle, Channel, HandlingType, ItemKind, ServiceItem
 from tongban.catalog.selectors import items_active
 from tongban.catalog.services import FORM_TYPES
 from tongban.lib.identifiers import ID_NUMBER_PATTERN
@@ -425,6 +425,13 @@ class CaseActionSerializer(StrictSerializer):
         required=False, allow_null=True,
         help_text="decide_extension: true approves (the deadline moves), false refuses (reason required)",
     )  # fmt: skip
+    decision = serializers.DictField(
+        required=False, allow_null=True,
+        help_text="approve at the last review step: the decision (办结结果), its fields as the "
+        "item's `decision` lists them (a reimbursement: amount approved, amount not covered "
+        "and why, the account paid to, the expected payment date); 400 invalid_decision "
+        "naming `decision.<field>`",
+    )  # fmt: skip
     kind = EnumField(
         "SpecialProcedureKind", choices=SpecialProcedure.Kind.choices, required=False,
         allow_null=True, help_text="start_procedure: which special procedure (特别程序)",
@@ -535,6 +542,26 @@ class FormFieldSerializer(serializers.Serializer):
     type = EnumField("FormFieldType", choices=list(FORM_TYPES))
     required = serializers.BooleanField()
     choices = serializers.ListField(child=serializers.CharField(), required=False)
+    min = serializers.CharField(
+        required=False, help_text="number, money: the least (money: 0.01 unless given)"
+    )
+    max = serializers.CharField(
+        required=False, help_text="number, money: the most (the item's upper bound)"
+    )
+    min_days = serializers.IntegerField(required=False, help_text="date: earliest, days from today")
+    max_days = serializers.IntegerField(
+        required=False, help_text="date: latest, days from today (366 unless given)"
+    )
+    luhn = serializers.BooleanField(
+        required=False,
+        help_text="account: a bank card number, 16–19 digits with a Luhn check digit",
+    )
+    total = EnumField(
+        "FieldTotal",
+        choices=["claimed", "paid"],
+        required=False,
+        help_text="money: counted in the figures as claimed (a form) or paid (a decision)",
+    )
 
 
 class ItemSerializer(serializers.Serializer):
@@ -552,6 +579,14 @@ class ItemSerializer(serializers.Serializer):
     version = serializers.IntegerField()
     effective_from = serializers.DateField()
     form = FormFieldSerializer(many=True)
+    decision = FormFieldSerializer(
+        many=True, help_text="what the reviewer fills in when approving at the last step (办结结果)"
+    )
+    kind = EnumField(
+        "ItemKind",
+        choices=ItemKind.choices,
+        help_text="行政许可, 公共服务 or 其他行政权力: the law its notices cite",
+    )
     conditions = serializers.CharField()
     legal_basis = serializers.CharField()
     fees = serializers.CharField()
@@ -669,6 +704,7 @@ class PersonalDataSerializer(serializers.Serializer):
     id_number = serializers.CharField(help_text="the applicant's resident ID number or USCC")
     phone = serializers.CharField(help_text="the applicant's phone; empty when none is known")
     form = serializers.DictField(help_text="the application form, nothing masked")
+    decision = serializers.DictField(help_text="the decision (办结结果), nothing masked")
 
 
 class PartnerMessageCountsSerializer(serializers.Serializer):
@@ -694,6 +730,19 @@ class CaseSerializer(CaseSummarySerializer):
     form = serializers.DictField(
         help_text="the application form; to staff, bank accounts (fields of type `account`) "
         "masked: GET /cases/{number}/personal-data for the full values"
+    )
+    handling_type = EnumField("HandlingType", choices=HandlingType.choices)
+    finished_on_the_spot = serializers.BooleanField(
+        help_text="an instant item (即办件) accepted and finished at once: no time limit ran"
+    )
+    decision = serializers.DictField(
+        help_text="the decision filled in at completion (办结结果); accounts masked to staff"
+    )
+    amount_claimed = serializers.CharField(
+        allow_null=True, help_text="yuan: the form's money fields counted as claimed"
+    )
+    amount_paid = serializers.CharField(
+        allow_null=True, help_text="yuan: the decision's money fields counted as paid"
     )
     history = HistoryEntrySerializer(many=True)
     extensions = ExtensionSerializer(many=True, help_text="延期 asked for, in order")

@@ -104,6 +104,8 @@ def item_data(version) -> dict:
         "version": version.number,
         "effective_from": _date(version.effective_from),
         "form": version.form,
+        "decision": version.decision,
+        "kind": item.kind,
         "conditions": version.conditions,
         "legal_basis": version.legal_basis,
         "fees": version.fees,
@@ -214,6 +216,16 @@ def case_data(case: Case, history: list[tuple], user, offices: dict[int, str],
         # Staff see bank accounts masked; the full form is GET …/personal-data (audited).
         form=case.form if user.applicant_id == case.applicant_id
         else form_masked(case.item_version.form, case.form),
+        # 即办件: accepted and finished at once, on the spot; no time limit of its own.
+        handling_type=case.item_version.handling_type,
+        finished_on_the_spot=case.item_version.is_instant and case.completed_at is not None
+        and case.completed_at == case.accepted_at,
+        # The decision the reviewer filled in when finishing it (办结结果), accounts masked as
+        # in the form; and the money the figures count: claimed, approved for payment.
+        decision=case.decision if user.applicant_id == case.applicant_id
+        else form_masked(case.item_version.decision, case.decision),
+        amount_claimed=_money(case.amount_claimed),
+        amount_paid=_money(case.amount_paid),
         history=[history_entry(row) for row in history],
         # Read only for the cases that have some: no query for the others (every action's answer).
         extensions=[extension_data(e) for e in case.extensions.select_related("requested_by", "decided_by")]
@@ -225,6 +237,10 @@ def case_data(case: Case, history: list[tuple], user, offices: dict[int, str],
         partner=partner_summary(case),
     )  # fmt: skip
     return data
+
+
+def _money(value) -> str | None:
+    return None if value is None else str(value)
 
 
 def extension_data(e) -> dict:

@@ -21,6 +21,7 @@ from tongban.stats.selectors import (
     PRESETS,
     UNASSIGNED,
     Figures,
+    amounts_for,
     assistance_for,
     bundles_for,
     compression_from_params,
@@ -404,6 +405,53 @@ class StatsBundlesView(APIView):
     def get(self, request):
         params = _query(request, _AssistanceQuerySerializer)
         return Response(bundles_for(request.user, params))
+
+
+class AmountRowSerializer(serializers.Serializer):
+    month = serializers.CharField(help_text="YYYY-MM, of submission (local)")
+    office = serializers.CharField(
+        allow_null=True, help_text="the handling office; null: the intake"
+    )
+    office_name = serializers.CharField()
+    item = serializers.CharField()
+    item_name = serializers.CharField()
+    cases = serializers.IntegerField(help_text="cases with an amount claimed")
+    claimed = serializers.CharField(help_text="yuan claimed, two decimals")
+    paid_cases = serializers.IntegerField(help_text="of those, approved with an amount approved")
+    paid = serializers.CharField(help_text="yuan approved for payment, two decimals")
+
+
+class StatsAmountsSerializer(serializers.Serializer):
+    _from = serializers.DateField()
+    to = serializers.DateField()
+    office = serializers.CharField(allow_null=True, help_text="the scope: null for the city")
+    office_name = serializers.CharField(allow_null=True)
+    cases = serializers.IntegerField()
+    claimed = serializers.CharField()
+    paid_cases = serializers.IntegerField()
+    paid = serializers.CharField()
+    rows = AmountRowSerializer(many=True, help_text="per month, handling office and item")
+
+
+StatsAmountsSerializer._declared_fields["from"] = StatsAmountsSerializer._declared_fields.pop(
+    "_from"
+)
+
+
+class StatsAmountsView(APIView):
+    @extend_schema(
+        operation_id="stats_amounts",
+        summary="Amounts claimed and approved for payment, by office, item and month",
+        description="Of the cases submitted in the period whose item pays out (报销, 支付…): "
+        "the amounts claimed on their forms and approved in their decisions (办结结果). "
+        "Definitions: tongban/stats/selectors.py (amount_figures).",
+        parameters=[_AssistanceQuerySerializer],
+        responses={200: StatsAmountsSerializer, **_ERRORS},
+        tags=["stats"],
+    )
+    def get(self, request):
+        params = _query(request, _AssistanceQuerySerializer)
+        return Response(amounts_for(request.user, params))
 
 
 class StatsCompressionView(APIView):

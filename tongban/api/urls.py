@@ -147,6 +147,7 @@ urlpatterns = [
     path("v1/stats/breakdown", stats.StatsBreakdownView.as_view(), name="stats-breakdown"),
     path("v1/stats/assistance", stats.StatsAssistanceView.as_view(), name="stats-assistance"),
     path("v1/stats/bundles", stats.StatsBundlesView.as_view(), name="stats-bundles"),
+    path("v1/stats/amounts", stats.StatsAmountsView.as_view(), name="stats-amounts"),
     path("v1/stats/compression", stats.StatsCompressionView.as_view(), name="stats-compression"),
     # Anything else under v1/ answers with the JSON error body, not Django's HTML page: the
     # last route, so every other one is tried first.

@@ -140,12 +140,20 @@ class Case(models.Model):
     # The 委托书 the agent applied under (cases.authorisations); the agent follows and acts on
     # the case while it is in force.
     authorisation = models.ForeignKey(
-        "cases.Authorisation", models.PROTECT, null=True, blank=True, related_name="cases",
+        "cases.Authorisation",
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="cases",
         db_index=False,
     )
     # The 代办点 the case came through (its submitter's, an agent or a clerk stationed there).
     agent_point = models.ForeignKey(
-        "offices.AgentPoint", models.PROTECT, null=True, blank=True, related_name="cases",
+        "offices.AgentPoint",
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="cases",
         db_index=False,
     )  # case_agent_point_idx
     submitted_by = models.ForeignKey(
@@ -216,6 +224,16 @@ class Case(models.Model):
     )  # 特别程序 started, for the figures
 
     form = SealedJSONField("申请表", default=dict, blank=True)  # bank accounts: sealed at rest
+    # What the reviewer who finished it filled in (办结结果, the item version's decision fields).
+    decision = SealedJSONField("办结结果", default=dict, blank=True, db_default="")
+    # The form's and the decision's money fields marked "total" (catalog.services.fields_total),
+    # in plain columns so that the figures sum them in the database (the form is sealed).
+    amount_claimed = models.DecimalField(
+        "申请金额", max_digits=12, decimal_places=2, null=True, blank=True
+    )
+    amount_paid = models.DecimalField(
+        "核准支付金额", max_digits=12, decimal_places=2, null=True, blank=True
+    )
     supplied_materials = models.JSONField("已提交材料", default=list)
     missing_materials = models.JSONField("待补材料", default=list)
     promised_supplement_by = models.DateField("容缺承诺补齐日期", null=True, blank=True)
@@ -499,6 +517,7 @@ class Notice(models.Model):
         COMPLETION = "completion", "办结通知书"
         EXTENSION = "extension", "延期办理告知书"
         PROCEDURE = "procedure", "特别程序告知书"
+        PROMISE = "promise", "容缺受理承诺书"
 
     case = models.ForeignKey(Case, models.PROTECT, related_name="notices")
     kind = models.CharField(max_length=12, choices=Kind)

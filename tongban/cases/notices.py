@@ -8,13 +8,21 @@ so a notice renders the same whenever it is printed again. What the law wants on
 - 不予受理通知书: the reason, and how to appeal (行政复议 / 行政诉讼).
 - 补正材料通知书 (一次性告知, 行政许可法 §32): every material to supplement, in one notice,
   and that the time limit stops while the office waits.
-- 办结通知书: the decision; a denial with its reason and how to appeal.
+- 办结通知书: the decision, with what the reviewer filled in (the amount approved, the account
+  paid to…); a denial with its reason and how to appeal. An instant case (即办件) gets only
+  this one, saying it was accepted and finished on the spot.
+- 容缺受理承诺书: the applicant's promise to supply the missing secondary materials by a
+  date, to print and sign (a person signs, an employer seals), kept with the case.
+
+A person is addressed as 你, an employer as 你单位. The law cited is the item's: the wording of
+行政许可法 only for licences (ItemKind.LICENCE); other items name their own legal basis.
 
 Each carries the issuing office as its letterhead, a notice number, the case number, the
 date, and a QR code that leads to the public status page (portal:lookup).
 """
 
 import hashlib
+import re
 from datetime import date, datetime
 from urllib.parse import urlencode
 
@@ -26,6 +34,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
+from tongban.catalog.models import ItemKind
 from tongban.offices.models import Office
 
 from .models import BundleNotice, Notice, Status
@@ -38,6 +47,7 @@ NUMBER_WORDS = {
     Notice.Kind.COMPLETION: "结",
     Notice.Kind.EXTENSION: "延",
     Notice.Kind.PROCEDURE: "特",
+    Notice.Kind.PROMISE: "诺",
 }
 DEFAULT_PUBLIC_URL = "http://127.0.0.1:8000"
 
@@ -86,8 +96,23 @@ def notice_context(notice: Notice) -> dict:
     kind = notice.kind
     lookup_url = public_lookup_url(data.get("number") or notice.case.number)
     deemed = bool(data.get("deemed"))
+    # Whom it addresses: a person as 你, an employer as 你单位 (notices issued before the
+    # applicant's kind was kept read it from the case). Which law it cites: the licence
+    # wording of 行政许可法 only for a licence (行政许可); other items their own legal basis.
+    applicant_kind = data.get("applicant_kind") or notice.case.applicant.kind
+    item_kind = data.get("item_kind") or notice.case.item.kind
+    legal_basis = data.get("legal_basis", "")
     context = {
         "notice": notice,
+        "you": "你单位" if applicant_kind == "employer" else "你",
+        "me": "本单位" if applicant_kind == "employer" else "本人",
+        "employer": applicant_kind == "employer",
+        "licence": item_kind == ItemKind.LICENCE,
+        "legal_basis": legal_basis,
+        "basis": _basis_cited(legal_basis),
+        "medical": data.get("department", "医疗保障局") == "医疗保障局",
+        "instant": bool(data.get("instant")),
+        "decision": data.get("decision") or [],
         "kind": kind,
         "title": Notice.Kind(kind).label,
         "office": _office_name(notice),
@@ -122,6 +147,13 @@ def notice_context(notice: Notice) -> dict:
         "qr": _qr_data_uri(lookup_url),
     }
     return context
+
+
+def _basis_cited(legal_basis: str) -> str:
+    """The laws of an item's legal basis as a sentence cites them: 《A》、《B》, without the
+    articles' notes in brackets; "" when it names none."""
+    names = re.findall(r"《[^》]+》", legal_basis)
+    return "、".join(dict.fromkeys(names))
 
 
 def notice_html(notice: Notice) -> str:
@@ -181,7 +213,12 @@ def bundle_notice_html(notice: BundleNotice) -> str:
     year = timezone.localtime(notice.issued_at).year
     cases = [{**c, "status_label": Status(c["status"]).label if c.get("status") in Status.values else ""}
              for c in data.get("cases") or []]  # fmt: skip
+    application = notice.application
+    # As notice_context(): a person is 你, an employer 你单位; the licensing law only when
+    # every item of the bundle is a licence (行政许可).
+    licence = not application.bundle.items.exclude(kind=ItemKind.LICENCE).exists()
     return render_to_string("cases/bundle_notice.html", {
+        "you": "你单位" if application.applicant.kind == "employer" else "你", "licence": licence,
         "kind": notice.kind, "title": BundleNotice.Kind(notice.kind).label, "office": office,
         "notice_number": f"{code}{BUNDLE_NUMBER_WORDS[notice.kind]}〔{year}〕{notice.pk:06d}号",
         "number": data.get("number", ""), "bundle": data.get("bundle", ""),

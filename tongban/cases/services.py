@@ -18,7 +18,15 @@ from django.utils.translation import gettext as _
 from tongban.audit.services import record
 from tongban.catalog.models import ONLINE_CHANNELS, Channel, ItemVersion
 from tongban.catalog.selectors import item_version_current
-from tongban.catalog.services import bundle_material_names, bundle_spec, bundle_split, form_clean
+from tongban.catalog.services import (
+    bundle_material_names,
+    bundle_spec,
+    bundle_split,
+    decision_clean,
+    fields_shown,
+    fields_total,
+    form_clean,
+)
 from tongban.exchange.services import outbox_put
 from tongban.lib import sql
 from tongban.lib.errors import Conflict, Forbidden, InvalidInput, NotFound
@@ -248,6 +256,7 @@ def _submit(*, item: str, channel: str, submitted_by: User, applicant: Applicant
         agent_point_id=submitted_by.agent_point_id, submitted_by=submitted_by,
         channel=channel, window=window, bundle_application=bundle_application,
         submitted_at=now, form=form, supplied_materials=materials, idempotency_key=idempotency_key,
+        amount_claimed=fields_total(version.form, form),
         owner=None if online else submitted_by, handling_office=None if online else office,
     )  # fmt: skip
     # §32 holds on every channel: an application the window does not decide on the spot (in
@@ -443,6 +452,10 @@ def _notice(act: Act, kind: str, **data) -> None:
         "item_code": case.item.code,
         "applicant": case.applicant.name,
         "applicant_id": case.applicant.masked_id,
+        "applicant_kind": case.applicant.kind,
+        "item_kind": case.item.kind,
+        "department": case.item.department,
+        "legal_basis": case.item_version.legal_basis,
         **({"agent": case.agent.get_full_name() or case.agent.username} if case.agent_id else {}),
         **({"agent_point": case.agent_point.name} if case.agent_point_id else {}),
         "office": office.name if office else "",
@@ -619,11 +632,15 @@ def _accept(act: Act, materials: list | None = None, promised_supplement_by: str
     _move(act, Status.ACCEPTED, Action.ACCEPT, reason=reason, data={"missing_materials": missing},
           fields=("owner", "taken_at", "supplied_materials", "missing_materials", "accepting_office", "handling_office",
                   "accepted_at", "step", *_prereview_end(case), *CLOCK_FIELDS, "promised_supplement_by"))  # fmt: skip
+    if version.is_instant:  # 即办件 (never 容缺): finished on the spot, one notice says both
+        _complete(act, Case.Result.APPROVED)
+        return
     _notice(act, Notice.Kind.ACCEPTANCE, deadline=_iso(case.deadline),
             deadline_provisional=case.deadline_provisional,
             missing_materials=_material_names(version, missing), promised_supplement_by=_iso(promised))  # fmt: skip
-    if version.is_instant and not missing:
-        _complete(act, Case.Result.APPROVED)
+    if missing:  # the applicant's signed promise, kept with the case (容缺受理承诺书)
+        _notice(act, Notice.Kind.PROMISE, missing_materials=_material_names(version, missing),
+                promised_supplement_by=_iso(promised), deadline=_iso(case.deadline))  # fmt: skip
 
 
 def _rongque_check(case: Case, missing: list[str]) -> None:
@@ -665,14 +682,39 @@ def _wind_up(act: Act) -> tuple[str, ...]:
     return fields
 
 
-def _complete(act: Act, result: str, reason: str = "", data: dict | None = None) -> None:
+def _complete(act: Act, result: str, reason: str = "", data: dict | None = None,
+              decision: dict | None = None) -> None:  # fmt: skip
+    """Finish the case. An approval carries its decision (办结结果: the amount approved, the
+    account paid to…), checked against the item version's decision fields; a denial none."""
     case = act.case
     case.result = result
     case.completed_at = act.now
+    fields = ("result", "completed_at", *_wind_up(act))
+    if result == Case.Result.APPROVED and (decision or case.item_version.decision):
+        case.decision = _decision_clean(case, decision)
+        case.amount_paid = fields_total(case.item_version.decision, case.decision)
+        fields += ("decision", "amount_paid")
+    elif decision:
+        raise InvalidInput(_("不予批准不填写办结结果"), code="invalid_decision", field="decision")
     _move(act, Status.COMPLETED, Action.APPROVE if result == Case.Result.APPROVED else Action.DENY,
-          reason=reason, data=data, fields=("result", "completed_at", *_wind_up(act)))  # fmt: skip
+          reason=reason, data=data, fields=fields)  # fmt: skip
     _notice(act, Notice.Kind.COMPLETION, result=result, reason=reason,
-            appeal=APPEAL_NOTE if result == Case.Result.DENIED else "")  # fmt: skip
+            appeal=APPEAL_NOTE if result == Case.Result.DENIED else "",
+            instant=case.item_version.is_instant and case.accepted_at == act.now,
+            decision=fields_shown(case.item_version.decision, case.decision))  # fmt: skip
+
+
+def _decision_clean(case: Case, decision) -> dict:
+    """decision_clean(), and what one case adds: no more approved than was claimed."""
+    version = case.item_version
+    values = decision_clean(version=version, decision=decision)
+    paid = fields_total(version.decision, values)
+    if paid is not None and case.amount_claimed is not None and paid > case.amount_claimed:
+        name = next(f["name"] for f in version.decision if f.get("total"))
+        raise InvalidInput(_("核准支付金额 %(paid)s 元超过申请金额 %(claimed)s 元") % {
+                               "paid": paid, "claimed": case.amount_claimed},
+                           code="invalid_decision", field=f"decision.{name}")  # fmt: skip
+    return values
 
 
 def _reject(act: Act, reason: str = "") -> None:
@@ -760,9 +802,14 @@ def _supplement(act: Act, materials: list | None = None, reason: str = "") -> No
     )
 
 
-def _approve(act: Act, reason: str = "") -> None:
+def _approve(act: Act, reason: str = "", decision: dict | None = None) -> None:
+    """Pass the current review step; the last one finishes the case with its `decision`
+    (the item version's decision fields). An earlier step takes none."""
     case = act.case
     if case.step + 1 < len(case.item_version.steps):
+        if decision:
+            raise InvalidInput(_("办结结果由最后一个审核环节填写"), code="invalid_decision",
+                               field="decision")  # fmt: skip
         case.step += 1
         _move(act, Status.ACCEPTED, Action.APPROVE, reason=reason, fields=("step",))
         return
@@ -770,7 +817,7 @@ def _approve(act: Act, reason: str = "") -> None:
         raise Conflict(
             _("容缺材料尚未补齐，办结结果须待材料补齐后出具"), code="secondary_materials_pending"
         )
-    _complete(act, Case.Result.APPROVED, reason)
+    _complete(act, Case.Result.APPROVED, reason, decision=decision)
 
 
 def _deny(act: Act, reason: str = "") -> None:
@@ -1237,15 +1284,20 @@ def _bundle_locked(number: str, actor: User) -> tuple[BundleApplication, list[Ca
     one bundle run one after another). NotFound unless `actor` sees it."""
     application = (BundleApplication.objects.select_for_update(of=("self",))
                    .select_related("bundle", "applicant").filter(number=number[:24]).first())  # fmt: skip
-    cases = list(application.cases.select_related("item", "item_version").order_by("item__code")) if application else []
+    cases = (
+        list(application.cases.select_related("item", "item_version").order_by("item__code"))
+        if application
+        else []
+    )
     if application is None or not access.bundle_visible(actor, application, cases):
         raise NotFound(_("一件事申请 %(number)s 不存在") % {"number": number[:40]},
                        code="bundle_application_not_found")  # fmt: skip
     return application, cases
 
 
-def _bundle_run(number: str, actor: User, action: str, params_of, *, ip=None,
-                none_message: str) -> tuple[BundleApplication, list[Case]]:
+def _bundle_run(
+    number: str, actor: User, action: str, params_of, *, ip=None, none_message: str
+) -> tuple[BundleApplication, list[Case]]:
     """Take `action` on every case of bundle `number` that is open to it, each through
     case_act() with params_of(case), in one transaction. Every item's refusal is collected and
     given back in one InvalidInput, so the clerk or applicant sees all that stands in the way;
@@ -1269,8 +1321,14 @@ def _bundle_run(number: str, actor: User, action: str, params_of, *, ip=None,
     return application, done
 
 
-def bundle_accept(*, number: str, actor: User, materials: list | None = None,
-                  promised_supplement_by: str | None = None, ip=None) -> BundleApplication:
+def bundle_accept(
+    *,
+    number: str,
+    actor: User,
+    materials: list | None = None,
+    promised_supplement_by: str | None = None,
+    ip=None,
+) -> BundleApplication:
     """受理 the whole bundle in one step: every case still waiting for acceptance is accepted by
     its own item's rules (an instant item with every material finished on the spot, a promised
     one's clock started, 容缺 with the promised date where its secondary materials are missing).
@@ -1287,8 +1345,9 @@ def bundle_accept(*, number: str, actor: User, materials: list | None = None,
     return application
 
 
-def bundle_request_supplement(*, number: str, actor: User, reason: str = "",
-                              ip=None) -> BundleApplication:
+def bundle_request_supplement(
+    *, number: str, actor: User, reason: str = "", ip=None
+) -> BundleApplication:
     """一次性告知 for the whole bundle: every case waiting for acceptance that lacks a material
     is asked for all it lacks, and ONE notice (BundleNotice SUPPLEMENT) names every missing
     material of every item, each material once however many items need it. Cases that lack
@@ -1312,8 +1371,9 @@ def bundle_request_supplement(*, number: str, actor: User, reason: str = "",
     return application
 
 
-def bundle_supplement(*, number: str, actor: User, materials: list | None = None,
-                      ip=None) -> BundleApplication:
+def bundle_supplement(
+    *, number: str, actor: User, materials: list | None = None, ip=None
+) -> BundleApplication:
     """The applicant (or the window for them) hands in the supplement once, as the bundle's
     material codes: every case waiting for one resumes (its pre-review starts again, or its
     clock runs again). Everything asked must come: the refusal names what is still missing."""
@@ -1350,7 +1410,9 @@ def bundle_reject(*, number: str, actor: User, reason: str = "", ip=None) -> Bun
 
 
 def _spec_of(number: str):
-    application = BundleApplication.objects.select_related("bundle").filter(number=number[:24]).first()
+    application = (
+        BundleApplication.objects.select_related("bundle").filter(number=number[:24]).first()
+    )
     if application is None:
         raise NotFound(_("一件事申请 %(number)s 不存在") % {"number": number[:40]},
                        code="bundle_application_not_found")  # fmt: skip
@@ -1432,5 +1494,6 @@ def case_personal_data(*, case: Case, user, ip: str | None = None) -> dict:
     (personal_data.viewed), naming the case and who looked."""
     applicant = case.applicant
     record(event="personal_data.viewed", user=user, ip=ip, target=case.number,
-           fields=["id_number", "phone", "form"])  # fmt: skip
-    return {"id_number": applicant.id_number, "phone": applicant.phone, "form": case.form}
+           fields=["id_number", "phone", "form", "decision"])  # fmt: skip
+    return {"id_number": applicant.id_number, "phone": applicant.phone, "form": case.form,
+            "decision": case.decision}  # fmt: skip

@@ -29,7 +29,7 @@ from tongban.lib.forms import form_add_domain_error
 from tongban.lib.signing import SigningKeyError, platform_public_key, public_key_check
 from tongban.offices.models import Office
 
-from .models import Agreement, Bundle, Channel, HandlingType, ItemVersion, ServiceItem
+from .models import Agreement, Bundle, Channel, HandlingType, ItemKind, ItemVersion, ServiceItem
 from .selectors import item_version_in_force, versions_in_force
 from .services import APPLICANT_KINDS, bundle_spec, catalog_item_save, catalog_item_set_status
 from .workbook import (
@@ -243,6 +243,10 @@ class NewVersionForm(forms.ModelForm):
         label="属地机构", queryset=Office.objects.filter(external=False),
         help_text="不通办时办理该事项的机构",
     )  # fmt: skip
+    kind = forms.ChoiceField(
+        label="事项类型", choices=ItemKind.choices, required=False,
+        help_text="行政许可的通知书引用《行政许可法》；其他事项引用设定依据",
+    )  # fmt: skip
     channels = forms.MultipleChoiceField(
         label="办理渠道", choices=Channel.choices, widget=forms.CheckboxSelectMultiple
     )
@@ -255,26 +259,29 @@ class NewVersionForm(forms.ModelForm):
         model = ItemVersion
         fields = [
             "effective_from", "handling_type", "legal_days", "promised_days", "channels",
-            "citywide", "applicant_kinds", "materials", "steps", "form", "conditions",
+            "citywide", "applicant_kinds", "materials", "steps", "form", "decision", "conditions",
             "legal_basis", "fees", "notes",
         ]  # fmt: skip
         field_classes = {"materials": PrettyJSONField, "steps": PrettyJSONField,
-                         "form": PrettyJSONField}  # fmt: skip
+                         "form": PrettyJSONField, "decision": PrettyJSONField}  # fmt: skip
         widgets = {name: forms.Textarea(attrs={"rows": 8, "cols": 90, "style": "font-family: monospace"})
-                   for name in ("materials", "steps", "form")}  # fmt: skip
+                   for name in ("materials", "steps", "form", "decision")}  # fmt: skip
         help_texts = {
             "effective_from": "新版本自该日起适用于新的申请；已申请的办件继续按原版本办理",
             "materials": '[{"code": "M1", "name": "…", "form": "original|copy", "secondary": false}]',
             "steps": '[{"name": "审核", "role": "reviewer"}, {"name": "复审", "role": "second_reviewer"}]',
-            "form": '[{"name": "amount", "label": "申请金额", "type": "text|number|date|choice|bool|account", '
-                    '"required": true, "choices": […]}]',
+            "form": '[{"name": "amount", "label": "申请金额", '
+                    '"type": "text|number|money|date|choice|bool|account|phone", "required": true, '
+                    '"choices": […], "max": "50000.00", "total": "claimed"}]',
+            "decision": '办结时审核人员填写的结果字段，写法同申请表：[{"name": "amount_approved", '
+                        '"label": "核准支付金额（元）", "type": "money", "required": true, "total": "paid"}]',
         }  # fmt: skip
 
-    IDENTITY = ("code", "name", "category", "department", "home_office")
+    IDENTITY = ("code", "name", "category", "department", "home_office", "kind")
 
     def __init__(self, *args, item: ServiceItem | None = None, **kwargs):
         super().__init__(*args, **kwargs)
-        for name in ("materials", "steps", "form"):
+        for name in ("materials", "steps", "form", "decision"):
             self.fields[name].required = False
         if item is not None:
             self.fields["code"].disabled = True
@@ -287,7 +294,7 @@ class NewVersionForm(forms.ModelForm):
     def version_data(self) -> dict:
         data = {k: v for k, v in self.cleaned_data.items() if k in self._meta.fields}
         data.pop("effective_from")
-        for name in ("materials", "steps", "form"):
+        for name in ("materials", "steps", "form", "decision"):
             data[name] = data.get(name) or []
         return data
 
@@ -408,6 +415,7 @@ class ServiceItemAdmin(admin.ModelAdmin):
                     code=item.code if item else data["code"], name=data["name"],
                     category=data["category"], department=data["department"],
                     home_office=data["home_office"], version=form.version_data(),
+                    kind=data.get("kind") or None,
                     effective_from=data["effective_from"], actor=request.user,
                 )  # fmt: skip
             except DomainError as e:

@@ -11,19 +11,26 @@ from django.utils.translation import gettext_lazy as _
 from .models import ItemVersion
 
 PREFIX = "form_"  # a page's field for the item's field "amount" is "form_amount"
+DECISION_PREFIX = (
+    "decision_"  # and for its decision's "amount_approved", "decision_amount_approved"
+)
 
 
-def item_form_fields(version: ItemVersion) -> dict[str, forms.Field]:
-    """A field per field of the version's form, named PREFIX + its name, in order."""
-    return {PREFIX + spec["name"]: _field(spec) for spec in version.form}
+def item_form_fields(version: ItemVersion, *, decision: bool = False) -> dict[str, forms.Field]:
+    """A field per field of the version's form (or, with `decision`, of its decision), named
+    PREFIX (DECISION_PREFIX) + its name, in order."""
+    specs, prefix = (version.decision, DECISION_PREFIX) if decision else (version.form, PREFIX)
+    return {prefix + spec["name"]: _field(spec) for spec in specs}
 
 
-def item_form_data(version: ItemVersion, cleaned_data: dict) -> dict:
-    """The item's form from a page's cleaned data, as form_clean() takes it: what was filled
-    in, and every yes/no field (an unticked box is an answer: no)."""
+def item_form_data(version: ItemVersion, cleaned_data: dict, *, decision: bool = False) -> dict:
+    """The item's form (or decision) from a page's cleaned data, as form_clean() (or
+    decision_clean()) takes it: what was filled in, and every yes/no field (an unticked box
+    is an answer: no)."""
+    specs, prefix = (version.decision, DECISION_PREFIX) if decision else (version.form, PREFIX)
     out = {}
-    for spec in version.form:
-        value = cleaned_data.get(PREFIX + spec["name"])
+    for spec in specs:
+        value = cleaned_data.get(prefix + spec["name"])
         if spec["type"] == "bool":
             out[spec["name"]] = bool(value)
         elif value not in (None, ""):
@@ -34,6 +41,12 @@ def item_form_data(version: ItemVersion, cleaned_data: dict) -> dict:
 def _field(spec: dict) -> forms.Field:
     label, required = spec["label"], spec["required"]
     match spec["type"]:
+        case "money":
+            return forms.CharField(label=label, required=required, max_length=30,
+                                   widget=forms.TextInput(attrs={"inputmode": "decimal", "placeholder": "0.00"}))  # fmt: skip
+        case "phone":
+            return forms.CharField(label=label, required=required, max_length=30,
+                                   widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}))  # fmt: skip
         case "number":
             return forms.CharField(label=label, required=required, max_length=30,
                                    widget=forms.TextInput(attrs={"inputmode": "decimal"}))  # fmt: skip

@@ -21,6 +21,15 @@ def limit_days(handling_type: str, promised_days: int) -> int:
     return 0 if handling_type == HandlingType.INSTANT else promised_days
 
 
+class ItemKind(models.TextChoices):
+    """The kind of power an item is (事项类型). It decides the law a notice cites: the licence
+    wording of 行政许可法 only for licences; the others cite the item's own legal basis."""
+
+    LICENCE = "licence", "行政许可"
+    PUBLIC_SERVICE = "public_service", "公共服务"
+    OTHER = "other", "其他行政权力"
+
+
 class ServiceItem(models.Model):
     """A service item (事项) of the catalog: its identity and status. What it asks and how it
     is handled lives in its versions; a case keeps the version it was applied under."""
@@ -34,6 +43,9 @@ class ServiceItem(models.Model):
     name = models.CharField("事项名称", max_length=200)
     category = models.CharField("事项类别", max_length=100)
     department = models.CharField("实施部门", max_length=100, default="医疗保障局")
+    kind = models.CharField(
+        "事项类型", max_length=16, choices=ItemKind, default=ItemKind.PUBLIC_SERVICE
+    )
     status = models.CharField("状态", max_length=10, choices=Status, default=Status.ACTIVE)
     status_reason = models.CharField("状态说明", max_length=200, blank=True)
     # The office that owns an item that is not open city-wide (属地办理).
@@ -68,6 +80,10 @@ class ItemVersion(models.Model):
     # [{"name": "amount", "label": "报销金额", "type": "text|number|date|choice|bool|account",
     #   "required": bool, "choices": [...]}]
     form = models.JSONField("申请表", default=list)
+    # The fields of the decision the reviewer who finishes a case fills in (办结结果), the same
+    # kind of fields as the form: [{"name": "amount_approved", "label": "核准金额（元）",
+    #   "type": "money", "required": true, "total": "paid"}, ...]
+    decision = models.JSONField("办结结果字段", default=list, blank=True)
     conditions = models.TextField("申请条件", blank=True)
     legal_basis = models.TextField("设定依据", blank=True)
     fees = models.CharField("收费标准", max_length=200, default="不收费")

@@ -19,7 +19,7 @@ from django.db import transaction
 from tongban.lib.signing import SigningKeyError, platform_public_key
 from tongban.offices.models import Office
 
-from .models import Agreement, Bundle, ServiceItem
+from .models import Agreement, Bundle, ItemKind, ServiceItem
 from .services import bundle_spec, catalog_item_save, catalog_item_set_status
 
 ITEMS_FILE = Path(__file__).parent / "data" / "medical_insurance_items.json"
@@ -36,16 +36,55 @@ EMPLOYER_WORDS = ("单位", "医药机构", "医疗机构", "零售药店")
 LEGAL_BASIS = "《中华人民共和国社会保险法》；《医疗保障基金使用监督管理条例》；《山东省医疗保障经办政务服务事项清单》"
 
 
+MONEY_WORDS = ("报销", "支付", "支取", "津贴", "补助", "补贴")
+# The most one application of an item may claim (元), above which a typing slip is more likely
+# than a real bill: a clinic bill, a hospital stay, a year's maternity allowance, a personal
+# account's balance. An office's own list wins over these.
+MONEY_MAX = {"门诊费用报销": "50000.00", "住院费用报销": "500000.00", "生育津贴支付": "200000.00",
+             "一次性营养补助支付": "10000.00", "产前检查费支付": "10000.00"}  # fmt: skip
+MONEY_MAX_DEFAULT = "200000.00"
+# What the reviewer who finishes a money item fills in (办结结果): the amount approved (counted
+# as paid in the figures), what is not covered and why, the account paid to, and when.
+MONEY_DECISION = [
+    {"name": "amount_approved", "label": "核准支付金额（元）", "type": "money", "required": True,
+     "total": "paid"},
+    {"name": "amount_not_covered", "label": "不予支付金额（元）", "type": "money", "required": False,
+     "min": "0"},
+    {"name": "not_covered_reason", "label": "不予支付原因", "type": "text", "required": False},
+    {"name": "paid_to_account", "label": "支付至银行账号", "type": "account", "required": True},
+    {"name": "payment_date", "label": "预计支付日期", "type": "date", "required": True,
+     "min_days": 0, "max_days": 90},
+]  # fmt: skip
+
+
+def _money_item(name: str) -> bool:
+    """An item that pays money out: not a 认定 (国谈药“双通道”…单独支付药品待遇认定 recognises
+    a right to a benefit, it pays nothing itself)."""
+    return any(w in name for w in MONEY_WORDS) and "认定" not in name
+
+
+def _decision_for(name: str) -> list[dict]:
+    return MONEY_DECISION if _money_item(name) else []
+
+
 def _form_for(name: str) -> list[dict]:
-    if any(w in name for w in ("报销", "支付", "支取", "津贴", "补助", "补贴")):
+    if _money_item(name):
         return [
-            {"name": "amount", "label": "申请金额（元）", "type": "number", "required": True},
+            {"name": "amount", "label": "申请金额（元）", "type": "money", "required": True,
+             "max": MONEY_MAX.get(name, MONEY_MAX_DEFAULT), "total": "claimed"},
             {"name": "bank_account", "label": "收款银行账号", "type": "account", "required": True},
-        ]
+        ]  # fmt: skip
     if "备案" in name:
         return [
             {"name": "destination", "label": "就医地", "type": "text", "required": True},
-            {"name": "start_date", "label": "开始日期", "type": "date", "required": True},
+            {
+                "name": "start_date",
+                "label": "开始日期",
+                "type": "date",
+                "required": True,
+                "min_days": -180,
+                "max_days": 366,
+            },
         ]
     return [{"name": "note", "label": "申请说明", "type": "text", "required": False}]
 
@@ -85,6 +124,7 @@ def item_versions_from_reference(path: Path = ITEMS_FILE) -> list[dict]:
                 "steps": [] if instant else [{"name": "审核", "role": "reviewer"},
                                              {"name": "复审", "role": "second_reviewer"}],
                 "form": _form_for(entry["name"]),
+                "decision": _decision_for(entry["name"]),
                 "conditions": "本市参保单位或参保人员，不限参保地（全市通办）",
                 "legal_basis": LEGAL_BASIS,
                 "fees": "不收费",
@@ -117,6 +157,7 @@ def department_item_versions(path: Path = DEPARTMENT_ITEMS_FILE) -> list[dict]:
                 "code": entry["code"],
                 "name": entry["name"],
                 "category": entry["category"],
+                "kind": ItemKind.LICENCE if entry["category"] == ItemKind.LICENCE.label else ItemKind.OTHER,
                 "department": department,
                 "suspended_reason": "",
                 "version": {
@@ -217,6 +258,7 @@ def catalog_seed(*, path: Path = ITEMS_FILE,
     for entry in entries:
         version = catalog_item_save(code=entry["code"], name=entry["name"], category=entry["category"],
                                     department=entry.get("department", "医疗保障局"),
+                                    kind=entry.get("kind", ItemKind.PUBLIC_SERVICE),
                                     home_office=city, version=entry["version"], effective_from=EFFECTIVE_FROM)  # fmt: skip
         if entry["suspended_reason"] and version.item.status == ServiceItem.Status.ACTIVE:
             catalog_item_set_status(item=version.item, status=ServiceItem.Status.SUSPENDED,

@@ -1,32 +1,54 @@
 """The catalog's rules: what a valid item version is, how a change becomes a new version,
 and how an application's form is checked against its item."""
 
+import re
+import unicodedata
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.functional import lazy
 from django.utils.translation import gettext as _
 
 from tongban.audit.services import record
 from tongban.lib.errors import Conflict, InvalidInput
 from tongban.lib.identifiers import account_mask
-from tongban.lib.text import shown, text_clean
+from tongban.lib.text import phone_clean, shown, text_clean
 from tongban.offices.selectors import office_by_code
 
-from .models import Channel, HandlingType, ItemVersion, ServiceItem
+from .models import Channel, HandlingType, ItemKind, ItemVersion, ServiceItem
 from .selectors import item_version_in_force
 
 STEP_ROLES = ("reviewer", "second_reviewer")
-FORM_TYPES = ("text", "number", "date", "choice", "bool", "account")
+FORM_TYPES = ("text", "number", "money", "date", "choice", "bool", "account", "phone")
+# The options each type of field takes beside name, label, type and required. The same fields
+# make an application form (ItemVersion.form) and a decision (ItemVersion.decision).
+FIELD_OPTIONS = {
+    "number": ("min", "max"),
+    "money": ("min", "max", "total"),  # total: counted in the figures' amounts
+    "date": ("min_days", "max_days"),  # days from today, either way
+    "choice": ("choices",),
+    "account": ("luhn",),
+}
+TOTALS = {"form": "claimed", "decision": "paid"}  # what a money field's total counts, by where
+# An amount in yuan (元): positive, at most two decimals (角, 分), below the item's bound.
+MONEY_SHAPE = re.compile(r"[0-9]+(\.[0-9]{1,2})?")
+MONEY_MIN, MONEY_MAX = Decimal("0.01"), Decimal("99999999.99")
+# A date nobody means outside these, unless its field says nearer (min_days / max_days).
+DATE_EARLIEST = date(1900, 1, 1)
+DATE_LATEST_DAYS = 366
 # A bank account (收款账号): digits, sealed with the rest of the form and shown masked to staff
-# until one of them asks for the full value (cases.services.case_personal_data).
+# until one of them asks for the full value (cases.services.case_personal_data). Bank card
+# numbers (16–19 digits) carry a Luhn check digit; other accounts (passbooks, corporate
+# accounts) do not, so the check is the field's option "luhn", not a rule for every account.
 ACCOUNT_DIGITS = (8, 32)
+LUHN_DIGITS = (16, 19)
 APPLICANT_KINDS = ("person", "employer")
 VERSION_FIELDS = (
     "handling_type", "legal_days", "promised_days", "channels", "citywide", "applicant_kinds",
-    "materials", "steps", "form", "conditions", "legal_basis", "fees", "notes",
+    "materials", "steps", "form", "decision", "conditions", "legal_basis", "fees", "notes",
 )  # fmt: skip
 
 
@@ -140,147 +162,321 @@ def version_data_clean(data: dict) -> dict:
     if handling_type == HandlingType.PROMISED and not out["steps"]:
         _bad("steps", _("承诺件至少需要一个审核环节"))
 
-    form_fields = data.get("form") or []
-    if not isinstance(form_fields, list):
-        _bad("form", _("应为列表"))
-    out["form"] = []
-    names = set()
-    for i, f in enumerate(form_fields):
-        where = f"form[{i}]"
-        if not isinstance(f, dict) or not str(f.get("name") or "").strip():
-            _bad(where, _("每个字段需要 name"))
-        if f["name"] in names:
-            _bad(f"{where}.name", _("字段名 %(name)s 重复") % {"name": f["name"]})
-        names.add(f["name"])
-        ftype = f.get("type", "text")
-        if ftype not in FORM_TYPES:
-            _bad(
-                f"{where}.type",
-                _("应为 %(types)s 之一，而不是 %(value)r")
-                % {"types": "、".join(FORM_TYPES), "value": ftype},
-            )
-        choices = f.get("choices") or []
-        if ftype == "choice" and (not isinstance(choices, list) or not choices):
-            _bad(f"{where}.choices", _("选择字段需要 choices 列表"))
-        out["form"].append(
-            {
-                "name": str(f["name"]).strip(),
-                "label": str(f.get("label") or f["name"]).strip(),
-                "type": ftype,
-                "required": bool(f.get("required")),
-                **({"choices": [str(c) for c in choices]} if ftype == "choice" else {}),
-            }
-        )
+    out["form"] = _fields_clean(data.get("form") or [], "form")
+    out["decision"] = _fields_clean(data.get("decision") or [], "decision")
+    if handling_type == HandlingType.INSTANT and any(f["required"] for f in out["decision"]):
+        # finished the moment it is accepted (即办件): nobody is there to fill one in
+        _bad("decision", _("即办件当场办结，办结结果不能有必填字段"))
     for name in ("conditions", "legal_basis", "notes"):
         out[name] = str(data.get(name) or "").strip()
     out["fees"] = str(data.get("fees") or "不收费").strip()
     return out
 
 
+def _fields_clean(fields, where: str) -> list[dict]:
+    """The fields of an application form or of a decision, checked and normalized: each with
+    a name, a label, a type (FORM_TYPES) and the options its type takes (FIELD_OPTIONS)."""
+    if not isinstance(fields, list):
+        _bad(where, _("应为列表"))
+    out, names = [], set()
+    for i, f in enumerate(fields):
+        at = f"{where}[{i}]"
+        if not isinstance(f, dict) or not str(f.get("name") or "").strip():
+            _bad(at, _("每个字段需要 name"))
+        name = str(f["name"]).strip()
+        if name in names:
+            _bad(f"{at}.name", _("字段名 %(name)s 重复") % {"name": name})
+        names.add(name)
+        ftype = f.get("type", "text")
+        if ftype not in FORM_TYPES:
+            _bad(
+                f"{at}.type",
+                _("应为 %(types)s 之一，而不是 %(value)r")
+                % {"types": "、".join(FORM_TYPES), "value": ftype},
+            )
+        spec = {
+            "name": name,
+            "label": str(f.get("label") or name).strip(),
+            "type": ftype,
+            "required": bool(f.get("required")),
+        }
+        if ftype == "choice":
+            choices = f.get("choices") or []
+            if not isinstance(choices, list) or not choices:
+                _bad(f"{at}.choices", _("选择字段需要 choices 列表"))
+            spec["choices"] = [str(c).strip() for c in choices]
+        allowed = {"name", "label", "type", "required", *FIELD_OPTIONS.get(ftype, ())}
+        unknown = {k for k, v in f.items() if k not in allowed and v not in (None, "", [], False)}
+        if unknown:
+            _bad(f"{at}.{sorted(unknown)[0]}", _("%(type)s 字段不接受这个选项") % {"type": ftype})
+        for bound in ("min", "max"):
+            if f.get(bound) is None:
+                continue
+            if ftype in ("number", "money"):
+                number = _decimal(f[bound])
+                if number is None or (ftype == "money" and number < 0):
+                    _bad(
+                        f"{at}.{bound}", _("应为金额或数字，而不是 %(value)r") % {"value": f[bound]}
+                    )
+                spec[bound] = str(number)
+        for bound in ("min_days", "max_days"):
+            value = f.get(bound)
+            if value is None:
+                continue
+            if isinstance(value, bool) or not isinstance(value, int) or abs(value) > 36600:
+                _bad(
+                    f"{at}.{bound}",
+                    _("应为相对今天的天数（整数），而不是 %(value)r") % {"value": value},
+                )
+            spec[bound] = value
+        if "min_days" in spec and "max_days" in spec and spec["min_days"] > spec["max_days"]:
+            _bad(f"{at}.min_days", _("min_days 不得大于 max_days"))
+        if "min" in spec and "max" in spec and Decimal(spec["min"]) > Decimal(spec["max"]):
+            _bad(f"{at}.min", _("min 不得大于 max"))
+        if "luhn" in f:
+            spec["luhn"] = bool(f["luhn"])
+        if f.get("total") is not None:
+            if f["total"] != TOTALS[where]:
+                _bad(f"{at}.total", _("这里只能是 %(value)r") % {"value": TOTALS[where]})
+            spec["total"] = f["total"]
+        out.append(spec)
+    return out
+
+
+def _decimal(value) -> Decimal | None:
+    if isinstance(value, bool) or not isinstance(value, str | int | float | Decimal):
+        return None
+    try:
+        number = Decimal(str(value))
+    except InvalidOperation:
+        return None
+    return number if number.is_finite() else None
+
+
 def form_clean(*, version: ItemVersion, form) -> dict:
     """Check an application's form against its item version; return it normalized.
 
     Raises InvalidInput with field "form.<name>" for an unknown, missing or mistyped field."""
-    if form is None:
-        form = {}
-    if not isinstance(form, dict):
-        raise InvalidInput(_("form 应为对象"), code="invalid_form", field="form")
-    spec = {f["name"]: f for f in version.form}
-    for name in form:
+    return _fields_values(version, version.form, form, where="form")
+
+
+def decision_clean(*, version: ItemVersion, decision) -> dict:
+    """Check what a reviewer fills in when finishing a case (办结结果: the amount approved, the
+    account paid to…) against its item version's decision fields; return it normalized. The
+    same typed-field rules as the application form (form_clean).
+
+    Raises InvalidInput with field "decision.<name>"."""
+    return _fields_values(version, version.decision, decision, where="decision")
+
+
+def fields_total(spec: list[dict], values: dict) -> Decimal | None:
+    """The sum of the money fields marked with a total ("claimed" in a form, "paid" in a
+    decision) among `values` (as cleaned); None when the spec has none (the figures then
+    leave the case out of their amounts)."""
+    names = [f["name"] for f in spec if f.get("total")]
+    if not names:
+        return None
+    return sum((Decimal(values[n]) for n in names if values.get(n)), Decimal("0.00"))
+
+
+def _fields_values(version: ItemVersion, spec_list: list[dict], values, *, where: str) -> dict:
+    if values is None:
+        values = {}
+    if not isinstance(values, dict):
+        raise InvalidInput(
+            _("%(where)s 应为对象") % {"where": where}, code=f"invalid_{where}", field=where
+        )
+    spec = {f["name"]: f for f in spec_list}
+    for name in values:
         if name not in spec:
             raise InvalidInput(
-                _("事项“%(item)s”的申请表没有字段 %(name)r")
-                % {"item": version.item.name, "name": shown(name)},
-                code="invalid_form",
-                field=f"form.{name}",
+                _("事项“%(item)s”的%(what)s没有字段 %(name)r")
+                % {"item": version.item.name, "what": _what(where), "name": shown(name)},
+                code=f"invalid_{where}",
+                field=f"{where}.{name}",
             )
     out = {}
     for name, f in spec.items():
-        value = form.get(name)
+        value = values.get(name)
+        if isinstance(value, str):  # the spaces a person types, folded once, here
+            value = value.strip()  # str.strip: every Unicode space, 全角 too
         if value is None or value == "":
             if f["required"]:
                 raise InvalidInput(
-                    _("申请表字段“%(label)s”必填") % {"label": f["label"]},
-                    code="invalid_form",
-                    field=f"form.{name}",
+                    _("%(what)s字段“%(label)s”必填") % {"what": _what(where), "label": f["label"]},
+                    code=f"invalid_{where}",
+                    field=f"{where}.{name}",
                 )
             continue
-        out[name] = _form_value(f, value)
+        out[name] = _field_value(f, value, where=where)
     return out
 
 
 def form_masked(spec: list[dict], form: dict) -> dict:
-    """An application form as staff see it until they ask for the full values: bank accounts
-    (type "account") masked; the rest as it is."""
+    """An application form (or a decision) as staff see it until they ask for the full
+    values: bank accounts (type "account") masked; the rest as it is."""
     accounts = {f["name"] for f in spec if f["type"] == "account"}
     if not accounts.intersection(form):
         return form
     return {k: account_mask(v) if k in accounts else v for k, v in form.items()}
 
 
-def _form_value(f: dict, value):
+def fields_shown(spec: list[dict], values: dict, *, masked: bool = True) -> list[dict]:
+    """The filled-in fields in the spec's order as [{"name", "label", "value"}] for a page or
+    a notice: yes/no in words, amounts with 元, accounts masked unless `masked` is False."""
+    out = []
+    for f in spec:
+        value = values.get(f["name"])
+        if value is None or value == "":
+            continue
+        if f["type"] == "bool":
+            value = _("是") if value else _("否")
+        elif f["type"] == "account" and masked:
+            value = account_mask(value)
+        elif f["type"] == "money":
+            value = _("%(amount)s 元") % {"amount": value}
+        out.append({"name": f["name"], "label": f["label"], "value": value})
+    return out
+
+
+def _compact(value: str) -> str:
+    """A number as typed with an input method in full-width mode, spaces inside: ASCII, none."""
+    return "".join(unicodedata.normalize("NFKC", value).split())
+
+
+def luhn_valid(digits: str) -> bool:
+    """The Luhn (mod 10) check of a bank card number (ISO/IEC 7812)."""
+    total = 0
+    for i, char in enumerate(reversed(digits)):
+        n = int(char)
+        if i % 2:
+            n = n * 2 - 9 if n > 4 else n * 2
+        total += n
+    return total % 10 == 0
+
+
+def _what(where: str) -> str:
+    return _("申请表") if where == "form" else _("办结结果")
+
+
+def _label(where: str, f: dict) -> str:
+    return _("%(what)s字段“%(label)s”") % {"what": _what(where), "label": f["label"]}
+
+
+# Translated only when a message needs it: a valid value costs no gettext (every submission).
+_label_lazy = lazy(_label, str)
+
+
+def _field_value(f: dict, value, *, where: str):
+    field = f"{where}.{f['name']}"
+    label = _label_lazy(where, f)
+
     def bad(expected):
         raise InvalidInput(
-            _("申请表字段“%(label)s”应为%(expected)s，而不是 %(value)r")
-            % {"label": f["label"], "expected": expected, "value": shown(value)},
-            code="invalid_form",
-            field=f"form.{f['name']}",
+            _("%(field)s应为%(expected)s，而不是 %(value)r")
+            % {"field": label, "expected": expected, "value": shown(value)},
+            code=f"invalid_{where}",
+            field=field,
         )
 
+    def refuse(message):
+        raise InvalidInput(f"{label!s}{message}", code=f"invalid_{where}", field=field)
+
+    number_like = isinstance(value, str | int | float) and not isinstance(value, bool)
     match f["type"]:
         case "text":
-            if not isinstance(value, str | int | float) or isinstance(value, bool):
+            if not number_like:
                 bad(_("不超过 2000 字的文本"))
-            return text_clean(
-                str(value),
-                field=f"form.{f['name']}",
-                label=_("申请表字段“%(label)s”") % {"label": f["label"]},
-            )
+            return text_clean(str(value), field=field, label=label)
         case "number":
-            if isinstance(value, bool):
+            number = _decimal(_compact(value)) if number_like and isinstance(value, str) else (
+                _decimal(value) if number_like else None)  # fmt: skip
+            if number is None:
                 bad(_("数字"))
-            try:
-                number = Decimal(str(value))
-            except InvalidOperation:
-                bad(_("数字"))
-            if not number.is_finite():
-                bad(_("数字"))
+            _bounds(f, number, refuse)
             return str(number)
+        case "money":
+            text = _compact(str(value)).replace(",", "") if number_like else ""
+            if text.startswith("-") and MONEY_SHAPE.fullmatch(text[1:]):
+                refuse(_("不能为负数：请填写大于 0 的金额（元）"))
+            if not MONEY_SHAPE.fullmatch(text):
+                if (
+                    MONEY_SHAPE.fullmatch(text.split(".")[0])
+                    and "." in text
+                    and text.split(".")[1].isdigit()
+                ):
+                    refuse(
+                        _("最多两位小数（元、角、分），而不是 %(value)r") % {"value": shown(value)}
+                    )
+                bad(_("金额（元），如 1234.50"))
+            amount = Decimal(text).quantize(Decimal("0.01"))
+            low = Decimal(f.get("min") or MONEY_MIN)
+            if amount < low:
+                refuse(_("应大于 0 元") if low == MONEY_MIN else
+                       _("不得少于 %(min)s 元") % {"min": low})  # fmt: skip
+            high = Decimal(f.get("max") or MONEY_MAX)
+            if amount > high:
+                refuse(_("不得超过 %(max)s 元") % {"max": high})
+            return str(amount)
         case "date":
-            try:
-                return date.fromisoformat(str(value)).isoformat()
-            except ValueError:
-                bad(_("日期 YYYY-MM-DD"))
+            if isinstance(value, date):
+                day = value
+            else:
+                try:
+                    day = date.fromisoformat(_compact(str(value)))
+                except ValueError:
+                    bad(_("日期 YYYY-MM-DD"))
+            today = timezone.localdate()
+            low = today + timedelta(days=f["min_days"]) if "min_days" in f else DATE_EARLIEST
+            high = today + timedelta(days=f.get("max_days", DATE_LATEST_DAYS))
+            if not low <= day <= high:
+                refuse(_("应在 %(low)s 至 %(high)s 之间，而不是 %(value)s")
+                       % {"low": low.isoformat(), "high": high.isoformat(), "value": day.isoformat()})  # fmt: skip
+            return day.isoformat()
         case "choice":
-            if str(value) not in f["choices"]:
+            if not number_like or str(value).strip() not in f["choices"]:
                 bad(_("%(choices)s 之一") % {"choices": "、".join(f["choices"])})
-            return str(value)
+            return str(value).strip()
         case "bool":
             if not isinstance(value, bool):
                 bad(_("true 或 false"))
             return value
+        case "phone":
+            if not number_like:
+                bad(_("电话号码"))
+            return phone_clean(_compact(str(value)), field=field, label=label, required=True)
         case "account":
-            digits = (
-                str(value).replace(" ", "").replace("-", "") if isinstance(value, str | int) else ""
-            )
-            low, high = ACCOUNT_DIGITS
-            if isinstance(value, bool) or not (digits.isascii() and digits.isdigit()
-                                               and low <= len(digits) <= high):  # fmt: skip
+            digits = _compact(str(value)).replace("-", "") if number_like else ""
+            low, high = LUHN_DIGITS if f.get("luhn") else ACCOUNT_DIGITS
+            if not (digits.isascii() and digits.isdigit() and low <= len(digits) <= high):
                 bad(_("%(low)d–%(high)d 位数字的银行账号") % {"low": low, "high": high})
+            if f.get("luhn") and not luhn_valid(digits):
+                refuse(_("不是有效的银行卡号（校验位不符），请核对后重新填写"))
             return digits
+
+
+def _bounds(f: dict, number: Decimal, refuse) -> None:
+    if "min" in f and number < Decimal(f["min"]):
+        refuse(_("不得小于 %(min)s") % {"min": f["min"]})
+    if "max" in f and number > Decimal(f["max"]):
+        refuse(_("不得大于 %(max)s") % {"max": f["max"]})
 
 
 @transaction.atomic
 def catalog_item_save(*, code: str, name: str, category: str, department: str = "医疗保障局",
                       home_office, version: dict, effective_from: date | None = None,
-                      actor=None) -> ItemVersion:  # fmt: skip
+                      kind: str | None = None, actor=None) -> ItemVersion:  # fmt: skip
     """Create an item, or give an existing one a new version effective from `effective_from`.
+    `kind` (ItemKind) left out keeps the item's (a new item: a public service).
 
     A version already in force is never edited: open cases keep the one they were applied
     under. A new version identical to the latest one is not created (the latest is returned).
     Raises InvalidInput for a bad version, Conflict for a retired item."""
     data = version_data_clean(version)
     effective_from = effective_from or timezone.localdate()
+    if kind is not None and kind not in ItemKind.values:
+        _bad("kind", _("应为 %(kinds)s 之一，而不是 %(value)r")
+             % {"kinds": "、".join(ItemKind.values), "value": kind}, code="invalid_item")  # fmt: skip
     if home_office.external:
         raise InvalidInput(_("%(office)s 是市外协作地区，不能作为事项的属地机构") % {"office": home_office},
                            code="external_office",
@@ -292,26 +488,23 @@ def catalog_item_save(*, code: str, name: str, category: str, department: str = 
             "category": category,
             "department": department,
             "home_office": home_office,
+            "kind": kind or ItemKind.PUBLIC_SERVICE,
         },
     )
-    identity = (name, category, department, home_office.pk)
+    kind = kind or item.kind
+    identity = (name, category, department, home_office.pk, kind)
     latest = item.versions.order_by("-number").first()
     unchanged = latest and all(getattr(latest, k) == v for k, v in data.items())
-    if unchanged and identity == (item.name, item.category, item.department, item.home_office_id):
+    held = (item.name, item.category, item.department, item.home_office_id, item.kind)
+    if unchanged and identity == held:
         return latest
     if item.status == ServiceItem.Status.RETIRED:
         raise Conflict(_("事项 %(code)s 已废止，不能再修订") % {"code": code}, code="item_retired")
-    changed_identity = (item.name, item.category, item.department, item.home_office_id) != (
-        name, category, department, home_office.pk,
-    )  # fmt: skip
-    if changed_identity:
-        item.name, item.category, item.department, item.home_office = (
-            name,
-            category,
-            department,
-            home_office,
-        )
-        item.save(update_fields=["name", "category", "department", "home_office"])
+    if identity != held:
+        item.name, item.category, item.department, item.home_office, item.kind = (
+            name, category, department, home_office, kind,
+        )  # fmt: skip
+        item.save(update_fields=["name", "category", "department", "home_office", "kind"])
     if unchanged:
         return latest
     if latest and effective_from < latest.effective_from:

@@ -59,6 +59,7 @@ class Column:
     help: str
     values: str = ""
     info: bool = False  # written for the reader, ignored on import
+    optional: bool = False  # a workbook exported before the column existed may leave it out
 
     @property
     def header(self) -> str:
@@ -115,9 +116,13 @@ FORM_COLUMNS = [
     Column("name", "字段名", 16, "同一事项内唯一，系统内部使用", "必填，英文字母、数字、下划线"),
     Column("label", "显示名称", 20, "申请表上显示的名称", "空白 = 字段名"),
     Column("type", "类型", 10, "",
-           "text（文本）、number（数字）、date（日期）、choice（选择）、bool（是否）"),
+           "text（文本）、number（数字）、money（金额）、date（日期）、choice（选择）、bool（是否）、"
+           "account（银行账号）、phone（电话）"),
     Column("required", "必填", 8, "", "是 / 否（空白 = 否）"),
     Column("choices", "选项", 24, "类型为 choice 时的可选值", "用顿号“、”或逗号分隔"),
+    Column("rules", "规则", 28, "金额、数字：min、max；日期：min_days、max_days（距今天数）；"
+           "账号：luhn（银行卡号校验）；金额：total（claimed 计入申请金额）",
+           "key=value，用分号分隔，如 max=50000；total=claimed", optional=True),
 ]  # fmt: skip
 SHEET_COLUMNS = {ITEMS: ITEM_COLUMNS, MATERIALS: MATERIAL_COLUMNS, FORM: FORM_COLUMNS}
 
@@ -142,8 +147,10 @@ MATERIAL_FORM_WORDS = {"original": "original", "原件": "original",
 MATERIAL_FORM_LABELS = {"original": "原件", "copy": "复印件"}
 FIELD_TYPE_WORDS = {t: t for t in FORM_TYPES} | {
     "文本": "text", "数字": "number", "日期": "date", "选择": "choice", "单选": "choice",
-    "是否": "bool", "账号": "account", "银行账号": "account",
+    "是否": "bool", "账号": "account", "银行账号": "account", "金额": "money",
+    "电话": "phone",
 }  # fmt: skip
+RULE_KEYS = {"min", "max", "min_days", "max_days", "luhn", "total"}
 ROLE_WORDS = {"reviewer": "reviewer", "审核员": "reviewer",
               "second_reviewer": "second_reviewer", "复审员": "second_reviewer"}  # fmt: skip
 assert set(ROLE_WORDS.values()) == set(STEP_ROLES)
@@ -334,6 +341,7 @@ def catalog_workbook_export(*, on: date | None = None, items=None) -> bytes:
                     "label": f["label"], "type": f["type"],
                     "required": "是" if f["required"] else "否",
                     "choices": "、".join(f.get("choices", [])),
+                    "rules": "；".join(f"{k}={f[k]}" for k in sorted(RULE_KEYS) if k in f),
                 })  # fmt: skip
         _write_row(ws_items, ITEM_COLUMNS, row)
 
@@ -521,7 +529,7 @@ class _Reader:
     def cell(self, sheet: str, row: int, cells: dict, key: str, parser, *args):
         """Parse one cell; on failure, record the error and raise _CellError."""
         try:
-            return parser(cells[key], *args)
+            return parser(cells.get(key), *args)
         except _CellError as e:
             self.error(sheet, row, key, str(e))
             raise
@@ -558,7 +566,7 @@ class _Reader:
                 continue
             index[column.key] = i
             self.letters[(name, column.key)] = letter
-        missing = [c for c in columns if not c.info and c.key not in index]
+        missing = [c for c in columns if not (c.info or c.optional) and c.key not in index]
         for c in missing:
             self.error(name, 1, c.key, f"缺少列“{c.header}” (missing column)")
         if missing:
@@ -683,6 +691,24 @@ def _steps(value) -> list:
     return out
 
 
+def _rules(value) -> dict:
+    """A form field's rules, "max=50000；total=claimed", as the options version_data_clean
+    checks (whole numbers for the days, yes/no for luhn, text for the rest)."""
+    out = {}
+    for part in re.split(r"\s*[;；\n]\s*", _text(value)):
+        if not part:
+            continue
+        key, sep, word = (x.strip() for x in part.partition("="))
+        if not sep or key not in RULE_KEYS:
+            raise _CellError(
+                f"规则应为 key=value（{'、'.join(sorted(RULE_KEYS))}），而不是 {part!r}"
+            )
+        out[key] = (
+            _int(word) if key.endswith("_days") else _bool(word, False) if key == "luhn" else word
+        )
+    return out
+
+
 def _choices(value) -> list[str]:
     return [c for c in CHOICE_SPLIT.split(_text(value)) if c]
 
@@ -739,6 +765,7 @@ FIELD_PARSERS = {
     "type": (_word, FIELD_TYPE_WORDS, "、".join(FORM_TYPES), "text"),
     "required": (_bool, False),
     "choices": (_choices,),
+    "rules": (_rules,),
 }
 
 
@@ -797,6 +824,7 @@ def _read(wb, reader: _Reader) -> list[_Row]:
                     entry[part] = reader.cell(sheet, n, cells, part, parser, *args)
                 except _CellError:
                     row.ok = False
+            entry |= entry.pop("rules", None) or {}
             row.version[key].append(entry)
             (row.material_rows if key == "materials" else row.form_rows).append(n)
     return rows
@@ -839,13 +867,15 @@ def _plan(rows: list[_Row], reader: _Reader, effective_from: date | None) -> lis
     for row in rows:
         if not row.ok:
             continue
+        item = items.get(row.code)
+        current = latest.get(item.pk) if item else None
+        # The decision's fields (办结结果) are not in the workbook: a version keeps its item's.
+        row.version.setdefault("decision", current.decision if current else [])
         try:
             version = version_data_clean(row.version)
         except InvalidInput as e:
             _version_error(reader, row, e)
             continue
-        item = items.get(row.code)
-        current = latest.get(item.pk) if item else None
         if current is None:
             plans.append(_Plan(row, version, row.effective_from or effective_from or today))
             continue

@@ -123,8 +123,22 @@ class ActionForm(forms.Form):
 
     def __init__(self, *args, version: ItemVersion, **kwargs):
         super().__init__(*args, **kwargs)
+        self.version = version
         self.fields["materials"].choices = material_choices(version)
         self.fields["missing_materials"].choices = material_choices(version)
+        # The decision (办结结果) the last review step fills in; checked by the service.
+        self.fields.update(item_form_fields(version, decision=True))
+        for name in item_form_fields(version, decision=True):
+            self.fields[name].required = False  # a step before the last takes none
+
+    def clean(self):
+        data = super().clean()
+        # Only the approval form of the last step carries the decision's fields (and says so).
+        data["decision"] = (
+            item_form_data(self.version, data, decision=True)
+            if self.data.get("decision_present") else None
+        )  # fmt: skip
+        return data
 
 
 class ConsultationForm(forms.Form):
@@ -220,7 +234,9 @@ class AuthorisationForm(forms.Form):
 class VisitRequestForm(forms.Form):
     """A home visit (上门办) a clerk records for a person who phoned or came to the window."""
 
-    channel = forms.ChoiceField(label=_("受理渠道"), choices=[("phone", _("电话")), ("window", _("窗口"))])
+    channel = forms.ChoiceField(
+        label=_("受理渠道"), choices=[("phone", _("电话")), ("window", _("窗口"))]
+    )
     id_number = forms.CharField(label=_("证件号码"), max_length=30)
     name = forms.CharField(label=_("姓名"), max_length=100)
     insured_region = forms.ChoiceField(label=_("参保地"))
@@ -229,7 +245,8 @@ class VisitRequestForm(forms.Form):
     preferred_date = forms.DateField(label=_("希望上门日期"),
                                      widget=forms.DateInput(attrs={"type": "date"}))  # fmt: skip
     preferred_period = forms.ChoiceField(
-        label=_("时段"), choices=[("any", _("不限")), ("morning", _("上午")), ("afternoon", _("下午"))]
+        label=_("时段"),
+        choices=[("any", _("不限")), ("morning", _("上午")), ("afternoon", _("下午"))],
     )
     items = forms.MultipleChoiceField(label=_("需办事项"), required=False,
                                       widget=forms.SelectMultiple(attrs={"size": 5}))  # fmt: skip
@@ -265,4 +282,6 @@ class BundleApplyForm(ApplyForm):
     def __init__(self, *args, spec, at_agent_point: bool = False, **kwargs):
         super().__init__(*args, version=spec, at_agent_point=at_agent_point, **kwargs)
         del self.fields["missing_materials"]  # the notice lists everything not handed in
-        self.fields["decision"].choices = [(k, DECISIONS[k]) for k in ("accept", "request_supplement")]
+        self.fields["decision"].choices = [
+            (k, DECISIONS[k]) for k in ("accept", "request_supplement")
+        ]

@@ -17,9 +17,10 @@ from tongban.cases.authorisations import contact_code_request
 from tongban.cases.models import Action, Case, SpecialProcedure, Status
 from tongban.cases.selectors import broken_promises
 from tongban.cases.services import ACTION_PARAMS, case_act, case_personal_data, case_submit
+from tongban.catalog.forms import DECISION_PREFIX
 from tongban.catalog.models import Channel, ServiceItem
 from tongban.catalog.selectors import item_version_current, items_active
-from tongban.catalog.services import form_masked
+from tongban.catalog.services import fields_shown, form_masked
 from tongban.consultations.models import Consultation
 from tongban.consultations.services import consultation_link_case, policy_search
 from tongban.evaluations.services import rating_window
@@ -162,7 +163,9 @@ def apply(request, code: str):
             form.add_error("contact_code", e.message)
             status = 400
         else:
-            messages.success(request, _("验证码已发送至 %(phone)s，请申请人告知") % {"phone": masked})
+            messages.success(
+                request, _("验证码已发送至 %(phone)s，请申请人告知") % {"phone": masked}
+            )
             status = 200
     elif request.method == "POST":
         form = ApplyForm(request.POST, version=version, at_agent_point=at_point)
@@ -247,6 +250,17 @@ def _case_context(user, case: Case) -> dict:
         "case": case,
         "version": version,
         "form_shown": form_masked(version.form, case.form),
+        "decision_shown": fields_shown(version.decision, case.decision),
+        # 即办件 accepted and finished at once: no time limit ran, nothing was due.
+        "on_the_spot": version.is_instant
+        and case.completed_at is not None
+        and case.completed_at == case.accepted_at,
+        # The decision's fields (办结结果) on the approval form of the last review step.
+        "decision_fields": _decision_fields(ActionForm(version=version))
+        if version.decision
+        and case.status == Status.ACCEPTED
+        and case.step + 1 >= len(version.steps)
+        else [],
         "events": events,
         "mark": days,
         "clock_stops": list(case.clock_stops.all()),
@@ -262,7 +276,8 @@ def _case_context(user, case: Case) -> dict:
         "turn": _turn(case),
         # 特殊群体: a clerk marks what they checked on the person's documents.
         "groups_form": GroupsForm(initial=_groups_initial(case.applicant))
-        if user.role == Role.CLERK and case.applicant.kind == "person" else None,
+        if user.role == Role.CLERK and case.applicant.kind == "person"
+        else None,
         # The window decides 容缺 knowing the applicant's record of kept promises.
         "broken_promises": broken_promises(applicant_id=case.applicant_id)
         if case.status == Status.SUBMITTED or case.missing_materials
@@ -286,6 +301,10 @@ def _case_context(user, case: Case) -> dict:
         "today": timezone.localdate(),
         "partner": partner_panel(user, case),
     }
+
+
+def _decision_fields(form: ActionForm) -> list:
+    return [form[name] for name in form.fields if name.startswith(DECISION_PREFIX)]
 
 
 def _turn(case: Case) -> dict | None:
@@ -312,7 +331,8 @@ def case_personal(request, number: str):
     case = case_for_page(request.user, number)
     context = _case_context(request.user, case)
     personal = case_personal_data(case=case, user=request.user, ip=client_ip(request))
-    context.update(personal=personal, form_shown=personal["form"])
+    context.update(personal=personal, form_shown=personal["form"],
+                   decision_shown=fields_shown(case.item_version.decision, personal["decision"], masked=False))  # fmt: skip
     return render(request, "desk/case_detail.html", context)
 
 
@@ -375,6 +395,10 @@ def case_action(request, number: str, action: str):
             messages.success(request, _("已办理：%(action)s") % {"action": Action(action).label})
             return redirect("desk:case-detail", number)
     context = _case_context(request.user, case)
+    if action == Action.APPROVE and context["decision_fields"]:
+        if error and (error.field or "").startswith("decision."):
+            form.add_error(DECISION_PREFIX + error.field.removeprefix("decision."), error.message)
+        context["decision_fields"] = _decision_fields(form)
     context.update(failed_action=action, action_form=form,
                    action_error=error.message if error else "",
                    action_error_field=(error.field or "") if error else "")  # fmt: skip

@@ -24,6 +24,7 @@ from tongban.cases.selectors import case_notice
 from tongban.cases.services import case_act, case_submit
 from tongban.catalog.models import ONLINE_CHANNELS, Channel, ItemVersion, ServiceItem
 from tongban.catalog.selectors import item_version_in_force, items_active, versions_by_pk
+from tongban.catalog.services import fields_shown
 from tongban.evaluations.services import evaluation_submit, rating_window
 from tongban.lib.errors import DomainError
 from tongban.lib.forms import form_add_domain_error
@@ -215,6 +216,10 @@ def _case_page(request, case, *, supplement_form=None, rating_form=None, status=
             "notices": list(case.notices.all()),
             "attachments": attachments,
             "missing": _missing(case),
+            "decision_shown": fields_shown(case.item_version.decision, case.decision),
+            "on_the_spot": case.item_version.is_instant
+            and case.completed_at is not None
+            and case.completed_at == case.accepted_at,
             "can_withdraw": Action.WITHDRAW in actions,
             "supplement_form": supplement_form if Action.SUPPLEMENT in actions else None,
             **_rating(case, form=rating_form, action=reverse("portal:rate", args=[case.number])),

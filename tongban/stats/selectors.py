@@ -66,6 +66,12 @@ Rates (fractions 0–1 rounded to 4 places; null when the denominator is 0)
                         days the clock stood still (a supplement, a special procedure).
                         Two decimals. Instant cases finished on the day count 0.
 
+Money (amount_figures), of the cases submitted in the period whose item pays out
+    claimed             the form's money fields marked "claimed" (Case.amount_claimed)
+    paid                the decision's money fields marked "paid" (Case.amount_paid), of the
+                        cases completed and approved; both per handling office, item and
+                        month of submission
+
 Ratings (好差评), of the cases submitted in the period
     ratings             ratings that count: an upheld appeal excludes one
     satisfaction        ratings with a score of TONGBAN_GOOD_RATING_MIN (3 in Shandong) or
@@ -88,6 +94,7 @@ from collections.abc import Iterable
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -107,7 +114,7 @@ from django.db.models import (
     When,
 )
 from django.db.models.fields.json import KeyTextTransform
-from django.db.models.functions import TruncDate
+from django.db.models.functions import TruncDate, TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -1096,3 +1103,67 @@ def bundles_for(user, params) -> dict:
     return {"from": period.start.isoformat(), "to": period.end.isoformat(),
             "office": office.code if office else None, "office_name": office.name if office else None,
             **bundle_figures(period, office=office)}  # fmt: skip
+
+
+def amount_figures(period: Period, *, office: Office | None = None) -> dict:
+    """The money of the items that pay out (报销, 支付…): of the cases submitted in `period`
+    (handled by `office` if given; None: the city) whose item's form counts a claimed amount,
+    per handling office, item and month of submission (local):
+
+    cases          cases with an amount claimed
+    claimed        the sum of Case.amount_claimed (the form's money fields marked "claimed")
+    paid_cases     of those, completed and approved with an amount approved
+    paid           the sum of Case.amount_paid (the decision's money fields marked "paid")
+
+    Amounts are yuan as text with two decimals. One grouped query."""
+    lo, hi = period.bounds
+    cases = Case.objects.filter(
+        submitted_at__gte=lo, submitted_at__lt=hi, amount_claimed__isnull=False
+    )
+    if office is not None:
+        cases = cases.filter(handling_office=office)
+    paid = Q(status=Status.COMPLETED, result=Result.APPROVED, amount_paid__isnull=False)
+    rows = list(
+        cases.annotate(month=TruncMonth("submitted_at", tzinfo=TZ))
+        .values("handling_office__code", "handling_office__name", "item__code", "item__name", "month")
+        .annotate(cases=Count("pk"), claimed=Sum("amount_claimed"),
+                  paid_cases=Count("pk", filter=paid), paid=Sum("amount_paid", filter=paid))
+        .order_by("month", "handling_office__code", "item__code")
+    )  # fmt: skip
+    zero = Decimal("0.00")
+    out = []
+    for r in rows:
+        month = r["month"].date() if isinstance(r["month"], datetime) else r["month"]
+        out.append({
+            "month": f"{month:%Y-%m}",
+            "office": r["handling_office__code"],
+            "office_name": r["handling_office__name"] or _("全市待认领"),
+            "item": r["item__code"], "item_name": r["item__name"],
+            "cases": r["cases"], "claimed": _yuan(r["claimed"]),
+            "paid_cases": r["paid_cases"], "paid": _yuan(r["paid"] or zero),
+        })  # fmt: skip
+    out.sort(
+        key=lambda r: (r["month"], r["office"] is None, r["office"] or "", r["item"])
+    )  # intake last
+    return {
+        "cases": sum(r["cases"] for r in rows),
+        "claimed": _yuan(sum((r["claimed"] for r in rows), zero)),
+        "paid_cases": sum(r["paid_cases"] for r in rows),
+        "paid": _yuan(sum((r["paid"] or zero for r in rows), zero)),
+        "rows": out,
+    }
+
+
+def _yuan(value) -> str:
+    return str(Decimal(value).quantize(Decimal("0.01")))
+
+
+def amounts_for(user, params) -> dict:
+    """amount_figures() as `user` may read them (stats.access.figures_scope, as
+    bundles_for()), for the period `params` give, with the period and office stated."""
+    period = period_parse(params.get("from"), params.get("to"), preset=params.get("preset"))
+    scope = filters_parse({"office": params.get("office") or ""}, scope=figures_scope(user)).office
+    office = Office.objects.get(pk=scope) if scope else None
+    return {"from": period.start.isoformat(), "to": period.end.isoformat(),
+            "office": office.code if office else None, "office_name": office.name if office else None,
+            **amount_figures(period, office=office)}  # fmt: skip

@@ -31,6 +31,7 @@ DOMAIN_REFUSALS = {
     "id_number_checksum", "id_number_birth_date", "id_number_future_birth", "id_number_region",
     "id_number_format", "uscc_checksum", "uscc_format",
     "invalid_form",  # the item's own form (catalog.services.form_clean)
+    "invalid_decision",  # the decision the last approval fills in (catalog.services.decision_clean)
     "applicant_not_allowed",  # who applies for whom: an applicant applies for themselves
     "applicant_kind_not_allowed",  # the kinds of applicant an item takes (its version)
     "channel_not_allowed",  # the channels an item takes (its version: some only at a window)
@@ -78,9 +79,9 @@ DOMAIN_REFUSED_FIELDS = {
     ("case_not_found", "case"),  # a project approval names a case that does not exist
     ("required", "case"),  # ... or names neither a case nor an outside approval
 }
-# (code, field prefix): the keys of a free-form object (an item's form, a bundle's merged
+# (code, field prefix): the keys of a free-form object (an item's form or decision, a bundle's merged
 # form) hold no NUL or control character; OpenAPI 3.0 cannot say so of keys.
-FREE_FORM_KEYS = (("invalid", "form."),)
+FREE_FORM_KEYS = (("invalid", "form."), ("invalid", "decision."))
 
 
 def refused_by_the_domain(case, response) -> str | None:

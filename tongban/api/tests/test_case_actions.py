@@ -2,6 +2,7 @@
 
 import pytest
 import time_machine
+from django.utils import timezone
 
 from conftest import INSTANT_ITEM, PROMISED_FORM, PROMISED_ITEM, act, submit
 from tongban.cases.models import Case, CaseEvent
@@ -36,10 +37,15 @@ def test_the_whole_lifecycle_over_http(api, carol, alice, rita, sam):
     first = _act(reviewer, number, "approve", {"reason": "票据齐全", "version": body["version"]})
     assert first.status_code == 200, first.content
     assert (first.json()["status"], first.json()["step"]) == ("accepted", "复审")
-    done = _act(api(sam), number, "approve")
+    decision = {"amount_approved": "1200.00", "amount_not_covered": "80.50",
+                "not_covered_reason": "自费药品", "paid_to_account": "6222020200112233445",
+                "payment_date": timezone.localdate().isoformat()}  # fmt: skip
+    done = _act(api(sam), number, "approve", {"decision": decision})
     assert done.status_code == 200, done.content
     case = done.json()
     assert (case["status"], case["result"]) == ("completed", "approved")
+    assert case["decision"] == {**decision, "paid_to_account": "6222 **** 3445"}  # staff: masked
+    assert (case["amount_claimed"], case["amount_paid"]) == ("1280.50", "1200.00")
     assert case["completed_at"].endswith("+08:00")
     assert case["actions"] == []
     history = case["history"]
@@ -54,7 +60,12 @@ def test_the_whole_lifecycle_over_http(api, carol, alice, rita, sam):
     assert all(h["at"].endswith("+08:00") for h in history)
     # carol follows her case
     mine = api(carol).get(f"/api/v1/cases/{number}").json()
-    assert mine == {**case, "actions": [], "form": PROMISED_FORM}  # her own account in full
+    assert mine == {
+        **case,
+        "actions": [],
+        "form": PROMISED_FORM,
+        "decision": decision,
+    }  # her own account in full
 
 
 def test_an_action_not_open_from_the_status_is_409(api, accepted_case, alice):

@@ -18,7 +18,7 @@ def test_personal_data_is_read_in_full_and_audited(api, alice, carol):
     response = api(alice).get(f"/api/v1/cases/{case.number}/personal-data")
     assert response.status_code == 200
     assert response.json() == {"id_number": case.applicant.id_number,
-                               "phone": "13500000001", "form": PROMISED_FORM}  # fmt: skip
+                               "phone": "13500000001", "form": PROMISED_FORM, "decision": {}}  # fmt: skip
     (entry,) = AuditEntry.objects.filter(event="personal_data.viewed")
     assert (entry.username, entry.target) == ("alice", case.number)
 

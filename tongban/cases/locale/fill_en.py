@@ -144,5 +144,9 @@ EN = {
     '该一件事的办件均已结束，无可撤回': 'Every case of this bundle has finished: nothing to withdraw',
     '随一件事 %(number)s 一并认领': 'Taken together with %(number)s of the same bundle',
     '该一件事已由 %(name)s 认领（首问负责），其中各事项由其一并办理': '%(name)s has taken this bundle (first contact responsible) and handles all of its items',
+    # 办结结果 and typed form fields (issue #15)
+    '不予批准不填写办结结果': 'A denial takes no decision fields',
+    '核准支付金额 %(paid)s 元超过申请金额 %(claimed)s 元': 'The amount approved, %(paid)s yuan, is more than the %(claimed)s yuan claimed',
+    '办结结果由最后一个审核环节填写': 'The decision is filled in at the last review step',
     "您是本件的代办人，受理和决定须由本机构其他受理员办理（回避）": "You are this case's agent: another clerk of the office accepts and decides it (recusal)",
 }

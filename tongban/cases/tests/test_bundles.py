@@ -141,6 +141,8 @@ def test_one_supplement_notice_lists_every_missing_material_of_every_item(carol,
     assert {c["number"] for c in notice.data["cases"]} == {c.number for c in cases}
     html = bundle_notice_html(notice)
     assert "有效身份证件" in html and "费用清单" in html and "医院收费票据" not in html
+    # medical insurance is a public service, carol a person (#15)
+    assert "行政许可法" not in html and "你于" in html and "你（单位）" not in html
     status = bundle_status(Case.objects.filter(bundle_application=application).select_related("item", "item_version"))
     assert status["state"] == "awaiting_supplement" and len(status["waiting"]) == 2
 

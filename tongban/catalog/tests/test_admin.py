@@ -126,7 +126,7 @@ def _new_version_data(r, **changes) -> dict:
     for name, field in form.fields.items():
         value = form.initial.get(name, field.initial)
         value = value() if callable(value) else value
-        if name in ("materials", "steps", "form"):
+        if name in ("materials", "steps", "form", "decision"):
             value = json.dumps(value, ensure_ascii=False)
         elif name == "home_office" and value is not None:
             value = value.pk

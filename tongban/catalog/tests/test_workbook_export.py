@@ -31,7 +31,7 @@ def test_it_writes_four_sheets_with_chinese_headers_and_english_keys(city):
         "原件/复印件 form", "容缺 secondary",
     ]  # fmt: skip
     assert _headers(wb["表单"])[2:] == [
-        "字段名 name", "显示名称 label", "类型 type", "必填 required", "选项 choices",
+        "字段名 name", "显示名称 label", "类型 type", "必填 required", "选项 choices", "规则 rules",
     ]  # fmt: skip
     readme = "\n".join(str(c.value) for row in wb["说明"].iter_rows() for c in row if c.value)
     assert "承诺时限（工作日） promised_days" in readme
@@ -61,7 +61,10 @@ def test_it_writes_an_item_readably(city):
     assert book.get("YB07019", "version") == 1
     assert book.get("YB07019", "secondary", sheet="材料", code="M3") == "是"
     assert book.get("YB07019", "form", sheet="材料", code="M1") == "原件"
-    assert book.get("YB07019", "type", sheet="表单", name="amount") == "number"
+    assert book.get("YB07019", "type", sheet="表单", name="amount") == "money"
+    assert (
+        book.get("YB07019", "rules", sheet="表单", name="amount") == "max=50000.00；total=claimed"
+    )
     assert book.get("YB07019", "required", sheet="表单", name="amount") == "是"
 
 

@@ -107,7 +107,7 @@ def test_english_keys_mean_the_same_as_the_chinese_labels(book):
         book.set(PROMISED_ITEM, key, value)
     book.set(PROMISED_ITEM, "form", "copy", sheet="材料", code="M2")
     book.set(PROMISED_ITEM, "secondary", "否", sheet="材料", code="M2")
-    book.set(PROMISED_ITEM, "type", "数字", sheet="表单", name="amount")
+    book.set(PROMISED_ITEM, "type", "金额", sheet="表单", name="amount")
     book.set(PROMISED_ITEM, "legal_days", "20")
     report = catalog_workbook_import(book.bytes())
     assert PROMISED_ITEM in report.unchanged

@@ -31,6 +31,7 @@ from tongban.stats.selectors import (
     RATES,
     UNASSIGNED,
     Figures,
+    amount_figures,
     assistance_for,
     compression_from_params,
     filters_codes,
@@ -206,8 +207,11 @@ def dashboard(request):
             ]
             drill = table["by"] in ("office", "item") and row["key"] != UNASSIGNED
             row["drill"] = drill
+    office = figures.filters.office
     return render(request, "stats/dashboard.html", {
         "figures": figures,
+        # 报销 and 待遇支付: money claimed and approved, by office, item and month
+        "amounts": amount_figures(figures.period, office=Office.objects.get(pk=office) if office else None),
         "scope": scope,
         "summary": summary,
         "kpis": [(k, FIGURES[k], summary[k]) for k in KPIS],

@@ -66,9 +66,12 @@ def test_an_instant_item_is_finished_on_the_spot(client, alice, new_person_id):
     assert case.number.startswith("371522-")
     assert case.window is not None
     assert case.applicant.id_number == new_person_id
-    assert set(Notice.objects.values_list("kind", flat=True)) == {"acceptance", "completion"}
+    # 即办件: one notice, the 办结通知书 saying it was accepted and finished on the spot
+    assert list(Notice.objects.values_list("kind", flat=True)) == ["completion"]
     page = client.get(response["Location"]).content.decode()
     assert "已办结" in page
+    assert "即办件 · 受理即办结" in page and "当场办结（" in page
+    assert "承诺 0 / 法定 0 个工作日" not in page
 
 
 def test_a_promised_item_is_accepted_into_review(client, alice, new_person_id):

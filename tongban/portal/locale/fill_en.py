@@ -378,4 +378,6 @@ EN = {
     '填一张表、交一套材料，同时申请多个相关事项。': 'Fill in one form and hand in one set of materials to apply for several related items.',
     '我的一件事': 'My bundles',
     '暂无一件事': 'No bundles yet',
+    # 办结结果 and typed form fields (issue #15)
+    '即办件 · 当场受理、当场办结': 'Instant item · accepted and finished on the spot',
 }

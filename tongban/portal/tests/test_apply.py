@@ -129,7 +129,7 @@ def test_a_bad_form_value_comes_back_at_its_field(carol_client):
     response = _post(carol_client, form_amount="一千")
     assert response.status_code == 400
     html = response.content.decode()
-    assert "申请金额（元）”应为数字" in html
+    assert "申请金额（元）”应为金额（元），如 1234.50" in html
     assert not Case.objects.exists() and not Attachment.objects.exists()
 
 
@@ -162,3 +162,14 @@ def test_an_agent_with_a_bad_id_number_gets_the_error_at_that_field(client, dave
     html = response.content.decode()
     assert html.index('class="error"') < html.index("申请人姓名/单位名称")  # at the ID field
     assert not Case.objects.exists() and not Applicant.objects.exists()
+
+
+@pytest.mark.parametrize(("field", "value", "says"), [
+    ("form_amount", "-5", "申请表字段“申请金额（元）”不能为负数"),
+    ("form_bank_account", "abc", "申请表字段“收款银行账号”应为8–32 位数字的银行账号"),
+])  # fmt: skip
+def test_a_negative_amount_or_a_lettered_account_is_refused(carol_client, field, value, says):
+    response = _post(carol_client, **{field: value})
+    assert response.status_code == 400
+    assert says in response.content.decode()
+    assert not Case.objects.exists()

@@ -18,4 +18,5 @@ EN = {
     "没有可列出办件的指标 %(figure)r": "No figure %(figure)r lists cases",
     "baseline 与 baseline_version 只能给一个": "Give baseline or baseline_version, not both",
     "baseline_version 应为正整数": "baseline_version must be a positive whole number",
+    "全市待认领": "City-wide intake",
 }
