@@ -174,9 +174,9 @@ class BundleRejectView(APIView):
                     "Every case waiting for acceptance is refused with the one reason, each with "
                     "its own item's 不予受理通知书; accepted cases go on. 400 `required` without a "
                     "reason; 409 `transition_not_allowed` when no case waits for acceptance.",
-                    schemas.BundleReasonSerializer)  # fmt: skip
+                    schemas.BundleRejectSerializer)  # fmt: skip
     def post(self, request, number):
-        data = _parse(schemas.BundleReasonSerializer, request.data)
+        data = _parse(schemas.BundleRejectSerializer, request.data)
         bundle_reject(number=number, actor=request.user, reason=data.get("reason") or "",
                       ip=client_ip(request))  # fmt: skip
         return Response(bundle_body(request.user, number))

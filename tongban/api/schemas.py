@@ -894,6 +894,11 @@ class StringTextField(TextField):
         return super().to_internal_value(data)
 
 
+class BundleRejectSerializer(StrictSerializer):
+    reason = StringTextField(max_length=2000, nonblank=True,
+                             help_text="why the bundle is not accepted (不予受理 must say why)")  # fmt: skip
+
+
 class BundleReasonSerializer(StrictSerializer):
     reason = StringTextField(max_length=2000, required=False, allow_blank=True, allow_null=True)
 

@@ -172,8 +172,9 @@ def test_each_follows_the_bundles_that_are_theirs_in_one_list(api, bundle, carol
 
 def test_the_clerk_refuses_the_whole_bundle_with_one_reason(api, bundle, carol, alice):
     number = _applied(api, carol)
-    without = api(alice).post(f"{URL}/{number}/reject", {})
-    assert without.status_code == 400 and error(without)["field"] == "reason"
+    for body in ({}, {"reason": "  "}):
+        without = api(alice).post(f"{URL}/{number}/reject", body)
+        assert without.status_code == 400 and error(without)["field"] == "reason"
     assert api(carol).post(f"{URL}/{number}/reject", {"reason": "不符合条件"}).status_code == 403
     response = api(alice).post(f"{URL}/{number}/reject", {"reason": "不属于受理范围"})
     assert response.status_code == 200, response.content
