@@ -12,6 +12,7 @@ from django.http import HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.http import urlencode
+from django.utils.translation import gettext as _
 
 from tongban.audit.services import record
 from tongban.cases.models import HomeVisit
@@ -216,7 +217,7 @@ def dashboard(request):
         "charts": _chart_data(figures, summary, tables),
         "query": _query(figures),
         "crumbs": crumbs,
-        "title": " · ".join(label for label, _ in crumbs[1 if scope is None else 0 :]),
+        "title": " · ".join(label for label, _url in crumbs[1 if scope is None else 0 :]),
         "codes": codes,
         "choices": _choices(scope),
         "preset": request.GET.get("preset", ""),
@@ -277,7 +278,7 @@ def cases(request):
 
 def _compression(request) -> dict | None:
     if not access.compression_allowed(request.user):
-        raise PermissionDenied("只有科长/监察和事项管理员可以查看事项压缩情况")
+        raise PermissionDenied(_("只有科长/监察和事项管理员可以查看事项压缩情况"))
     try:
         return compression_from_params(request.GET)
     except InvalidInput as e:

@@ -1,6 +1,7 @@
 """The English of the people app's catalogue, as `tongban translations` fills it."""
 
 EN = {
+    "只有安全管理员可以为他人设置密码": "Only the security administrator sets another person's password",
     # services.py
     "证件号码必填": "The ID number is required",
     "申请人类型应为 person 或 employer，而不是 %(kind)r": "The applicant kind must be person or employer, not %(kind)r",
