@@ -67,6 +67,7 @@ class FiguresSerializer(serializers.Serializer):
     )
     at_agent_point = serializers.IntegerField(help_text="came through an agent point (代办点)")
     bundled = serializers.IntegerField(help_text="一件事: made by a bundle application")
+    urged = serializers.IntegerField(help_text="催办: pressed by the applicant after the deadline")
     avg_handling_workdays = serializers.FloatField(
         allow_null=True, help_text="mean working days on the clock of completed cases"
     )
@@ -326,7 +327,9 @@ class StatsAssistanceSerializer(serializers.Serializer):
                                    help_text="received, assisted, at_agent_point")  # fmt: skip
 
 
-StatsAssistanceSerializer._declared_fields["from"] = StatsAssistanceSerializer._declared_fields.pop("_from")
+StatsAssistanceSerializer._declared_fields["from"] = StatsAssistanceSerializer._declared_fields.pop(
+    "_from"
+)
 
 
 class _AssistanceQuerySerializer(StrictSerializer):
@@ -378,7 +381,9 @@ class StatsBundlesSerializer(serializers.Serializer):
     bundles = BundleFiguresRowSerializer(many=True, help_text="the same per bundle")
 
 
-StatsBundlesSerializer._declared_fields["from"] = StatsBundlesSerializer._declared_fields.pop("_from")
+StatsBundlesSerializer._declared_fields["from"] = StatsBundlesSerializer._declared_fields.pop(
+    "_from"
+)
 
 
 class StatsBundlesView(APIView):

@@ -11,8 +11,8 @@ from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Q
-from django.utils import timezone
+from django.db.models import F, Q
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from tongban.audit.services import record
@@ -202,7 +202,7 @@ def _submit(*, item: str, channel: str, submitted_by: User, applicant: Applicant
                            code="invalid_channel", field="channel")  # fmt: skip
     version = item_version_current(code=item)
     if channel not in version.channels:
-        allowed = "、".join(Channel(c).label for c in version.channels)
+        allowed = "、".join(str(Channel(c).label) for c in version.channels)
         raise InvalidInput(_("事项“%(item)s”不能通过%(channel)s申请，可用渠道: %(allowed)s") % {
                                "item": version.item.name, "channel": Channel(channel).label, "allowed": allowed},
                            code="channel_not_allowed", field="channel")  # fmt: skip
@@ -363,6 +363,50 @@ def case_act(*, number: str, action: str, actor: User, expected_version: int | N
                                code="unknown_field", field=sorted(unknown)[0])  # fmt: skip
         with sql.batch():  # its writes reach the database together
             handler(Act(case=case, actor=actor, now=timezone.now(), ip=ip), **params)
+    return case
+
+
+def urged_this_workday(case: Case, today: date) -> bool:
+    """Whether `case` was pressed (催办) since the current working day began: no working day
+    has begun since its last press. One query."""
+    last = (
+        CaseEvent.objects.filter(case=case, action=Action.URGE)
+        .order_by("-at")
+        .values_list("at", flat=True)
+        .first()
+    )
+    return last is not None and workdays.between(timezone.localdate(last), today) < 1
+
+
+def case_urge(*, number: str, by: User, ip: str | None = None) -> Case:
+    """催办: an applicant (or their agent) presses a case that is past its deadline; the
+    handling office's supervisors are told (supervision.notifications, case.urged) and the
+    figures count the case (stats COUNTERS["urged"]).
+
+    Once per case per working day: another press needs a working day to have begun since the
+    last one. The case's status and version do not change; the press is an event in its
+    history. Raises NotFound when `by` may not see the case or is not its applicant's side,
+    Conflict (`not_overdue`, `urged_already`) otherwise."""
+    with transaction.atomic():
+        case = case_by_number(number, lock=True, history=True)
+        if (case is None or by.role not in (Role.APPLICANT, Role.AGENT)
+                or not access.case_visible(by, case)):  # fmt: skip
+            raise NotFound(_("办件 %(number)s 不存在") % {"number": number}, code="case_not_found")
+        if by.role == Role.AGENT:
+            access.agent_authorised(by, case)
+        now = timezone.now()
+        today = timezone.localdate(now)
+        if not case.is_overdue(today):
+            raise Conflict(_("办件未超过办结期限，还不能催办"), code="not_overdue")
+        if urged_this_workday(case, today):
+            raise Conflict(
+                _("已催办过：每个办件每个工作日可催办一次，经办机构已收到提醒"),
+                code="urged_already",
+            )
+        Case.objects.filter(pk=case.pk).update(urged=F("urged") + 1)
+        case.urged += 1
+        with sql.batch():
+            _event(case, Action.URGE, case.status, actor=by, office=None, ip=ip, at=now)
     return case
 
 
@@ -846,7 +890,8 @@ def _start_procedure(act: Act, kind=None, reason: str = "") -> None:
         raise InvalidInput(_("特别程序应为 %(kinds)s 之一") % {"kinds": ", ".join(SpecialProcedure.Kind.values)},
                            code="invalid_procedure", field="kind")  # fmt: skip
     reason = _require_reason(reason, _("特别程序"))
-    label = SpecialProcedure.Kind(kind).label
+    with translation.override("zh-hans"):  # kept in the record and on the Chinese notice
+        label = str(SpecialProcedure.Kind(kind).label)
     stop = _stop_clock(act, f"{label}：{reason}")
     SpecialProcedure.objects.create(case=case, kind=kind, reason=reason, started_on=act.today,
                                     started_by=act.actor, clock_stop=stop)  # fmt: skip
@@ -1204,15 +1249,20 @@ def _bundle_locked(number: str, actor: User) -> tuple[BundleApplication, list[Ca
     one bundle run one after another). NotFound unless `actor` sees it."""
     application = (BundleApplication.objects.select_for_update(of=("self",))
                    .select_related("bundle", "applicant").filter(number=number[:24]).first())  # fmt: skip
-    cases = list(application.cases.select_related("item", "item_version").order_by("item__code")) if application else []
+    cases = (
+        list(application.cases.select_related("item", "item_version").order_by("item__code"))
+        if application
+        else []
+    )
     if application is None or not access.bundle_visible(actor, application, cases):
         raise NotFound(_("一件事申请 %(number)s 不存在") % {"number": number[:40]},
                        code="bundle_application_not_found")  # fmt: skip
     return application, cases
 
 
-def _bundle_run(number: str, actor: User, action: str, params_of, *, ip=None,
-                none_message: str) -> tuple[BundleApplication, list[Case]]:
+def _bundle_run(
+    number: str, actor: User, action: str, params_of, *, ip=None, none_message: str
+) -> tuple[BundleApplication, list[Case]]:
     """Take `action` on every case of bundle `number` that is open to it, each through
     case_act() with params_of(case), in one transaction. Every item's refusal is collected and
     given back in one InvalidInput, so the clerk or applicant sees all that stands in the way;
@@ -1236,8 +1286,14 @@ def _bundle_run(number: str, actor: User, action: str, params_of, *, ip=None,
     return application, done
 
 
-def bundle_accept(*, number: str, actor: User, materials: list | None = None,
-                  promised_supplement_by: str | None = None, ip=None) -> BundleApplication:
+def bundle_accept(
+    *,
+    number: str,
+    actor: User,
+    materials: list | None = None,
+    promised_supplement_by: str | None = None,
+    ip=None,
+) -> BundleApplication:
     """受理 the whole bundle in one step: every case still waiting for acceptance is accepted by
     its own item's rules (an instant item with every material finished on the spot, a promised
     one's clock started, 容缺 with the promised date where its secondary materials are missing).
@@ -1254,8 +1310,9 @@ def bundle_accept(*, number: str, actor: User, materials: list | None = None,
     return application
 
 
-def bundle_request_supplement(*, number: str, actor: User, reason: str = "",
-                              ip=None) -> BundleApplication:
+def bundle_request_supplement(
+    *, number: str, actor: User, reason: str = "", ip=None
+) -> BundleApplication:
     """一次性告知 for the whole bundle: every case waiting for acceptance that lacks a material
     is asked for all it lacks, and ONE notice (BundleNotice SUPPLEMENT) names every missing
     material of every item, each material once however many items need it. Cases that lack
@@ -1279,8 +1336,9 @@ def bundle_request_supplement(*, number: str, actor: User, reason: str = "",
     return application
 
 
-def bundle_supplement(*, number: str, actor: User, materials: list | None = None,
-                      ip=None) -> BundleApplication:
+def bundle_supplement(
+    *, number: str, actor: User, materials: list | None = None, ip=None
+) -> BundleApplication:
     """The applicant (or the window for them) hands in the supplement once, as the bundle's
     material codes: every case waiting for one resumes (its pre-review starts again, or its
     clock runs again). Everything asked must come: the refusal names what is still missing."""
@@ -1304,7 +1362,9 @@ def bundle_withdraw(*, number: str, actor: User, reason: str = "", ip=None) -> B
 
 
 def _spec_of(number: str):
-    application = BundleApplication.objects.select_related("bundle").filter(number=number[:24]).first()
+    application = (
+        BundleApplication.objects.select_related("bundle").filter(number=number[:24]).first()
+    )
     if application is None:
         raise NotFound(_("一件事申请 %(number)s 不存在") % {"number": number[:40]},
                        code="bundle_application_not_found")  # fmt: skip

@@ -21,6 +21,7 @@ from tongban.lib.errors import InvalidInput
 from tongban.lib.http import client_ip
 from tongban.lib.paging import page_number, page_rows
 from tongban.offices.models import Office
+from tongban.offices.selectors import offices_handling
 from tongban.people.models import Applicant
 from tongban.stats import access
 from tongban.stats.selectors import (
@@ -116,14 +117,38 @@ def dashboard_tables(figures: Figures) -> list[dict]:
     ]
 
 
+def _filter_names(codes: dict) -> dict:
+    """{dimension: what people call the chosen value}: an office's or item's name, not its
+    code (the drill-down's heading, the export's summary sheet)."""
+    names = {}
+    for dim, code in codes.items():
+        if dim in ("office", "insured_region"):
+            office = Office.objects.filter(code=code).first()
+            names[dim] = (
+                _("未分配（全市受理池）")
+                if code == UNASSIGNED
+                else (office.name if office else code)
+            )
+        elif dim == "item":
+            item = ServiceItem.objects.filter(code=code).first()
+            names[dim] = item.name if item else code
+        elif dim == "channel" and code in Channel.values:
+            names[dim] = Channel(code).label
+        elif dim == "applicant_kind" and code in Applicant.Kind.values:
+            names[dim] = Applicant.Kind(code).label
+        else:
+            names[dim] = code
+    return names
+
+
 def _crumbs(figures: Figures, scope) -> list[tuple[str, str | None]]:
     codes = filters_codes(figures.filters)
     crumbs = []
     if scope is None:
-        crumbs.append(("全市", "?" + _query(figures, office=None, item=None)))
+        crumbs.append((_("全市"), "?" + _query(figures, office=None, item=None)))
     if "office" in codes:
         office = (
-            "未分配（全市受理池）"
+            _("未分配（全市受理池）")
             if codes["office"] == UNASSIGNED
             else Office.objects.get(code=codes["office"]).name
         )
@@ -172,7 +197,7 @@ def _chart_data(figures: Figures, summary: dict, tables: list[dict]) -> dict:
 
 
 def _choices(scope) -> dict:
-    offices = Office.objects.filter(external=False, level__in=["city", "county"]).order_by("code")
+    offices = offices_handling()
     return {
         "offices": [] if scope is not None else list(offices),
         "regions": list(
@@ -231,7 +256,8 @@ def dashboard_export(request):
     figures = _figures(request)
     summary = figures.summary()
     tables = dashboard_tables(figures)
-    content = export.figures_workbook(figures, summary, tables)
+    names = _filter_names(filters_codes(figures.filters))
+    content = export.figures_workbook(figures, summary, tables, filter_names=names)
     name = f"tongban-stats-{figures.period.start:%Y%m%d}-{figures.period.end:%Y%m%d}.xlsx"
     record(event="figures.exported", user=request.user, ip=client_ip(request), target=name)
     return _xlsx(content, name)
@@ -257,7 +283,7 @@ def cases(request):
     figures = _figures(request)
     figure = request.GET.get("figure") or "received"
     if figure not in CASE_FIGURES:
-        messages.error(request, f"没有可列出办件的指标 {figure!r}")
+        messages.error(request, _("没有可列出办件的指标 %(figure)r") % {"figure": figure[:40]})
         figure = "received"
     page = page_number(request.GET.get("page"))
     rows, has_next = page_rows(figures.cases(figure).only(*CASE_LIST_FIELDS), page, PAGE_SIZE)
@@ -271,8 +297,10 @@ def cases(request):
         "has_next": has_next,
         "query": _query(figures),
         "page_query": _query(figures, figure=figure),
-        "codes": filters_codes(figures.filters),
-        "filter_labels": export.FILTER_LABELS,
+        "filters_shown": [
+            (export.FILTER_LABELS[dim], name)
+            for dim, name in _filter_names(filters_codes(figures.filters)).items()
+        ],
     })  # fmt: skip
 
 

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from tongban.cases.models import Status
-from tongban.evaluations.models import Appeal, Evaluation, Score
+from tongban.evaluations.models import Appeal, Evaluation, score_scale
 from tongban.evaluations.services import (
     appeal_decide,
     appeal_file,
@@ -29,7 +29,7 @@ from tongban.evaluations.services import (
 from tongban.lib.errors import DomainError
 from tongban.lib.identifiers import phone_mask
 from tongban.lib.paging import page_number, page_rows
-from tongban.offices.models import Office
+from tongban.offices.selectors import offices_handling
 from tongban.supervision.demo import demo_clock_advance, demo_enabled
 from tongban.supervision.heartbeat import jobs_heartbeat
 from tongban.supervision.models import Level, ScheduledJob, Warning
@@ -43,7 +43,7 @@ PAGE_SIZE = 50
 
 
 def _offices():
-    return list(Office.objects.filter(external=False).values_list("code", "name"))
+    return list(offices_handling().values_list("code", "name"))
 
 
 def _remaining(cases, today: date) -> dict[int, int]:
@@ -266,7 +266,7 @@ def rate(request, number: str):
         "case": case, "done": done, "last_day": last_day,
         "last_day_provisional": bool(window and window.provisional),
         "closed": window is not None and timezone.localdate() > last_day and not window.provisional,
-        "scores": [(s.value, s.label) for s in Score],
+        "scores": score_scale(),
     })  # fmt: skip
 
 

@@ -223,7 +223,7 @@ LANGUAGES = {  # Accept-Language -> what the messages below read
     "en": {
         "item": "Item 'YB99999' does not exist",
         "id": "The check digit of the resident ID number is wrong",
-        "status": re.compile(r"The case is “已受理”: “受理” is not possible now"),
+        "status": re.compile(r"The case is “Accepted”: “Accept” is not possible now"),
     },
     "zh-hans": {
         "item": "事项 'YB99999' 不存在",

@@ -70,4 +70,18 @@ EN = {
     '该审批已在通办中办理（办件 %(number)s）': 'This approval is handled in tongban (case %(number)s)',
     '请填写办件编号或外部审批情况': 'Give a case number or the outside approval',
     "投资方没有编号为 %(number)s 的“%(item)s”办件": "The investor has no “%(item)s” case numbered %(number)s",
+    # #15: model choices, the figures, the error pages
+    '签约': 'Signed',
+    '立项': 'Approved as a project',
+    '审批': 'Approvals',
+    '开工': 'Start',
+    '投产': 'In production',
+    '先进制造': 'Advanced manufacturing',
+    '现代农业': 'Modern agriculture',
+    '食品加工': 'Food processing',
+    '新能源': 'New energy',
+    '商贸物流': 'Trade and logistics',
+    '文化旅游': 'Culture and tourism',
+    '医养健康': 'Health and elderly care',
+    '其他': 'Other',
 }

@@ -118,7 +118,14 @@ def test_the_excel_export_has_the_api_numbers(client, vera, history):
     wb = load_workbook(BytesIO(xlsx.content))
     assert wb.sheetnames == ["汇总", "经办机构", "事项", "月份", "渠道", "参保地", "申请人类型"]
     sheet = wb["汇总"]
-    values = {row[0]: row[2] for row in sheet.iter_rows(min_row=1, values_only=True) if row[0]}
+    # Labels people read, no keys of the code: the figure's name, then its value.
+    from tongban.stats.selectors import FIGURES
+
+    names_of = {str(label): name for name, label in FIGURES.items()}
+    cells = [row for row in sheet.iter_rows(min_row=1, values_only=True) if row[0]]
+    assert not [row[0] for row in cells if row[0] in FIGURES], "English keys in the summary"
+    values = {names_of[row[0]]: row[1] for row in cells if row[0] in names_of}
+    assert len(values) == len(FIGURES)
     for name, value in summary.items():
         if name not in ("from", "to", "filters", "as_of"):
             assert values[name] == value, name
@@ -135,6 +142,18 @@ def test_the_excel_export_has_the_api_numbers(client, vera, history):
     assert [(r[0], r[2]) for r in month_rows] == [
         (m["key"], m["received"]) for m in by_month["rows"]
     ]
+
+
+def test_the_excel_export_in_english_names_its_filters(client, vera, history):
+    client.force_login(vera)
+    with time_machine.travel(TODAY):
+        xlsx = client.get(f"/desk/stats/export.xlsx?{MARCH}&office=371522",
+                          HTTP_ACCEPT_LANGUAGE="en")  # fmt: skip
+    wb = load_workbook(BytesIO(xlsx.content))
+    assert wb.sheetnames[0] == "Summary" and "Item" in wb.sheetnames
+    cells = {row[0]: row[1] for row in wb["Summary"].iter_rows(values_only=True) if row[0]}
+    assert cells["Office"] == "莘县医疗保障局"  # the office's name, not 371522
+    assert "Online rate" in cells and "online_rate" not in cells
 
 
 def test_the_compression_page_and_export(client, cast):
