@@ -112,7 +112,7 @@ from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from tongban.cases.models import BundleApplication, Case, HomeVisit, Result, Status, overdue_q
 from tongban.catalog.models import Channel, HandlingType, ItemVersion, ServiceItem
@@ -180,37 +180,38 @@ LIVE = ("overdue_open",)  # depends on today: never stored
 ALL_COUNTS = (*STORED, *LIVE)
 
 
-# The figures, in the order tables show them, with their labels.
+# The figures, in the order tables show them, with their labels ("figure" context: 受理 here is
+# the number accepted, not the desk's button).
 FIGURES: dict[str, str] = {
-    "received": gettext_lazy("申请"),
-    "accepted": gettext_lazy("受理"),
-    "completed": gettext_lazy("办结"),
-    "approved": gettext_lazy("准予"),
-    "denied": gettext_lazy("不予批准"),
-    "rejected": gettext_lazy("不予受理"),
-    "withdrawn": gettext_lazy("撤回"),
-    "in_progress": gettext_lazy("在办"),
-    "instant_rate": gettext_lazy("即办率"),
-    "online_rate": gettext_lazy("网办率"),
-    "no_visit_rate": gettext_lazy("不见面办理率"),
-    "on_time_rate": gettext_lazy("按时办结率"),
-    "overdue_open": gettext_lazy("超期未办结"),
-    "overdue_finished": gettext_lazy("超期办结"),
-    "overdue": gettext_lazy("超期合计"),
-    "extended": gettext_lazy("延期办理"),
-    "with_procedure": gettext_lazy("特别程序"),
-    "urged": gettext_lazy("被催办"),
-    "assisted": gettext_lazy("帮办代办"),
-    "at_agent_point": gettext_lazy("代办点办件"),
-    "bundled": gettext_lazy("一件事办件"),
-    "avg_handling_workdays": gettext_lazy("平均办理工作日"),
-    "tongban_share": gettext_lazy("通办占比"),
-    "ratings": gettext_lazy("评价数"),
-    "satisfaction": gettext_lazy("满意率"),
-    "bad_ratings": gettext_lazy("差评"),
-    "bad_ratings_open": gettext_lazy("差评整改中"),
-    "bad_ratings_closed_in_time": gettext_lazy("差评按期整改"),
-    "bad_ratings_closed_late": gettext_lazy("差评超期整改"),
+    "received": pgettext_lazy("figure", "申请"),
+    "accepted": pgettext_lazy("figure", "受理"),
+    "completed": pgettext_lazy("figure", "办结"),
+    "approved": pgettext_lazy("figure", "准予"),
+    "denied": pgettext_lazy("figure", "不予批准"),
+    "rejected": pgettext_lazy("figure", "不予受理"),
+    "withdrawn": pgettext_lazy("figure", "撤回"),
+    "in_progress": pgettext_lazy("figure", "在办"),
+    "instant_rate": pgettext_lazy("figure", "即办率"),
+    "online_rate": pgettext_lazy("figure", "网办率"),
+    "no_visit_rate": pgettext_lazy("figure", "不见面办理率"),
+    "on_time_rate": pgettext_lazy("figure", "按时办结率"),
+    "overdue_open": pgettext_lazy("figure", "超期未办结"),
+    "overdue_finished": pgettext_lazy("figure", "超期办结"),
+    "overdue": pgettext_lazy("figure", "超期合计"),
+    "extended": pgettext_lazy("figure", "延期办理"),
+    "with_procedure": pgettext_lazy("figure", "特别程序"),
+    "urged": pgettext_lazy("figure", "被催办"),
+    "assisted": pgettext_lazy("figure", "帮办代办"),
+    "at_agent_point": pgettext_lazy("figure", "代办点办件"),
+    "bundled": pgettext_lazy("figure", "一件事办件"),
+    "avg_handling_workdays": pgettext_lazy("figure", "平均办理工作日"),
+    "tongban_share": pgettext_lazy("figure", "通办占比"),
+    "ratings": pgettext_lazy("figure", "评价数"),
+    "satisfaction": pgettext_lazy("figure", "满意率"),
+    "bad_ratings": pgettext_lazy("figure", "差评"),
+    "bad_ratings_open": pgettext_lazy("figure", "差评整改中"),
+    "bad_ratings_closed_in_time": pgettext_lazy("figure", "差评按期整改"),
+    "bad_ratings_closed_late": pgettext_lazy("figure", "差评超期整改"),
 }
 RATES = {
     "instant_rate",

@@ -1,6 +1,7 @@
 """The English of the desk's catalogue, as `tongban translations` fills it."""
 
 EN = {
+    "%(month)s月": "month %(month)s",
     "只有窗口受理员可以办理窗口申请": "Only window clerks take applications at the window",
     "只有科长/监察和事项管理员可以查看事项压缩情况": "Only supervisors and the catalog administrator may read the catalog's compression",
     "申请延期": "Ask for an extension",

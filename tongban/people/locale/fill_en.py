@@ -81,7 +81,7 @@ EN = {
     "系统管理员": "System administrator",
     "安全管理员": "Security administrator",
     "审计员": "Auditor",
-    "个人": "Myself",
+    "个人": "Person",
     "单位": "Employer",
     "注册": "Sign up",
     "验证码登录": "Sign in with a code",

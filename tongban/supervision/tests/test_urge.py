@@ -82,3 +82,15 @@ def test_the_portal_shows_the_lateness_and_the_button(client, late_case, carol):
         assert "今天已催办，每个工作日可催办一次。" in page
         english = client.get(f"/cases/{late_case.number}/", HTTP_ACCEPT_LANGUAGE="en")
         assert "4 working days past the deadline" in english.content.decode()
+
+
+def test_the_notification_log_names_the_event(client, late_case, carol, olga):
+    with time_machine.travel(at("2025-03-21 09:00")):
+        case_urge(number=late_case.number, by=carol)
+    notifications_dispatch(now=at("2025-03-21 09:01"))
+    client.force_login(olga)
+    with time_machine.travel(at("2025-03-21 10:00")):
+        page = client.get("/desk/supervision/notifications/").content.decode()
+        english = client.get("/desk/supervision/notifications/", HTTP_ACCEPT_LANGUAGE="en")
+    assert "申请人催办" in page and "case.urged" not in page and "case.accepted" not in page
+    assert "Reminder from the applicant" in english.content.decode()

@@ -178,3 +178,24 @@ def test_the_case_list_pages_newest_first(client, vera, history, monkeypatch):
     assert history["c12"].number in first  # 03-31 23:59, the newest
     assert "page=2" in third and "下一页" not in third
     assert history["c1"].number in third  # 03-03 09:00, the oldest
+
+
+def test_rates_round_half_up_as_people_do():
+    from tongban.desk.templatetags.stats_tags import percent
+    from tongban.stats.selectors import _ratio
+
+    assert percent(_ratio(14, 17)) == "82.4%"  # 0.8235: the float 82.35 is 82.3499…
+    assert percent(_ratio(1, 8)) == "12.5%" and percent(_ratio(1, 3)) == "33.3%"
+    assert percent(None) == "—" and percent(1.0) == "100.0%"
+
+
+def test_no_internal_words_on_the_dashboard(client, vera, history):
+    client.force_login(vera)
+    with time_machine.travel(TODAY):
+        page = client.get("/desk/stats/?from=2025-03-01&to=2025-03-31").content.decode()
+        drill = client.get("/desk/stats/cases/?from=2025-03-01&to=2025-03-31&office=371522")
+        board = client.get("/desk/supervision/").content.decode()
+    assert "聊城市医疗保障局" in board and "山东省" not in board  # the cards' office filter
+    assert "selectors.py" not in page
+    assert "山东省" not in page  # the province is no handling office
+    assert "莘县医疗保障局" in drill.content.decode()  # the office's name, not only its code
