@@ -80,6 +80,15 @@ def test_the_rating_scale_at_375_pixels_in_english(page, live_server, sign_in, s
     boxes.sort()
     assert all(a[1] <= b[0] + 0.5 for a, b in zip(boxes, boxes[1:], strict=False)), boxes
     assert all(right <= 375 for _left, right in boxes), boxes
+    # No word cut or spilling out of its column.
+    spill = page.locator(".stars .star-label").evaluate_all(
+        "els => els.filter(e => e.scrollWidth > e.clientWidth + 1).map(e => e.textContent)"
+    )
+    assert not spill, spill
+    heights = page.locator(".stars .star-label").evaluate_all(
+        "els => els.map(e => Math.round(e.getBoundingClientRect().height))"
+    )
+    assert max(heights) < 3 * 14, heights  # two lines at most: words wrap whole
     portal = _rating_order(page)
     shot(page, "english-rating-375")
 
