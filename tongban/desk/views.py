@@ -5,7 +5,7 @@ from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.db import transaction
 from django.db.models import Q
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -33,6 +33,7 @@ from tongban.offices.selectors import office_by_code
 from tongban.people.models import Role
 from tongban.people.services import (
     applicant_groups_set,
+    applicant_recorded_for_window,
     contact_code_checked,
 )
 
@@ -138,6 +139,18 @@ def _version_or_404(code: str):
 
 
 @desk_view
+def applicant_lookup(request):
+    """The window form's fill-in: the name and insured region on record for a known ID number
+    (people.services.applicant_recorded_for_window, audited when it finds someone). JSON, for desk.js."""
+    try:
+        found = applicant_recorded_for_window(id_number=request.GET.get("id_number", ""), user=request.user,
+                                    ip=client_ip(request))  # fmt: skip
+    except DomainError as e:
+        return JsonResponse({"error": {"code": e.code, "message": e.message}}, status=e.status)
+    return JsonResponse({"found": found is not None, **(found or {})})
+
+
+@desk_view
 def apply(request, code: str):
     """Step 2: the applicant, the materials, the item's form and the decision, one transaction."""
     clerks_only(request.user)
@@ -161,7 +174,9 @@ def apply(request, code: str):
             form.add_error("contact_code", e.message)
             status = 400
         else:
-            messages.success(request, _("验证码已发送至 %(phone)s，请申请人告知") % {"phone": masked})
+            messages.success(
+                request, _("验证码已发送至 %(phone)s，请申请人告知") % {"phone": masked}
+            )
             status = 200
     elif request.method == "POST":
         form = ApplyForm(request.POST, version=version, at_agent_point=at_point)
@@ -257,7 +272,8 @@ def _case_context(user, case: Case) -> dict:
         "turn": _turn(case),
         # 特殊群体: a clerk marks what they checked on the person's documents.
         "groups_form": GroupsForm(initial=_groups_initial(case.applicant))
-        if user.role == Role.CLERK and case.applicant.kind == "person" else None,
+        if user.role == Role.CLERK and case.applicant.kind == "person"
+        else None,
         # The window decides 容缺 knowing the applicant's record of kept promises.
         "broken_promises": broken_promises(applicant_id=case.applicant_id)
         if case.status == Status.SUBMITTED or case.missing_materials

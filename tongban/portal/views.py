@@ -33,7 +33,7 @@ from tongban.people.models import Role
 from tongban.people.services import applicant_number_q
 from tongban.workdays import services as workdays
 
-from .access import case_for_owner, case_for_viewer, portal_login_required
+from .access import case_for_owner, case_for_viewer, is_portal_user, portal_login_required
 from .forms import (
     ApplyForm,
     LookupForm,
@@ -352,8 +352,11 @@ def attachment_download(request, number, pk):
         file = attachment.file.open("rb")
     except FileNotFoundError:
         raise Http404("文件不存在") from None
+    # Staff read a material in the browser (a PDF or an image opens inline); its applicant
+    # gets the file they sent back, to save.
     return private_download(file, filename=attachment.original_name,
-                            content_type=attachment.content_type)  # fmt: skip
+                            content_type=attachment.content_type,
+                            inline=not is_portal_user(request.user))  # fmt: skip
 
 
 def notice_download(request, number, pk):

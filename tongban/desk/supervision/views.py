@@ -281,8 +281,8 @@ def demo_clock(request):
         result = demo_clock_advance(days=days, by=request.user)
         messages.success(
             request,
-            f"演示时钟前进 {days} 个工作日：{result['cases']} 件在办件的日期已前移；"
-            f"新增黄牌 {result['yellow']} 张、红牌 {result['red']} 张，"
-            f"视为受理 {result['deemed_accepted']} 件，记录通知 {result['notifications']} 条。",
-        )
+            _("演示时钟前进 %(days)s 个工作日：%(cases)s 件在办件的日期已前移；新增黄牌 %(yellow)s 张、红牌 %(red)s 张，视为受理 %(deemed)s 件，记录通知 %(notifications)s 条。")
+            % {"days": days, "cases": result["cases"], "yellow": result["yellow"], "red": result["red"],
+               "deemed": result["deemed_accepted"], "notifications": result["notifications"]},
+        )  # fmt: skip
     return redirect("supervision:board")

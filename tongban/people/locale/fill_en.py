@@ -87,4 +87,6 @@ EN = {
     "验证码登录": "Sign in with a code",
     "找回密码": "Reset your password",
     "确认更改联系方式": "Confirm a change of contact details",
+    # #15: model choices, the figures, the error pages
+    '只有窗口受理员可以查询已登记的申请人': 'Only window clerks look up applicants on record',
 }

@@ -39,10 +39,32 @@
       help.textContent = p === "" ? original : p || msg.msgOk;
       input.setCustomValidity(p && v.length >= 18 ? p : "");
     }
+    // A number on record fills in the name and insured region (only fields still empty); the
+    // desk audits the read (people.services.applicant_recorded_for_window).
+    var looked = "";
+    function lookup(v) {
+      if (!msg.lookup || v === looked) return;
+      looked = v;
+      fetch(msg.lookup + "?id_number=" + encodeURIComponent(v), {credentials: "same-origin"})
+        .then(function (r) { return r.ok ? r.json() : null; })
+        .then(function (data) {
+          if (!data || !data.found || input.value.trim().toUpperCase() !== v) return;
+          var form = input.form;
+          var name = form.elements.namedItem("name");
+          var region = form.elements.namedItem("insured_region");
+          if (name && !name.value) name.value = data.name;
+          if (region && !region.value && data.insured_region) region.value = data.insured_region;
+          help.className = "help ok";
+          help.textContent = msg.msgFound;
+        })
+        .catch(function () {});
+    }
     input.addEventListener("input", function () {
       serverErrors.forEach(function (e) { e.remove(); });
       serverErrors = [];
       show();
+      var v = input.value.trim().toUpperCase();
+      if (v.length === 18 && idProblem(v, messages) === null) lookup(v);
     });
     if (input.value && !serverErrors.length) show();
   });
