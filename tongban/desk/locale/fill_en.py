@@ -1,6 +1,8 @@
 """The English of the desk's catalogue, as `tongban translations` fills it."""
 
 EN = {
+    "%(title)s：申请与办结": "%(title)s: received and completed",
+    "%(title)s：按时办结率与通办占比（%%）": "%(title)s: on-time rate and handled-elsewhere share (%%)",
     "%(month)s月": "month %(month)s",
     "只有窗口受理员可以办理窗口申请": "Only window clerks take applications at the window",
     "只有科长/监察和事项管理员可以查看事项压缩情况": "Only supervisors and the catalog administrator may read the catalog's compression",
