@@ -718,10 +718,10 @@ EN = {
     "%(start)s 至 %(end)s 申请的办件 · 以往日期的数据更新于 %(as_of)s，当日实时": "Cases applied for %(start)s to %(end)s · past days as of %(as_of)s, today live",
     "口径：按申请日期（北京时间）统计本期申请的办件；比率为分子/分母，分母为 0 时显示“—”。": "Counted over the cases applied for in the period, by application date (Beijing time); a rate is numerator / denominator, shown as “—” when the denominator is 0.",
     # #15: model choices, the figures, the error pages
-    '演示时钟前进 %(days)s 个工作日：%(cases)s 件在办件的日期已前移；新增黄牌 %(yellow)s 张、红牌 %(red)s 张，视为受理 %(deemed)s 件，记录通知 %(notifications)s 条。': 'Demo clock moved on %(days)s working days: the dates of %(cases)s open cases moved back; %(yellow)s new yellow and %(red)s new red cards, %(deemed)s deemed accepted, %(notifications)s notifications recorded.',
-    '系统': 'System',
+    "演示时钟前进 %(days)s 个工作日：%(cases)s 件在办件的日期已前移；新增黄牌 %(yellow)s 张、红牌 %(red)s 张，视为受理 %(deemed)s 件，记录通知 %(notifications)s 条。": "Demo clock moved on %(days)s working days: the dates of %(cases)s open cases moved back; %(yellow)s new yellow and %(red)s new red cards, %(deemed)s deemed accepted, %(notifications)s notifications recorded.",
+    "系统": "System",
     # #15: model choices, the figures, the error pages
-    '已登记的申请人：已填入姓名和参保地，请核对': 'On record: the name and insured region are filled in; please check them',
+    "已登记的申请人：已填入姓名和参保地，请核对": "On record: the name and insured region are filled in; please check them",
 }
 
 EXTRA = {"待认领的网上申请", "本机构在办", "待我审核", "我的办件", "全部可见办件", "全市在办",
