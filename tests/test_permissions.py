@@ -115,8 +115,10 @@ ROWS = [
     row("api:bundle-application-create", "POST", "/api/v1/bundle-applications",                      401, 400, 400, 400, 400, 400, 400, 400, 400, 400, 400, 400, 400, 400),
     # --- 一件事 (#14): a bundle carol applied for at alice's window (莘县), its two cases waiting
     # for acceptance, 生育医疗费支付's main materials not handed in; its receipt {bnotice}.
+    row("api:bundle-application-create", "GET", "/api/v1/bundle-applications",                       401, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200),
     row("api:bundle-application-detail", "GET", "/api/v1/bundle-applications/{bundle}",            401, 200, 404, 404, 200, 404, 200, 200, 200, 200, 404, 404, 404, 404),
     row("api:bundle-application-withdraw", "POST", "/api/v1/bundle-applications/{bundle}/withdraw", 401, 200, 404, 404, 200, 404, 403, 403, 403, 403, 404, 404, 404, 404),
+    row("api:bundle-application-reject", "POST", "/api/v1/bundle-applications/{bundle}/reject",     401, 403, 404, 404, 200, 404, 403, 403, 403, 403, 404, 404, 404, 404, data={"reason": "不属于受理范围"}),
     row("api:bundle-application-accept", "POST", "/api/v1/bundle-applications/{bundle}/accept",     401, 403, 404, 404, 400, 404, 403, 403, 403, 403, 404, 404, 404, 404),
     row("api:bundle-application-request-supplement", "POST", "/api/v1/bundle-applications/{bundle}/request-supplement", 401, 403, 404, 404, 200, 404, 403, 403, 403, 403, 404, 404, 404, 404),
     row("api:bundle-application-supplement", "POST", "/api/v1/bundle-applications/{bundle}/supplement", 401, 409, 404, 404, 409, 404, 409, 409, 409, 409, 404, 404, 404, 404),
@@ -180,6 +182,9 @@ ROWS = [
     row("api:project-task-done", "POST", "/api/v1/projects/{project}/tasks/{ptask}/done",         401, 404, 404, 200, 200, 404, 404, 404, 200, 200, 404, 404, 404, 404),
     row("api:project-approvals", "POST", "/api/v1/projects/{project}/approvals",                  401, 404, 404, 400, 400, 404, 404, 404, 400, 400, 404, 404, 404, 404),
     row("api:project-approval", "POST", "/api/v1/projects/{project}/approvals/{papproval}",       401, 404, 404, 400, 400, 404, 404, 404, 400, 400, 404, 404, 404, 404),
+    row("api:project-approval", "DELETE", "/api/v1/projects/{project}/approvals/{papproval}",     401, 404, 404, 204, 204, 404, 404, 404, 204, 204, 404, 404, 404, 404),
+    row("api:project-task", "DELETE", "/api/v1/projects/{project}/tasks/{ptask}",                 401, 404, 404, 204, 204, 404, 404, 404, 204, 204, 404, 404, 404, 404),
+    row("api:project-member", "DELETE", "/api/v1/projects/{project}/members/nobody",              401, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404),
     row("api:not-found", "GET", "/api/v1/nothing",                                                   404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404),
 
     # --- The desk (signed in by session): applicants are sent to the portal, administrators
@@ -231,6 +236,10 @@ ROWS = [
     row("desk:project-tasks", "POST", "/desk/projects/{project}/tasks/",                          DL, P, P, "302 /desk/projects/{project}/", "302 /desk/projects/{project}/", 404, 404, 404, "302 /desk/projects/{project}/", "302 /desk/projects/{project}/", 403, 403, 403, 403),
     row("desk:project-task-done", "POST", "/desk/projects/{project}/tasks/{ptask}/done/",        DL, P, P, "302 /desk/projects/{project}/", "302 /desk/projects/{project}/", 404, 404, 404, "302 /desk/projects/{project}/", "302 /desk/projects/{project}/", 403, 403, 403, 403),
     row("desk:project-members", "POST", "/desk/projects/{project}/members/",                      DL, P, P, "302 /desk/projects/{project}/", "302 /desk/projects/{project}/", 404, 404, 404, "302 /desk/projects/{project}/", "302 /desk/projects/{project}/", 403, 403, 403, 403),
+    # (no user named: the member is not found, as on the API)
+    row("desk:project-member-remove", "POST", "/desk/projects/{project}/members/remove/",         DL, P, P, 404, 404, 404, 404, 404, 404, 404, 403, 403, 403, 403),
+    row("desk:project-task-remove", "POST", "/desk/projects/{project}/tasks/{ptask}/remove/",    DL, P, P, "302 /desk/projects/{project}/", "302 /desk/projects/{project}/", 404, 404, 404, "302 /desk/projects/{project}/", "302 /desk/projects/{project}/", 403, 403, 403, 403),
+    row("desk:project-approval-remove", "POST", "/desk/projects/{project}/approvals/{papproval}/remove/", DL, P, P, "302 /desk/projects/{project}/", "302 /desk/projects/{project}/", 404, 404, 404, "302 /desk/projects/{project}/", "302 /desk/projects/{project}/", 403, 403, 403, 403),
     row("desk:project-progress", "POST", "/desk/projects/{project}/progress/",                    DL, P, P, "302 /desk/projects/{project}/", "302 /desk/projects/{project}/", 404, 404, 404, "302 /desk/projects/{project}/", "302 /desk/projects/{project}/", 403, 403, 403, 403),
     row("desk:project-approvals", "GET", "/desk/projects/{project}/approvals/",                   405, 405, 405, 405, 405, 405, 405, 405, 405, 405, 405, 405, 405, 405),
     # Enquiries are for staff of an office: an agent has none (404, as for an office's page).

@@ -6,7 +6,6 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers
 from rest_framework.response import Response
-from rest_framework.utils.urls import replace_query_param
 from rest_framework.views import APIView
 
 from tongban.consultations.access import consultation_for, staff_required
@@ -18,12 +17,11 @@ from tongban.consultations.selectors import (
 )
 from tongban.consultations.services import consultation_close, consultation_hand_on
 from tongban.lib.http import client_ip
-from tongban.lib.paging import PAGE_MAX, page_rows
+from tongban.lib.paging import PAGE_MAX
 
 from .schemas import EnumField, ErrorSerializer, StrictSerializer, TextField, page_of, validated
-from .shapes import time_iso
+from .shapes import paginate, time_iso
 
-PAGE_SIZE = 50
 STATES = {"open": "待答复", "closed": "已办结"}
 
 _ERRORS = {
@@ -165,16 +163,10 @@ class ConsultationListView(APIView):
             qs = consultations_owned(request.user, state)
         else:
             qs = consultations_seen(request.user, state)
-        page = query.get("page", 1)
-        rows, more = page_rows(qs, page, PAGE_SIZE)
-        if not more and (rows or page == 1):
-            count = (page - 1) * PAGE_SIZE + len(rows)
-        else:
-            count = qs.count()
-        url = request.build_absolute_uri()
+        rows, count, next_url = paginate(request, qs, query.get("page", 1))
         return Response({
             "count": count,
-            "next": replace_query_param(url, "page", page + 1) if more else None,
+            "next": next_url,
             "results": [consultation_data(c) for c in rows],
         })  # fmt: skip
 

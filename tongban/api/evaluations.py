@@ -9,20 +9,17 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers
 from rest_framework.response import Response
-from rest_framework.utils.urls import replace_query_param
 from rest_framework.views import APIView
 
 from tongban.cases.access import case_for
 from tongban.evaluations.models import Appeal, Evaluation, RatingChannel, Rectification, Score
 from tongban.evaluations.services import evaluation_submit, rectifications_visible
 from tongban.lib.errors import Forbidden, InvalidInput
-from tongban.lib.paging import PAGE_MAX, page_number, page_rows
+from tongban.lib.paging import PAGE_MAX, page_number
 from tongban.people.models import Role
 
 from .schemas import EnumField, ErrorSerializer, StrictSerializer, TextField, page_of
-from .shapes import time_iso
-
-PAGE_SIZE = 50
+from .shapes import paginate, time_iso
 
 _ERRORS = {
     400: "Bad input: `invalid_score`, `invalid_channel`, `too_long`, `unknown_field`, `invalid`.",
@@ -184,13 +181,8 @@ class RectificationListView(APIView):
             raise InvalidInput(
                 _("page 应为 1 到 %(max)s 的整数") % {"max": PAGE_MAX}, code="invalid", field="page"
             )
-        page = int(page)
-        qs = qs.order_by("due", "pk")
-        count = qs.count()
-        rows, _more = page_rows(qs, page, PAGE_SIZE)
+        rows, count, next_url = paginate(request, qs.order_by("due", "pk"), int(page))
         today = timezone.localdate()
-        url = request.build_absolute_uri()
-        next_url = replace_query_param(url, "page", page + 1) if page * PAGE_SIZE < count else None
         return Response(
             {"count": count, "next": next_url,
              "results": [rectification_data(r, today) for r in rows]}

@@ -27,12 +27,15 @@ from tongban.projects.selectors import (
 )
 from tongban.projects.services import (
     approval_add,
+    approval_remove,
     approval_update,
     member_add,
+    member_remove,
     project_create,
     project_progress,
     task_add,
     task_done,
+    task_remove,
 )
 
 from .schemas import (
@@ -459,6 +462,49 @@ class ProjectTaskView(APIView):
         return Response(_task_row(task), status=201)
 
 
+def _task(project, task_id: int) -> Task:
+    task = Task.objects.filter(pk=task_id, project_id=project.pk).first() if task_id < 2**31 else None
+    if task is None:
+        raise NotFound(_("项目没有这个任务"), code="task_not_found")
+    return task
+
+
+def _approval(project, approval_id: int) -> Approval:
+    approval = (Approval.objects.filter(pk=approval_id, project_id=project.pk).first()
+                if approval_id < 2**31 else None)  # fmt: skip
+    if approval is None:
+        raise NotFound(_("项目没有这个审批事项"), code="approval_not_found")
+    return approval
+
+
+class ProjectMemberRemoveView(APIView):
+    @extend_schema(
+        operation_id="projects_members_remove",
+        summary="Take someone off the task force (409 `member_has_tasks` while they hold an open task)",
+        parameters=[_PROJECT, OpenApiParameter("username", OpenApiTypes.STR, OpenApiParameter.PATH)],
+        responses={204: None, **_errors(401, 403, 404, 409)},
+        tags=["projects"],
+    )  # fmt: skip
+    def delete(self, request, id, username):
+        member_remove(project=_project(request, id), user=username, by=request.user,
+                      ip=client_ip(request))  # fmt: skip
+        return Response(status=204)
+
+
+class ProjectTaskItemView(APIView):
+    @extend_schema(
+        operation_id="projects_tasks_remove",
+        summary="Take a task not done off the timetable (409 `task_done_already` for one done)",
+        parameters=[_PROJECT, _id("task_id", "task id")],
+        responses={204: None, **_errors(401, 403, 404, 409)},
+        tags=["projects"],
+    )
+    def delete(self, request, id, task_id):
+        project = _project(request, id)
+        task_remove(task=_task(project, task_id), by=request.user, ip=client_ip(request))
+        return Response(status=204)
+
+
 class ProjectTaskDoneView(APIView):
     @extend_schema(
         operation_id="projects_tasks_done",
@@ -470,13 +516,7 @@ class ProjectTaskDoneView(APIView):
     )
     def post(self, request, id, task_id):
         project = _project(request, id)
-        task = (
-            Task.objects.filter(pk=task_id, project_id=project.pk).first()
-            if task_id < 2**31
-            else None
-        )
-        if task is None:
-            raise NotFound(_("项目没有这个任务"), code="task_not_found")
+        task = _task(project, task_id)
         d = validated(TaskDoneSerializer, request.data)
         task = task_done(
             task=task, by=request.user, done_on=d.get("done_on"), ip=client_ip(request)
@@ -523,14 +563,24 @@ class ProjectApprovalView(APIView):
     )
     def post(self, request, id, approval_id):
         project = _project(request, id)
-        approval = (Approval.objects.filter(pk=approval_id, project_id=project.pk).first()
-                    if approval_id < 2**31 else None)  # fmt: skip
-        if approval is None:
-            raise NotFound(_("项目没有这个审批事项"), code="approval_not_found")
+        approval = _approval(project, approval_id)
         d = validated(ApprovalUpdateSerializer, request.data)
         approval_update(approval=approval, case_number=d.get("case"), outside=d.get("outside"),
                         by=request.user, ip=client_ip(request))  # fmt: skip
         return Response(_approval_row(project, approval.pk))
+
+    @extend_schema(
+        operation_id="projects_approvals_remove",
+        summary="Take an approval the project does not need off its list (409 `approval_granted`)",
+        parameters=[_PROJECT, _id("approval_id", "approval id")],
+        responses={204: None, **_errors(401, 403, 404, 409)},
+        tags=["projects"],
+    )
+    def delete(self, request, id, approval_id):
+        project = _project(request, id)
+        approval_remove(approval=_approval(project, approval_id), by=request.user,
+                        ip=client_ip(request))  # fmt: skip
+        return Response(status=204)
 
 
 class ProjectFiguresView(APIView):

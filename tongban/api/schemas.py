@@ -751,7 +751,7 @@ class BundleNoticeSerializer(serializers.Serializer):
     url = serializers.CharField(help_text="the PDF")
 
 
-class BundleApplicationSerializer(serializers.Serializer):
+class BundleApplicationHeadSerializer(serializers.Serializer):
     number = serializers.CharField()
     bundle = serializers.CharField()
     bundle_name = serializers.CharField()
@@ -759,8 +759,17 @@ class BundleApplicationSerializer(serializers.Serializer):
     office = serializers.CharField(allow_null=True, help_text="the office holding every case")
     submitted_at = serializers.DateTimeField()
     status = BundleStatusSerializer()
+
+
+class BundleApplicationSerializer(BundleApplicationHeadSerializer):
     cases = CaseSerializer(many=True)
     notices = BundleNoticeSerializer(many=True)
+
+
+class BundleApplicationSummarySerializer(BundleApplicationHeadSerializer):
+    case_numbers = serializers.ListField(child=serializers.CharField())
+    url = serializers.CharField(help_text="the whole application: cases and notices")
+
 
 
 class BundleAcceptSerializer(StrictSerializer):
@@ -808,6 +817,7 @@ def page_of(child, name: str):
 
 
 OfficeListSerializer = page_of(OfficeSerializer, "Office")
+BundleApplicationListSerializer = page_of(BundleApplicationSummarySerializer, "BundleApplication")
 ItemListSerializer = page_of(ItemSerializer, "Item")
 CaseListSerializer = page_of(CaseSummarySerializer, "Case")
 NoticeListSerializer = page_of(NoticeSerializer, "Notice")

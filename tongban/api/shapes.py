@@ -272,10 +272,7 @@ def bundle_data(bundle) -> dict:
     }
 
 
-def bundle_application_data(application, cases, case_bodies, notices) -> dict:
-    """A bundle application as its applicant and its clerk follow it: its status (all
-    finished, or which cases wait and on what), its cases, its notices (the receipt, the one
-    supplement notice)."""
+def _bundle_head(application, cases) -> dict:
     return {
         "number": application.number,
         "bundle": application.bundle.code,
@@ -284,6 +281,24 @@ def bundle_application_data(application, cases, case_bodies, notices) -> dict:
         "office": application.office.code if application.office_id else None,
         "submitted_at": time_iso(application.submitted_at),
         "status": bundle_status(cases),
+    }
+
+
+def bundle_application_summary(application, cases) -> dict:
+    """A bundle application in a list: its status and its case numbers, a link to the whole."""
+    return {
+        **_bundle_head(application, cases),
+        "case_numbers": [c.number for c in cases],
+        "url": reverse("api:bundle-application-detail", kwargs={"number": application.number}),
+    }
+
+
+def bundle_application_data(application, cases, case_bodies, notices) -> dict:
+    """A bundle application as its applicant and its clerk follow it: its status (all
+    finished, or which cases wait and on what), its cases, its notices (the receipt, the one
+    supplement notice)."""
+    return {
+        **_bundle_head(application, cases),
         "cases": case_bodies,
         "notices": [
             {"id": n.pk, "kind": n.kind, "issued_at": time_iso(n.issued_at),

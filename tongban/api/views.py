@@ -29,7 +29,6 @@ from tongban.cases.selectors import case_notice, cases_search
 from tongban.cases.selectors import histories as case_histories
 from tongban.cases.services import (
     ACTION_PARAMS,
-    bundle_apply,
     case_act,
     case_personal_data,
     case_submit,
@@ -555,53 +554,6 @@ class NoticePdfView(APIView):
         notice.case = case
         return private_download(notice_pdf_stored(notice), filename=notice_filename(notice),
                                 content_type="application/pdf")  # fmt: skip
-
-
-class BundleApplicationCreateView(APIView):
-    @extend_schema(
-        operation_id="bundle_applications_create",
-        summary="Apply for every item of a bundle with one form: one linked case per item",
-        parameters=[_IDEMPOTENCY_KEY, *_CREATED_HEADERS],
-        request=schemas.BundleApplicationCreateSerializer,
-        responses={201: schemas.BundleApplicationSerializer, **_errors(*_WRITE_ERRORS)},
-        tags=["cases"],
-    )
-    def post(self, request):
-        data = _parse(schemas.BundleApplicationCreateSerializer, request.data)
-        user = request.user
-        bundle = Bundle.objects.filter(code=data["bundle"]).first()
-        if bundle is None:
-            raise InvalidInput(_("套餐 %(code)r 不存在") % {"code": data["bundle"]},
-                               code="unknown_bundle", field="bundle")  # fmt: skip
-        try:
-            application, created = bundle_apply(
-                bundle=bundle, applicant=data.get("applicant"), channel=data["channel"],
-                submitted_by=user, office=_office_given(data), materials=data.get("materials"),
-                form=data.get("form"), idempotency_key=request.headers.get("Idempotency-Key"),
-                ip=client_ip(request),
-            )  # fmt: skip
-        except InvalidInput as e:
-            raise InvalidInput(e.message, code=e.code, field=_bundle_field(e.field)) from None
-        cases = list(_case_queryset().filter(bundle_application=application).order_by("item__code"))
-        body = shapes.bundle_application_data(application, cases, _case_bodies(cases, user),
-                                              application.notices.all())  # fmt: skip
-        headers = {}
-        if cases:
-            headers["Location"] = reverse("api:case-detail", kwargs={"number": cases[0].number})
-        if not created:
-            headers["Idempotent-Replayed"] = "true"
-        return Response(body, status=201, headers=headers)
-
-
-def _bundle_field(field: str | None) -> str | None:
-    """bundle_apply names a field of one item's case "<item>.<field>"; say it the way the
-    request body does: the one `form.<name>`, the one `materials`."""
-    if not field or "." not in field or field.startswith("form."):
-        return field
-    _item, _, rest = field.partition(".")
-    if rest == "item":
-        return "bundle"
-    return rest  # materials, form.<name>, channel, applicant, office: the whole application's
 
 
 # --- Anything else under /api/v1/ ----------------------------------------------------------

@@ -27,6 +27,9 @@ from .selectors import case_by_number
 TAKEN_GRACE = timedelta(minutes=10)
 OWN_ACTIONS = {Action.WITHDRAW, Action.SUPPLEMENT}  # an applicant's or agent's on their own case
 INTAKE_ACTIONS = {Action.CLAIM, Action.ACCEPT, Action.REJECT, Action.REQUEST_SUPPLEMENT}
+# A clerk at an agent point who applied as the applicant's agent (as_agent) hands in for them
+# but neither accepts nor decides: another clerk of the office does (回避).
+AGENT_RECUSES = {*INTAKE_ACTIONS, Action.APPROVE, Action.DENY}
 # What the reviewer whose step it is may do; what a supervisor of the handling office may do.
 REVIEW_ACTIONS = {Action.APPROVE, Action.DENY, Action.REQUEST_SUPPLEMENT, Action.REQUEST_EXTENSION,
                   Action.START_PROCEDURE, Action.END_PROCEDURE}  # fmt: skip
@@ -216,6 +219,8 @@ def action_permitted(user, case: Case, action: str) -> bool:
     role = user.role
     in_office = case.handling_office_id is not None and case.handling_office_id == user.office_id
     if role == Role.CLERK:
+        if case.agent_id == user.pk and action in AGENT_RECUSES:
+            return False  # 回避: who applied as the applicant's agent does not decide on it
         if action in INTAKE_ACTIONS and case.accepted_at is None:
             return case.handling_office_id is None or in_office
         # At the window a clerk hands in a supplement or a withdrawal for the applicant.
@@ -268,9 +273,15 @@ def bundle_for(user, number: str):
 
 
 def bundles_visible(user):
-    """The bundle applications `user` follows as an applicant or agent (portal, API lists)."""
+    """The bundle applications `user` follows: an applicant their own, an agent those they
+    handle, a clerk those their office holds or they submitted (portal, desk and API lists)."""
     if user.role == Role.APPLICANT and user.applicant_id and user.verified_at:
         return BundleApplication.objects.filter(applicant_id=user.applicant_id)
     if user.role == Role.AGENT:
         return BundleApplication.objects.filter(cases__agent=user).distinct()
+    if user.role == Role.CLERK:
+        held = Q(submitted_by=user)
+        if user.office_id:
+            held |= Q(office_id=user.office_id)
+        return BundleApplication.objects.filter(held)
     return BundleApplication.objects.none()

@@ -351,6 +351,9 @@ def case_act(*, number: str, action: str, actor: User, expected_version: int | N
                                "status": case.get_status_display(), "action": Action(action).label},
                            code="transition_not_allowed")  # fmt: skip
         if not access.action_permitted(actor, case, action):
+            if case.agent_id == actor.pk and action in access.AGENT_RECUSES:
+                raise Forbidden(_("您是本件的代办人，受理和决定须由本机构其他受理员办理（回避）"),
+                                code="own_agency")  # fmt: skip
             raise Forbidden(_("%(role)s不能对此办件执行“%(action)s”") % {
                                 "role": actor.get_role_display(), "action": Action(action).label},
                             code="action_forbidden")  # fmt: skip
@@ -1358,6 +1361,19 @@ def bundle_withdraw(*, number: str, actor: User, reason: str = "", ip=None) -> B
         application, _cases = _bundle_run(number, actor, Action.WITHDRAW,
                                           lambda case: {"reason": reason}, ip=ip,
                                           none_message=_("该一件事的办件均已结束，无可撤回"))  # fmt: skip
+    return application
+
+
+def bundle_reject(*, number: str, actor: User, reason: str = "", ip=None) -> BundleApplication:
+    """不予受理 the whole bundle: every case still waiting for acceptance is refused with one
+    reason, each with its own item's 不予受理通知书 (the remedies of each item's decision);
+    cases already accepted go on. The clerk must hold the bundle, as for bundle_accept()."""
+    with transaction.atomic():
+        _bundle_locked(number, actor)  # "not found" to whoever may not see it, before the reason
+        reason = _require_reason(reason, _("不予受理"))
+        application, _cases = _bundle_run(number, actor, Action.REJECT,
+                                          lambda case: {"reason": reason}, ip=ip,
+                                          none_message=_("该一件事没有待受理的办件"))  # fmt: skip
     return application
 
 

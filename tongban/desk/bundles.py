@@ -15,6 +15,7 @@ from tongban.cases.selectors import bundle_status
 from tongban.cases.services import (
     bundle_accept,
     bundle_apply,
+    bundle_reject,
     bundle_request_supplement,
     bundle_supplement,
     bundle_withdraw,
@@ -131,7 +132,7 @@ def bundle_detail(request, number: str):
 @require_POST
 @desk_view
 def bundle_action(request, number: str, action: str):
-    """The bundle's buttons: claim, accept, request_supplement, supplement, withdraw."""
+    """The bundle's buttons: claim, accept, request_supplement, reject, supplement, withdraw."""
     user, ip, post = request.user, client_ip(request), request.POST
     application, cases = bundle_for(user, number)
     try:
@@ -146,6 +147,8 @@ def bundle_action(request, number: str, action: str):
             bundle_request_supplement(number=number, actor=user, reason=post.get("reason", ""), ip=ip)
         elif action == "supplement":
             bundle_supplement(number=number, actor=user, materials=post.getlist("materials"), ip=ip)
+        elif action == "reject":
+            bundle_reject(number=number, actor=user, reason=post.get("reason", ""), ip=ip)
         elif action == "withdraw":
             bundle_withdraw(number=number, actor=user, reason=post.get("reason", ""), ip=ip)
         else:

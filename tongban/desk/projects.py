@@ -29,12 +29,15 @@ from tongban.projects.models import Approval, Industry, Stage, Task
 from tongban.projects.selectors import project_board, projects_figures, projects_list
 from tongban.projects.services import (
     approval_add,
+    approval_remove,
     approval_update,
     member_add,
+    member_remove,
     project_create,
     project_progress,
     task_add,
     task_done,
+    task_remove,
 )
 
 from .access import desk_view
@@ -214,6 +217,37 @@ def project_member_add(request, pk: int):
     return _changed(request, pk, lambda project: member_add(
         project=project, user=p.get("user", ""), duty=p.get("duty", ""), by=request.user,
         ip=client_ip(request)))  # fmt: skip
+
+
+@require_POST
+@desk_view
+def project_member_remove(request, pk: int):
+    return _changed(request, pk, lambda project: member_remove(
+        project=project, user=request.POST.get("user", ""), by=request.user, ip=client_ip(request)))  # fmt: skip
+
+
+@require_POST
+@desk_view
+def project_task_remove(request, pk: int, task_pk: int):
+    def change(project):
+        task = Task.objects.filter(pk=task_pk, project_id=project.pk).first()
+        if task is None:
+            raise NotFound(_("项目没有这个任务"), code="task_not_found")
+        task_remove(task=task, by=request.user, ip=client_ip(request))
+
+    return _changed(request, pk, change)
+
+
+@require_POST
+@desk_view
+def project_approval_remove(request, pk: int, approval_pk: int):
+    def change(project):
+        approval = Approval.objects.filter(pk=approval_pk, project_id=project.pk).first()
+        if approval is None:
+            raise NotFound(_("项目没有这个审批事项"), code="approval_not_found")
+        approval_remove(approval=approval, by=request.user, ip=client_ip(request))
+
+    return _changed(request, pk, change)
 
 
 @require_POST

@@ -45,6 +45,12 @@ urlpatterns = [
     path("projects/<int:pk>/tasks/<int:task_pk>/done/", projects.project_task_done,
          name="project-task-done"),  # fmt: skip
     path("projects/<int:pk>/members/", projects.project_member_add, name="project-members"),
+    path("projects/<int:pk>/members/remove/", projects.project_member_remove,
+         name="project-member-remove"),
+    path("projects/<int:pk>/tasks/<int:task_pk>/remove/", projects.project_task_remove,
+         name="project-task-remove"),
+    path("projects/<int:pk>/approvals/<int:approval_pk>/remove/", projects.project_approval_remove,
+         name="project-approval-remove"),
     path("projects/<int:pk>/progress/", projects.project_progress_view, name="project-progress"),
     path("audit/export.csv", audit.audit_export, {"fmt": "csv"}, name="audit-export-csv"),
     path("audit/export.xlsx", audit.audit_export, {"fmt": "xlsx"}, name="audit-export-xlsx"),

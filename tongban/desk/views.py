@@ -203,7 +203,8 @@ def apply(request, code: str):
 
 
 def _apply(request, form: ApplyForm) -> Case:
-    """Submit at the window and decide at once; a failed decision leaves no case behind."""
+    """Submit at the window and decide at once; a failed decision leaves no case behind. A
+    clerk applying as the applicant's agent only submits: another clerk decides (回避)."""
     d, clerk, ip = form.cleaned_data, request.user, client_ip(request)
     decision = d["decision"]
     applicant = {k: d[k] for k in ("id_number", "name", "phone", "insured_region",
@@ -215,13 +216,16 @@ def _apply(request, form: ApplyForm) -> Case:
             submitted_by=clerk, materials=d["materials"], form=form.item_form(),
             as_agent=d.get("as_agent", False), ip=ip,
         )  # fmt: skip
-        if decision == "accept":
-            params = {"promised_supplement_by": d["promised_supplement_by"]}
-        elif decision == "request_supplement":
-            params = {"missing_materials": d["missing_materials"]}
+        if case.agent_id == clerk.pk:  # applied as the agent: a colleague decides (回避)
+            messages.info(request, _("已作为代办人提交，由本机构其他受理员受理"))
         else:
-            params = {"reason": d["reason"]}
-        case = case_act(number=case.number, action=decision, actor=clerk, ip=ip, **params)
+            if decision == "accept":
+                params = {"promised_supplement_by": d["promised_supplement_by"]}
+            elif decision == "request_supplement":
+                params = {"missing_materials": d["missing_materials"]}
+            else:
+                params = {"reason": d["reason"]}
+            case = case_act(number=case.number, action=decision, actor=clerk, ip=ip, **params)
         if d.get("consultation"):
             consultation = Consultation.objects.filter(pk=d["consultation"]).first()
             if consultation:

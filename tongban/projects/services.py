@@ -397,3 +397,54 @@ def approval_update(*, approval: Approval, by: User, case_number: str | None = N
     record(event="project.approval_updated", user=by, ip=ip, target=project.pk,
            approval=approval.pk, item=approval.item.code, **done)  # fmt: skip
     return approval
+
+
+@transaction.atomic
+def member_remove(*, project: Project, user, by: User, ip: str | None = None) -> None:
+    """Take `user` (a user or user name) off the task force. Conflict `member_has_tasks` while
+    they are responsible for a task not done: hand it to someone else first (a new task)."""
+    project = _locked(project, by)
+    username = getattr(user, "username", user)
+    member = project.members.select_related("user").filter(user__username=username).first()
+    if member is None:
+        raise NotFound(_("%(name)s 不在专班中") % {"name": shown(username)},
+                       code="member_not_found")  # fmt: skip
+    open_tasks = project.tasks.filter(responsible_id=member.user_id, done_on__isnull=True)
+    if open_tasks.exists():
+        raise Conflict(_("%(name)s 仍负责未完成的任务：%(tasks)s，请先移交") % {
+                           "name": username, "tasks": "、".join(t.title for t in open_tasks[:5])},
+                       code="member_has_tasks", field="user")  # fmt: skip
+    member.delete()
+    record(event="project.member_removed", user=by, ip=ip, target=project.pk, member=username)
+
+
+@transaction.atomic
+def task_remove(*, task: Task, by: User, ip: str | None = None) -> None:
+    """Take a task not done off the timetable (planned by mistake, or no longer needed); the
+    approvals it brought in stay, without a task. A task done is the project's history:
+    Conflict `task_done_already`."""
+    project = _locked(Project(pk=task.project_id), by)
+    task = Task.objects.get(pk=task.pk)
+    if task.done_on is not None:
+        raise Conflict(_("任务已于 %(day)s 完成，不能删除") % {"day": task.done_on},
+                       code="task_done_already")  # fmt: skip
+    title = task.title
+    task.delete()
+    record(event="project.task_removed", user=by, ip=ip, target=project.pk, task=title)
+
+
+@transaction.atomic
+def approval_remove(*, approval: Approval, by: User, ip: str | None = None) -> None:
+    """Take an approval the project turned out not to need off its list. One that was granted
+    (its case approved, or approved outside) stays: Conflict `approval_granted`."""
+    project = _locked(approval.project, by)
+    approval = Approval.objects.select_related("case", "item").get(pk=approval.pk)
+    granted = approval.approved_on is not None or (
+        approval.case_id is not None and approval.case.result == Case.Result.APPROVED
+    )
+    if granted:
+        raise Conflict(_("该审批事项已获批准，不能删除"), code="approval_granted")
+    item = approval.item.code
+    approval.delete()
+    record(event="project.approval_removed", user=by, ip=ip, target=project.pk, item=item,
+           case=approval.case.number if approval.case_id else None)  # fmt: skip

@@ -18,6 +18,10 @@ import schemathesis
 from schemathesis.engine import Status, events, from_schema
 
 PHASES = ("examples", "coverage", "fuzzing", "stateful")
+# The stateful phase follows the schema's links (apply → act on the case → read it back) in
+# scenarios of up to six steps; left to the fuzzing phase's count it ran ≈12,000 requests, two
+# thirds of the whole run, for the same links followed again.
+STATEFUL_SCENARIOS = 40
 
 # A schema-valid request refused with these codes is the domain's refusal, not the schema's
 # silence: what decides it is data, a role or a relation between fields that the schema does
@@ -102,7 +106,8 @@ def run(url: str, tokens: list[str], seed: int, max_examples: int) -> dict:
             "continue-on-failure": True,
             "workers": 1,
             "generation": {"max-examples": max_examples, "database": "none"},
-            "phases": {phase: {"enabled": True} for phase in PHASES},
+            "phases": {phase: {"enabled": True} for phase in PHASES}
+            | {"stateful": {"enabled": True, "generation": {"max-examples": STATEFUL_SCENARIOS}}},
         }
     )
     fresh = iter(tokens)

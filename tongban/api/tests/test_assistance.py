@@ -407,3 +407,14 @@ def test_a_clerks_visit_request_changes_nothing_on_a_known_record(api, alice, ca
         "applicant": {**person, "name": "别人"},
     })  # fmt: skip
     assert error(refused)["code"] == "id_name_mismatch"
+
+
+def test_a_clerk_who_applied_as_the_agent_does_not_decide_a_colleague_does(api, point_clerk, alice):
+    authorise(PERSON, point_clerk)
+    number = api(point_clerk).post("/api/v1/cases", APPLY).json()["number"]
+    own = api(point_clerk).post(f"/api/v1/cases/{number}/actions/accept", {})
+    assert (own.status_code, error(own)["code"]) == (403, "own_agency")
+    case = api(point_clerk).get(f"/api/v1/cases/{number}").json()
+    assert "accept" not in case["actions"] and case["status"] == "submitted"
+    accepted = api(alice).post(f"/api/v1/cases/{number}/actions/accept", {})
+    assert accepted.status_code == 200, accepted.content

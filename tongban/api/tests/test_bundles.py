@@ -153,3 +153,35 @@ def test_the_api_gives_bundle_figures_to_supervisors_only(api, bundle, alice, ca
     county = api(olga).get("/api/v1/stats/bundles").json()  # a county supervisor: their office's
     assert (county["office"], county["received"]) == ("371522", 1)
     assert api(alice).get("/api/v1/stats/bundles").status_code == 403
+
+
+def test_each_follows_the_bundles_that_are_theirs_in_one_list(api, bundle, carol, alice, bob):
+    first, second = _applied(api, carol), _applied(api, carol)
+    body = api(carol).get(URL).json()
+    assert body["count"] == 2 and [b["number"] for b in body["results"]] == [second, first]
+    row = body["results"][0]
+    assert row["bundle"] == "B-CLINIC" and row["status"]["state"] == "submitted"
+    assert len(row["case_numbers"]) == 2 and row["url"] == f"{URL}/{second}"
+    assert api(alice).get(URL).json()["count"] == 0  # in the intake: not yet the office's
+    assert api(alice).post(f"{URL}/{first}/accept", {}).status_code == 200
+    assert [b["number"] for b in api(alice).get(URL).json()["results"]] == [first]
+    assert api(bob).get(URL).json()["count"] == 0  # another office
+    assert api().get(URL).status_code == 401
+    assert error(api(carol).get(URL, {"page": 0}))["field"] == "page"
+
+
+def test_the_clerk_refuses_the_whole_bundle_with_one_reason(api, bundle, carol, alice):
+    number = _applied(api, carol)
+    without = api(alice).post(f"{URL}/{number}/reject", {})
+    assert without.status_code == 400 and error(without)["field"] == "reason"
+    assert api(carol).post(f"{URL}/{number}/reject", {"reason": "不符合条件"}).status_code == 403
+    response = api(alice).post(f"{URL}/{number}/reject", {"reason": "不属于受理范围"})
+    assert response.status_code == 200, response.content
+    body = response.json()
+    assert [c["status"] for c in body["cases"]] == ["rejected", "rejected"]
+    assert body["status"]["state"] == "finished"
+    refusals = [n for c in Case.objects.filter(bundle_application__number=number)
+                for n in c.notices.filter(kind="refusal")]  # fmt: skip
+    assert len(refusals) == 2  # each item's own notice, with its remedies
+    again = api(alice).post(f"{URL}/{number}/reject", {"reason": "不属于受理范围"})
+    assert again.status_code == 409

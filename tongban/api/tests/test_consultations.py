@@ -143,7 +143,7 @@ def test_my_open_enquiries_paginated(api, alice, bob, rita):
 
 
 def test_the_list_pages(api, alice, settings, monkeypatch):
-    monkeypatch.setattr("tongban.api.consultations.PAGE_SIZE", 2)
+    monkeypatch.setattr("tongban.api.shapes.PAGE_SIZE", 2)
     for i in range(5):
         _open(alice, f"q{i}")
     client = api(alice)

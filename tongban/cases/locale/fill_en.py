@@ -179,4 +179,5 @@ EN = {
     "催办": "Send a reminder",
     "办件未超过办结期限，还不能催办": "The case is not past its deadline yet: a reminder cannot be sent",
     "已催办过：每个办件每个工作日可催办一次，经办机构已收到提醒": "A reminder was sent already: one per case per working day, and the office has it",
+    "您是本件的代办人，受理和决定须由本机构其他受理员办理（回避）": "You are this case's agent: another clerk of the office accepts and decides it (recusal)",
 }

@@ -722,6 +722,12 @@ EN = {
     "系统": "System",
     # #15: model choices, the figures, the error pages
     "已登记的申请人：已填入姓名和参保地，请核对": "On record: the name and insured region are filled in; please check them",
+    "不予受理理由": "Reason for refusal",
+    "全部待受理事项不予受理，各出具不予受理通知书": "Every item waiting for acceptance is refused, each with its own notice of refusal",
+    "整件不予受理": "Refuse the whole bundle",
+    "已作为代办人提交，由本机构其他受理员受理": "Submitted as the agent: another clerk of the office accepts it",
+    "删除": "Remove",
+    "移出专班": "Take off the task force",
 }
 
 EXTRA = {"待认领的网上申请", "本机构在办", "待我审核", "我的办件", "全部可见办件", "全市在办",

@@ -9,7 +9,7 @@ import pytest
 from django.utils import timezone
 
 from conftest import INSTANT_ITEM, _user, authorise, submit
-from tongban.cases.models import Case, HomeVisit
+from tongban.cases.models import Case, HomeVisit, Status
 from tongban.desk.tests.conftest import window_data
 from tongban.lib.identifiers import synthetic_resident_id
 from tongban.offices.models import AgentPoint, Office
@@ -94,6 +94,10 @@ def test_a_clerk_at_an_agent_point_applies_as_the_persons_agent(client, market, 
     assert response.status_code == 302, response.content.decode()[:3000]
     case = Case.objects.get()
     assert (case.agent, case.agent_point) == (pia, market)
+    # 回避: submitted, not decided by the agent; a colleague at the office accepts it.
+    assert case.status == Status.SUBMITTED
+    page = client.get(response["Location"]).content.decode()
+    assert "由本机构其他受理员受理" in page and 'id="act-accept"' not in page
 
 
 def test_a_clerk_elsewhere_has_no_agent_box(client, alice):

@@ -88,3 +88,18 @@ def test_the_intake_shows_a_bundles_cases_together_with_its_number(client, alice
     numbers = [c.number for c in application.cases.order_by("pk")]
     assert html.count(f"/desk/bundles/{application.number}/") == 2
     assert html.index(numbers[0]) < html.index(numbers[1])
+
+
+def test_the_clerk_refuses_a_whole_bundle_and_the_reason_is_required(client, alice, carol):
+    application, _ = bundle_apply(bundle=Bundle.objects.get(code="YBS002"), channel="web", submitted_by=carol,
+                                  materials=["B01", "B02", "B03", "B04", "B05"], form={"note": "x", **PROMISED_FORM})  # fmt: skip
+    client.force_login(alice)
+    assert client.post(f"/desk/bundles/{application.number}/claim/").status_code == 302
+    page = client.get(f"/desk/bundles/{application.number}/").content.decode()
+    assert "整件不予受理" in page
+    action = f"/desk/bundles/{application.number}/reject/"
+    refused = client.post(action, {"reason": ""}, follow=True).content.decode()
+    assert "不予受理必须写明理由" in refused
+    assert set(application.cases.values_list("status", flat=True)) == {Status.SUBMITTED}
+    assert client.post(action, {"reason": "材料不属实"}).status_code == 302
+    assert set(application.cases.values_list("status", flat=True)) == {Status.REJECTED}

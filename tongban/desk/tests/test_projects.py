@@ -88,3 +88,20 @@ def test_someone_elses_project_is_404(client, project):
     assert client.get(base).status_code == 404
     assert client.post(base + "tasks/", {"title": "x"}).status_code == 404
     assert "临清轴承产业园二期" not in client.get("/desk/projects/").content.decode()
+
+
+def test_the_board_takes_members_tasks_and_approvals_off_and_says_why_not(client, project, ada, hal):
+    client.force_login(ada)
+    base = f"/desk/projects/{project.pk}/"
+    client.post(base + "members/", {"user": "hal", "duty": "环评专员"})
+    client.post(base + "tasks/", {"title": "完成环评审批", "responsible": "hal", "planned_on": "2025-06-10"})
+    client.post(base + "approvals/", {"item": "ZJ001", "task": ""})
+    task, approval = Task.objects.get(project=project), Approval.objects.get(project=project)
+    page = client.get(base).content.decode()
+    assert "移出专班" in page and f"tasks/{task.pk}/remove/" in page and f"approvals/{approval.pk}/remove/" in page
+    refused = client.post(base + "members/remove/", {"user": "hal"}, follow=True).content.decode()
+    assert "仍负责未完成的任务" in refused and project.members.count() == 1
+    assert client.post(base + f"tasks/{task.pk}/remove/").status_code == 302
+    assert client.post(base + "members/remove/", {"user": "hal"}).status_code == 302
+    assert client.post(base + f"approvals/{approval.pk}/remove/").status_code == 302
+    assert not (project.members.exists() or project.tasks.exists() or project.approvals.exists())

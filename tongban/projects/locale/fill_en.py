@@ -84,4 +84,8 @@ EN = {
     '文化旅游': 'Culture and tourism',
     '医养健康': 'Health and elderly care',
     '其他': 'Other',
+    "%(name)s 不在专班中": "%(name)s is not on the task force",
+    "%(name)s 仍负责未完成的任务：%(tasks)s，请先移交": "%(name)s is still responsible for open tasks: %(tasks)s; hand them over first",
+    "任务已于 %(day)s 完成，不能删除": "The task was done on %(day)s and cannot be removed",
+    "该审批事项已获批准，不能删除": "The approval was granted and cannot be removed",
 }

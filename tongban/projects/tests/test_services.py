@@ -8,19 +8,22 @@ from django.db import connection
 from conftest import _user, act
 from tongban.audit.models import AuditEntry
 from tongban.cases.services import case_submit
-from tongban.lib.errors import Conflict, Forbidden, InvalidInput
+from tongban.lib.errors import Conflict, Forbidden, InvalidInput, NotFound
 from tongban.lib.identifiers import synthetic_resident_id, synthetic_uscc
 from tongban.people.models import Role
 from tongban.people.services import applicant_upsert
 from tongban.projects.models import Stage
 from tongban.projects.services import (
     approval_add,
+    approval_remove,
     approval_update,
     member_add,
+    member_remove,
     project_create,
     project_progress,
     task_add,
     task_done,
+    task_remove,
 )
 
 from .conftest import at, staff
@@ -177,3 +180,32 @@ def test_two_projects_linking_one_case_at_once_get_one_link_and_one_conflict(lin
         kinds = sorted(type(r).__name__ for r in out)
         assert kinds == ["Approval", "Conflict"], out
         assert [r.code for r in out if isinstance(r, Conflict)] == ["case_linked_elsewhere"]
+
+
+def test_members_tasks_and_approvals_come_off_the_board_while_history_stays(project, ada, lin, hal):
+    member_add(project=project, user=hal, duty="环评专员", by=lin)
+    task = task_add(project=project, title="环评", responsible=hal, planned_on="2025-06-01", by=ada)
+    with pytest.raises(Conflict) as e:
+        member_remove(project=project, user="hal", by=ada)  # still holds the open task
+    assert (e.value.code, e.value.field) == ("member_has_tasks", "user") and "环评" in e.value.message
+    approval = approval_add(project=project, item="NY004", by=ada, task=task.pk)
+    task_remove(task=task, by=ada)
+    approval.refresh_from_db()
+    assert approval.task_id is None  # the approval stays, without its task
+    member_remove(project=project, user="hal", by=ada)
+    assert not project.members.exists()
+    with pytest.raises(NotFound):
+        member_remove(project=project, user="hal", by=ada)
+    approval_remove(approval=approval, by=ada)
+    assert not project.approvals.exists()
+    granted = approval_add(project=project, item="NY004", by=ada, outside={
+        "issuing_body": "临清市农业农村局", "applied_on": "2025-05-10", "approved_on": "2025-05-20"})  # fmt: skip
+    with pytest.raises(Conflict) as e:
+        approval_remove(approval=granted, by=ada)
+    assert e.value.code == "approval_granted"
+    done = task_add(project=project, title="立项", responsible=ada, planned_on="2025-06-01", by=ada)
+    task_done(task=done, by=ada)
+    with pytest.raises(Conflict):
+        task_remove(task=done, by=ada)
+    events = set(AuditEntry.objects.filter(event__startswith="project.").values_list("event", flat=True))
+    assert {"project.member_removed", "project.task_removed", "project.approval_removed"} <= events
