@@ -160,6 +160,8 @@ AUTHENTICATION_BACKENDS = [
     "tongban.people.backends.PhoneBackend",
 ]
 LOGIN_URL = "desk:login"
+# A stale form (a tab left open at a shared window PC) gets a page in the product's look.
+CSRF_FAILURE_VIEW = "tongban.lib.error_pages.csrf_failure"
 
 TEMPLATES = [
     {

@@ -14,4 +14,7 @@ urlpatterns = [
     path("health", health, name="health"),  # monitoring: database and background jobs
     path("", include("tongban.portal.urls")),
 ]
-handler500 = "tongban.api.errors.server_error"
+# Error pages in the look of the desk or the portal, JSON under /api/ (tongban.lib.error_pages).
+handler403 = "tongban.lib.error_pages.permission_denied"
+handler404 = "tongban.lib.error_pages.page_not_found"
+handler500 = "tongban.lib.error_pages.server_error"

@@ -97,19 +97,3 @@ def exception_handler(exc, context):
         set_rollback()
         return error_response(exc.status_code, code, message, headers=headers)
     return None  # a server error: Django logs it and answers 500
-
-
-def server_error(request, *args, **kwargs):
-    """Django's handler500: API clients get the JSON error body, people the HTML page."""
-    from django.http import JsonResponse
-    from django.views.defaults import server_error as html_server_error
-
-    if request.path.startswith("/api/"):
-        body = {
-            "error": {
-                "code": "server_error",
-                "message": _("服务器内部错误，请稍后重试"),
-            }
-        }
-        return JsonResponse(body, status=500)
-    return html_server_error(request, *args, **kwargs)

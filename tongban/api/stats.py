@@ -70,6 +70,7 @@ class FiguresSerializer(serializers.Serializer):
     )
     at_agent_point = serializers.IntegerField(help_text="came through an agent point (代办点)")
     bundled = serializers.IntegerField(help_text="一件事: made by a bundle application")
+    urged = serializers.IntegerField(help_text="催办: pressed by the applicant after the deadline")
     avg_handling_workdays = serializers.FloatField(
         allow_null=True, help_text="mean working days on the clock of completed cases"
     )

@@ -1,12 +1,13 @@
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from .chain import GENESIS
 
 
 class Outcome(models.TextChoices):
-    SUCCESS = "success", "成功"
-    FAILURE = "failure", "失败"
+    SUCCESS = "success", gettext_lazy("成功")
+    FAILURE = "failure", gettext_lazy("失败")
 
 
 class AuditEntry(models.Model):

@@ -1,23 +1,24 @@
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from tongban.catalog.models import ONLINE_CHANNELS, Channel
 from tongban.lib.sealed import SealedField, SealedJSONField
 
 
 class Status(models.TextChoices):
-    SUBMITTED = "submitted", "已申请"
-    AWAITING_SUPPLEMENT = "awaiting_supplement", "待补正"
-    ACCEPTED = "accepted", "已受理"
-    COMPLETED = "completed", "已办结"
-    REJECTED = "rejected", "不予受理"
-    WITHDRAWN = "withdrawn", "已撤回"
+    SUBMITTED = "submitted", gettext_lazy("已申请")
+    AWAITING_SUPPLEMENT = "awaiting_supplement", gettext_lazy("待补正")
+    ACCEPTED = "accepted", gettext_lazy("已受理")
+    COMPLETED = "completed", gettext_lazy("已办结")
+    REJECTED = "rejected", gettext_lazy("不予受理")
+    WITHDRAWN = "withdrawn", gettext_lazy("已撤回")
 
 
 class Result(models.TextChoices):
-    APPROVED = "approved", "准予"
-    DENIED = "denied", "不予批准"
+    APPROVED = "approved", gettext_lazy("准予")
+    DENIED = "denied", gettext_lazy("不予批准")
 
 
 OPEN_STATUSES = (Status.SUBMITTED, Status.AWAITING_SUPPLEMENT, Status.ACCEPTED)
@@ -40,30 +41,32 @@ def overdue_q(today) -> Q:
 
 
 class Action(models.TextChoices):
-    SUBMIT = "submit", "申请"
-    CLAIM = "claim", "认领"
-    ACCEPT = "accept", "受理"
-    REJECT = "reject", "不予受理"
-    REQUEST_SUPPLEMENT = "request_supplement", "一次性告知补正"
-    SUPPLEMENT = "supplement", "补正材料"
-    APPROVE = "approve", "审核通过"
-    DENY = "deny", "不予批准"
-    WITHDRAW = "withdraw", "撤回"
-    TRANSFER = "transfer", "转办"
-    DEEM_ACCEPTED = "deem_accepted", "逾期视为受理"
-    RECOMPUTE = "recompute", "重算时限"
-    REQUEST_EXTENSION = "request_extension", "申请延期"
-    DECIDE_EXTENSION = "decide_extension", "审批延期"
-    START_PROCEDURE = "start_procedure", "启动特别程序"
-    END_PROCEDURE = "end_procedure", "结束特别程序"
-    FORWARD = "forward", "转交办理地"
+    SUBMIT = "submit", gettext_lazy("申请")
+    CLAIM = "claim", gettext_lazy("认领")
+    ACCEPT = "accept", gettext_lazy("受理")
+    REJECT = "reject", gettext_lazy("不予受理")
+    REQUEST_SUPPLEMENT = "request_supplement", gettext_lazy("一次性告知补正")
+    SUPPLEMENT = "supplement", gettext_lazy("补正材料")
+    APPROVE = "approve", gettext_lazy("审核通过")
+    DENY = "deny", gettext_lazy("不予批准")
+    WITHDRAW = "withdraw", gettext_lazy("撤回")
+    TRANSFER = "transfer", gettext_lazy("转办")
+    DEEM_ACCEPTED = "deem_accepted", gettext_lazy("逾期视为受理")
+    RECOMPUTE = "recompute", gettext_lazy("重算时限")
+    REQUEST_EXTENSION = "request_extension", gettext_lazy("申请延期")
+    DECIDE_EXTENSION = "decide_extension", gettext_lazy("审批延期")
+    START_PROCEDURE = "start_procedure", gettext_lazy("启动特别程序")
+    END_PROCEDURE = "end_procedure", gettext_lazy("结束特别程序")
+    FORWARD = "forward", gettext_lazy("转交办理地")
+    # Not a transition: the applicant pressed a late case (cases.services.case_urge).
+    URGE = "urge", gettext_lazy("催办")
 
 
 class PartnerRole(models.TextChoices):
     """A case's part in 异地代收代办 (跨区通办) with a partner platform."""
 
-    COLLECTING = "collecting", "收件地（已转交办理地）"  # taken here, decided by the partner
-    DECIDING = "deciding", "办理地（对方转来）"  # taken at the partner's window, decided here
+    COLLECTING = "collecting", gettext_lazy("收件地（已转交办理地）")  # taken here, decided by the partner
+    DECIDING = "deciding", gettext_lazy("办理地（对方转来）")  # taken at the partner's window, decided here
 
 
 class Case(models.Model):
@@ -222,6 +225,9 @@ class Case(models.Model):
     procedures = models.PositiveSmallIntegerField(
         default=0, db_default=0
     )  # 特别程序 started, for the figures
+    urged = models.PositiveSmallIntegerField(
+        default=0, db_default=0
+    )  # 催办 pressed, for the figures
 
     form = SealedJSONField("申请表", default=dict, blank=True)  # bank accounts: sealed at rest
     # What the reviewer who finished it filled in (办结结果, the item version's decision fields).
@@ -331,6 +337,11 @@ class Case(models.Model):
         )
 
     @property
+    def overdue_now(self) -> bool:
+        """is_overdue today (Asia/Shanghai): for the pages."""
+        return self.is_overdue(timezone.localdate())
+
+    @property
     def current_step(self) -> dict | None:
         steps = self.item_version.steps
         if self.status == Status.ACCEPTED and self.step < len(steps):
@@ -403,9 +414,9 @@ class Extension(models.Model):
     延期办理告知书) or refuses. At most one is pending per case."""
 
     class Status(models.TextChoices):
-        PENDING = "pending", "待审批"
-        APPROVED = "approved", "已批准"
-        REFUSED = "refused", "不予批准"
+        PENDING = "pending", gettext_lazy("待审批")
+        APPROVED = "approved", gettext_lazy("已批准")
+        REFUSED = "refused", gettext_lazy("不予批准")
 
     case = models.ForeignKey(Case, models.PROTECT, related_name="extensions")
     days = models.PositiveSmallIntegerField("延长工作日")
@@ -440,11 +451,11 @@ class SpecialProcedure(models.Model):
     starts until it ends with its outcome; the stopped working days are not counted."""
 
     class Kind(models.TextChoices):
-        HEARING = "hearing", "听证"
-        TESTING = "testing", "检验检测"
-        APPRAISAL = "appraisal", "鉴定"
-        EXPERT_REVIEW = "expert_review", "专家评审"
-        SITE_CHECK = "site_check", "现场核查"
+        HEARING = "hearing", gettext_lazy("听证")
+        TESTING = "testing", gettext_lazy("检验检测")
+        APPRAISAL = "appraisal", gettext_lazy("鉴定")
+        EXPERT_REVIEW = "expert_review", gettext_lazy("专家评审")
+        SITE_CHECK = "site_check", gettext_lazy("现场核查")
 
     case = models.ForeignKey(Case, models.PROTECT, related_name="special_procedures")
     kind = models.CharField("程序", max_length=16, choices=Kind)
@@ -511,13 +522,13 @@ class Notice(models.Model):
     The content is fixed at issue in `data`, so the PDF can be rendered again identically."""
 
     class Kind(models.TextChoices):
-        ACCEPTANCE = "acceptance", "受理通知书"
-        REFUSAL = "refusal", "不予受理通知书"
-        SUPPLEMENT = "supplement", "补正材料通知书"
-        COMPLETION = "completion", "办结通知书"
-        EXTENSION = "extension", "延期办理告知书"
-        PROCEDURE = "procedure", "特别程序告知书"
-        PROMISE = "promise", "容缺受理承诺书"
+        ACCEPTANCE = "acceptance", gettext_lazy("受理通知书")
+        REFUSAL = "refusal", gettext_lazy("不予受理通知书")
+        SUPPLEMENT = "supplement", gettext_lazy("补正材料通知书")
+        COMPLETION = "completion", gettext_lazy("办结通知书")
+        EXTENSION = "extension", gettext_lazy("延期办理告知书")
+        PROCEDURE = "procedure", gettext_lazy("特别程序告知书")
+        PROMISE = "promise", gettext_lazy("容缺受理承诺书")
 
     case = models.ForeignKey(Case, models.PROTECT, related_name="notices")
     kind = models.CharField(max_length=12, choices=Kind)
@@ -561,8 +572,8 @@ class Authorisation(models.Model):
     file (stored as material files are: cases.attachments)."""
 
     class Channel(models.TextChoices):
-        WINDOW = "window", "窗口"
-        WEB = "web", "网上"
+        WINDOW = "window", gettext_lazy("窗口")
+        WEB = "web", gettext_lazy("网上")
 
     applicant = models.ForeignKey("people.Applicant", models.PROTECT, related_name="authorisations")
     agent = models.ForeignKey("people.User", models.PROTECT, related_name="authorisations_held")
@@ -601,21 +612,21 @@ class HomeVisit(models.Model):
     the rules."""
 
     class Status(models.TextChoices):
-        REQUESTED = "requested", "待派单"
-        ASSIGNED = "assigned", "已派单"
-        DONE = "done", "已上门办理"
-        NOT_DONE = "not_done", "未办成"
-        CANCELLED = "cancelled", "已取消"
+        REQUESTED = "requested", gettext_lazy("待派单")
+        ASSIGNED = "assigned", gettext_lazy("已派单")
+        DONE = "done", gettext_lazy("已上门办理")
+        NOT_DONE = "not_done", gettext_lazy("未办成")
+        CANCELLED = "cancelled", gettext_lazy("已取消")
 
     class Period(models.TextChoices):
-        MORNING = "morning", "上午"
-        AFTERNOON = "afternoon", "下午"
-        ANY = "any", "不限"
+        MORNING = "morning", gettext_lazy("上午")
+        AFTERNOON = "afternoon", gettext_lazy("下午")
+        ANY = "any", gettext_lazy("不限")
 
     class Channel(models.TextChoices):
-        WEB = "web", "网上"
-        PHONE = "phone", "电话"
-        WINDOW = "window", "窗口"
+        WEB = "web", gettext_lazy("网上")
+        PHONE = "phone", gettext_lazy("电话")
+        WINDOW = "window", gettext_lazy("窗口")
 
     applicant = models.ForeignKey("people.Applicant", models.PROTECT, related_name="home_visits")
     office = models.ForeignKey("offices.Office", models.PROTECT, related_name="home_visits",
@@ -708,8 +719,8 @@ class BundleNotice(models.Model):
     Its content is fixed at issue, like Notice's."""
 
     class Kind(models.TextChoices):
-        RECEIPT = "receipt", "一件事申请回执"
-        SUPPLEMENT = "supplement", "一件事补正材料通知书"
+        RECEIPT = "receipt", gettext_lazy("一件事申请回执")
+        SUPPLEMENT = "supplement", gettext_lazy("一件事补正材料通知书")
 
     application = models.ForeignKey(BundleApplication, models.PROTECT, related_name="notices")
     kind = models.CharField(max_length=12, choices=Kind)

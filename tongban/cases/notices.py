@@ -33,6 +33,7 @@ from django.core.files.storage import default_storage
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import override
 
 from tongban.catalog.models import ItemKind
 from tongban.offices.models import Office
@@ -156,6 +157,9 @@ def _basis_cited(legal_basis: str) -> str:
     return "、".join(dict.fromkeys(names))
 
 
+# A notice is a Chinese document whoever prints it: the labels it takes from the models
+# (Notice.Kind, Status) are translated, so it is rendered in Chinese.
+@override("zh-hans")
 def notice_html(notice: Notice) -> str:
     """The notice as an HTML document (the input of the PDF; tests read it)."""
     return render_to_string("cases/notice.html", notice_context(notice))
@@ -202,6 +206,7 @@ def notice_filename(notice: Notice) -> str:
 BUNDLE_NUMBER_WORDS = {BundleNotice.Kind.RECEIPT: "件", BundleNotice.Kind.SUPPLEMENT: "件补"}
 
 
+@override("zh-hans")
 def bundle_notice_html(notice: BundleNotice) -> str:
     """A bundle's receipt or its one supplement notice, listing its cases, as HTML."""
     data = notice.data

@@ -11,8 +11,8 @@ from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Q
-from django.utils import timezone
+from django.db.models import F, Q
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from tongban.audit.services import record
@@ -212,7 +212,7 @@ def _submit(*, item: str, channel: str, submitted_by: User, applicant: Applicant
                            code="invalid_channel", field="channel")  # fmt: skip
     version = item_version_current(code=item)
     if channel not in version.channels:
-        allowed = "、".join(Channel(c).label for c in version.channels)
+        allowed = "、".join(str(Channel(c).label) for c in version.channels)
         raise InvalidInput(_("事项“%(item)s”不能通过%(channel)s申请，可用渠道: %(allowed)s") % {
                                "item": version.item.name, "channel": Channel(channel).label, "allowed": allowed},
                            code="channel_not_allowed", field="channel")  # fmt: skip
@@ -377,6 +377,50 @@ def case_act(*, number: str, action: str, actor: User, expected_version: int | N
                                code="unknown_field", field=sorted(unknown)[0])  # fmt: skip
         with sql.batch():  # its writes reach the database together
             handler(Act(case=case, actor=actor, now=timezone.now(), ip=ip), **params)
+    return case
+
+
+def urged_this_workday(case: Case, today: date) -> bool:
+    """Whether `case` was pressed (催办) since the current working day began: no working day
+    has begun since its last press. One query."""
+    last = (
+        CaseEvent.objects.filter(case=case, action=Action.URGE)
+        .order_by("-at")
+        .values_list("at", flat=True)
+        .first()
+    )
+    return last is not None and workdays.between(timezone.localdate(last), today) < 1
+
+
+def case_urge(*, number: str, by: User, ip: str | None = None) -> Case:
+    """催办: an applicant (or their agent) presses a case that is past its deadline; the
+    handling office's supervisors are told (supervision.notifications, case.urged) and the
+    figures count the case (stats COUNTERS["urged"]).
+
+    Once per case per working day: another press needs a working day to have begun since the
+    last one. The case's status and version do not change; the press is an event in its
+    history. Raises NotFound when `by` may not see the case or is not its applicant's side,
+    Conflict (`not_overdue`, `urged_already`) otherwise."""
+    with transaction.atomic():
+        case = case_by_number(number, lock=True, history=True)
+        if (case is None or by.role not in (Role.APPLICANT, Role.AGENT)
+                or not access.case_visible(by, case)):  # fmt: skip
+            raise NotFound(_("办件 %(number)s 不存在") % {"number": number}, code="case_not_found")
+        if by.role == Role.AGENT:
+            access.agent_authorised(by, case)
+        now = timezone.now()
+        today = timezone.localdate(now)
+        if not case.is_overdue(today):
+            raise Conflict(_("办件未超过办结期限，还不能催办"), code="not_overdue")
+        if urged_this_workday(case, today):
+            raise Conflict(
+                _("已催办过：每个办件每个工作日可催办一次，经办机构已收到提醒"),
+                code="urged_already",
+            )
+        Case.objects.filter(pk=case.pk).update(urged=F("urged") + 1)
+        case.urged += 1
+        with sql.batch():
+            _event(case, Action.URGE, case.status, actor=by, office=None, ip=ip, at=now)
     return case
 
 
@@ -926,7 +970,8 @@ def _start_procedure(act: Act, kind=None, reason: str = "") -> None:
         raise InvalidInput(_("特别程序应为 %(kinds)s 之一") % {"kinds": ", ".join(SpecialProcedure.Kind.values)},
                            code="invalid_procedure", field="kind")  # fmt: skip
     reason = _require_reason(reason, _("特别程序"))
-    label = SpecialProcedure.Kind(kind).label
+    with translation.override("zh-hans"):  # kept in the record and on the Chinese notice
+        label = str(SpecialProcedure.Kind(kind).label)
     stop = _stop_clock(act, f"{label}：{reason}")
     SpecialProcedure.objects.create(case=case, kind=kind, reason=reason, started_on=act.today,
                                     started_by=act.actor, clock_stop=stop)  # fmt: skip

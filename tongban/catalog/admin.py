@@ -159,7 +159,7 @@ class ItemVersionInline(ReadOnlyAdminMixin, admin.TabularInline):
 
 
 def _channels(version) -> str:
-    return "、".join(Channel(c).label for c in version.channels)
+    return "、".join(str(Channel(c).label) for c in version.channels)
 
 
 def _steps(version) -> str:

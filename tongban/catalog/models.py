@@ -1,15 +1,16 @@
 from django.db import models
+from django.utils.translation import gettext_lazy
 
 
 class HandlingType(models.TextChoices):
-    INSTANT = "instant", "即办件"
-    PROMISED = "promised", "承诺件"
+    INSTANT = "instant", gettext_lazy("即办件")
+    PROMISED = "promised", gettext_lazy("承诺件")
 
 
 class Channel(models.TextChoices):
-    WEB = "web", "网上办"
-    MOBILE = "mobile", "掌上办"
-    WINDOW = "window", "窗口办"
+    WEB = "web", gettext_lazy("网上办")
+    MOBILE = "mobile", gettext_lazy("掌上办")
+    WINDOW = "window", gettext_lazy("窗口办")
 
 
 ONLINE_CHANNELS = {Channel.WEB, Channel.MOBILE}
@@ -35,9 +36,9 @@ class ServiceItem(models.Model):
     is handled lives in its versions; a case keeps the version it was applied under."""
 
     class Status(models.TextChoices):
-        ACTIVE = "active", "在办"
-        SUSPENDED = "suspended", "暂停"
-        RETIRED = "retired", "已废止"
+        ACTIVE = "active", gettext_lazy("在办")
+        SUSPENDED = "suspended", gettext_lazy("暂停")
+        RETIRED = "retired", gettext_lazy("已废止")
 
     code = models.CharField("事项编码", max_length=40, unique=True)
     name = models.CharField("事项名称", max_length=200)
@@ -131,9 +132,9 @@ class Agreement(models.Model):
     """A cross-region handling agreement (跨区通办) with a partner office of another province."""
 
     class Mode(models.TextChoices):
-        ONLINE = "online", "全程网办"
-        PROXY = "proxy", "异地代收代办"
-        JOINT = "joint", "多地联办"
+        ONLINE = "online", gettext_lazy("全程网办")
+        PROXY = "proxy", gettext_lazy("异地代收代办")
+        JOINT = "joint", gettext_lazy("多地联办")
 
     # Both platforms name the agreement by this code in every message they exchange over it
     # (tongban.exchange); an agreement without one carries no messages.

@@ -26,6 +26,7 @@ from os import PathLike
 from django.db import transaction
 from django.db.models import OuterRef, Subquery
 from django.utils import timezone
+from django.utils.translation import override
 from openpyxl import Workbook, load_workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font, PatternFill
@@ -67,7 +68,14 @@ class Column:
 
 
 def _labels(choices) -> str:
-    return "、".join(f"{label}（{value}）" for value, label in choices.choices)
+    return "、".join(f"{_zh(label)}（{value}）" for value, label in choices.choices)
+
+
+def _zh(label) -> str:
+    """A model's choice label in Chinese: the workbook is a Chinese sheet, read back by these
+    words whatever language its writer's pages are in."""
+    with override("zh-hans"):
+        return str(label)
 
 
 ITEM_COLUMNS = [
@@ -136,7 +144,7 @@ CHANNEL_WORDS = {"web": "web", "网上办": "web", "网上": "web", "网办": "w
                  "mobile": "mobile", "掌上办": "mobile", "掌上": "mobile", "掌办": "mobile",
                  "window": "window", "窗口办": "window", "窗口": "window"}  # fmt: skip
 STATUS_WORDS = {s: s for s in ServiceItem.Status.values} | {
-    label: value for value, label in ServiceItem.Status.choices
+    _zh(label): value for value, label in ServiceItem.Status.choices
 } | {"废止": "retired", "正常": "active", "在用": "active"}  # fmt: skip
 KIND_WORDS = {"person": "person", "个人": "person", "自然人": "person", "参保人": "person",
               "employer": "employer", "单位": "employer", "参保单位": "employer",
@@ -303,17 +311,17 @@ def catalog_workbook_export(*, on: date | None = None, items=None) -> bytes:
             "code": item.code,
             "name": item.name,
             "category": item.category,
-            "status": item.get_status_display(),
+            "status": _zh(item.get_status_display()),
             "status_reason": item.status_reason,
             "home_office": item.home_office.code,
             "department": item.department,
         }
         if v is not None:
             row |= {
-                "handling_type": v.get_handling_type_display(),
+                "handling_type": _zh(v.get_handling_type_display()),
                 "legal_days": v.legal_days,
                 "promised_days": v.promised_days,
-                "channels": ",".join(Channel(c).label for c in v.channels),
+                "channels": ",".join(_zh(Channel(c).label) for c in v.channels),
                 "citywide": "是" if v.citywide else "否",
                 "steps": "; ".join(
                     f"{s['name']}:{s['role']}"
@@ -415,7 +423,9 @@ def _add_choices(ws, columns, choices: dict):
     # the import checks every cell anyway.
     for key, values in choices.items():
         col = _column_letter(columns, key)
-        dv = DataValidation(type="list", formula1='"' + ",".join(values) + '"', allow_blank=True)
+        dv = DataValidation(
+            type="list", formula1='"' + ",".join(map(_zh, values)) + '"', allow_blank=True
+        )
         dv.showErrorMessage = False
         ws.add_data_validation(dv)
         dv.add(f"{col}2:{col}2000")

@@ -1,5 +1,6 @@
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from tongban.lib.sealed import BlindIndexField, SealedField
 
@@ -15,8 +16,8 @@ class Consultation(models.Model):
     tongban.consultations.services."""
 
     class Channel(models.TextChoices):
-        WINDOW = "window", "窗口"
-        PHONE = "phone", "电话"
+        WINDOW = "window", gettext_lazy("窗口")
+        PHONE = "phone", gettext_lazy("电话")
 
     office = models.ForeignKey("offices.Office", models.PROTECT, related_name="+")
     clerk = models.ForeignKey(

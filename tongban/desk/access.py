@@ -48,7 +48,7 @@ desk_view = role_view(DESK_ROLES, refused=gettext_lazy("柜台仅供经办人员
 
 def clerks_only(user) -> None:
     if user.role != Role.CLERK or user.office_id is None:
-        raise PermissionDenied("只有窗口受理员可以办理窗口申请")
+        raise PermissionDenied(gettext_lazy("只有窗口受理员可以办理窗口申请"))
 
 
 def case_for_page(user, number: str) -> Case:

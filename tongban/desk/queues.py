@@ -9,6 +9,7 @@ from datetime import date, timedelta
 
 from django.db.models import F, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from tongban.cases.access import cases_visible, steps_taken_q
 from tongban.cases.models import IN_INTAKE, OPEN_STATUSES, Case, Status, overdue_q
@@ -31,20 +32,23 @@ ROW_FIELDS = (
     "bundle_application__number",  # 一件事: a bundle's cases carry its number (and sort together)
 )  # fmt: skip
 
-DUE_FILTERS = {"overdue": "已超期（红牌）", "soon": "两个工作日内到期及超期"}
+DUE_FILTERS = {
+    "overdue": gettext_lazy("已超期（红牌）"),
+    "soon": gettext_lazy("两个工作日内到期及超期"),
+}
 
 SCOPES = {
-    "intake": "待认领的网上申请",
-    "office": "本机构在办",
-    "review": "待我审核",
-    "mine": "我的办件",
-    "all": "全部可见办件",
+    "intake": gettext_lazy("待认领的网上申请"),
+    "office": gettext_lazy("本机构在办"),
+    "review": gettext_lazy("待我审核"),
+    "mine": gettext_lazy("我的办件"),
+    "all": gettext_lazy("全部可见办件"),
 }
 
 
 def scope_label(user, scope: str) -> str:
     if scope == "office" and user.is_city_supervisor:
-        return "全市在办"
+        return gettext_lazy("全市在办")
     return SCOPES[scope]
 
 
@@ -121,7 +125,9 @@ class Queue:
         ids = self.qs.values("pk")[window]
         return list(
             Case.objects.filter(pk__in=ids)
-            .select_related("item", "item_version", "applicant", "handling_office", "bundle_application")
+            .select_related(
+                "item", "item_version", "applicant", "handling_office", "bundle_application"
+            )
             .only(*ROW_FIELDS)
             .order_by(*self.order)
         )

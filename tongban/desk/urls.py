@@ -21,6 +21,7 @@ urlpatterns = [
     path("account/", security.security, name="security"),
     path("account/password/", security.password_change, name="password"),
     path("apply/", views.apply_pick, name="apply-pick"),
+    path("applicants/lookup/", views.applicant_lookup, name="applicant-lookup"),
     path("apply/<str:code>/", views.apply, name="apply"),
     path("items/<str:code>/", views.item_guide, name="item"),
     path("bundles/", bundles.bundles, name="bundles"),

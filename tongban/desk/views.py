@@ -5,7 +5,7 @@ from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.db import transaction
 from django.db.models import Q
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -34,6 +34,7 @@ from tongban.offices.selectors import office_by_code
 from tongban.people.models import Role
 from tongban.people.services import (
     applicant_groups_set,
+    applicant_recorded_for_window,
     contact_code_checked,
 )
 
@@ -137,6 +138,18 @@ def _version_or_404(code: str):
         return item_version_current(code=code)
     except InvalidInput as e:
         raise Http404(e.message) from None
+
+
+@desk_view
+def applicant_lookup(request):
+    """The window form's fill-in: the name and insured region on record for a known ID number
+    (people.services.applicant_recorded_for_window, audited when it finds someone). JSON, for desk.js."""
+    try:
+        found = applicant_recorded_for_window(id_number=request.GET.get("id_number", ""), user=request.user,
+                                    ip=client_ip(request))  # fmt: skip
+    except DomainError as e:
+        return JsonResponse({"error": {"code": e.code, "message": e.message}}, status=e.status)
+    return JsonResponse({"found": found is not None, **(found or {})})
 
 
 @desk_view

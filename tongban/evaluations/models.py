@@ -9,20 +9,29 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 
 class Score(models.IntegerChoices):
-    VERY_SATISFIED = 5, "非常满意"
-    SATISFIED = 4, "满意"
-    BASICALLY_SATISFIED = 3, "基本满意"
-    DISSATISFIED = 2, "不满意"
-    VERY_DISSATISFIED = 1, "非常不满意"
+    VERY_SATISFIED = 5, gettext_lazy("非常满意")
+    SATISFIED = 4, gettext_lazy("满意")
+    BASICALLY_SATISFIED = 3, gettext_lazy("基本满意")
+    DISSATISFIED = 2, gettext_lazy("不满意")
+    VERY_DISSATISFIED = 1, gettext_lazy("非常不满意")
+
+
+def score_scale() -> list[tuple[int, str]]:
+    """The five levels in the order every rating face lays them out: worst to best, left to
+    right (top to bottom on a narrow tablet). The portal's stars and the window tablet run the
+    same way; the portal's form lists them best first only because its CSS lays the stars out
+    right to left (so that hovering lights the stars before the one pointed at)."""
+    return sorted(Score.choices)
 
 
 class RatingChannel(models.TextChoices):
-    PORTAL = "portal", "网上评价"
-    QR = "qr", "扫码评价"
-    WINDOW = "window", "窗口评价器"
+    PORTAL = "portal", gettext_lazy("网上评价")
+    QR = "qr", gettext_lazy("扫码评价")
+    WINDOW = "window", gettext_lazy("窗口评价器")
 
 
 def good_rating_min() -> int:
@@ -163,9 +172,9 @@ class Appeal(models.Model):
     """申诉: an office believes a rating mistaken or malicious; a city supervisor decides."""
 
     class Status(models.TextChoices):
-        PENDING = "pending", "待审核"
-        UPHELD = "upheld", "申诉成立"
-        REJECTED = "rejected", "申诉不成立"
+        PENDING = "pending", gettext_lazy("待审核")
+        UPHELD = "upheld", gettext_lazy("申诉成立")
+        REJECTED = "rejected", gettext_lazy("申诉不成立")
 
     evaluation = models.ForeignKey(Evaluation, models.PROTECT, related_name="appeals")
     office = models.ForeignKey("offices.Office", models.PROTECT, related_name="+")

@@ -30,18 +30,36 @@ def client_ip(request) -> str | None:
         return None
 
 
-def private_download(body, *, filename: str, content_type: str) -> HttpResponse:
+# What a browser shows by itself: PDFs and images. An upload's type comes from its first bytes
+# (cases.attachments.SIGNATURES), never from what the uploader said.
+INLINE_TYPES = {"application/pdf", "image/jpeg", "image/png"}
+
+
+def private_download(
+    body, *, filename: str, content_type: str, inline: bool = False
+) -> HttpResponse:
     """A file for its one viewer to save (a material, a notice's PDF): `body` is bytes or an
     open file. Never kept by a shared cache, never sniffed into another type, never run as a
-    page of ours (a sandboxed CSP): an uploaded file is the uploader's content, not ours."""
+    page of ours: an uploaded file is the uploader's content, not ours.
+
+    With `inline` (staff opening a material to read it), a PDF or an image opens in the browser
+    instead of downloading (Content-Disposition: inline). Its policy still allows nothing to
+    load or run: an image keeps the sandbox; a PDF gets `object-src 'self'` without it, since
+    a sandboxed document may not show the browser's PDF viewer. Other types always download."""
+    shown = inline and content_type in INLINE_TYPES
     if isinstance(body, bytes):
         response = HttpResponse(body, content_type=content_type)
-        response["Content-Disposition"] = content_disposition_header(True, filename)
+        response["Content-Disposition"] = content_disposition_header(not shown, filename)
     else:
         response = FileResponse(
-            body, as_attachment=True, filename=filename, content_type=content_type
+            body, as_attachment=not shown, filename=filename, content_type=content_type
         )
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    if shown and content_type == "application/pdf":
+        response["Content-Security-Policy"] = (
+            "default-src 'none'; object-src 'self'; frame-ancestors 'none'"
+        )
+    else:
+        response["Content-Security-Policy"] = "default-src 'none'; sandbox"
     return response

@@ -40,12 +40,34 @@ EN = {
     "不能办理": "Not allowed",
     "您的账户无权进行此操作。如有疑问，请咨询 12393 或到任一经办窗口。": "Your account may not do this. For help, call 12393 or ask at any service window.",
     "返回首页": "Back to the home page",
+    # error_pages.py, templates/errors/page.html
+    "返回工作台": "Back to the desk",
+    "返回上一页": "Back to the previous page",
+    "没有这个地址": "There is nothing at this address",
+    "页面不存在": "Page not found",
+    "您要找的页面不存在，或者已经移走。请检查地址，或从首页重新进入。": "The page you are looking for does not exist or has moved. Check the address, or start again from the home page.",
+    "您无权进行此操作": "You may not do this",
+    "服务器内部错误，请稍后重试": "Internal server error; try again later",
+    "系统出错了": "Something went wrong",
+    "处理您的请求时出现了错误，已记录，我们会尽快处理。请稍后再试；急事请咨询 12393 或到任一经办窗口。": "An error occurred while handling your request. It has been recorded and will be looked into. Please try again later; if it is urgent, call 12393 or ask at any service window.",
+    "请求的安全校验未通过，请刷新页面后重试": "The request failed its security check: reload the page and try again",
+    "页面已过期": "This page has expired",
+    "这个页面打开太久或已在别处退出，为安全起见，刚才提交的内容没有保存。请重新打开页面再提交一次；如果仍然不行，请确认浏览器允许本网站的 Cookie。": "This page was open too long or you signed out elsewhere, so for your safety what you just sent was not saved. Open the page again and send it once more; if that does not help, make sure your browser accepts this site's cookies.",
+    # templates/base.html
+    "通办": "Tongban",
+    "聊城市医疗保障局": "Liaocheng Healthcare Security Bureau",
+    "医保全市通办": "Medical insurance, handled city-wide",
+    "聊城市医疗保障局 · 全市通办 · 咨询电话 12393": "Liaocheng Healthcare Security Bureau · handled city-wide · enquiries 12393",
 }
 
 
 # The site-wide templates (templates/base.html, templates/admin/) are no app's:
 # makemessages in tongban/lib cannot see their strings.
 EXTRA = {
-    "不能办理", "您的账户无权进行此操作。如有疑问，请咨询 12393 或到任一经办窗口。", "返回首页",  # 403.html
-    "%(year)s 年的节假日安排尚未载入：该年度的期限按周一至周五暂计（标 *）。请事项管理员在国务院办公厅通知发布后载入（管理后台“年度节假日安排”或 tongban load-calendar）。"
+    "返回上一页",  # errors/page.html
+    "通办",
+    "聊城市医疗保障局",
+    "医保全市通办",
+    "聊城市医疗保障局 · 全市通办 · 咨询电话 12393",  # base.html
+    "%(year)s 年的节假日安排尚未载入：该年度的期限按周一至周五暂计（标 *）。请事项管理员在国务院办公厅通知发布后载入（管理后台“年度节假日安排”或 tongban load-calendar）。",
 }

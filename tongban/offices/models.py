@@ -1,4 +1,5 @@
 from django.db import models
+from django.utils.translation import gettext_lazy
 
 
 class Office(models.Model):
@@ -10,9 +11,9 @@ class Office(models.Model):
     """
 
     class Level(models.TextChoices):
-        PROVINCE = "province", "省级"
-        CITY = "city", "市级"
-        COUNTY = "county", "县级"
+        PROVINCE = "province", gettext_lazy("省级")
+        CITY = "city", gettext_lazy("市级")
+        COUNTY = "county", gettext_lazy("县级")
 
     code = models.CharField("区划代码", max_length=6, unique=True)
     name = models.CharField("名称", max_length=100)
@@ -79,11 +80,11 @@ class AgentPoint(models.Model):
     whose `agent_point` it is: agents, or the office's clerks stationed there."""
 
     class Kind(models.TextChoices):
-        MARKET = "market", "集贸市场"
-        VILLAGE = "village", "村级便民服务站"
-        COMMUNITY = "community", "社区便民服务站"
-        ENTERPRISE = "enterprise", "园区/企业服务站"
-        OTHER = "other", "其他"
+        MARKET = "market", gettext_lazy("集贸市场")
+        VILLAGE = "village", gettext_lazy("村级便民服务站")
+        COMMUNITY = "community", gettext_lazy("社区便民服务站")
+        ENTERPRISE = "enterprise", gettext_lazy("园区/企业服务站")
+        OTHER = "other", gettext_lazy("其他")
 
     office = models.ForeignKey(
         Office, models.PROTECT, related_name="agent_points", verbose_name="所属经办机构"

@@ -8,6 +8,15 @@ from .models import AgentPoint, Office, Window
 _CODES: dict[int, str] = {}
 
 
+def offices_handling():
+    """The city's handling offices (the city bureau and the counties), for the filters and
+    pickers people choose an office from: never the province row the tree hangs from, nor a
+    partner office of another region."""
+    return Office.objects.filter(
+        external=False, level__in=(Office.Level.CITY, Office.Level.COUNTY)
+    ).order_by("code")
+
+
 def office_codes(pks) -> dict[int, str]:
     """{pk: division code} for the given office pks; a query only for pks not seen before."""
     missing = {pk for pk in pks if pk is not None and pk not in _CODES}

@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from tongban.lib.admin import ReadOnlyAdminMixin, SealedSearchMixin
 from tongban.lib.http import client_ip
@@ -83,7 +84,7 @@ class UserAdmin(BaseUserAdmin):
         # Setting someone's password would let the setter sign in as them: the security
         # administrator's work, for others' accounts (one's own: the desk's password page).
         if not self._secadmin(request) or str(request.user.pk) == str(id):
-            raise PermissionDenied("只有安全管理员可以为他人设置密码")
+            raise PermissionDenied(_("只有安全管理员可以为他人设置密码"))
         with transaction.atomic():  # the new password and its audit entry, or neither
             response = super().user_change_password(request, id, form_url)
             if request.method == "POST" and response.status_code == 302:

@@ -13,16 +13,16 @@ from tongban.lib.sealed import BlindIndexField, SealedField
 
 
 class Role(models.TextChoices):
-    APPLICANT = "applicant", "申请人"
-    CLERK = "clerk", "窗口受理员"
-    REVIEWER = "reviewer", "审核员"
-    SECOND_REVIEWER = "second_reviewer", "复审员"
-    AGENT = "agent", "帮办代办员"
-    SUPERVISOR = "supervisor", "科长/监察"
-    CATALOG_ADMIN = "catalog_admin", "事项管理员"
-    SYSADMIN = "sysadmin", "系统管理员"
-    SECADMIN = "secadmin", "安全管理员"
-    AUDITOR = "auditor", "审计员"
+    APPLICANT = "applicant", gettext_lazy("申请人")
+    CLERK = "clerk", gettext_lazy("窗口受理员")
+    REVIEWER = "reviewer", gettext_lazy("审核员")
+    SECOND_REVIEWER = "second_reviewer", gettext_lazy("复审员")
+    AGENT = "agent", gettext_lazy("帮办代办员")
+    SUPERVISOR = "supervisor", gettext_lazy("科长/监察")
+    CATALOG_ADMIN = "catalog_admin", gettext_lazy("事项管理员")
+    SYSADMIN = "sysadmin", gettext_lazy("系统管理员")
+    SECADMIN = "secadmin", gettext_lazy("安全管理员")
+    AUDITOR = "auditor", gettext_lazy("审计员")
 
 
 # Roles that work cases for an office; each such user has an office.
@@ -45,7 +45,11 @@ class User(AbstractUser):
     # may act as an agent under an authorisation: cases.authorisations). Cases they submit
     # record it (Case.agent_point).
     agent_point = models.ForeignKey(
-        "offices.AgentPoint", models.PROTECT, null=True, blank=True, related_name="agents",
+        "offices.AgentPoint",
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="agents",
         verbose_name="代办点",
     )
     # For applicant accounts: the person or employer they are.
@@ -82,8 +86,8 @@ class Applicant(models.Model):
     """An insured person or an employer (参保单位): one record whatever the channel."""
 
     class Kind(models.TextChoices):
-        PERSON = "person", "个人"
-        EMPLOYER = "employer", "单位"
+        PERSON = "person", gettext_lazy("个人")
+        EMPLOYER = "employer", gettext_lazy("单位")
 
     kind = models.CharField("类型", max_length=10, choices=Kind)
     # Sealed at rest (lib.sealed: SM4 with the data key), found by blind index: the resident
@@ -106,7 +110,9 @@ class Applicant(models.Model):
     disability_certificate = SealedField("残疾人证号", blank=True)
     left_behind = models.BooleanField("留守人员", default=False, db_default=False)
     in_need = models.BooleanField("困难群众", default=False, db_default=False)
-    in_need_note = models.CharField("困难情形", max_length=100, blank=True, default="", db_default="")
+    in_need_note = models.CharField(
+        "困难情形", max_length=100, blank=True, default="", db_default=""
+    )
 
     class Meta:
         verbose_name = verbose_name_plural = "申请人"
@@ -218,10 +224,10 @@ class PhoneCode(models.Model):
     """The one-time code last sent to a mobile number for one purpose (only its digest)."""
 
     class Purpose(models.TextChoices):
-        REGISTER = "register", "注册"
-        SIGN_IN = "sign_in", "验证码登录"
-        RESET = "reset", "找回密码"
-        CONTACT = "contact", "确认更改联系方式"
+        REGISTER = "register", gettext_lazy("注册")
+        SIGN_IN = "sign_in", gettext_lazy("验证码登录")
+        RESET = "reset", gettext_lazy("找回密码")
+        CONTACT = "contact", gettext_lazy("确认更改联系方式")
 
     # The blind index of the number (people.codes.phone_key): the number itself is not kept.
     phone_key = models.CharField(max_length=64)

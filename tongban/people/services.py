@@ -273,8 +273,11 @@ def applicant_groups_set(*, applicant: Applicant | str, by: User,
     values = {
         "left_behind": bool(left_behind),
         "in_need": bool(in_need),
-        "in_need_note": text_clean(in_need_note, field="in_need_note", label=_("困难情形"),
-                                   max_length=100) if in_need else "",  # fmt: skip
+        "in_need_note": text_clean(
+            in_need_note, field="in_need_note", label=_("困难情形"), max_length=100
+        )
+        if in_need
+        else "",  # fmt: skip
     }
     if disability_certificate is not None:
         values["disability_certificate"] = disability_certificate_clean(
@@ -456,3 +459,29 @@ def sign_in_unlock(user: User, *, by: User, ip: str | None = None) -> None:
     for name in map(_name_key, names):
         limit_clear(f"signin-account:{name}", prefix=f"signin:{name}|")
     record(event="auth.unlocked", user=by, ip=ip, target=user.pk, unlocked=user.username)
+
+
+def applicant_recorded_for_window(
+    *, id_number: str, user: User, ip: str | None = None
+) -> dict | None:
+    """What the window form may fill in for a known ID number: the name and insured region on
+    record (the phone stays masked). For clerks of an office only (Forbidden otherwise);
+    InvalidInput for a number that is no valid one. A read that finds someone reveals their
+    name and is audited as personal_data.viewed, like the case page's full view; a number not
+    on record gives None and no entry."""
+    if user.role != Role.CLERK or user.office_id is None:
+        raise Forbidden(_("只有窗口受理员可以查询已登记的申请人"), code="lookup_forbidden")
+    _kind, number = applicant_identify(id_number)
+    applicant = applicant_by_number(number)
+    if applicant is None:
+        return None
+    record(event="personal_data.viewed", user=user, ip=ip, target=applicant.masked_id,
+           fields=["name", "insured_region"], reason="window_lookup")  # fmt: skip
+    region = applicant.insured_region
+    return {
+        "kind": applicant.kind,
+        "name": applicant.name,
+        "insured_region": region.code if region else "",
+        "insured_region_name": region.name if region else "",
+        "phone": phone_mask(applicant.phone) if applicant.phone else "",
+    }

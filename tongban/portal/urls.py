@@ -35,6 +35,7 @@ urlpatterns = [
     path("cases/<str:number>/receipt/", views.receipt, name="receipt"),
     path("cases/<str:number>/supplement/", views.case_supplement, name="supplement"),
     path("cases/<str:number>/withdraw/", views.case_withdraw, name="withdraw"),
+    path("cases/<str:number>/urge/", views.case_urge_view, name="urge"),
     path("cases/<str:number>/rate/", views.case_rate, name="rate"),
     path("cases/<str:number>/files/<int:pk>/", views.attachment_download, name="attachment"),
     path("cases/<str:number>/notices/<int:pk>.pdf", views.notice_download, name="notice"),

@@ -21,7 +21,7 @@ from tongban.cases.attachments import attachment_add, uploads_atomic
 from tongban.cases.models import Action, Case, Status
 from tongban.cases.notices import notice_filename, notice_pdf_stored
 from tongban.cases.selectors import case_notice
-from tongban.cases.services import case_act, case_submit
+from tongban.cases.services import case_act, case_submit, case_urge, urged_this_workday
 from tongban.catalog.models import ONLINE_CHANNELS, Channel, ItemVersion, ServiceItem
 from tongban.catalog.selectors import item_version_in_force, items_active, versions_by_pk
 from tongban.catalog.services import fields_shown
@@ -32,8 +32,9 @@ from tongban.lib.http import client_ip, private_download
 from tongban.people.limits import limit_hit, limit_refund
 from tongban.people.models import Role
 from tongban.people.services import applicant_number_q
+from tongban.workdays import services as workdays
 
-from .access import case_for_owner, case_for_viewer, portal_login_required
+from .access import case_for_owner, case_for_viewer, is_portal_user, portal_login_required
 from .forms import (
     ApplyForm,
     LookupForm,
@@ -221,11 +222,36 @@ def _case_page(request, case, *, supplement_form=None, rating_form=None, status=
             and case.completed_at is not None
             and case.completed_at == case.accepted_at,
             "can_withdraw": Action.WITHDRAW in actions,
+            **_lateness(case),
             "supplement_form": supplement_form if Action.SUPPLEMENT in actions else None,
             **_rating(case, form=rating_form, action=reverse("portal:rate", args=[case.number])),
         },
         status=status,
     )
+
+
+def _lateness(case: Case) -> dict:
+    """Whether the case is past its deadline, by how many working days, and whether 催办 may
+    be pressed now (cases.services.case_urge says the same when it is)."""
+    today = timezone.localdate()
+    if not case.is_overdue(today):
+        return {"late_days": 0}
+    return {"late_days": max(workdays.between(case.deadline, today), 1),
+            "urged_today": urged_this_workday(case, today)}  # fmt: skip
+
+
+@portal_login_required
+@require_POST
+def case_urge_view(request, number):
+    """催办: the applicant presses a late case; the handling office's supervisors are told."""
+    case = case_for_owner(request, number)
+    try:
+        case_urge(number=case.number, by=request.user, ip=client_ip(request))
+    except DomainError as e:
+        messages.error(request, e.message)
+    else:
+        messages.success(request, pgettext("portal", "已催办：经办机构的负责人已收到提醒。"))
+    return redirect("portal:case", case.number)
 
 
 def _rating(case: Case, *, form=None, action: str, initial=None) -> dict:
@@ -331,8 +357,11 @@ def attachment_download(request, number, pk):
         file = attachment.file.open("rb")
     except FileNotFoundError:
         raise Http404("文件不存在") from None
+    # Staff read a material in the browser (a PDF or an image opens inline); its applicant
+    # gets the file they sent back, to save.
     return private_download(file, filename=attachment.original_name,
-                            content_type=attachment.content_type)  # fmt: skip
+                            content_type=attachment.content_type,
+                            inline=not is_portal_user(request.user))  # fmt: skip
 
 
 def notice_download(request, number, pk):

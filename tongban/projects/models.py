@@ -8,16 +8,17 @@ projects.access; the board and the figures: projects.selectors."""
 
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy
 
 from tongban.cases.models import Result, Status
 
 
 class Stage(models.TextChoices):
-    SIGNED = "signed", "签约"
-    FILED = "filed", "立项"
-    APPROVING = "approving", "审批"
-    STARTED = "started", "开工"
-    PRODUCING = "producing", "投产"
+    SIGNED = "signed", gettext_lazy("签约")
+    FILED = "filed", gettext_lazy("立项")
+    APPROVING = "approving", gettext_lazy("审批")
+    STARTED = "started", gettext_lazy("开工")
+    PRODUCING = "producing", gettext_lazy("投产")
 
 
 STAGES = list(Stage.values)  # in the order a project goes through them
@@ -25,14 +26,14 @@ STARTED_STAGES = (Stage.STARTED, Stage.PRODUCING)
 
 
 class Industry(models.TextChoices):
-    MANUFACTURING = "manufacturing", "先进制造"
-    AGRICULTURE = "agriculture", "现代农业"
-    FOOD = "food", "食品加工"
-    ENERGY = "energy", "新能源"
-    LOGISTICS = "logistics", "商贸物流"
-    TOURISM = "tourism", "文化旅游"
-    HEALTH = "health", "医养健康"
-    OTHER = "other", "其他"
+    MANUFACTURING = "manufacturing", gettext_lazy("先进制造")
+    AGRICULTURE = "agriculture", gettext_lazy("现代农业")
+    FOOD = "food", gettext_lazy("食品加工")
+    ENERGY = "energy", gettext_lazy("新能源")
+    LOGISTICS = "logistics", gettext_lazy("商贸物流")
+    TOURISM = "tourism", gettext_lazy("文化旅游")
+    HEALTH = "health", gettext_lazy("医养健康")
+    OTHER = "other", gettext_lazy("其他")
 
 
 class Project(models.Model):

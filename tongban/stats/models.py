@@ -7,6 +7,7 @@ computes from the cases (`_cells`), at several levels of detail (`StatsDaily.Lev
 """
 
 from django.db import models
+from django.utils.translation import gettext_lazy
 
 
 class StatsDaily(models.Model):
@@ -21,18 +22,18 @@ class StatsDaily(models.Model):
     Written only by services.stats_rollup_refresh(), one whole day at a time."""
 
     class Level(models.TextChoices):
-        OFFICE = "office", "机构"
-        REGION = "region", "参保地"
-        ITEM = "item", "事项"
-        OFFICE_CHANNEL = "office_channel", "机构×渠道"
-        OFFICE_KIND = "office_kind", "机构×申请人类型"
-        OFFICE_REGION = "office_region", "机构×参保地"
-        OFFICE_ITEM = "office_item", "机构×事项"
-        ALL = "all", "全部维度"
+        OFFICE = "office", gettext_lazy("机构")
+        REGION = "region", gettext_lazy("参保地")
+        ITEM = "item", gettext_lazy("事项")
+        OFFICE_CHANNEL = "office_channel", gettext_lazy("机构×渠道")
+        OFFICE_KIND = "office_kind", gettext_lazy("机构×申请人类型")
+        OFFICE_REGION = "office_region", gettext_lazy("机构×参保地")
+        OFFICE_ITEM = "office_item", gettext_lazy("机构×事项")
+        ALL = "all", gettext_lazy("全部维度")
 
     class Grain(models.TextChoices):
-        DAY = "day", "日"
-        MONTH = "month", "月"
+        DAY = "day", gettext_lazy("日")
+        MONTH = "month", gettext_lazy("月")
 
     grain = models.CharField(max_length=5, choices=Grain, default=Grain.DAY)
     level = models.CharField(max_length=16, choices=Level)
@@ -68,6 +69,7 @@ class StatsDaily(models.Model):
     assisted = models.PositiveIntegerField(default=0, db_default=0)
     at_agent_point = models.PositiveIntegerField(default=0, db_default=0)
     bundled = models.PositiveIntegerField(default=0, db_default=0)
+    urged = models.PositiveIntegerField(default=0, db_default=0)
     handling_cases = models.PositiveIntegerField(default=0)
     handling_days = models.PositiveIntegerField(default=0)
     score_1 = models.PositiveIntegerField(default=0)

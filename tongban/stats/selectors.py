@@ -33,6 +33,8 @@ Counts (COUNTERS holds each as the filter that picks its cases)
     extended            with an approved extension (延期); its deadline, and so on-time and
                         overdue, is the extended one
     with_procedure      with a special procedure (特别程序) started; its days are off the clock
+    urged               pressed at least once by its applicant after its deadline (催办,
+                        cases.services.case_urge)
     assisted            (帮办代办) applied for by an agent under the applicant's authorisation:
                         a user of the agent role, or a clerk stationed at an agent point who
                         applied as the person's agent
@@ -117,6 +119,7 @@ from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import TruncDate, TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from tongban.cases.models import BundleApplication, Case, HomeVisit, Result, Status, overdue_q
 from tongban.catalog.models import Channel, HandlingType, ItemVersion, ServiceItem
@@ -169,6 +172,7 @@ COUNTERS: dict[str, Q] = {
     "bundled": Q(bundle_application__isnull=False),
     "extended": Q(extended_days__gt=0),
     "with_procedure": Q(procedures__gt=0),
+    "urged": Q(urged__gt=0),
     # 好差评: the ratings that count (an upheld appeal excludes one), by score, so that the
     # good/bad line (TONGBAN_GOOD_RATING_MIN) is drawn when the figures are read.
     **{f"score_{k}": Q(evaluations__excluded=False, evaluations__score=k) for k in range(1, 6)},
@@ -184,36 +188,38 @@ LIVE = ("overdue_open",)  # depends on today: never stored
 ALL_COUNTS = (*STORED, *LIVE)
 
 
-# The figures, in the order tables show them, with their labels.
+# The figures, in the order tables show them, with their labels ("figure" context: 受理 here is
+# the number accepted, not the desk's button).
 FIGURES: dict[str, str] = {
-    "received": "申请",
-    "accepted": "受理",
-    "completed": "办结",
-    "approved": "准予",
-    "denied": "不予批准",
-    "rejected": "不予受理",
-    "withdrawn": "撤回",
-    "in_progress": "在办",
-    "instant_rate": "即办率",
-    "online_rate": "网办率",
-    "no_visit_rate": "不见面办理率",
-    "on_time_rate": "按时办结率",
-    "overdue_open": "超期未办结",
-    "overdue_finished": "超期办结",
-    "overdue": "超期合计",
-    "extended": "延期办理",
-    "with_procedure": "特别程序",
-    "assisted": "帮办代办",
-    "at_agent_point": "代办点办件",
-    "bundled": "一件事办件",
-    "avg_handling_workdays": "平均办理工作日",
-    "tongban_share": "通办占比",
-    "ratings": "评价数",
-    "satisfaction": "满意率",
-    "bad_ratings": "差评",
-    "bad_ratings_open": "差评整改中",
-    "bad_ratings_closed_in_time": "差评按期整改",
-    "bad_ratings_closed_late": "差评超期整改",
+    "received": pgettext_lazy("figure", "申请"),
+    "accepted": pgettext_lazy("figure", "受理"),
+    "completed": pgettext_lazy("figure", "办结"),
+    "approved": pgettext_lazy("figure", "准予"),
+    "denied": pgettext_lazy("figure", "不予批准"),
+    "rejected": pgettext_lazy("figure", "不予受理"),
+    "withdrawn": pgettext_lazy("figure", "撤回"),
+    "in_progress": pgettext_lazy("figure", "在办"),
+    "instant_rate": pgettext_lazy("figure", "即办率"),
+    "online_rate": pgettext_lazy("figure", "网办率"),
+    "no_visit_rate": pgettext_lazy("figure", "不见面办理率"),
+    "on_time_rate": pgettext_lazy("figure", "按时办结率"),
+    "overdue_open": pgettext_lazy("figure", "超期未办结"),
+    "overdue_finished": pgettext_lazy("figure", "超期办结"),
+    "overdue": pgettext_lazy("figure", "超期合计"),
+    "extended": pgettext_lazy("figure", "延期办理"),
+    "with_procedure": pgettext_lazy("figure", "特别程序"),
+    "urged": pgettext_lazy("figure", "被催办"),
+    "assisted": pgettext_lazy("figure", "帮办代办"),
+    "at_agent_point": pgettext_lazy("figure", "代办点办件"),
+    "bundled": pgettext_lazy("figure", "一件事办件"),
+    "avg_handling_workdays": pgettext_lazy("figure", "平均办理工作日"),
+    "tongban_share": pgettext_lazy("figure", "通办占比"),
+    "ratings": pgettext_lazy("figure", "评价数"),
+    "satisfaction": pgettext_lazy("figure", "满意率"),
+    "bad_ratings": pgettext_lazy("figure", "差评"),
+    "bad_ratings_open": pgettext_lazy("figure", "差评整改中"),
+    "bad_ratings_closed_in_time": pgettext_lazy("figure", "差评按期整改"),
+    "bad_ratings_closed_late": pgettext_lazy("figure", "差评超期整改"),
 }
 RATES = {
     "instant_rate",
@@ -259,6 +265,7 @@ def figures_from_counts(c: dict) -> dict:
         "overdue": c["overdue_open"] + c["overdue_finished"],
         "extended": c["extended"],
         "with_procedure": c["with_procedure"],
+        "urged": c["urged"],
         "assisted": c["assisted"],
         "at_agent_point": c["at_agent_point"],
         "bundled": c["bundled"],
@@ -304,7 +311,12 @@ class Period:
         )
 
 
-PRESETS = {"this_year": "今年", "last_month": "上月", "this_month": "本月", "last_year": "去年"}
+PRESETS = {
+    "this_year": gettext_lazy("今年"),
+    "last_month": gettext_lazy("上月"),
+    "this_month": gettext_lazy("本月"),
+    "last_year": gettext_lazy("去年"),
+}
 
 
 def period_preset(name: str, today: date | None = None) -> Period:
@@ -355,12 +367,12 @@ DIMENSIONS: dict[str, tuple[str, str]] = {
     "applicant_kind": ("applicant_kind", "applicant_kind"),
 }
 BREAKDOWNS = {
-    "office": "经办机构",
-    "insured_region": "参保地",
-    "item": "事项",
-    "channel": "渠道",
-    "applicant_kind": "申请人类型",
-    "month": "月份",
+    "office": gettext_lazy("经办机构"),
+    "insured_region": gettext_lazy("参保地"),
+    "item": gettext_lazy("事项"),
+    "channel": gettext_lazy("渠道"),
+    "applicant_kind": gettext_lazy("申请人类型"),
+    "month": gettext_lazy("月份"),
 }
 UNASSIGNED = "intake"  # the office "code" of the city-wide intake (no handling office yet)
 
@@ -799,7 +811,7 @@ def group_labels(by: str, counts: dict) -> dict:
         out = {}
         for k in keys:
             if k is None or k == 0:
-                out[k] = (UNASSIGNED, "未分配（全市受理池）")
+                out[k] = (UNASSIGNED, _("未分配（全市受理池）"))
             else:
                 out[k] = (offices[k].code, offices[k].name)
         return out
@@ -824,10 +836,10 @@ def data_span() -> tuple[date, date] | None:
 # --- The catalog's compression -------------------------------------------------------------
 
 COMPRESSION_MEASURES = {
-    "materials": "申请材料（件）",
-    "steps": "审核环节（个）",
-    "legal_days": "法定时限（工作日）",
-    "promised_days": "承诺时限（工作日）",
+    "materials": gettext_lazy("申请材料（件）"),
+    "steps": gettext_lazy("审核环节（个）"),
+    "legal_days": gettext_lazy("法定时限（工作日）"),
+    "promised_days": gettext_lazy("承诺时限（工作日）"),
 }
 
 

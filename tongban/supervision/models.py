@@ -41,20 +41,38 @@ class Warning(models.Model):  # the domain word (预警); shadows the builtin on
         return f"{self.get_level_display()} {self.case_id}"
 
 
+# What each notification's event code means, for people (the notification log shows these,
+# never the codes). The codes are written by supervision.notifications.
+EVENTS = {
+    "case.accepted": _("已受理"),
+    "case.supplement": _("补正材料通知"),
+    "case.rejected": _("不予受理"),
+    "case.extended": _("延期办理"),
+    "case.extension_requested": _("延期申请待审批"),
+    "case.procedure": _("特别程序"),
+    "case.procedure_ended": _("特别程序结束"),
+    "case.completed": _("已办结"),
+    "case.urged": _("申请人催办"),
+    "warning.yellow": _("黄牌预警"),
+    "warning.red": _("红牌预警"),
+    "rating.bad": _("差评"),
+}
+
+
 class Notification(models.Model):
     """One message to one recipient about one event. `key` names the event, the channel and
     the recipient, so a message is recorded once and sent at most once, however many
     dispatchers run."""
 
     class Channel(models.TextChoices):
-        EMAIL = "email", "电子邮件"
-        SMS = "sms", "短信"
+        EMAIL = "email", _("电子邮件")
+        SMS = "sms", _("短信")
 
     class Status(models.TextChoices):
-        PENDING = "pending", "待发送"
-        SENDING = "sending", "发送中"
-        SENT = "sent", "已发送"
-        FAILED = "failed", "发送失败"
+        PENDING = "pending", _("待发送")
+        SENDING = "sending", _("发送中")
+        SENT = "sent", _("已发送")
+        FAILED = "failed", _("发送失败")
 
     key = models.CharField(max_length=120, unique=True)
     event = models.CharField(max_length=40)  # dotted: case.accepted, warning.red, rating.bad
@@ -89,6 +107,10 @@ class Notification(models.Model):
 
     def __str__(self):
         return self.key
+
+    @property
+    def event_label(self) -> str:
+        return EVENTS.get(self.event, self.event)
 
 
 class Checkpoint(models.Model):

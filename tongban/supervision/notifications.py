@@ -31,6 +31,7 @@ from tongban.evaluations.models import Rectification
 from tongban.lib import sms
 from tongban.lib.identifiers import phone_mask
 from tongban.people.models import Role, User
+from tongban.workdays import services as workdays
 from tongban.workdays.services import calendar_year_missing
 
 from .models import Checkpoint, Level, Notification, Warning
@@ -68,6 +69,7 @@ CASE_ACTIONS = (
             Action.REQUEST_EXTENSION,
             Action.START_PROCEDURE,
             Action.END_PROCEDURE,
+            Action.URGE,
         ]
     )
     | Q(action__in=[Action.APPROVE, Action.DENY], to_status=Status.COMPLETED)
@@ -166,6 +168,21 @@ def _case_event_drafts(events: list[CaseEvent]) -> list[Draft]:
                 f"延期申请待审批：{e.case.number}",
                 f"{e.case.item.name}（{e.case.number}）申请延期 {days} 个工作日，理由：{e.reason}。"
                 f"原办结期限 {_d(e.case.deadline)}，请在期限届满前审批：{_url(f'/desk/cases/{e.case.number}/')}",
+                e.case_id,
+            )  # fmt: skip
+            continue
+        if e.action == Action.URGE:  # 催办: for the supervisors of the office that holds it
+            late = (
+                workdays.between(e.case.deadline, timezone.localdate(e.at))
+                if e.case.deadline
+                else 0
+            )
+            drafts += _email_drafts(
+                f"case-event:{e.pk}", "case.urged",
+                _supervisors(e.case.handling_office_id, city=False),
+                f"申请人催办：{e.case.number}",
+                f"{e.case.item.name}（{e.case.number}）已超过办结期限 {_d(e.case.deadline)}（{late} 个工作日），"
+                f"申请人于 {timezone.localtime(e.at):%Y-%m-%d %H:%M} 催办，请督促办理：{_url(f'/desk/cases/{e.case.number}/')}",
                 e.case_id,
             )  # fmt: skip
             continue

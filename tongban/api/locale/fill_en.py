@@ -5,7 +5,6 @@ EN = {
     '每个 file 须有一个 material（材料编码），顺序相同': 'Each file needs a material (its material code), in the same order',
     # errors.py
     "请求体超过 1 MiB": "The request body is over 1 MiB",
-    "服务器内部错误，请稍后重试": "Internal server error; try again later",
     # schemas.py
     "不是本接口的字段": "not a field of this endpoint",
     "应在 %(first)s 至 %(last)s 年之间": "must be in the years %(first)s to %(last)s",
@@ -32,7 +31,7 @@ EN = {
     "没有这份委托书": "No such authorisation",
     "没有这个机构": "No such office",
     # key projects (重点项目全程帮办)
-    '项目没有这个任务': 'The project has no such task',
-    '项目没有这个审批事项': 'The project has no such approval',
-    '项目统计供经办人员查看': 'Project figures are for staff',
+    "项目没有这个任务": "The project has no such task",
+    "项目没有这个审批事项": "The project has no such approval",
+    "项目统计供经办人员查看": "Project figures are for staff",
 }

@@ -2,7 +2,7 @@ import json
 
 from django.test import RequestFactory
 
-from tongban.api.errors import server_error
+from tongban.lib.error_pages import server_error
 
 
 def test_an_api_crash_answers_in_the_error_shape():

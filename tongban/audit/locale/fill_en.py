@@ -11,4 +11,7 @@ EN = {
     "%(table)s %(day)s 的记录与第 %(seq)s 条审计记录中的锚定值不符（当时 %(then)s 条，现在 %(now)s 条）": "The rows of %(table)s on %(day)s do not match their anchor in audit entry %(seq)s (%(then)s rows then, %(now)s now)",
     "：自 id %(first)s–%(last)s 一段起被修改、删除、插入或调换": ": changed, removed, added or swapped from the block of ids %(first)s–%(last)s on",
     "：末尾的记录被删除或追加": ": rows at the end were removed or added",
+    # #15: model choices, the figures, the error pages
+    "成功": "Succeeded",
+    "失败": "Failed",
 }

@@ -23,4 +23,7 @@ EN = {
     "该同事已是这条咨询的责任人": "This colleague already owns the enquiry",
     "只有该咨询的当前责任人可以办结": "Only the enquiry's owner may close it",
     "办结答复": "Final reply",
+    # #15: model choices, the figures, the error pages
+    "窗口": "Window",
+    "电话": "Phone",
 }

@@ -12,6 +12,7 @@ from django.http import HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.http import urlencode
+from django.utils.translation import gettext as _
 
 from tongban.audit.services import record
 from tongban.cases.models import HomeVisit
@@ -21,6 +22,7 @@ from tongban.lib.http import client_ip
 from tongban.lib.paging import page_number, page_rows
 from tongban.lib.replica import reads_from_replica
 from tongban.offices.models import Office
+from tongban.offices.selectors import offices_handling
 from tongban.people.models import Applicant
 from tongban.stats import access
 from tongban.stats.selectors import (
@@ -117,14 +119,38 @@ def dashboard_tables(figures: Figures) -> list[dict]:
     ]
 
 
+def _filter_names(codes: dict) -> dict:
+    """{dimension: what people call the chosen value}: an office's or item's name, not its
+    code (the drill-down's heading, the export's summary sheet)."""
+    names = {}
+    for dim, code in codes.items():
+        if dim in ("office", "insured_region"):
+            office = Office.objects.filter(code=code).first()
+            names[dim] = (
+                _("未分配（全市受理池）")
+                if code == UNASSIGNED
+                else (office.name if office else code)
+            )
+        elif dim == "item":
+            item = ServiceItem.objects.filter(code=code).first()
+            names[dim] = item.name if item else code
+        elif dim == "channel" and code in Channel.values:
+            names[dim] = Channel(code).label
+        elif dim == "applicant_kind" and code in Applicant.Kind.values:
+            names[dim] = Applicant.Kind(code).label
+        else:
+            names[dim] = code
+    return names
+
+
 def _crumbs(figures: Figures, scope) -> list[tuple[str, str | None]]:
     codes = filters_codes(figures.filters)
     crumbs = []
     if scope is None:
-        crumbs.append(("全市", "?" + _query(figures, office=None, item=None)))
+        crumbs.append((_("全市"), "?" + _query(figures, office=None, item=None)))
     if "office" in codes:
         office = (
-            "未分配（全市受理池）"
+            _("未分配（全市受理池）")
             if codes["office"] == UNASSIGNED
             else Office.objects.get(code=codes["office"]).name
         )
@@ -138,12 +164,19 @@ def _crumbs(figures: Figures, scope) -> list[tuple[str, str | None]]:
 
 def _chart_data(figures: Figures, summary: dict, tables: list[dict]) -> dict:
     tables_by = {t["by"]: t["rows"] for t in tables}
-    data = {}
+    # The series' names, in the reader's language (dashboard.js draws them as they come).
+    data = {"names": {
+        "received": str(FIGURES["received"]), "completed": str(FIGURES["completed"]),
+        "on_time": f"{FIGURES['on_time_rate']} %", "tongban": f"{FIGURES['tongban_share']} %",
+    }}  # fmt: skip
     if "month" in tables_by:
         rows = tables_by["month"]
         one_year = len({r["key"][:4] for r in rows}) == 1
         data["months"] = {
-            "labels": [f"{int(r['key'][5:])}月" if one_year else r["key"][2:] for r in rows],
+            "labels": [
+                _("%(month)s月") % {"month": int(r["key"][5:])} if one_year else r["key"][2:]
+                for r in rows
+            ],
             "received": [r["received"] for r in rows],
             "completed": [r["completed"] for r in rows],
             "on_time": [round((r["on_time_rate"] or 0) * 100, 1) for r in rows],
@@ -173,7 +206,7 @@ def _chart_data(figures: Figures, summary: dict, tables: list[dict]) -> dict:
 
 
 def _choices(scope) -> dict:
-    offices = Office.objects.filter(external=False, level__in=["city", "county"]).order_by("code")
+    offices = offices_handling()
     return {
         "offices": [] if scope is not None else list(offices),
         "regions": list(
@@ -222,7 +255,7 @@ def dashboard(request):
         "charts": _chart_data(figures, summary, tables),
         "query": _query(figures),
         "crumbs": crumbs,
-        "title": " · ".join(label for label, _ in crumbs[1 if scope is None else 0 :]),
+        "title": " · ".join(label for label, _url in crumbs[1 if scope is None else 0 :]),
         "codes": codes,
         "choices": _choices(scope),
         "preset": request.GET.get("preset", ""),
@@ -237,7 +270,8 @@ def dashboard_export(request):
     figures = _figures(request)
     summary = figures.summary()
     tables = dashboard_tables(figures)
-    content = export.figures_workbook(figures, summary, tables)
+    names = _filter_names(filters_codes(figures.filters))
+    content = export.figures_workbook(figures, summary, tables, filter_names=names)
     name = f"tongban-stats-{figures.period.start:%Y%m%d}-{figures.period.end:%Y%m%d}.xlsx"
     record(event="figures.exported", user=request.user, ip=client_ip(request), target=name)
     return _xlsx(content, name)
@@ -264,7 +298,7 @@ def cases(request):
     figures = _figures(request)
     figure = request.GET.get("figure") or "received"
     if figure not in CASE_FIGURES:
-        messages.error(request, f"没有可列出办件的指标 {figure!r}")
+        messages.error(request, _("没有可列出办件的指标 %(figure)r") % {"figure": figure[:40]})
         figure = "received"
     page = page_number(request.GET.get("page"))
     rows, has_next = page_rows(figures.cases(figure).only(*CASE_LIST_FIELDS), page, PAGE_SIZE)
@@ -278,14 +312,16 @@ def cases(request):
         "has_next": has_next,
         "query": _query(figures),
         "page_query": _query(figures, figure=figure),
-        "codes": filters_codes(figures.filters),
-        "filter_labels": export.FILTER_LABELS,
+        "filters_shown": [
+            (export.FILTER_LABELS[dim], name)
+            for dim, name in _filter_names(filters_codes(figures.filters)).items()
+        ],
     })  # fmt: skip
 
 
 def _compression(request) -> dict | None:
     if not access.compression_allowed(request.user):
-        raise PermissionDenied("只有科长/监察和事项管理员可以查看事项压缩情况")
+        raise PermissionDenied(_("只有科长/监察和事项管理员可以查看事项压缩情况"))
     try:
         return compression_from_params(request.GET)
     except InvalidInput as e:

@@ -20,7 +20,7 @@ from tongban.crossregion.selectors import (
     partner_messages_visible,
     partner_refusals_visible,
 )
-from tongban.evaluations.models import Appeal, Evaluation, Score
+from tongban.evaluations.models import Appeal, Evaluation, score_scale
 from tongban.evaluations.services import (
     appeal_decide,
     appeal_file,
@@ -38,7 +38,7 @@ from tongban.lib.errors import DomainError
 from tongban.lib.identifiers import phone_mask
 from tongban.lib.paging import page_number, page_rows
 from tongban.lib.replica import reads_from_replica
-from tongban.offices.models import Office
+from tongban.offices.selectors import offices_handling
 from tongban.supervision.demo import demo_clock_advance, demo_enabled
 from tongban.supervision.heartbeat import jobs_heartbeat
 from tongban.supervision.models import Level, ScheduledJob, Warning
@@ -52,7 +52,7 @@ PAGE_SIZE = 50
 
 
 def _offices():
-    return list(Office.objects.filter(external=False).values_list("code", "name"))
+    return list(offices_handling().values_list("code", "name"))
 
 
 def _remaining(cases, today: date) -> dict[int, int]:
@@ -279,7 +279,7 @@ def rate(request, number: str):
         "case": case, "done": done, "last_day": last_day,
         "last_day_provisional": bool(window and window.provisional),
         "closed": window is not None and timezone.localdate() > last_day and not window.provisional,
-        "scores": [(s.value, s.label) for s in Score],
+        "scores": score_scale(),
     })  # fmt: skip
 
 
@@ -294,10 +294,10 @@ def demo_clock(request):
         result = demo_clock_advance(days=days, by=request.user)
         messages.success(
             request,
-            f"演示时钟前进 {days} 个工作日：{result['cases']} 件在办件的日期已前移；"
-            f"新增黄牌 {result['yellow']} 张、红牌 {result['red']} 张，"
-            f"视为受理 {result['deemed_accepted']} 件，记录通知 {result['notifications']} 条。",
-        )
+            _("演示时钟前进 %(days)s 个工作日：%(cases)s 件在办件的日期已前移；新增黄牌 %(yellow)s 张、红牌 %(red)s 张，视为受理 %(deemed)s 件，记录通知 %(notifications)s 条。")
+            % {"days": days, "cases": result["cases"], "yellow": result["yellow"], "red": result["red"],
+               "deemed": result["deemed_accepted"], "notifications": result["notifications"]},
+        )  # fmt: skip
     return redirect("supervision:board")
 
 

@@ -1,4 +1,5 @@
 from django import template
+from django.utils.translation import gettext_lazy
 
 from tongban.lib.identifiers import phone_mask
 from tongban.people.models import GROUPS
@@ -25,7 +26,7 @@ def status_badge(case) -> str:
 @register.filter
 def person(user) -> str:
     if user is None:
-        return "系统"
+        return gettext_lazy("系统")
     return user.get_full_name() or user.username
 
 

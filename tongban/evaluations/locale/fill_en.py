@@ -27,4 +27,16 @@ EN = {
     "不能审核自己提出的申诉": "You cannot decide your own appeal",
     "该申诉已审核": "This appeal has been decided already",
     "审核意见": "Decision note",
+    # #15: model choices, the figures, the error pages
+    "非常满意": "Very satisfied",
+    "满意": "Satisfied",
+    "基本满意": "Fairly satisfied",
+    "不满意": "Not satisfied",
+    "非常不满意": "Very dissatisfied",
+    "网上评价": "Rated online",
+    "扫码评价": "Rated by QR code",
+    "窗口评价器": "Window rating tablet",
+    "待审核": "Under review",
+    "申诉成立": "Upheld",
+    "申诉不成立": "Rejected",
 }

@@ -223,7 +223,7 @@ LANGUAGES = {  # Accept-Language -> what the messages below read
     "en": {
         "item": "Item 'YB99999' does not exist",
         "id": "The check digit of the resident ID number is wrong",
-        "status": re.compile(r"The case is “已受理”: “受理” is not possible now"),
+        "status": re.compile(r"The case is “Accepted”: “Accept” is not possible now"),
     },
     "zh-hans": {
         "item": "事项 'YB99999' 不存在",
@@ -279,3 +279,96 @@ def test_tongban_translations_rebuilds_every_catalogue():
     tables = {table for _source, table in catalogues()}
     assert tables == set(root.glob("**/locale/fill_en.py"))
     assert (root / "lib", root / "locale" / "fill_en.py") in catalogues()
+
+
+# --- Nothing on screen without its English (#15) -------------------------------------------
+
+CJK = re.compile(r"[\u4e00-\u9fff]")
+# Text inside these is translated: {% trans %}, {% blocktrans %}…{% endblocktrans %}, _("…")
+# as a filter argument, comments; |cut:"…" strips a suffix from data.
+TRANSLATED = re.compile(
+    r"\{%\s*(?:trans|translate)\s.*?%\}"
+    r"|\{%\s*(?:blocktrans|blocktranslate)\b.*?%\}.*?\{%\s*end(?:blocktrans|blocktranslate)\s*%\}"
+    r"|\{#.*?#\}|\{%\s*comment\s*%\}.*?\{%\s*endcomment\s*%\}|_\(\"[^\"]*\"\)|\|cut:\"[^\"]*\"",
+    re.S,
+)
+# Documents in Chinese whoever prints them (cases.notices renders them in Chinese).
+CHINESE_DOCUMENTS = {"cases/notice.html", "cases/bundle_notice.html"}
+TEMPLATES = sorted(
+    p
+    for p in [*ROOT.glob("*/templates/**/*.html"), *ROOT.parent.glob("templates/**/*.html")]
+    if "/".join(p.parts[-2:]) not in CHINESE_DOCUMENTS
+)
+
+
+# Chinese on purpose in every language: the logo's character, the language switch's own name.
+NOT_WORDS = ('<span class="mark">通</span>', 'value="zh-hans">中文</button>')
+
+
+@pytest.mark.parametrize("template", TEMPLATES, ids=lambda p: str(p.relative_to(ROOT.parent)))
+def test_every_chinese_word_of_a_page_is_marked_for_translation(template):
+    left = TRANSLATED.sub("", template.read_text(encoding="utf-8"))
+    for snippet in NOT_WORDS:
+        left = left.replace(snippet, "")
+    bare = [line.strip() for line in left.splitlines() if CJK.search(line)]
+    assert not bare, f"wrap in {{% trans %}} / {{% blocktrans %}}: {bare}"
+
+
+def test_the_pages_scripts_carry_no_chinese_text():
+    """Scripts take their words from the page (data-* attributes, json_script), in its language."""
+    found = []
+    for script in ROOT.glob("*/static/**/*.js"):
+        if ".min." in script.name:
+            continue
+        for n, line in enumerate(script.read_text(encoding="utf-8").splitlines(), 1):
+            code = line.split("//", 1)[0]
+            if re.search(r"([\"'])[^\"']*[\u4e00-\u9fff][^\"']*\1", code):
+                found.append(f"{script.relative_to(ROOT)}:{n}: {line.strip()}")
+    assert not found, found
+
+
+def test_every_choice_people_read_is_translated():
+    """Statuses, channels, roles, timeline steps, notice names, notification kinds…: every
+    Chinese label of a model's choices reads in English in English."""
+    from django.apps import apps
+    from django.utils import translation
+
+    missing = []
+    for model in apps.get_models():
+        if not model.__module__.startswith("tongban."):
+            continue
+        for field in model._meta.get_fields():
+            for value, label in getattr(field, "flatchoices", None) or ():
+                if not isinstance(label, str | type(translation.gettext_lazy(""))):
+                    continue
+                with translation.override("zh-hans"):
+                    chinese = str(label)
+                if not CJK.search(chinese):
+                    continue
+                with translation.override("en"):
+                    english = str(label)
+                if CJK.search(english):
+                    missing.append(f"{model.__name__}.{field.name}={value}: {chinese}")
+    assert not missing, missing
+
+
+def test_the_figures_read_in_english():
+    from django.utils import translation
+
+    from tongban.stats.selectors import BREAKDOWNS, FIGURES, PRESETS
+
+    with translation.override("en"):
+        for table in (FIGURES, BREAKDOWNS, PRESETS):
+            chinese = [str(v) for v in table.values() if CJK.search(str(v))]
+            assert not chinese, chinese
+        assert str(FIGURES["accepted"]) == "Accepted"  # not the desk's button "Accept"
+
+
+def test_every_notification_event_has_a_name():
+    from tongban.supervision import notifications
+    from tongban.supervision.models import EVENTS, Level
+
+    source = Path(notifications.__file__).read_text(encoding="utf-8")
+    codes = set(re.findall(r"\"((?:case|rating)\.[a-z_]+)\"", source))
+    codes |= {f"warning.{level}" for level in Level.values}
+    assert codes and codes <= set(EVENTS), codes - set(EVENTS)

@@ -1,6 +1,7 @@
 """The English of the people app's catalogue, as `tongban translations` fills it."""
 
 EN = {
+    "只有安全管理员可以为他人设置密码": "Only the security administrator sets another person's password",
     # services.py
     "证件号码必填": "The ID number is required",
     "申请人类型应为 person 或 employer，而不是 %(kind)r": "The applicant kind must be person or employer, not %(kind)r",
@@ -69,4 +70,23 @@ EN = {
     "联系电话改为 %(phone)s": "phone to %(phone)s",
     "参保地改为%(region)s": "insured region to %(region)s",
     "【通办】验证码 %%(code)s，%%(minutes)d 分钟内有效，用于确认将您的%(changes)s。同意的，请把验证码告诉为您办理的工作人员或代办人；不是您本人要求的，请勿告诉任何人。": "[Tongban] Code %%(code)s, valid %%(minutes)d minutes, confirms changing your %(changes)s. If you agree, tell it to the clerk or agent handling it for you; if you did not ask for this, tell it to nobody.",
+    # #15: model choices, the figures, the error pages
+    "申请人": "Applicant",
+    "窗口受理员": "Window clerk",
+    "审核员": "Reviewer",
+    "复审员": "Second reviewer",
+    "帮办代办员": "Agent",
+    "科长/监察": "Supervisor",
+    "事项管理员": "Catalog administrator",
+    "系统管理员": "System administrator",
+    "安全管理员": "Security administrator",
+    "审计员": "Auditor",
+    "个人": "Person",
+    "单位": "Employer",
+    "注册": "Sign up",
+    "验证码登录": "Sign in with a code",
+    "找回密码": "Reset your password",
+    "确认更改联系方式": "Confirm a change of contact details",
+    # #15: model choices, the figures, the error pages
+    '只有窗口受理员可以查询已登记的申请人': 'Only window clerks look up applicants on record',
 }

@@ -380,4 +380,11 @@ EN = {
     '暂无一件事': 'No bundles yet',
     # 办结结果 and typed form fields (issue #15)
     '即办件 · 当场受理、当场办结': 'Instant item · accepted and finished on the spot',
+    # #15: lateness and 催办
+    '催办': 'Send a reminder',
+    '已超期 · 办理中': 'Overdue · in progress',
+    '已超过办结期限 %(n)s 个工作日': ('%(n)s working day past the deadline', '%(n)s working days past the deadline'),
+    '承诺于 %(due)s 前办结，目前仍在办理中。您可以催办，经办机构的负责人会收到提醒。': 'It was promised by %(due)s and is still in progress. You can send a reminder; the head of the handling office will get it.',
+    '今天已催办，每个工作日可催办一次。': 'You sent a reminder today: one per working day.',
+    '已催办：经办机构的负责人已收到提醒。': 'Reminder sent: the head of the handling office has it.',
 }

@@ -57,9 +57,14 @@ def test_a_material_file_is_served_only_to_those_who_may_see_the_case(request, c
         assert b"".join(response.streaming_content) == pdf_bytes()
         assert response["Content-Type"] == "application/pdf"
         assert response["X-Content-Type-Options"] == "nosniff"
-        assert response["Content-Disposition"].startswith("attachment;")
+        # Staff read it in the browser; the applicant gets their file back to save.
+        disposition = "attachment;" if who in ("carol", "dave", "eve") else "inline;"
+        assert response["Content-Disposition"].startswith(disposition), response[
+            "Content-Disposition"
+        ]
         assert "filename*=utf-8''%E8%BA%AB%E4%BB%BD%E8%AF%81.pdf" in response["Content-Disposition"]
         assert "no-store" in response["Cache-Control"]
+        assert response["Content-Security-Policy"].startswith("default-src 'none'")
 
 
 @pytest.mark.parametrize("who, expected", WHO)
@@ -149,3 +154,22 @@ class TestTheApiUrl:
         response = client.get(f"/api/v1/cases/{case.number}/notices/{10**30}.pdf",
                               headers={"Authorization": f"Bearer {ApiToken.issue(alice)}"})  # fmt: skip
         assert response.status_code == 404
+
+
+def test_only_pdfs_and_images_open_in_the_browser():
+    from tongban.lib.http import private_download
+
+    png = private_download(b"\x89PNG", filename="a.png", content_type="image/png", inline=True)
+    assert png["Content-Disposition"].startswith("inline;")
+    assert png["Content-Security-Policy"] == "default-src 'none'; sandbox"
+    pdf = private_download(
+        b"%PDF-1.4", filename="a.pdf", content_type="application/pdf", inline=True
+    )
+    assert (
+        pdf["Content-Disposition"].startswith("inline;")
+        and "sandbox" not in pdf["Content-Security-Policy"]
+    )
+    assert "script-src" not in pdf["Content-Security-Policy"]  # default-src 'none' covers scripts
+    other = private_download(b"<html>", filename="a.html", content_type="text/html", inline=True)
+    assert other["Content-Disposition"].startswith("attachment;")
+    assert other["Content-Security-Policy"] == "default-src 'none'; sandbox"

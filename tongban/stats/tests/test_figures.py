@@ -38,6 +38,7 @@ MARCH_FIGURES = {
     "assisted": 0,
     "at_agent_point": 0,
     "bundled": 0,
+    "urged": 0,
     # c1 0; c2 (03-04, 03-07] = 3; c3 (03-05, 03-20] = 11; c4 2 used + (03-20, 03-25] = 3
     # (03-25 local, 03-24 UTC): (0 + 3 + 11 + 5) / 4
     "avg_handling_workdays": 4.75,

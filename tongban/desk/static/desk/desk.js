@@ -14,27 +14,59 @@
     var c = (12 - (sum % 11)) % 11;
     return c === 10 ? "X" : String(c);
   }
-  function idProblem(v) {
+  // The messages come from the page (data-msg-*), in its language. One message per mistake:
+  // while the server's error for the number sent stands, the page shows that one only; typing
+  // replaces it with the live check.
+  function idProblem(v, msg) {
     if (!v) return "";
     if (/^[0-9A-HJ-NPQRTUWXY]{2}[0-9]{6}/.test(v) && /[A-Z]/.test(v.slice(0, 17))) return null; // a credit code: checked on the server
-    if (!/^[0-9]*[0-9X]?$/.test(v)) return "只能输入数字，末位可为 X";
-    if (v.length < 18) return v.length === 15 ? null : "还需 " + (18 - v.length) + " 位";
-    if (v.length > 18) return "身份证号码应为 18 位";
-    if (v[17] !== idCheck(v.slice(0, 17))) return "校验位错误，请核对号码";
+    if (!/^[0-9]*[0-9X]?$/.test(v)) return msg.chars;
+    if (v.length < 18) return v.length === 15 ? null : msg.more.replace("{n}", String(18 - v.length));
+    if (v.length > 18) return msg.long;
+    if (v[17] !== idCheck(v.slice(0, 17))) return msg.check;
     return null;
   }
   document.querySelectorAll("[data-id-check]").forEach(function (input) {
     var help = document.getElementById(input.getAttribute("aria-describedby"));
     var original = help.textContent;
+    var msg = input.dataset;
+    var messages = {chars: msg.msgChars, more: msg.msgMore, long: msg.msgLong, check: msg.msgCheck};
+    var serverErrors = input.parentNode.querySelectorAll("[data-server-error]");
     function show() {
       var v = input.value.trim().toUpperCase();
-      var p = idProblem(v);
+      var p = idProblem(v, messages);
       help.className = "help" + (p ? " bad" : p === null ? " ok" : "");
-      help.textContent = p === "" ? original : p || "✓ 号码格式与校验位正确";
+      help.textContent = p === "" ? original : p || msg.msgOk;
       input.setCustomValidity(p && v.length >= 18 ? p : "");
     }
-    input.addEventListener("input", show);
-    if (input.value) show();
+    // A number on record fills in the name and insured region (only fields still empty); the
+    // desk audits the read (people.services.applicant_recorded_for_window).
+    var looked = "";
+    function lookup(v) {
+      if (!msg.lookup || v === looked) return;
+      looked = v;
+      fetch(msg.lookup + "?id_number=" + encodeURIComponent(v), {credentials: "same-origin"})
+        .then(function (r) { return r.ok ? r.json() : null; })
+        .then(function (data) {
+          if (!data || !data.found || input.value.trim().toUpperCase() !== v) return;
+          var form = input.form;
+          var name = form.elements.namedItem("name");
+          var region = form.elements.namedItem("insured_region");
+          if (name && !name.value) name.value = data.name;
+          if (region && !region.value && data.insured_region) region.value = data.insured_region;
+          help.className = "help ok";
+          help.textContent = msg.msgFound;
+        })
+        .catch(function () {});
+    }
+    input.addEventListener("input", function () {
+      serverErrors.forEach(function (e) { e.remove(); });
+      serverErrors = [];
+      show();
+      var v = input.value.trim().toUpperCase();
+      if (v.length === 18 && idProblem(v, messages) === null) lookup(v);
+    });
+    if (input.value && !serverErrors.length) show();
   });
 
   // The window form: the supplement list follows the materials not ticked, and 容缺 opens

@@ -38,8 +38,8 @@
       new frappe.Chart("#chart-months", {
         type: "bar", height: 260, colors: COLORS,
         data: { labels: data.months.labels, datasets: [
-          { name: "申请", values: data.months.received },
-          { name: "办结", values: data.months.completed }
+          { name: data.names.received, values: data.months.received },
+          { name: data.names.completed, values: data.months.completed }
         ] },
         barOptions: { spaceRatio: 0.4 }, tooltipOptions: count
       });
@@ -55,16 +55,16 @@
       new frappe.Chart("#chart-rates", {
         type: "bar", height: 260, colors: [COLORS[1], COLORS[2]],
         data: { labels: data.groups.labels.map(shortener("chart-rates")), datasets: [
-          { name: "按时办结率 %", values: data.groups.on_time },
-          { name: "通办占比 %", values: data.groups.tongban }
+          { name: data.names.on_time, values: data.groups.on_time },
+          { name: data.names.tongban, values: data.groups.tongban }
         ] },
         barOptions: { spaceRatio: 0.3 }, tooltipOptions: percent
       });
       new frappe.Chart("#chart-groups", {
         type: "bar", height: 260, colors: COLORS,
         data: { labels: data.groups.labels.map(shortener("chart-groups")), datasets: [
-          { name: "申请", values: data.groups.received },
-          { name: "办结", values: data.groups.completed }
+          { name: data.names.received, values: data.groups.received },
+          { name: data.names.completed, values: data.groups.completed }
         ] },
         barOptions: { spaceRatio: 0.3 }, tooltipOptions: count
       });

@@ -118,7 +118,14 @@ def test_the_excel_export_has_the_api_numbers(client, vera, history):
     wb = load_workbook(BytesIO(xlsx.content))
     assert wb.sheetnames == ["汇总", "经办机构", "事项", "月份", "渠道", "参保地", "申请人类型"]
     sheet = wb["汇总"]
-    values = {row[0]: row[2] for row in sheet.iter_rows(min_row=1, values_only=True) if row[0]}
+    # Labels people read, no keys of the code: the figure's name, then its value.
+    from tongban.stats.selectors import FIGURES
+
+    names_of = {str(label): name for name, label in FIGURES.items()}
+    cells = [row for row in sheet.iter_rows(min_row=1, values_only=True) if row[0]]
+    assert not [row[0] for row in cells if row[0] in FIGURES], "English keys in the summary"
+    values = {names_of[row[0]]: row[1] for row in cells if row[0] in names_of}
+    assert len(values) == len(FIGURES)
     for name, value in summary.items():
         if name not in ("from", "to", "filters", "as_of"):
             assert values[name] == value, name
@@ -135,6 +142,18 @@ def test_the_excel_export_has_the_api_numbers(client, vera, history):
     assert [(r[0], r[2]) for r in month_rows] == [
         (m["key"], m["received"]) for m in by_month["rows"]
     ]
+
+
+def test_the_excel_export_in_english_names_its_filters(client, vera, history):
+    client.force_login(vera)
+    with time_machine.travel(TODAY):
+        xlsx = client.get(f"/desk/stats/export.xlsx?{MARCH}&office=371522",
+                          HTTP_ACCEPT_LANGUAGE="en")  # fmt: skip
+    wb = load_workbook(BytesIO(xlsx.content))
+    assert wb.sheetnames[0] == "Summary" and "Item" in wb.sheetnames
+    cells = {row[0]: row[1] for row in wb["Summary"].iter_rows(values_only=True) if row[0]}
+    assert cells["Office"] == "莘县医疗保障局"  # the office's name, not 371522
+    assert "Online rate" in cells and "online_rate" not in cells
 
 
 def test_the_compression_page_and_export(client, cast):
@@ -159,3 +178,24 @@ def test_the_case_list_pages_newest_first(client, vera, history, monkeypatch):
     assert history["c12"].number in first  # 03-31 23:59, the newest
     assert "page=2" in third and "下一页" not in third
     assert history["c1"].number in third  # 03-03 09:00, the oldest
+
+
+def test_rates_round_half_up_as_people_do():
+    from tongban.desk.templatetags.stats_tags import percent
+    from tongban.stats.selectors import _ratio
+
+    assert percent(_ratio(14, 17)) == "82.4%"  # 0.8235: the float 82.35 is 82.3499…
+    assert percent(_ratio(1, 8)) == "12.5%" and percent(_ratio(1, 3)) == "33.3%"
+    assert percent(None) == "—" and percent(1.0) == "100.0%"
+
+
+def test_no_internal_words_on_the_dashboard(client, vera, history):
+    client.force_login(vera)
+    with time_machine.travel(TODAY):
+        page = client.get("/desk/stats/?from=2025-03-01&to=2025-03-31").content.decode()
+        drill = client.get("/desk/stats/cases/?from=2025-03-01&to=2025-03-31&office=371522")
+        board = client.get("/desk/supervision/").content.decode()
+    assert "聊城市医疗保障局" in board and "山东省" not in board  # the cards' office filter
+    assert "selectors.py" not in page
+    assert "山东省" not in page  # the province is no handling office
+    assert "莘县医疗保障局" in drill.content.decode()  # the office's name, not only its code

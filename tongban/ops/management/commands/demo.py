@@ -10,7 +10,7 @@ from tongban.catalog.seed import catalog_seed, departments
 from tongban.consultations.seed import policies_seed
 from tongban.lib import signing
 from tongban.lib.errors import DomainError
-from tongban.lib.files import private_dir
+from tongban.lib.files import private_dir, private_file
 from tongban.offices.services import offices_load
 from tongban.ops.calendar import calendar_load
 from tongban.ops.crossregion import agreement_connect, partner_regions
@@ -21,6 +21,17 @@ from tongban.workdays.services import calendar_builtin_data
 
 # `tongban …` in a new process, whether tongban was installed or is run from a checkout.
 CLI = "import sys; from tongban.cli import main; sys.exit(main(['tongban', *sys.argv[1:]]))"
+
+
+def demo_password_kept(given: str | None = None) -> str:
+    """The demo users' one password: `given` (--password), else the one kept in the data dir,
+    else a new one. Kept in `demo_password` there (0600) so that a restart does not change it."""
+    path = private_file(settings.DATA_DIR / "demo_password")
+    if given:
+        path.write_text(given)
+    elif not path.read_text().strip():
+        path.write_text(demo_password())
+    return path.read_text().strip()
 
 
 class Command(BaseCommand):
@@ -50,7 +61,7 @@ class Command(BaseCommand):
         calendar_load(data=calendar_builtin_data())
         items = catalog_seed()
         policies_seed()
-        password = password or demo_password()
+        password = demo_password_kept(password)
         users = people_demo(password=password, departments=departments())
         self.stdout.write(f"数据目录 (data dir): {settings.DATA_DIR}")
         for line in authorisations_demo():
@@ -70,6 +81,8 @@ class Command(BaseCommand):
                           "-fg (发改), -hj (生态环境), -sj (市场监管), -ny (农业农村), and "
                           "second-reviewer-… likewise")  # fmt: skip
         self.stdout.write(self.style.SUCCESS(f"Password for every demo user: {password}"))
+        self.stdout.write(f"(kept in {settings.DATA_DIR / 'demo_password'}: the same at every start; "
+                          "--password PW sets another)")  # fmt: skip
         # The demo clock and the demo cases of the supervisors' pages (tongban.supervision.demo);
         # the environment carries the flag on to the server and its worker.
         os.environ["TONGBAN_DEMO"] = "true"
