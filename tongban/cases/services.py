@@ -745,7 +745,14 @@ def _complete(act: Act, result: str, reason: str = "", data: dict | None = None,
     _notice(act, Notice.Kind.COMPLETION, result=result, reason=reason,
             appeal=APPEAL_NOTE if result == Case.Result.DENIED else "",
             instant=case.item_version.is_instant and case.accepted_at == act.now,
-            decision=fields_shown(case.item_version.decision, case.decision))  # fmt: skip
+            decision=_in_chinese(fields_shown, case.item_version.decision, case.decision))  # fmt: skip
+
+
+def _in_chinese(fn, *args):
+    """What a notice's content takes from words the pages translate (元, a date), written in
+    Chinese whatever the language of whoever issues it: a notice is a Chinese document."""
+    with translation.override("zh-hans"):
+        return fn(*args)
 
 
 def _decision_clean(case: Case, decision) -> dict:

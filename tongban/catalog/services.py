@@ -1,6 +1,7 @@
 """The catalog's rules: what a valid item version is, how a change becomes a new version,
 and how an application's form is checked against its item."""
 
+import contextlib
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -9,6 +10,7 @@ from decimal import Decimal, InvalidOperation
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.functional import lazy
 from django.utils.translation import gettext as _
 
@@ -323,7 +325,8 @@ def form_masked(spec: list[dict], form: dict) -> dict:
 
 def fields_shown(spec: list[dict], values: dict, *, masked: bool = True) -> list[dict]:
     """The filled-in fields in the spec's order as [{"name", "label", "value"}] for a page or
-    a notice: yes/no in words, amounts with 元, accounts masked unless `masked` is False."""
+    a notice: yes/no in words, amounts with 元, dates as the reader writes them (2026年12月3日),
+    accounts masked unless `masked` is False."""
     out = []
     for f in spec:
         value = values.get(f["name"])
@@ -335,6 +338,9 @@ def fields_shown(spec: list[dict], values: dict, *, masked: bool = True) -> list
             value = account_mask(value)
         elif f["type"] == "money":
             value = _("%(amount)s 元") % {"amount": value}
+        elif f["type"] == "date":
+            with contextlib.suppress(TypeError, ValueError):  # as stored: ISO; shown: the reader's
+                value = date_format(date.fromisoformat(value), "DATE_FORMAT")
         out.append({"name": f["name"], "label": f["label"], "value": value})
     return out
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 import time_machine
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from conftest import INSTANT_ITEM, act, submit
 from tongban.cases.models import Notice
@@ -90,9 +90,11 @@ def test_refusal_notice_gives_the_reason_and_how_to_appeal(online_case, alice, t
 
 def test_completion_notice_of_an_approval_carries_the_decision(accepted_case, rita, sam, tmp_path):
     act(rita, accepted_case, "approve")
-    act(sam, accepted_case, "approve", decision={
-        "amount_approved": "1200.00", "amount_not_covered": "80.50", "not_covered_reason": "自费药品",
-        "paid_to_account": "6222 0202 0011 2233 445", "payment_date": timezone.localdate().isoformat()})  # fmt: skip
+    today = timezone.localdate()
+    with translation.override("en"):  # a reviewer working in English issues a Chinese notice
+        act(sam, accepted_case, "approve", decision={
+            "amount_approved": "1200.00", "amount_not_covered": "80.50", "not_covered_reason": "自费药品",
+            "paid_to_account": "6222 0202 0011 2233 445", "payment_date": today.isoformat()})  # fmt: skip
     notice = accepted_case.notices.get(kind=Notice.Kind.COMPLETION)
     text = _flat(_text(notice_pdf(notice), tmp_path, "completion"))
     assert "办结通知书" in text and "准予办理" in text
@@ -101,7 +103,7 @@ def test_completion_notice_of_an_approval_carries_the_decision(accepted_case, ri
     assert "核准支付金额（元）1200.00元" in text and "不予支付金额（元）80.50元" in text
     assert "不予支付原因自费药品" in text
     assert "支付至银行账号6222****3445" in text  # masked on paper too
-    assert "预计支付日期" in text
+    assert f"预计支付日期{today.year}年{today.month}月{today.day}日" in text
 
 
 def test_completion_notice_of_a_denial_says_why_and_how_to_appeal(accepted_case, rita, tmp_path):
