@@ -34,7 +34,7 @@ django.setup()
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
-from load import INSTANT_ITEM, PROMISED, _window_applicants  # noqa: E402
+from load import INSTANT_ITEM, PROMISED, _decision, _window_applicants  # noqa: E402
 
 from tongban.people.models import ApiToken, User  # noqa: E402
 
@@ -76,7 +76,8 @@ class Lifecycle:
         the path may depend on the previous answer's case number."""
         yield "create_web", "applicant", "post", "/api/v1/cases", PROMISED, True
         for name, role in (("accept", "clerk"), ("approve_1", "reviewer"), ("approve_2", "second")):
-            yield name, role, "post", "/api/v1/cases/{n}/actions/" + name.split("_")[0], {}, False
+            body = _decision() if name == "approve_2" else {}  # 办结结果 of a reimbursement
+            yield name, role, "post", "/api/v1/cases/{n}/actions/" + name.split("_")[0], body, False
         yield "get_case", "applicant", "get", "/api/v1/cases/{n}", None, False
         self.n += 1
         body = {"item": INSTANT_ITEM, "channel": "window", "office": self.office,
