@@ -41,6 +41,7 @@ import time
 import uuid
 from collections import Counter
 from dataclasses import dataclass, field
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -66,6 +67,9 @@ APPLY = {"item": "YB07019", "channel": "web", "materials": ["M1", "M2", "M3", "M
 STEPS = (("accept", "clerk-371522"), ("approve", "reviewer-371522"),
          ("approve", "second-reviewer-371522"))  # fmt: skip
 HISTORY = ["submit", "accept", "approve", "approve"]
+# What the second reviewer fills in when finishing the reimbursement (办结结果, #15).
+DECISION = {"decision": {"amount_approved": "100.00", "paid_to_account": "6222020200112233445",
+                         "payment_date": (date.today() + timedelta(days=7)).isoformat()}}  # fmt: skip
 RETRIES = 40  # per request; 0.25 s apart, enough to outlast a restart
 
 
@@ -210,7 +214,8 @@ class Client(threading.Thread):
         self.tally.applied.append((self.applicant, key, number))
         for action, user in STEPS:
             path = f"/api/v1/cases/{number}/actions/{action}"
-            status, data = self.answered("POST", path, user, {"version": version})
+            body = {"version": version, **(DECISION if user.startswith("second") else {})}
+            status, data = self.answered("POST", path, user, body)
             if status == 200:
                 version = data["version"]
                 self.tally.moved.append((number, action, version))

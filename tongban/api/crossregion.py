@@ -24,7 +24,7 @@ from .shapes import time_iso
 
 _ERRORS = {
     400: "Bad input: `agreement_not_applicable` or `unknown_agreement` (field `agreement`), "
-    "`main_materials_missing`, a file's `unknown_material`, `empty_file`, `file_too_large`, "
+    "`files_unpaired` (a `file` without its `material` code), `main_materials_missing`, a file's `unknown_material`, `empty_file`, `file_too_large`, "
     "`file_type_not_allowed`; `unknown_field`, `invalid`.",
     401: "No credentials, or a bad token.",
     403: "Not a clerk of the case's office (`action_forbidden`).",
@@ -128,7 +128,7 @@ class CaseForwardView(APIView):
         materials, files = data.get("material") or [], data.get("file") or []
         if len(materials) != len(files):
             raise InvalidInput(_("每个 file 须有一个 material（材料编码），顺序相同"),
-                               code="invalid", field="material")  # fmt: skip
+                               code="files_unpaired", field="material")  # fmt: skip
         case = case_forward(number=number, agreement=data["agreement"], actor=request.user,
                             reason=data.get("reason", ""), files=list(zip(materials, files, strict=True)),
                             ip=client_ip(request))  # fmt: skip

@@ -26,9 +26,9 @@ class ItemKind(models.TextChoices):
     """The kind of power an item is (事项类型). It decides the law a notice cites: the licence
     wording of 行政许可法 only for licences; the others cite the item's own legal basis."""
 
-    LICENCE = "licence", "行政许可"
-    PUBLIC_SERVICE = "public_service", "公共服务"
-    OTHER = "other", "其他行政权力"
+    LICENCE = "licence", gettext_lazy("行政许可")
+    PUBLIC_SERVICE = "public_service", gettext_lazy("公共服务")
+    OTHER = "other", gettext_lazy("其他行政权力")
 
 
 class ServiceItem(models.Model):

@@ -2,6 +2,7 @@ import uuid
 
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy
 
 from tongban.lib.sealed import SealedJSONField
 
@@ -15,9 +16,9 @@ class Message(models.Model):
     """
 
     class State(models.TextChoices):
-        WAITING = "waiting", "待发送"
-        DELIVERED = "delivered", "已送达"
-        FAILED = "failed", "发送失败"  # refused by the partner, or given up after every retry
+        WAITING = "waiting", gettext_lazy("待发送")
+        DELIVERED = "delivered", gettext_lazy("已送达")
+        FAILED = "failed", gettext_lazy("发送失败")  # refused by the partner, or given up after every retry
 
     message_id = models.UUIDField("报文编号", default=uuid.uuid4, unique=True, editable=False)
     agreement = models.ForeignKey("catalog.Agreement", models.PROTECT, related_name="+")
@@ -51,8 +52,8 @@ class Received(models.Model):
     not block a later, valid message with the same id."""
 
     class Outcome(models.TextChoices):
-        TAKEN = "taken", "已接收"
-        REFUSED = "refused", "已拒收"
+        TAKEN = "taken", gettext_lazy("已接收")
+        REFUSED = "refused", gettext_lazy("已拒收")
 
     message_id = models.CharField("报文编号", max_length=64)
     agreement = models.ForeignKey(

@@ -54,6 +54,10 @@ DOMAIN_REFUSALS = {
     "date_in_future", "started_on_required", "stage_before_start", "unknown_user",
     "not_in_task_force", "unknown_task",
     "case_or_outside",
+    # 跨区通办: an agreement of the case's office, in force, holding its item, with the
+    # partner's platform connected (GET /api/v1/agreements); the case one not yet accepted
+    "unknown_agreement", "agreement_not_applicable",
+    "files_unpaired",  # each `file` of a forward with its `material` code, in order (multipart)
 }  # fmt: skip
 DOMAIN_REFUSED_FIELDS = {
     ("invalid", "applicant"),  # ... and staff must name the applicant
@@ -82,6 +86,9 @@ DOMAIN_REFUSED_FIELDS = {
 # (code, field prefix): the keys of a free-form object (an item's form or decision, a bundle's merged
 # form) hold no NUL or control character; OpenAPI 3.0 cannot say so of keys.
 FREE_FORM_KEYS = (("invalid", "form."), ("invalid", "decision."))
+# (code, field prefix): a multipart file part holds at least one byte (Django's own "empty"
+# check); OpenAPI 3.0 cannot say so of a binary part.
+MULTIPART_RULES = (("invalid", "file["),)
 
 
 def refused_by_the_domain(case, response) -> str | None:
@@ -95,7 +102,7 @@ def refused_by_the_domain(case, response) -> str | None:
         return code
     if code == "unknown_field" and "/actions/" in case.operation.path:
         return code  # the arguments each action takes (cases.services.ACTION_PARAMS)
-    if any(code == c and field.startswith(prefix) for c, prefix in FREE_FORM_KEYS):
+    if any(code == c and field.startswith(prefix) for c, prefix in FREE_FORM_KEYS + MULTIPART_RULES):
         return code
     return None
 

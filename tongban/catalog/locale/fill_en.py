@@ -95,4 +95,7 @@ EN = {
     "全程网办": "Fully online",
     "异地代收代办": "Received here for another region",
     "多地联办": "Handled jointly by several regions",
+    "行政许可": "Administrative licence",
+    "公共服务": "Public service",
+    "其他行政权力": "Other administrative power",
 }
