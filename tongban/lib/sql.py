@@ -19,6 +19,18 @@ from django.db.models.signals import post_init, pre_init
 
 from .sealed import SealedAttribute
 
+try:
+    from psycopg import _queries as _psycopg_queries
+except ImportError:  # SQLite only
+    _psycopg_queries = None
+# psycopg keeps a statement's parsed placeholders (an LRU of 128) only for statements of up to
+# 50 parameters, against ORMs' bulk INSERTs of every length (psycopg discussion #628). Ours
+# are a fixed few: a case's INSERT has 51 since #14/#15, and parsing it again on every
+# application cost 4 M instructions a lifecycle (+10%). The limit is psycopg's private
+# constant: if it moves, this sets nothing and only the speed is lost.
+if _psycopg_queries is not None and getattr(_psycopg_queries, "MAX_CACHED_STATEMENT_PARAMS", 0) < 128:
+    _psycopg_queries.MAX_CACHED_STATEMENT_PARAMS = 128
+
 
 def _quote(name: str) -> str:
     return connection.ops.quote_name(name)

@@ -203,3 +203,12 @@ def test_save_new_unless_exists_writes_once_and_says_so(carol_applicant):
     assert Applicant.objects.get(pk=carol_applicant.pk).name == carol_applicant.name
     # No error was raised, so the transaction goes on: a later statement still works.
     assert Applicant.objects.count() == 2
+
+
+def test_every_hot_insert_keeps_its_parsed_statement_in_psycopgs_cache():
+    """psycopg parses a statement's placeholders once only up to a number of parameters; a case
+    INSERT past it was parsed again on every application (lib.sql raises the limit)."""
+    queries = pytest.importorskip("psycopg._queries")
+    for model in (Case, CaseEvent, Notice):
+        fields = [f for f in model._meta.concrete_fields if not (f.primary_key and f.db_returning)]
+        assert len(fields) <= queries.MAX_CACHED_STATEMENT_PARAMS, model.__name__
