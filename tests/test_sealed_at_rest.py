@@ -70,8 +70,11 @@ def test_a_dump_shows_no_id_number_name_phone_or_bank_account(applied):
     assert Notification.objects.filter(blind_q(Notification, "recipient", PHONE)).exists()
     dump = _dump()
     assert case.number in dump  # the dump is real
+    # The amount claimed is kept in clear beside the sealed form (Case.amount_claimed), on
+    # purpose: the figures sum what was claimed and paid by office, item and month in the
+    # database (#15). Without the name, ID number and account beside it, it names nobody.
     for secret in (number, NAME, PHONE, "13811112222", ASKER_PHONE,
-                   PROMISED_FORM["bank_account"], PROMISED_FORM["amount"]):  # fmt: skip
+                   PROMISED_FORM["bank_account"]):  # fmt: skip
         assert secret not in dump, secret
     assert Case.objects.get(pk=case.pk).form == PROMISED_FORM  # and they open again
 
