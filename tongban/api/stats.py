@@ -320,21 +320,27 @@ class AssistanceAgentSerializer(serializers.Serializer):
     visits_done = serializers.IntegerField()
 
 
-class StatsAssistanceSerializer(serializers.Serializer):
+class _ScopedFiguresSerializer(serializers.Serializer):
+    """The head of every figures answer: the period and the office in scope."""
+
     _from = serializers.DateField()
     to = serializers.DateField()
     office = serializers.CharField(allow_null=True, help_text="the scope: null for the city")
     office_name = serializers.CharField(allow_null=True)
+
+
+_ScopedFiguresSerializer._declared_fields = {  # "from" is a keyword: declared as _from
+    ("from" if k == "_from" else k): v for k, v in _ScopedFiguresSerializer._declared_fields.items()
+}
+
+
+class StatsAssistanceSerializer(_ScopedFiguresSerializer):
     agent_points = AssistancePointSerializer(many=True)
     agents = AssistanceAgentSerializer(many=True)
     visits = serializers.DictField(child=serializers.IntegerField(), help_text="by status")
     totals = serializers.DictField(child=serializers.IntegerField(),
                                    help_text="received, assisted, at_agent_point")  # fmt: skip
 
-
-StatsAssistanceSerializer._declared_fields["from"] = StatsAssistanceSerializer._declared_fields.pop(
-    "_from"
-)
 
 
 class _AssistanceQuerySerializer(StrictSerializer):
@@ -375,21 +381,13 @@ class BundleFiguresRowSerializer(serializers.Serializer):
     cases = serializers.IntegerField()
 
 
-class StatsBundlesSerializer(serializers.Serializer):
-    _from = serializers.DateField()
-    to = serializers.DateField()
-    office = serializers.CharField(allow_null=True, help_text="the scope: null for the city")
-    office_name = serializers.CharField(allow_null=True)
+class StatsBundlesSerializer(_ScopedFiguresSerializer):
     received = serializers.IntegerField(help_text="bundle applications submitted in the period")
     finished = serializers.IntegerField(help_text="of those, every case finished")
     in_progress = serializers.IntegerField()
     cases = serializers.IntegerField(help_text="the cases they made")
     bundles = BundleFiguresRowSerializer(many=True, help_text="the same per bundle")
 
-
-StatsBundlesSerializer._declared_fields["from"] = StatsBundlesSerializer._declared_fields.pop(
-    "_from"
-)
 
 
 class StatsBundlesView(APIView):
@@ -422,21 +420,13 @@ class AmountRowSerializer(serializers.Serializer):
     paid = serializers.CharField(help_text="yuan approved for payment, two decimals")
 
 
-class StatsAmountsSerializer(serializers.Serializer):
-    _from = serializers.DateField()
-    to = serializers.DateField()
-    office = serializers.CharField(allow_null=True, help_text="the scope: null for the city")
-    office_name = serializers.CharField(allow_null=True)
+class StatsAmountsSerializer(_ScopedFiguresSerializer):
     cases = serializers.IntegerField()
     claimed = serializers.CharField()
     paid_cases = serializers.IntegerField()
     paid = serializers.CharField()
     rows = AmountRowSerializer(many=True, help_text="per month, handling office and item")
 
-
-StatsAmountsSerializer._declared_fields["from"] = StatsAmountsSerializer._declared_fields.pop(
-    "_from"
-)
 
 
 class StatsAmountsView(APIView):

@@ -516,7 +516,28 @@ class Attachment(models.Model):
         return self.original_name
 
 
-class Notice(models.Model):
+class IssuedNotice(models.Model):
+    """What every written notice has: when and by whom it was issued, for which office, and
+    its content fixed at issue (`data`), so the PDF renders again identically."""
+
+    issued_at = models.DateTimeField()
+    issued_by = models.ForeignKey(  # read through the case: no index of its own, as events
+        "people.User", models.PROTECT, null=True, blank=True, related_name="+", db_index=False
+    )
+    office = models.ForeignKey(
+        "offices.Office", models.PROTECT, null=True, blank=True, related_name="+", db_index=False
+    )
+    data = SealedJSONField(default=dict, blank=True)  # the applicant's name: sealed at rest
+
+    class Meta:
+        abstract = True
+        ordering = ["issued_at", "id"]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.data.get('number', '')}"
+
+
+class Notice(IssuedNotice):
     """A written notice issued on a case (受理/不予受理/补正/办结通知书).
 
     The content is fixed at issue in `data`, so the PDF can be rendered again identically."""
@@ -532,20 +553,9 @@ class Notice(models.Model):
 
     case = models.ForeignKey(Case, models.PROTECT, related_name="notices")
     kind = models.CharField(max_length=12, choices=Kind)
-    issued_at = models.DateTimeField()
-    issued_by = models.ForeignKey(  # read through the case: no index of its own, as events
-        "people.User", models.PROTECT, null=True, blank=True, related_name="+", db_index=False
-    )
-    office = models.ForeignKey(
-        "offices.Office", models.PROTECT, null=True, blank=True, related_name="+", db_index=False
-    )
-    data = SealedJSONField(default=dict, blank=True)  # the applicant's name: sealed at rest
 
-    class Meta:
-        ordering = ["issued_at", "id"]
-
-    def __str__(self):
-        return f"{self.get_kind_display()} {self.data.get('number', '')}"
+    class Meta(IssuedNotice.Meta):
+        pass
 
 
 class CaseCounter(models.Model):
@@ -713,7 +723,7 @@ class BundleApplication(models.Model):
         return self.number
 
 
-class BundleNotice(models.Model):
+class BundleNotice(IssuedNotice):
     """A written notice issued on a bundle as a whole: the receipt (回执) listing its cases,
     and the one supplement notice (一次性告知) naming every material missing for every item.
     Its content is fixed at issue, like Notice's."""
@@ -724,17 +734,6 @@ class BundleNotice(models.Model):
 
     application = models.ForeignKey(BundleApplication, models.PROTECT, related_name="notices")
     kind = models.CharField(max_length=12, choices=Kind)
-    issued_at = models.DateTimeField()
-    issued_by = models.ForeignKey(
-        "people.User", models.PROTECT, null=True, blank=True, related_name="+", db_index=False
-    )
-    office = models.ForeignKey(
-        "offices.Office", models.PROTECT, null=True, blank=True, related_name="+", db_index=False
-    )
-    data = SealedJSONField(default=dict, blank=True)  # the applicant's name: sealed at rest
 
-    class Meta:
-        ordering = ["issued_at", "id"]
-
-    def __str__(self):
-        return f"{self.get_kind_display()} {self.data.get('number', '')}"
+    class Meta(IssuedNotice.Meta):
+        pass
