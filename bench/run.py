@@ -92,6 +92,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "(Poisson) at these fractions of its closed-loop lifecycles/s (0.5,0.8; empty: none)",
     )
     parser.add_argument(
+        "--open-loop-all",
+        action="store_true",
+        help="the open loop on every server configuration, at the same arrival rates (the "
+        "fractions of the first one's closed loop): which server answers a given load sooner",
+    )
+    parser.add_argument(
         "--open-threads",
         type=int,
         default=32,
@@ -228,7 +234,7 @@ class Bench:
         self.summary: list[str] = []
         self.reported: tuple[Spec, load.Outcome, dict] | None = None
         self.actions: tuple[Spec, load.Outcome, dict] | None = None
-        self.open_runs: list[tuple[float, float, load.Outcome, dict]] = []
+        self.open_runs: list[tuple[Spec, float, float, load.Outcome, dict]] = []
         self.bare: tuple[Spec, load.Outcome, dict] | None = None
         self.ceilings: list[dict] = []
         self.query_results: dict[int, dict] = {}
@@ -356,12 +362,18 @@ class Bench:
         if not a.skip_actions:
             self.actions_only(self.reported[0])
         fractions = [float(f) for f in a.open_loop.split(",") if f.strip()]
-        if fractions:
-            self.open_loop(self.reported[0], self.reported[1], fractions)
+        for spec, _, _ in results if a.open_loop_all else results[:1]:
+            if fractions:
+                self.open_loop(spec, self.reported[1], fractions)
+        if self.open_runs:
+            say()
+            say("== open loop: p50 / p99 / max ms per action at each arrival rate")
+            for line in self._open_table():
+                say(line)
 
     def open_loop(self, spec: Spec, closed: load.Outcome, fractions: list[float]) -> None:
         """Latency at a fixed arrival rate: lifecycles arrive (Poisson) at fractions of the
-        closed loop's lifecycles/s on the same server, measured just before."""
+        closed loop's lifecycles/s (the first server's, measured just before)."""
         a, say = self.args, self.say
         procs = max(1, min(a.client_procs, a.clients))
         for f in fractions:
@@ -378,19 +390,15 @@ class Bench:
                 f"({t.arrivals / (a.warmup + a.seconds):.1f}/s offered {rate:.1f}/s); held "
                 f"{outcome.lifecycles_per_s:.1f} lifecycles/s finished, "
                 f"{outcome.requests_per_s:.0f} requests/s; {t.late} found no free thread")  # fmt: skip
-            self.open_runs.append((f, rate, outcome, cpu))
-        if self.open_runs:
-            self.say()
-            self.say("== open loop: p50 / p99 / max ms per action at each arrival rate")
-            for line in self._open_table():
-                self.say(line)
+            self.open_runs.append((spec, f, rate, outcome, cpu))
 
     def _open_table(self) -> list[str]:
         actions = [a for a in load.ACTIONS
-                   if any(a == r["action"] for _, _, o, _ in self.open_runs for r in o.action_stats())]  # fmt: skip
+                   if any(a == r["action"] for *_, o, _ in self.open_runs for r in o.action_stats())]  # fmt: skip
         header = ["load", "offered /s", "held /s", "req/s", "errors"] + actions
         rows = []
-        for f, rate, o, _ in self.open_runs:
+        servers = len({spec for spec, *_ in self.open_runs})
+        for spec, f, rate, o, _ in self.open_runs:
             stats = {r["action"]: r for r in o.action_stats()}
             worst = max((r["p99"] or 0) for r in stats.values()) if stats else 0
             target = OPEN_TARGETS_MS.get(f)
@@ -399,7 +407,8 @@ class Bench:
                 if target is None
                 else f" ({'met' if worst < target else 'MISSED'} < {target} ms)"
             )
-            rows.append([f"{f:.0%}{verdict}", f"{rate:.1f}", f"{o.lifecycles_per_s:.1f}",
+            label = f"{spec} {f:.0%}" if servers > 1 else f"{f:.0%}"
+            rows.append([f"{label}{verdict}", f"{rate:.1f}", f"{o.lifecycles_per_s:.1f}",
                          f"{o.requests_per_s:.0f}", str(o.errors)]
                         + [f"{_ms(stats[x]['p50'])}/{_ms(stats[x]['p99'])}/{_ms(stats[x]['max'])}"
                            if x in stats else "-" for x in actions])  # fmt: skip
@@ -587,7 +596,8 @@ class Bench:
                 lines.append("  " + _cpu_per(cpu, o.requests_per_s, "request"))
         if self.open_runs:
             lines.append("")
-            lines.append(f"open loop (lifecycles arriving, Poisson; {self.reported[0].describe()}; "
+            servers = sorted({str(spec) for spec, *_ in self.open_runs})
+            lines.append(f"open loop (lifecycles arriving, Poisson; {', '.join(servers)}; "
                          "p50/p99/max ms):")  # fmt: skip
             lines += ["  " + line for line in self._open_table()]
         if self.bare and self.bare[1].case_actions_per_s:

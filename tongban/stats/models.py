@@ -98,7 +98,8 @@ class StatsRollupState(models.Model):
     workers can be told to refresh at once: they take turns, and the later ones find
     little left to do."""
 
-    # Every day up to and including this one is in StatsDaily; later days are counted live.
+    # Every day up to and including this one is in StatsDaily, as far as the cases submitted
+    # before refreshed_at (this day is stored in part); the cases submitted since are counted live.
     rolled_through = models.DateField(null=True)
     refreshed_at = models.DateTimeField(null=True)
     # The newest CaseEvent and Evaluation seen by this refresh and by the one before. A case

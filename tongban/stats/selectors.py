@@ -85,10 +85,11 @@ Ratings (好差评), of the cases submitted in the period
                         due date. A void rectification (its appeal upheld) counts in none.
 
 Snapshot
-    The rollup (models.StatsDaily) holds every day up to StatsRollupState.rolled_through as
-    of the last services.stats_rollup_refresh(); later days are counted live from the
-    cases. Between two refreshes the figures of earlier days can lag behind a case accepted
-    or transferred since (the refresh job runs every few minutes); `as_of` says when.
+    The rollup (models.StatsDaily) holds the cases submitted up to the last
+    services.stats_rollup_refresh() (StatsRollupState.refreshed_at, on or before
+    rolled_through) as they were then; the cases submitted since are counted live. Between
+    two refreshes the figures can lag behind a case accepted or transferred since (the
+    refresh job runs every few minutes); `as_of` says when.
 """
 
 from collections import defaultdict
@@ -535,10 +536,17 @@ def _cells(qs: QuerySet) -> dict[tuple, dict]:
     return cells
 
 
-def cells_compute(period: Period, *, filters: Filters = Filters()) -> dict:
-    """The stored counts of the cases submitted in `period`, straight from the cases."""
+def cells_compute(period: Period, *, filters: Filters = Filters(), since: datetime | None = None,
+                  before: datetime | None = None) -> dict:  # fmt: skip
+    """The stored counts of the cases submitted in `period` (and from `since`, before
+    `before`, when given), straight from the cases."""
+    qs = cases_submitted(period, filters)
+    if since is not None:
+        qs = qs.filter(submitted_at__gte=since)
+    if before is not None:
+        qs = qs.filter(submitted_at__lt=before)
     with without_jit():
-        return _cells(cases_submitted(period, filters))
+        return _cells(qs)
 
 
 @contextmanager
@@ -663,7 +671,7 @@ class Figures:
     today: date = field(default_factory=timezone.localdate)
     state: StatsRollupState = field(default_factory=rollup_state)
     _live: dict | None = field(default=None, init=False, repr=False)
-    _overdue: dict | None = field(default=None, init=False, repr=False)
+    _overdue: dict = field(default_factory=dict, init=False, repr=False)
 
     @property
     def rolled_through(self) -> date | None:
@@ -678,32 +686,43 @@ class Figures:
             return self.state.refreshed_at
         return timezone.now()
 
-    def _live_period(self) -> Period | None:
-        start = self.period.start
-        if self.rolled_through is not None:
-            start = max(start, self.rolled_through + timedelta(days=1))
-        end = min(self.period.end, self.today)
-        return Period(start, end) if start <= end else None
-
     def _live_cells(self) -> dict:
+        """The cases submitted since the last refresh (all of them without one), as cells."""
         if self._live is None:
-            live = self._live_period()
-            self._live = cells_compute(live, filters=self.filters) if live else {}
+            since = self.state.refreshed_at if self.rolled_through is not None else None
+            start = self.period.start
+            if since is not None:
+                start = max(start, timezone.localtime(since, TZ).date())
+            end = min(self.period.end, self.today)
+            self._live = (
+                cells_compute(Period(start, end), filters=self.filters, since=since)
+                if start <= end
+                else {}
+            )
         return self._live
 
-    def _overdue_cells(self) -> dict:
-        """Open overdue cases per (day, dimensions): read live, they depend on today."""
-        if self._overdue is None:
+    def _overdue_counts(self, by: str | None) -> dict:
+        """Open overdue cases per group of `by` (as counts() keys them): read live, they
+        depend on today. Grouped in the database by the day and `by`'s column only: the
+        thousands of overdue cases of a big city come back as a few hundred rows."""
+        if by not in self._overdue:
             # Every open overdue case, the period applied here: the partial index on open
             # deadlines finds those few faster than the submission index finds the period.
             qs = cases_annotated().filter(_case_filter(self.filters), overdue_q(self.today))
+            column = DIMENSIONS[by][0] if by not in (None, "month") else None
             start, end = self.period.start, self.period.end
-            self._overdue = {
-                key: row["n"]
-                for row in qs.values(*CELL_KEY).annotate(n=Count("pk")).order_by()
-                if start <= (key := tuple(row[k] for k in CELL_KEY))[0] <= end
-            }
-        return self._overdue
+            counts: dict = defaultdict(int)
+            for row in (
+                qs.values("submitted_on", *[column] if column else [])
+                .annotate(n=Count("pk"))
+                .order_by()
+            ):
+                day = row["submitted_on"]
+                if start <= day <= end:
+                    key = row[column] if column else f"{day:%Y-%m}" if by == "month" else None
+                    counts[key] += row["n"]
+            self._overdue[by] = counts
+        return self._overdue[by]
 
     def counts(self, by: str | None = None) -> dict:
         """{group key: counts}; the key is None without `by`, a "YYYY-MM" string by month,
@@ -753,8 +772,8 @@ class Figures:
         # Later days from the cases.
         for (day, *values), counts in self._live_cells().items():
             _add(groups[key_of(day, values)], counts)
-        for (day, *values), n in self._overdue_cells().items():
-            groups[key_of(day, values)]["overdue_open"] += n
+        for key, n in self._overdue_counts(by).items():
+            groups[key]["overdue_open"] += n
         if by is None:
             groups[None]  # noqa: B018 -- a period without cases still has a (zero) total
         return dict(groups)

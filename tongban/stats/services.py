@@ -127,15 +127,17 @@ def _month_redo(month: date) -> None:
 def stats_rollup_refresh(*, since: date | None = None) -> int:
     """Bring the figures' rollup up to date; returns how many days were recomputed.
 
-    Recomputes every finished day (before today, local time) not yet rolled up, and every
-    earlier day with a case that changed since the last refresh (a new CaseEvent, a rating,
-    a rectification closed, an appeal decided). The
-    first run builds every day since the first case. `since` also recomputes every day from
-    that date (after a calendar year is loaded, say: handling days may change). Today is
-    never stored: the selectors count it live. Runs in one transaction holding the state
-    row, so concurrent refreshes wait for each other instead of doing the work twice."""
+    Recomputes every day not yet rolled up, today included, and every earlier day with a
+    case that changed since the last refresh (a new CaseEvent, a rating, a rectification
+    closed, an appeal decided). The first run builds every day since the first case. `since`
+    also recomputes every day from that date (after a calendar year is loaded, say: handling
+    days may change). Today is stored as far as the cases submitted before this refresh
+    (`refreshed_at`); the selectors count the ones submitted since live, so a dashboard reads
+    the few minutes since the last refresh from the cases, not the whole day (at ten million
+    cases a year, a day is 27,000 of them). Runs in one transaction holding the state row, so
+    concurrent refreshes wait for each other instead of doing the work twice."""
     today = timezone.localdate()
-    last = today - timedelta(days=1)
+    last = today
     with transaction.atomic():
         state = _locked_state()
         now = timezone.now()
@@ -154,7 +156,8 @@ def stats_rollup_refresh(*, since: date | None = None) -> int:
                 days |= _days(max(since, first), last)
         days = {d for d in days if d <= last}
         for lo, hi in _runs(days):
-            cells = cells_compute(Period(lo, hi))
+            # Cases submitted from `now` on are the selectors' live part, not stored.
+            cells = cells_compute(Period(lo, hi), before=now)
             StatsDaily.objects.filter(grain=DAY, day__gte=lo, day__lte=hi).delete()
             _insert(rollup_rows(cells))
         # The finished months among those days (a month finishes when its last day is

@@ -96,8 +96,8 @@ def test_a_refresh_redoes_only_the_days_of_changed_cases(carol, alice):
     with time_machine.travel("2025-03-04 09:00+08:00"):
         submit(carol, idempotency_key="second")
     with time_machine.travel("2025-03-06 09:00+08:00"):
-        assert stats_rollup_refresh() == 3  # 03-03 .. 03-05, the first build
-        assert StatsRollupState.objects.get().rolled_through == date(2025, 3, 5)
+        assert stats_rollup_refresh() == 4  # 03-03 .. 03-06 (today, as far as now), the first build
+        assert StatsRollupState.objects.get().rolled_through == date(2025, 3, 6)
         act(alice, case, "accept")  # today, on a case of 03-03
         rolled, raw = both(MARCH)
         assert (rolled.summary()["accepted"], raw.summary()["accepted"]) == (0, 1)  # lagging
@@ -121,7 +121,7 @@ def test_a_refresh_can_be_repeated_and_redone_from_a_date(history):
     with time_machine.travel(TODAY):
         stats_rollup_refresh()
         before = rows()
-        assert stats_rollup_refresh(since=date(2025, 1, 1)) == 81  # 02-28 (c11) .. 05-19
+        assert stats_rollup_refresh(since=date(2025, 1, 1)) == 82  # 02-28 (c11) .. 05-20 (today)
         after = rows()
     assert before == after
 
@@ -180,7 +180,7 @@ def test_a_refresh_sees_ratings_rectifications_and_appeals(history, olga):
         rectification_record_callback(rectification=r, by=olga, outcome="已回访", satisfied=True)
         rectification_close(rectification=r, by=olga)
         assert Figures(MARCH).summary()["bad_ratings_open"] == 1  # until the next refresh
-        assert stats_rollup_refresh() == 2  # 05-20, and 03-13 where c7 was submitted
+        assert stats_rollup_refresh() == 2  # 05-21 (today), and 03-13 where c7 was submitted
         march = Figures(MARCH).summary()
     assert (march["bad_ratings_open"], march["bad_ratings_closed_late"]) == (0, 1)
     assert march == Figures(MARCH, source="raw", today=date(2025, 5, 21)).summary()
