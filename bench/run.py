@@ -42,7 +42,7 @@ import queries  # noqa: E402
 from pg import Pg  # noqa: E402
 from server import CpuMeter, Server, Spec, descendants, machine_busy  # noqa: E402
 
-DEFAULT_SERVERS = "granian:4,sync:4"
+DEFAULT_SERVERS = "sync:4,granian:4"
 KEEP_SCALE = 200_000  # data sets at least this large are kept between runs
 TARGET_SHARE = 0.15
 TARGET_P99_MS = 50
@@ -66,8 +66,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--servers",
         default=DEFAULT_SERVERS,
-        help="server configurations to measure, comma-separated: granian:WORKERS (tongban serve's "
-        "default), sync:WORKERS (gunicorn's sync worker) or gthread:WORKERS:THREADS (gunicorn); "
+        help="server configurations to measure, comma-separated: sync:WORKERS (gunicorn's sync "
+        "worker, tongban serve's default), granian:WORKERS or gthread:WORKERS:THREADS (gunicorn); "
         "the first is reported against the "
         f"ceiling, the others compared ({DEFAULT_SERVERS})",
     )

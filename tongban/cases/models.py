@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy
 
 from tongban.catalog.models import ONLINE_CHANNELS, Channel
 from tongban.lib.sealed import SealedField, SealedJSONField
+from tongban.lib.sql import PlainFromDb
 
 
 class Status(models.TextChoices):
@@ -69,7 +70,7 @@ class PartnerRole(models.TextChoices):
     DECIDING = "deciding", gettext_lazy("办理地（对方转来）")  # taken at the partner's window, decided here
 
 
-class Case(models.Model):
+class Case(PlainFromDb, models.Model):
     """One application of one item by one applicant (办件)."""
 
     Status = Status

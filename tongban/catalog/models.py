@@ -1,6 +1,8 @@
 from django.db import models
 from django.utils.translation import gettext_lazy
 
+from tongban.lib.sql import PlainFromDb
+
 
 class HandlingType(models.TextChoices):
     INSTANT = "instant", gettext_lazy("即办件")
@@ -31,7 +33,7 @@ class ItemKind(models.TextChoices):
     OTHER = "other", gettext_lazy("其他行政权力")
 
 
-class ServiceItem(models.Model):
+class ServiceItem(PlainFromDb, models.Model):
     """A service item (事项) of the catalog: its identity and status. What it asks and how it
     is handled lives in its versions; a case keeps the version it was applied under."""
 

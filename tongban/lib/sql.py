@@ -28,7 +28,10 @@ except ImportError:  # SQLite only
 # are a fixed few: a case's INSERT has 51 since #14/#15, and parsing it again on every
 # application cost 4 M instructions a lifecycle (+10%). The limit is psycopg's private
 # constant: if it moves, this sets nothing and only the speed is lost.
-if _psycopg_queries is not None and getattr(_psycopg_queries, "MAX_CACHED_STATEMENT_PARAMS", 0) < 128:
+if (
+    _psycopg_queries is not None
+    and getattr(_psycopg_queries, "MAX_CACHED_STATEMENT_PARAMS", 0) < 128
+):
     _psycopg_queries.MAX_CACHED_STATEMENT_PARAMS = 128
 
 
@@ -84,7 +87,6 @@ class Columns:
         self.width = len(self.fields)
         self.pk_index = self.attnames.index(model._meta.pk.attname)
         self.row = Row(*self.fields)
-        self._plain: bool | None = None
 
     def build(self, row, start: int = 0):
         """The instance in `row[start:start + width]`, or None when its primary key is NULL
@@ -96,33 +98,63 @@ class Columns:
         values = self.row.convert(values, db)
         if not self.plain():
             return self.model.from_db(db.alias, self.attnames, values)
-        # What from_db makes of a full row, without Model.__init__'s setattr per field
-        # (about a third of the cost of building a case).
-        obj = self.model.__new__(self.model)
-        obj.__dict__.update(zip(self.attnames, values, strict=True))
-        state = obj._state = ModelState()
-        state.adding, state.db = False, db.alias
-        return obj
+        return _built(self.model, db.alias, self.attnames, values)
 
     def plain(self) -> bool:
-        """Whether an instance can be built by filling its __dict__: a model without its own
-        __init__ or from_db, nobody listening to its pre_init or post_init, and no field whose
-        attribute does more on assignment than store the value (a file field's descriptor)."""
-        if self._plain is None:
-            model = self.model
-            own = model.__init__ is not Model.__init__ or (
-                model.from_db.__func__ is not Model.from_db.__func__
-            )
-            attributes = [inspect.getattr_static(model, name, None) for name in self.attnames]
-            setters = any(
-                hasattr(type(a), "__set__")
-                and not isinstance(a, ForeignKeyDeferredAttribute | SealedAttribute)
-                for a in attributes
-            )
-            self._plain = not own and not setters
-        return self._plain and not (
-            pre_init.has_listeners(self.model) or post_init.has_listeners(self.model)
+        return plain(self.model)
+
+
+def _built(model: type[Model], db: str, attnames, values) -> Model:
+    """What from_db makes of a row, without Model.__init__'s setattr per field (about a
+    third of the cost of building a case)."""
+    obj = model.__new__(model)
+    obj.__dict__.update(zip(attnames, values, strict=True))
+    state = obj._state = ModelState()
+    state.adding, state.db = False, db
+    return obj
+
+
+_PLAIN: dict[type[Model], bool] = {}
+
+
+def plain(model: type[Model]) -> bool:
+    """Whether an instance of `model` can be built by filling its __dict__: a model without
+    its own __init__ or from_db (PlainFromDb's is this one), nobody listening to its pre_init
+    or post_init, and no field whose attribute does more on assignment than store the value
+    (a file field's descriptor)."""
+    if model not in _PLAIN:
+        from_db = model.from_db.__func__
+        own = model.__init__ is not Model.__init__ or from_db not in (
+            Model.from_db.__func__,
+            PlainFromDb.from_db.__func__,
         )
+        attributes = [
+            inspect.getattr_static(model, f.attname, None) for f in model._meta.concrete_fields
+        ]
+        setters = any(
+            hasattr(type(a), "__set__")
+            and not isinstance(a, ForeignKeyDeferredAttribute | SealedAttribute)
+            for a in attributes
+        )
+        _PLAIN[model] = not own and not setters
+    return _PLAIN[model] and not (pre_init.has_listeners(model) or post_init.has_listeners(model))
+
+
+class PlainFromDb:
+    """A model mixin: the ORM's querysets build its instances as Columns.build does, filling
+    __dict__ with the converted values instead of running Model.__init__, whose setattr per
+    field was a third of a work queue's Python (50 cases with their items and applicants: 150
+    instances a page). Only while the model is plain(); else Django's own from_db.
+    The parity test is tongban/lib/tests/test_sql.py."""
+
+    @classmethod
+    def from_db(cls, db, field_names, values, *, fetch_mode=None):
+        if not plain(cls):
+            return super().from_db(db, field_names, values, fetch_mode=fetch_mode)
+        obj = _built(cls, db, field_names, values)
+        if fetch_mode is not None:  # Django 6: how the instance loads deferred fields
+            obj._state.fetch_mode = fetch_mode
+        return obj
 
 
 def table(model: type[Model]) -> str:

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy
 
 from tongban.lib.identifiers import resident_id_mask, uscc_mask
 from tongban.lib.sealed import BlindIndexField, SealedField
+from tongban.lib.sql import PlainFromDb
 
 
 class Role(models.TextChoices):
@@ -82,7 +83,7 @@ class User(AbstractUser):
         return self.role == Role.SUPERVISOR and self.office is not None and self.office.is_city
 
 
-class Applicant(models.Model):
+class Applicant(PlainFromDb, models.Model):
     """An insured person or an employer (参保单位): one record whatever the channel."""
 
     class Kind(models.TextChoices):

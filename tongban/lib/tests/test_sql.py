@@ -3,7 +3,7 @@
 from datetime import date, timedelta
 
 import pytest
-from django.db.models import Model
+from django.db.models import F, Model
 from django.utils import timezone
 
 from conftest import submit
@@ -212,3 +212,68 @@ def test_every_hot_insert_keeps_its_parsed_statement_in_psycopgs_cache():
     for model in (Case, CaseEvent, Notice):
         fields = [f for f in model._meta.concrete_fields if not (f.primary_key and f.db_returning)]
         assert len(fields) <= queries.MAX_CACHED_STATEMENT_PARAMS, model.__name__
+
+
+def _loaded(obj: Model) -> dict:
+    return {k: v for k, v in obj.__dict__.items() if k != "_state"}
+
+
+def _page(pk):
+    # A work queue's query: cases with their items and applicants, the form deferred.
+    return (
+        Case.objects.filter(pk=pk)
+        .select_related("item", "applicant")
+        .annotate(item_version_number=F("item_version__number"))
+        .defer("form")
+        .get()
+    )
+
+
+def test_querysets_build_plain_models_as_django_does(carol):
+    from django.db.models.signals import post_init
+
+    from tongban.catalog.models import ServiceItem
+    from tongban.people.models import Applicant
+
+    case = submit(carol)
+    lean = _page(case.pk)
+    assert all(sql.plain(m) for m in (Case, ServiceItem, Applicant))
+
+    def listener(sender, instance, **kwargs):
+        pass
+
+    # With a listener, the same query goes through Django's from_db and Model.__init__.
+    for model in (Case, ServiceItem, Applicant):
+        post_init.connect(listener, sender=model)
+    try:
+        assert not any(sql.plain(m) for m in (Case, ServiceItem, Applicant))
+        django_built = _page(case.pk)
+    finally:
+        for model in (Case, ServiceItem, Applicant):
+            post_init.disconnect(listener, sender=model)
+    assert _loaded(lean) == _loaded(django_built)
+    assert _loaded(lean.item) == _loaded(django_built.item)
+    assert _loaded(lean.applicant) == _loaded(django_built.applicant)
+    assert (lean._state.adding, lean._state.db) == (False, "default")
+    assert lean._state.fetch_mode == django_built._state.fetch_mode
+    assert lean.item._state.adding is False and lean.applicant._state.db == "default"
+    assert lean.get_deferred_fields() == django_built.get_deferred_fields() == {"form"}
+    assert lean.form == case.form  # a deferred field loads when read
+    assert lean.applicant.id_number == carol.applicant.id_number  # sealed, opened when read
+
+
+def test_a_listener_gets_every_instance_a_queryset_builds(carol):
+    from django.db.models.signals import post_init
+
+    seen = []
+
+    def listener(sender, instance, **kwargs):
+        seen.append(instance.pk)
+
+    case = submit(carol)
+    post_init.connect(listener, sender=Case)
+    try:
+        list(Case.objects.filter(pk=case.pk))
+    finally:
+        post_init.disconnect(listener, sender=Case)
+    assert seen == [case.pk]

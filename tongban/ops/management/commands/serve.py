@@ -17,11 +17,14 @@ RESPAWN_S = 5
 
 class Command(BaseCommand):
     help = (
-        "Serve tongban (WSGI) through granian (default: a compiled HTTP/1.1 core with "
-        "keep-alive, one request at a time per worker process) or gunicorn's sync worker "
-        "(--server gunicorn). A worker that dies is started again; SIGHUP reloads the workers "
-        "gracefully; static files through whitenoise. bench/README.md has the figures. In "
-        "production put a buffering proxy (nginx) in front."
+        "Serve tongban (WSGI) through gunicorn's sync worker (default: each connection taken "
+        "by a free worker process, one request at a time) or granian (--server granian: a "
+        "compiled HTTP/1.1 core with keep-alive, more requests a second when every worker is "
+        "busy, but a kept-alive connection waits for its own worker while others are idle: "
+        "its p99 at half load was 2-5 times gunicorn's). A worker that dies is started again; "
+        "SIGHUP reloads the workers gracefully; static files through whitenoise. "
+        "docs/benchmarks.md has the figures. In production put a buffering proxy (nginx) in "
+        "front."
     )
 
     def add_arguments(self, parser):
@@ -29,8 +32,8 @@ class Command(BaseCommand):
         parser.add_argument(
             "--server",
             choices=("granian", "gunicorn"),
-            default=os.environ.get("TONGBAN_SERVER", "granian"),
-            help="granian (default; env TONGBAN_SERVER) or gunicorn",
+            default=os.environ.get("TONGBAN_SERVER", "gunicorn"),
+            help="gunicorn (default; env TONGBAN_SERVER) or granian",
         )
         parser.add_argument(
             "--worker-class",
