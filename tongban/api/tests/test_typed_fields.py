@@ -3,6 +3,7 @@ nothing is issued; the decision a reviewer fills in is checked the same way; an 
 says it was finished on the spot."""
 
 import pytest
+from django.utils.timezone import localdate
 
 from conftest import INSTANT_ITEM, PROMISED_FORM, PROMISED_ITEM, act, submit
 from tongban.cases.models import Case, Notice
@@ -34,7 +35,7 @@ def test_the_decision_is_checked_and_shown(api, carol, alice, rita, sam):
     assert bad.status_code == 400
     assert bad.json()["error"]["field"] == "decision.amount_approved"
     too_much = api(sam).post(url, {"decision": {"amount_approved": "2000.00", "paid_to_account": "6222020200112233445",
-                                                "payment_date": str(case.submitted_at.date())}})  # fmt: skip
+                                                "payment_date": str(localdate(case.submitted_at))}})  # fmt: skip
     assert too_much.json()["error"]["message"] == "核准支付金额 2000.00 元超过申请金额 1280.50 元"
     missing = api(sam).post(url, {})
     assert missing.json()["error"]["field"] == "decision.amount_approved"
