@@ -17,6 +17,12 @@ from django.conf import settings as django_settings
 from tongban.lib.crypto import key_line_new
 
 ROOT = Path(__file__).resolve().parent.parent
+# Each case is a fresh process on SQLite of its own, whichever database this run tests (about a
+# minute in all): once, in the PostgreSQL stage.
+pytestmark = pytest.mark.skipif(
+    django_settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql",
+    reason="its processes use SQLite of their own whatever the stage: runs in the PostgreSQL stage",
+)
 PRODUCTION = {
     "TONGBAN_PROFILE": "production",
     "TONGBAN_ALLOWED_HOSTS": "tongban.example.org",

@@ -2,8 +2,8 @@
 application, 清丰县 (410922) on a platform of its own decides it.
 
 Each platform is a real server process (gunicorn) with its own data folder and database
-(SQLite files; on the PostgreSQL stage two databases of their own, <test database>_xr_city
-and _xr_partner), built as an operator builds it; messages leave through `tongban
+(two PostgreSQL databases of their own, <test database>_xr_city and _xr_partner; SQLite files
+when the skip below is lifted), built as an operator builds it; messages leave through `tongban
 deliver-messages`, the command the worker's job runs. The test talks to both over HTTP only.
 """
 
@@ -26,6 +26,16 @@ from django.utils import timezone
 
 from tongban.lib import signing
 from tongban.lib.files import pdf_page
+
+# Two platforms built and served over HTTP (about 100 s), through the same services and
+# queries the other crossregion tests run on both databases: PostgreSQL only.
+pytestmark = [
+    pytest.mark.postgres,
+    pytest.mark.skipif(
+        django_settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql",
+        reason="two platforms over HTTP: runs on PostgreSQL",
+    ),
+]
 
 MANAGE = Path(django_settings.BASE_DIR) / "manage.py"
 PASSWORD = "Pw-xr-test-2468"

@@ -22,6 +22,8 @@ BROKER_URL = os.environ.get("TONGBAN_TEST_BROKER_URL", "redis://127.0.0.1:6379/1
 
 pytestmark = [
     pytest.mark.broker,
+    # One process of a parallel run (./dev test) at a time: each test empties database 14.
+    pytest.mark.xdist_group("redis"),
     pytest.mark.django_db(transaction=True),
     pytest.mark.skipif(
         connection.vendor != "postgresql",
