@@ -8,21 +8,11 @@ Writes the full plans to --plans (appending) and a JSON summary to stdout.
 
 import argparse
 import json
-import os
 import statistics
 import sys
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tongban.settings")
-os.environ.setdefault("TONGBAN_DATA_KEY", "bench:YmVuY2gta2V5LW9mLXRvbmdiYW4tbm90LXNlY3JldCE=")  # generate.BENCH_DATA_KEY
-
-import django  # noqa: E402
-
-django.setup()
-
+import in_django  # noqa: E402, F401 - sets Django up
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402

@@ -22,15 +22,8 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
-sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(HERE))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tongban.settings")
-os.environ.setdefault("TONGBAN_DATA_KEY", "bench:YmVuY2gta2V5LW9mLXRvbmdiYW4tbm90LXNlY3JldCE=")  # generate.BENCH_DATA_KEY
-
-import django  # noqa: E402
-
-django.setup()
-
+import in_django  # noqa: E402, F401 - sets Django up
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402

@@ -8,19 +8,10 @@ data as they would in production (cards, overdue flags, notifications, rollups).
 
 import contextlib
 import json
-import os
 import sys
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tongban.settings")
-os.environ.setdefault("TONGBAN_DATA_KEY", "bench:YmVuY2gta2V5LW9mLXRvbmdiYW4tbm90LXNlY3JldCE=")  # generate.BENCH_DATA_KEY
-
-import django  # noqa: E402
-
-django.setup()
+import in_django  # noqa: E402, F401 - sets Django up
 
 from tongban.ops.tasks import SCHEDULE  # noqa: E402
 

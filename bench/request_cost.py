@@ -10,19 +10,9 @@ warm-up requests come first. The tree it imports is the one it lies in, so two c
 be compared on the same database.
 """
 
-import os
 import sys
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tongban.settings")
-os.environ.setdefault("TONGBAN_DATA_KEY", "bench:YmVuY2gta2V5LW9mLXRvbmdiYW4tbm90LXNlY3JldCE=")  # generate.BENCH_DATA_KEY
-
-import django  # noqa: E402
-
-django.setup()
-
+import in_django  # noqa: E402, F401 - sets Django up
 from django.test import Client  # noqa: E402
 
 from tongban.people.models import ApiToken, User  # noqa: E402
