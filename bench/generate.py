@@ -184,29 +184,43 @@ def forms_table(conn, count: int = 256) -> None:
 
 def applicants_seal(conn, log) -> None:
     """Seal what APPLICANTS wrote in the clear (lib.sealed: ID number, name and phone under the
-    data key, with their blind indexes), as the product itself would have stored them."""
+    data key, with their blind indexes), as the product itself would have stored them.
+
+    In chunks along the primary key (each chunk after the last one's id: asking for "the next
+    rows still unsealed" walked every sealed row again, quadratic in the applicants), copied
+    into a temporary table and written by one UPDATE a chunk (2.25 M UPDATE statements, one a
+    row, took 2,383 s of a 10 M run)."""
     blind_index, encrypt_str = _bench_crypto()
-    t, sealed = time.perf_counter(), 0
+    t, sealed, after = time.perf_counter(), 0, 0
     p = "people.applicant."
+    conn.execute(
+        "CREATE TEMP TABLE IF NOT EXISTS g_sealed (id bigint PRIMARY KEY, id_number text, "
+        "id_number_index text, name text, name_index text, phone text)"
+    )
     while True:
         rows = conn.execute(
             "SELECT id, id_number, name, phone FROM people_applicant "
-            "WHERE id_number_index IS NULL ORDER BY id LIMIT 5000"
+            "WHERE id > %s AND id_number_index IS NULL ORDER BY id LIMIT 20000",
+            [after],
         ).fetchall()
         if not rows:
             break
-        values = [
-            (pk, encrypt_str(n, purpose=p + "id_number"), blind_index(n, purpose=p + "id_number"),
-             encrypt_str(name, purpose=p + "name"), blind_index(name, purpose=p + "name"),
-             encrypt_str(phone, purpose=p + "phone") if phone else "")
-            for pk, n, name, phone in rows
-        ]  # fmt: skip
-        with conn.cursor() as cur:
-            cur.executemany(
-                "UPDATE people_applicant SET id_number = %s, id_number_index = %s, name = %s, "
-                "name_index = %s, phone = %s WHERE id = %s",
-                [(*v[1:], v[0]) for v in values],
-            )
+        after = rows[-1][0]
+        conn.execute("TRUNCATE g_sealed")
+        with conn.cursor() as cur, cur.copy("COPY g_sealed FROM STDIN") as copy:
+            for pk, n, name, phone in rows:
+                copy.write_row((
+                    pk, encrypt_str(n, purpose=p + "id_number"),
+                    blind_index(n, purpose=p + "id_number"), encrypt_str(name, purpose=p + "name"),
+                    blind_index(name, purpose=p + "name"),
+                    encrypt_str(phone, purpose=p + "phone") if phone else "",
+                ))  # fmt: skip
+        conn.execute("ANALYZE g_sealed")  # else the planner expects no rows and scans applicants
+        conn.execute(
+            "UPDATE people_applicant a SET id_number = s.id_number, "
+            "id_number_index = s.id_number_index, name = s.name, name_index = s.name_index, "
+            "phone = s.phone FROM g_sealed s WHERE a.id = s.id"
+        )
         sealed += len(rows)
     if sealed:
         log(f"{sealed:,} applicants sealed in {time.perf_counter() - t:.1f} s")
