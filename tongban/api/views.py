@@ -25,7 +25,7 @@ from tongban.audit.services import record
 from tongban.cases.access import case_for, cases_visible, cases_visible_parts, sees_intake
 from tongban.cases.models import IN_INTAKE, Case, Notice, overdue_q
 from tongban.cases.notices import notice_filename, notice_pdf_stored
-from tongban.cases.selectors import case_notice, cases_search
+from tongban.cases.selectors import case_notice, cases_search, search_order
 from tongban.cases.selectors import histories as case_histories
 from tongban.cases.services import (
     ACTION_PARAMS,
@@ -392,6 +392,8 @@ class CaseCollectionView(FastBearer, APIView):
             where.append(~overdue)
         if q := query.get("q", "").strip():
             where.append(cases_search(q))
+            if order[0] == "-submitted_at":
+                order = search_order(q)
         visible = cases_visible(request.user)
         if query.get("intake") is True and sees_intake(request.user):
             # Asked for the intake, which they see whole: without the OR of their office's

