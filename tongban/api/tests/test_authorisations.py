@@ -6,6 +6,7 @@ from datetime import date, timedelta
 import pytest
 import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 
 from conftest import PROMISED_FORM, PROMISED_ITEM, _user, authorise
 from tongban.api.tests.conftest import error
@@ -62,7 +63,7 @@ def test_an_agent_applies_and_follows_under_an_authorisation_in_force(api, dave)
 def test_an_agent_without_a_valid_authorisation_is_refused_with_the_reason(
     api, dave, other_agent, carol, how, code
 ):
-    today = date.today()
+    today = timezone.localdate()
     match how:
         case "other_applicant":
             authorise(carol.applicant, dave)
@@ -109,8 +110,8 @@ def test_revoking_ends_following_and_acting_with_the_reason(api, dave, carol_app
 def test_a_clerk_makes_one_at_the_window_over_multipart(api, alice, dave):
     body = {"applicant_id_number": PERSON["id_number"], "applicant_name": "王奶奶",
             "applicant_phone": PERSON["phone"], "applicant_region": "371522", "agent": "dave",
-            "items": [PROMISED_ITEM, "YB01003"], "valid_from": date.today().isoformat(),
-            "valid_to": (date.today() + timedelta(days=90)).isoformat(), "letter": _letter(),
+            "items": [PROMISED_ITEM, "YB01003"], "valid_from": timezone.localdate().isoformat(),
+            "valid_to": (timezone.localdate() + timedelta(days=90)).isoformat(), "letter": _letter(),
             "identities_checked": "true"}  # fmt: skip
     response = api(alice).post(URL, body, format="multipart")
     assert response.status_code == 201, response.content
@@ -132,8 +133,8 @@ def test_a_clerk_makes_one_at_the_window_over_multipart(api, alice, dave):
 ])  # fmt: skip
 def test_bad_input_names_the_field_and_stores_nothing(api, alice, dave, change, code, field):
     body = {"applicant_id_number": PERSON["id_number"], "applicant_name": "王奶奶",
-            "applicant_region": "371522", "agent": "dave", "valid_from": date.today().isoformat(),
-            "valid_to": (date.today() + timedelta(days=90)).isoformat(), "letter": _letter(),
+            "applicant_region": "371522", "agent": "dave", "valid_from": timezone.localdate().isoformat(),
+            "valid_to": (timezone.localdate() + timedelta(days=90)).isoformat(), "letter": _letter(),
             "identities_checked": "true", **change}  # fmt: skip
     response = api(alice).post(URL, body, format="multipart")
     assert response.status_code == 400, response.content
@@ -142,8 +143,8 @@ def test_bad_input_names_the_field_and_stores_nothing(api, alice, dave, change, 
 
 
 def test_an_applicant_authorises_for_themselves_and_nobody_else_can(api, carol, dave, rita):
-    body = {"agent": "dave", "valid_from": date.today().isoformat(),
-            "valid_to": (date.today() + timedelta(days=30)).isoformat(), "letter": _letter()}  # fmt: skip
+    body = {"agent": "dave", "valid_from": timezone.localdate().isoformat(),
+            "valid_to": (timezone.localdate() + timedelta(days=30)).isoformat(), "letter": _letter()}  # fmt: skip
     response = api(carol).post(URL, body, format="multipart")
     assert response.status_code == 201, response.content
     assert response.json()["channel"] == "web"

@@ -3,6 +3,8 @@ desk's queue rows, the case page and the API's case answers."""
 
 from datetime import date
 
+from django.utils import timezone
+
 from conftest import authorise, submit
 from tongban.lib.identifiers import synthetic_resident_id, synthetic_uscc
 from tongban.offices.models import Office
@@ -19,7 +21,7 @@ def _person(born: date, **kw) -> Applicant:
 
 
 def test_seventy_or_more_by_the_id_number_is_elderly(settings):
-    today = date.today()
+    today = timezone.localdate()
     assert _person(date(today.year - 80, 1, 1)).elderly
     assert not _person(date(today.year - 40, 1, 1)).elderly
     assert not Applicant(kind="employer", id_number=synthetic_uscc(region="371522", seq=1)).elderly
@@ -28,7 +30,7 @@ def test_seventy_or_more_by_the_id_number_is_elderly(settings):
 
 
 def test_the_desk_and_the_api_show_it(client, alice, dave, api):
-    today = date.today()
+    today = timezone.localdate()
     old = Applicant.objects.create(
         kind="person", id_number=synthetic_resident_id(region="371522", birth=date(today.year - 85, 2, 3)),
         name="钱爷爷", phone="13700000055", insured_region=Office.objects.get(code="371522"),

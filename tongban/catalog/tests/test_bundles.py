@@ -2,9 +2,8 @@
 form; items that cannot share one form are refused; catalog_seed seeds the bundles, again
 without change."""
 
-from datetime import date
-
 import pytest
+from django.utils import timezone
 
 from tongban.catalog.models import Bundle, ServiceItem
 from tongban.catalog.seed import catalog_seed
@@ -35,7 +34,7 @@ def test_the_admin_refuses_items_whose_fields_cannot_merge(admin_client, city):
                                              "citywide", "applicant_kinds", "materials", "steps", "form")}
     data["form"] = [{"name": "amount", "label": "金额说明", "type": "text", "required": False}]
     catalog_item_save(code=item.code, name=item.name, category=item.category, home_office=city,
-                      version=data, effective_from=date.today())  # fmt: skip
+                      version=data, effective_from=timezone.localdate())  # fmt: skip
     response = admin_client.post("/admin/catalog/bundle/add/", {
         "code": "T-BAD", "name": "冲突", "description": "", "items": _items("YB07019", "YB07020"),
     })  # fmt: skip

@@ -4,6 +4,7 @@ sees it, a clerk revokes it; a form with a mistake keeps what was typed and stor
 from datetime import date, timedelta
 
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 
 from conftest import authorise
 from tongban.audit.models import AuditEntry
@@ -18,8 +19,8 @@ NUMBER = synthetic_resident_id(region="371522", birth=date(1941, 7, 9), seq=2)
 
 def _data(**changes):
     return {"id_number": NUMBER, "name": "李爷爷", "phone": "13700000077", "insured_region": "371522",
-            "agent": "dave", "items": ["YB01003"], "valid_from": date.today().isoformat(),
-            "valid_to": (date.today() + timedelta(days=180)).isoformat(),
+            "agent": "dave", "items": ["YB01003"], "valid_from": timezone.localdate().isoformat(),
+            "valid_to": (timezone.localdate() + timedelta(days=180)).isoformat(),
             "letter": SimpleUploadedFile("委托书.pdf", pdf_bytes("letter"), "application/pdf"),
             "identities_checked": "on", **changes}  # fmt: skip
 

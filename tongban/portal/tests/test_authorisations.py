@@ -1,9 +1,10 @@
 """The portal's 委托代办: an applicant authorises an agent with the signed letter, follows a
 case the agent made for them, and revokes; the agent sees what they hold."""
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 
 from conftest import PROMISED_FORM, PROMISED_ITEM, submit
 from tongban.cases.models import Authorisation
@@ -13,8 +14,8 @@ URL = "/authorisations/"
 
 
 def _data(**changes):
-    return {"agent": "dave", "items": [PROMISED_ITEM], "valid_from": date.today().isoformat(),
-            "valid_to": (date.today() + timedelta(days=30)).isoformat(),
+    return {"agent": "dave", "items": [PROMISED_ITEM], "valid_from": timezone.localdate().isoformat(),
+            "valid_to": (timezone.localdate() + timedelta(days=30)).isoformat(),
             "letter": SimpleUploadedFile("letter.pdf", pdf_bytes("letter"), "application/pdf"),
             **changes}  # fmt: skip
 
