@@ -484,7 +484,8 @@ class CaseListQuerySerializer(StrictSerializer):
         required=False,
         help_text="what a person types to find a case (cases.selectors.cases_search): an "
         "applicant's valid ID number or USCC; a case number or its beginning (the office code, "
-        "then as much of -date-sequence as typed); anything else matches applicants' names",
+        "then as much of -date-sequence as typed), listed by number, last first; anything else "
+        "matches applicants' full names",
     )
     page = serializers.IntegerField(min_value=1, max_value=PAGE_MAX, required=False)
 
