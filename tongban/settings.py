@@ -71,9 +71,12 @@ def _database(url: str | None) -> dict:
         # A health check is a round trip per request; a dropped connection fails one request.
         "CONN_HEALTH_CHECKS": envbool("TONGBAN_CONN_HEALTH_CHECKS", False),
         # Short statements on indexed rows: JIT compilation costs more than it saves
-        # (100-200 ms per query measured on the figures).
+        # (100-200 ms per query measured on the figures), and so does starting parallel
+        # workers (the overdue list at ten million cases: 8 ms to start two for a page read
+        # in 1 ms; they take the cores other requests need). The figures' rollup job, which
+        # aggregates whole days, turns them on for its own transaction.
         "OPTIONS": {
-            "options": "-c jit=off",
+            "options": "-c jit=off -c max_parallel_workers_per_gather=0",
             # A statement run twice on a connection is prepared, so PostgreSQL stops planning
             # the case queries again (planning ~1 ms, executing ~0.05 ms: bench/README.md).
             **(

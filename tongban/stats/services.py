@@ -139,6 +139,11 @@ def stats_rollup_refresh(*, since: date | None = None) -> int:
     today = timezone.localdate()
     last = today
     with transaction.atomic():
+        if connection.vendor == "postgresql":
+            # The connections start without parallel workers (settings: DATABASES); whole days
+            # of cases are what they are for (PostgreSQL's own default, two a query).
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL max_parallel_workers_per_gather = 2")
         state = _locked_state()
         now = timezone.now()
         newest = CaseEvent.objects.aggregate(m=Max("pk"))["m"] or 0
