@@ -22,7 +22,13 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from tongban.audit.services import record
-from tongban.cases.access import case_for, cases_visible, cases_visible_parts, sees_intake
+from tongban.cases.access import (
+    case_for,
+    cases_visible,
+    cases_visible_parts,
+    sees_intake,
+    visible_conditions,
+)
 from tongban.cases.models import IN_INTAKE, Case, Notice, overdue_q
 from tongban.cases.notices import notice_filename, notice_pdf_stored
 from tongban.cases.selectors import case_notice, cases_search, search_order
@@ -394,7 +400,8 @@ class CaseCollectionView(FastBearer, APIView):
             where.append(cases_search(q))
             if order[0] == "-submitted_at":
                 order = search_order(q)
-        visible = cases_visible(request.user)
+        conditions = visible_conditions(request.user)
+        visible = cases_visible(request.user, conditions=conditions)
         if query.get("intake") is True and sees_intake(request.user):
             # Asked for the intake, which they see whole: without the OR of their office's
             # cases, the queue reads in order from case_queue_idx, whatever the statistics say
@@ -411,7 +418,9 @@ class CaseCollectionView(FastBearer, APIView):
         # may see apart: each then comes from one index. (With them, PostgreSQL read the rows:
         # 120-230 ms at a million cases, against 7-40 ms.)
         # Each part counts up to shapes.COUNT_CAP rows: the city-wide lists hold millions.
-        parts = [part.filter(*where) for part in cases_visible_parts(request.user)]
+        parts = [
+            part.filter(*where) for part in cases_visible_parts(request.user, conditions=conditions)
+        ]
         counter = shapes.CappedCount(parts)
         rows, count, next_url = shapes.paginate(request, qs, query.get("page", 1), count=counter)
         offices = _office_codes(rows)

@@ -179,8 +179,9 @@ def case_just_taken(user, case: Case, action: str) -> bool:
     )
 
 
-def _visible_parts(user) -> list[Q]:
-    """What `user` may see, as disjoint conditions whose union it is (none: nothing)."""
+def visible_conditions(user) -> list[Q]:
+    """What `user` may see, as disjoint conditions whose union it is (none: nothing). A
+    reviewer's read the item versions' steps: ask once for both a list and its count."""
     if user.role == Role.APPLICANT:
         return [Q(applicant_id=user.own_applicant_id)] if user.own_applicant_id else []
     if user.role == Role.AGENT:  # under an authorisation in force
@@ -198,18 +199,20 @@ def _visible_parts(user) -> list[Q]:
     return []
 
 
-def cases_visible(user) -> QuerySet:
-    """The cases `user` may see, as a queryset to filter further."""
-    parts = _visible_parts(user)
+def cases_visible(user, *, conditions: list[Q] | None = None) -> QuerySet:
+    """The cases `user` may see, as a queryset to filter further. `conditions`: what
+    visible_conditions(user) gave, when the caller also counts by cases_visible_parts."""
+    parts = visible_conditions(user) if conditions is None else conditions
     if not parts:
         return Case.objects.none()
     return Case.objects.filter(reduce(operator.or_, parts))
 
 
-def cases_visible_parts(user) -> list[QuerySet]:
+def cases_visible_parts(user, *, conditions: list[Q] | None = None) -> list[QuerySet]:
     """cases_visible(user) as disjoint querysets, for counting: an OR of an office's cases and
     the intake makes PostgreSQL read every row, each part alone counts from an index."""
-    return [Case.objects.filter(part) for part in _visible_parts(user)] or [Case.objects.none()]
+    parts = visible_conditions(user) if conditions is None else conditions
+    return [Case.objects.filter(part) for part in parts] or [Case.objects.none()]
 
 
 def action_permitted(user, case: Case, action: str) -> bool:

@@ -163,6 +163,20 @@ def test_the_list_costs_the_same_queries_for_any_number_of_cases(
         assert len(client.get("/api/v1/cases").json()["results"]) == 6
 
 
+def test_a_reviewers_list_reads_the_steps_once(api, queue, rita):
+    """What a reviewer may see depends on the item versions' review steps (cases.access
+    .steps_taken_q): read once for the page and its count, not once for each."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = api(rita)
+    client.get("/api/v1/cases")
+    with CaptureQueriesContext(connection) as captured:
+        assert _numbers(client, "?status=accepted") == [queue["shen"]]
+    steps = [q for q in captured.captured_queries if '"catalog_itemversion"."steps"' in q["sql"]]
+    assert len(steps) == 1, [q["sql"] for q in steps]
+
+
 def test_the_count_stops_at_the_cap_and_says_so(api, carol, vera, monkeypatch):
     """A city's year is millions of cases: the list counts up to lib.paging.COUNT_CAP rows,
     then answers the cap with count_capped true (the cap made small here: 50 a page, cap 52)."""
