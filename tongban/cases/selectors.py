@@ -177,8 +177,7 @@ def search_order(q: str) -> tuple[str, ...]:
     number, last first: an office's numbers are handed out per day in the order of submission
     (services._next_number), and the number's own index then gives the first page without
     sorting every case of an office's day (2,170 at ten million cases: 57 ms against 0.3)."""
-    q = q.strip().upper()
-    if _NUMBER_START.fullmatch(q) or _NUMBER.fullmatch(q):
+    if _NUMBER_START.fullmatch(q.strip().upper()):  # a whole number too
         return ("-number",)
     return ("-submitted_at", "-pk")
 
